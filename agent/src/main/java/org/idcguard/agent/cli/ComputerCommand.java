@@ -1,0 +1,70 @@
+package org.idcguard.agent.cli;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.idcguard.model.Computer;
+import org.idcguard.model.IdcBinding;
+import org.idcguard.model.NewComputer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "computer", description = "Lists, adds and binds computers.",
+        subcommands = {ComputerCommand.ListComputers.class, ComputerCommand.Add.class, ComputerCommand.Bind.class})
+final class ComputerCommand {
+
+    @Command(name = "list", description = "Lists the computers with their IDC and status.")
+    static final class ListComputers implements Callable<Integer> {
+        @Mixin
+        HomeOption homeOption;
+
+        @Override
+        public Integer call() {
+            List<Computer> computers = ManagerClient.of(homeOption.home()).get("/api/computers", new TypeReference<>() { });
+            System.out.printf("%-16s %-10s %-12s %-5s %s%n", "ADDRESS", "IDC", "STATUS", "CPUS", "POSTGRESQL");
+            computers.forEach(c -> System.out.printf("%-16s %-10s %-12s %-5d %s%n", c.address(),
+                    c.idc() == null ? "-" : c.idc(), c.status(), c.facts().cpus(),
+                    c.facts().hasPostgres() ? c.facts().postgresVersion() : "not found"));
+            return 0;
+        }
+    }
+
+    @Command(name = "add", description = "Registers a computer whose node agent answers.")
+    static final class Add implements Callable<Integer> {
+        @Mixin
+        HomeOption homeOption;
+        @Parameters(paramLabel = "ADDRESS")
+        String address;
+        @Option(names = "--endpoint", description = "Node-agent URL (default: http://ADDRESS:7481).")
+        String endpoint;
+        @Option(names = "--idc", description = "Bind it to this IDC at once.")
+        String idc;
+
+        @Override
+        public Integer call() {
+            Computer c = ManagerClient.of(homeOption.home()).post("/api/computers", new NewComputer(address, endpoint, idc),
+                    new TypeReference<>() { });
+            System.out.println("Computer " + c.address() + " added" + (c.isBound() ? " to " + c.idc() : "") + ".");
+            return 0;
+        }
+    }
+
+    @Command(name = "bind", description = "Binds a computer to an IDC, or unbinds it.")
+    static final class Bind implements Callable<Integer> {
+        @Mixin
+        HomeOption homeOption;
+        @Parameters(paramLabel = "ADDRESS")
+        String address;
+        @Option(names = "--idc", description = "The IDC; leave out to unbind.")
+        String idc;
+
+        @Override
+        public Integer call() {
+            ManagerClient.of(homeOption.home()).put("/api/computers/" + address, new IdcBinding(idc), new TypeReference<Computer>() { });
+            System.out.println(idc == null ? "Computer " + address + " unbound." : "Computer " + address + " bound to " + idc + ".");
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package org.idcguard.agent.cli;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.idcguard.agent.home.AgentHome;
+import org.idcguard.model.Computer;
+import org.idcguard.model.Idc;
+import org.idcguard.model.IdcBinding;
+import org.idcguard.model.NewComputer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The embedded default: a manager and one node agent per local computer (addresses in 127.0.0.0/8),
+ * with IDC1 and IDC2 of Guangdong / Shenzhen added and the computers bound.
+ */
+@Command(name = "demo", description = "Starts or stops the local demo: manager plus node agents of the local computers.",
+        subcommands = {DemoCommand.Up.class, DemoCommand.Down.class})
+final class DemoCommand {
+    /** Local computer address to the demo IDC it is bound to. */
+    static final Map<String, String> LOCAL_COMPUTERS = new java.util.LinkedHashMap<>(Map.of(
+            "127.0.1.1", "IDC1", "127.0.1.2", "IDC1", "127.0.2.1", "IDC2", "127.0.2.2", "IDC2"));
+    static final List<Idc> DEMO_IDCS = List.of(new Idc("IDC1", "Guangdong", "Shenzhen"), new Idc("IDC2", "Guangdong", "Shenzhen"));
+    private static final long READY_TIMEOUT_MILLIS = 60_000;
+
+    @Command(name = "up", description = "Starts what is not running, adds IDC1 and IDC2 and binds the computers.")
+    static final class Up implements Callable<Integer> {
+        @Mixin
+        HomeOption homeOption;
+
+        @Option(names = "--computers-only", description = "Register the local computers unbound and add no IDCs (the console's first start).")
+        boolean computersOnly;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            AgentHome home = homeOption.home().create();
+            LocalProcesses processes = new LocalProcesses(home);
+            if (ManagerClient.answering(home).isEmpty()) {
+                processes.start("manager", "manager", "--home", home.root().toString());
+            }
+            for (String address : LOCAL_COMPUTERS.keySet()) {
+                if (!nodeAnswers(home, address)) {
+                    processes.start("node-" + address, "node", "--address", address, "--home", home.root().toString());
+                }
+            }
+            awaitReady(home);
+            ManagerClient manager = ManagerClient.of(home);
+            if (!computersOnly) {
+                addMissingIdcs(manager);
+            }
+            registerComputers(manager);
+            System.out.println("Demo up: manager " + home.managerUrl().orElse("?") + ", computers "
+                    + String.join(", ", LOCAL_COMPUTERS.keySet()) + (computersOnly ? " (unbound)." : " in IDC1 and IDC2."));
+            return 0;
+        }
+
+        private void addMissingIdcs(ManagerClient manager) {
+            var existing = manager.get("/api/idcs", new TypeReference<List<Idc>>() { }).stream().map(Idc::name)
+                    .collect(Collectors.toSet());
+            DEMO_IDCS.stream().filter(idc -> !existing.contains(idc.name()))
+                    .forEach(idc -> manager.post("/api/idcs", idc, new TypeReference<Idc>() { }));
+        }
+
+        private void registerComputers(ManagerClient manager) {
+            Map<String, Computer> known = manager.get("/api/computers", new TypeReference<List<Computer>>() { }).stream()
+                    .collect(Collectors.toMap(Computer::address, Function.identity()));
+            LOCAL_COMPUTERS.forEach((address, idc) -> {
+                String wanted = computersOnly ? null : idc;
+                Computer computer = known.get(address);
+                if (computer == null) {
+                    manager.post("/api/computers", new NewComputer(address, null, wanted), new TypeReference<Computer>() { });
+                } else if (wanted != null && computer.idc() == null) {
+                    manager.put("/api/computers/" + address, new IdcBinding(wanted), new TypeReference<Computer>() { });
+                }
+            });
+        }
+
+        private static void awaitReady(AgentHome home) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + READY_TIMEOUT_MILLIS;
+            while (ManagerClient.answering(home).isEmpty()
+                    || !LOCAL_COMPUTERS.keySet().stream().allMatch(a -> nodeAnswers(home, a))) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new CliFailure("The demo did not come up within " + READY_TIMEOUT_MILLIS / 1000
+                            + " s: see the logs in " + home.logsDir() + ".");
+                }
+                Thread.sleep(200);
+            }
+        }
+
+        private static boolean nodeAnswers(AgentHome home, String address) {
+            return ManagerClient.healthy(NewComputer.defaultEndpoint(address) + "/api/health", home);
+        }
+    }
+
+    @Command(name = "down", description = "Stops every process the demo started.")
+    static final class Down implements Callable<Integer> {
+        @Mixin
+        HomeOption homeOption;
+
+        @Override
+        public Integer call() {
+            int stopped = new LocalProcesses(homeOption.home()).stopAll();
+            System.out.println("Demo down: " + stopped + " process" + (stopped == 1 ? "" : "es") + " stopped.");
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package org.idcguard.agent.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.idcguard.agent.home.AgentHome;
+
+/**
+ * Starts agent processes of this installation in the background and stops them again by PID.
+ * Every PID started is appended to the home's pid file before anything else happens, so that
+ * {@code demo down} can stop it even if the command that started it died.
+ */
+final class LocalProcesses {
+    private static final String MAIN = IdcGuardCli.class.getName();
+    private final AgentHome home;
+
+    LocalProcesses(AgentHome home) {
+        this.home = home;
+    }
+
+    /** Starts {@code idcguard <args>} detached from this process, logging to logs/<logName>.log. */
+    long start(String logName, String... args) {
+        try {
+            Files.createDirectories(home.logsDir());
+            List<String> command = new ArrayList<>();
+            if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+                command.add("/usr/bin/setsid"); // its own session: a Ctrl-C meant for the caller does not reach it
+            }
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add("-Xmx256m");
+            command.add("-cp");
+            command.add(System.getProperty("java.class.path"));
+            command.add(MAIN);
+            command.addAll(List.of(args));
+            File log = home.logsDir().resolve(logName + ".log").toFile();
+            Process p = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+                    .redirectErrorStream(true)
+                    .start();
+            Files.writeString(home.demoPidsFile(), p.pid() + " " + logName + "\n",
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            return p.pid();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot start " + logName + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops every process in the pid file (TERM, then KILL after 10 s) and removes the file; returns how many were running. */
+    int stopAll() {
+        Path file = home.demoPidsFile();
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        List<ProcessHandle> running = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(file)) {
+                ours(line).ifPresent(running::add);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+        running.forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : running) {
+            try {
+                p.onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                p.destroyForcibly();
+            }
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return running.size();
+    }
+
+    /** The live process of a pid-file line, if it is still one of ours (a PID may have been reused since). */
+    private static Optional<ProcessHandle> ours(String line) {
+        String[] parts = line.strip().split(" ", 2);
+        try {
+            return ProcessHandle.of(Long.parseLong(parts[0]))
+                    .filter(ProcessHandle::isAlive)
+                    .filter(p -> p.info().commandLine().map(c -> c.contains(MAIN)).orElse(true));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}

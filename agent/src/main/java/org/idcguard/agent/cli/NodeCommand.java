@@ -1,0 +1,41 @@
+package org.idcguard.agent.cli;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.idcguard.agent.node.NodeAgentServer;
+import org.idcguard.model.Addresses;
+import org.idcguard.model.InvalidInput;
+import org.idcguard.model.NewComputer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "node", description = "Runs the node agent of the computer at an address until stopped.")
+final class NodeCommand implements Callable<Integer> {
+    @Mixin
+    HomeOption homeOption;
+
+    @Option(names = "--address", required = true, description = "The computer's address; the agent listens on it.")
+    String address;
+
+    @Option(names = "--port", defaultValue = "" + NewComputer.DEFAULT_AGENT_PORT, description = "Port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        try {
+            Addresses.checkAddress("address", address);
+        } catch (InvalidInput e) {
+            throw new CliFailure(e.getMessage(), 2);
+        }
+        NodeAgentServer server = NodeAgentServer.start(homeOption.home(), address, port);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "node-shutdown"));
+        System.out.println("Node agent of " + address + " listening on port " + server.port() + ".");
+        stopped.await();
+        return 0;
+    }
+}

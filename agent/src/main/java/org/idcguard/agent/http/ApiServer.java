@@ -1,0 +1,87 @@
+package org.idcguard.agent.http;
+
+import com.fasterxml.jackson.core.JacksonException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import org.idcguard.model.ApiError;
+import org.idcguard.model.InvalidInput;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the manager's and the node agents' HTTP servers share: JSON, the bearer token on every
+ * {@code /api} call, a small body limit, and one error shape, {@code {"error": sentence}}, for every refusal.
+ */
+public final class ApiServer {
+    /** Requests are small JSON documents; anything bigger is refused before it is read. */
+    public static final long MAX_BODY_BYTES = 64 * 1024;
+    private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+
+    private ApiServer() {
+    }
+
+    public static Javalin create(String token) {
+        Javalin app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.http.maxRequestSize = MAX_BODY_BYTES;
+            config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+            config.useVirtualThreads = false;
+        });
+        app.before("/api/*", ctx -> requireToken(ctx, token));
+        app.exception(ApiFailure.class, (e, ctx) -> answer(ctx, e.status(), e.getMessage(), e.field()));
+        app.exception(InvalidInput.class, (e, ctx) -> answer(ctx, 400, e.getMessage(), e.field()));
+        app.exception(JacksonException.class, (e, ctx) ->
+                answer(ctx, 400, "The request body is not valid JSON of the expected shape.", null));
+        app.exception(HttpResponseException.class, (e, ctx) -> answer(ctx, e.getStatus(), sentence(e), null));
+        app.exception(Exception.class, (e, ctx) -> {
+            log.error("{} {} failed", ctx.method(), ctx.path(), e);
+            answer(ctx, 500, "The agent failed: " + e.getMessage(), null);
+        });
+        app.error(404, ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty()) {
+                answer(ctx, 404, "There is no such API path: " + ctx.path() + ".", null);
+            }
+        });
+        app.error(405, ctx -> answer(ctx, 405, "The method " + ctx.method() + " is not allowed on " + ctx.path() + ".", null));
+        return app;
+    }
+
+    private static void requireToken(Context ctx, String token) {
+        String header = ctx.header("Authorization");
+        String presented = header != null && header.startsWith("Bearer ") ? header.substring(7).strip() : "";
+        boolean ok = MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
+        if (!ok) {
+            throw new ApiFailure(401, "A valid bearer token is required: it is in manager.token in the IDC Guard home.", null);
+        }
+    }
+
+    private static String sentence(HttpResponseException e) {
+        return switch (e.getStatus()) {
+            case 413 -> "The request body is larger than " + MAX_BODY_BYTES / 1024 + " KiB.";
+            case 404 -> "There is no such API path.";
+            case 405 -> "That method is not allowed on this API path.";
+            default -> e.getMessage() == null || e.getMessage().isBlank() ? "The request was refused." : e.getMessage();
+        };
+    }
+
+    private static void answer(Context ctx, int status, String message, String field) {
+        ctx.status(status).json(new ApiError(message, field));
+    }
+
+    /** Reads the body as the given type, refusing an empty body with a sentence. */
+    public static <T> T body(Context ctx, Class<T> type) {
+        String body = ctx.body();
+        if (body.isBlank()) {
+            throw new ApiFailure(400, "The request needs a JSON body.", null);
+        }
+        try {
+            return Json.MAPPER.readValue(body, type);
+        } catch (JacksonException e) {
+            throw new ApiFailure(400, "The request body is not valid JSON of the expected shape.", null);
+        }
+    }
+}

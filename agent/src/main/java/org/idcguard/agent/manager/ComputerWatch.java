@@ -1,0 +1,93 @@
+package org.idcguard.agent.manager;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.idcguard.model.Computer;
+import org.idcguard.model.ComputerFacts;
+import org.idcguard.model.ComputerStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Asks every computer's node agent for its facts once a period. A computer is marked unreachable after
+ * {@link #MISSES_BEFORE_UNREACHABLE} missed answers in a row (one slow answer is not an outage) and
+ * reachable again at the first answer; both changes are events.
+ */
+public final class ComputerWatch implements AutoCloseable {
+    static final int MISSES_BEFORE_UNREACHABLE = 2;
+    private static final Logger log = LoggerFactory.getLogger(ComputerWatch.class);
+    private final MetadataStore store;
+    private final EventLog events;
+    private final NodeAgentClient agents;
+    private final ComputerRepository computers = new ComputerRepository();
+    private final Map<String, Integer> misses = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "computer-watch");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public ComputerWatch(MetadataStore store, EventLog events, NodeAgentClient agents) {
+        this.store = store;
+        this.events = events;
+        this.agents = agents;
+    }
+
+    public void start(long periodMillis) {
+        timer.scheduleWithFixedDelay(this::probeAllSafely, 0, periodMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void probeAllSafely() {
+        try {
+            List<Computer> all = store.inTransaction(computers::all);
+            CompletableFuture.allOf(all.stream().map(this::probe).toArray(CompletableFuture[]::new)).join();
+        } catch (RuntimeException e) {
+            log.warn("Probing computers failed: {}", e.getMessage());
+        }
+    }
+
+    private CompletableFuture<Void> probe(Computer computer) {
+        return agents.facts(computer.agentEndpoint()).handle((facts, error) -> {
+            if (error == null) {
+                answered(computer, facts);
+            } else {
+                missed(computer);
+            }
+            return null;
+        });
+    }
+
+    private void answered(Computer computer, ComputerFacts facts) {
+        misses.remove(computer.address());
+        store.inTransaction(c -> {
+            computers.markSeen(c, computer.address(), facts, System.currentTimeMillis());
+            if (computer.status() == ComputerStatus.UNREACHABLE) {
+                events.record(c, "computer.reachable", computer.address(),
+                        "Computer " + computer.address() + " answers again.");
+            }
+            return null;
+        });
+    }
+
+    private void missed(Computer computer) {
+        int count = misses.merge(computer.address(), 1, Integer::sum);
+        if (count >= MISSES_BEFORE_UNREACHABLE && computer.status() != ComputerStatus.UNREACHABLE) {
+            store.inTransaction(c -> {
+                computers.markStatus(c, computer.address(), ComputerStatus.UNREACHABLE);
+                events.record(c, "computer.unreachable", computer.address(), "Computer " + computer.address()
+                        + " is unreachable: its node agent missed " + count + " probes in a row.");
+                return null;
+            });
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

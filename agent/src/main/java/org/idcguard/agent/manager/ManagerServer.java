@@ -1,0 +1,131 @@
+package org.idcguard.agent.manager;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import org.idcguard.agent.home.AgentHome;
+import org.idcguard.agent.http.ApiServer;
+import org.idcguard.model.CityCatalog;
+import org.idcguard.model.Idc;
+import org.idcguard.model.IdcBinding;
+import org.idcguard.model.IdcRules;
+import org.idcguard.model.NewComputer;
+
+/** The manager process: metadata store, watchers and the HTTP API of DESIGN.md. */
+public final class ManagerServer implements AutoCloseable {
+    /** How often every node agent is asked for its facts. */
+    public static final long COMPUTER_PROBE_MILLIS = 1000;
+    private final AgentHome home;
+    private final MetadataStore store;
+    private final IdcService idcs;
+    private final ComputerService computers;
+    private final EventLog events;
+    private final ComputerWatch watch;
+    private final Javalin http;
+    private String listenHost;
+
+    private ManagerServer(AgentHome home, MetadataStore store, String token) {
+        this.home = home;
+        this.store = store;
+        this.events = new EventLog(store);
+        NodeAgentClient agents = new NodeAgentClient(token);
+        this.idcs = new IdcService(store, events, new IdcRules(CityCatalog.bundled()));
+        this.computers = new ComputerService(store, events, agents);
+        this.watch = new ComputerWatch(store, events, agents);
+        this.http = ApiServer.create(token);
+        routes();
+    }
+
+    /** Opens the store, starts the API on host:port (0 picks a free port) and writes manager.url. */
+    public static ManagerServer start(AgentHome home, String host, int port) {
+        home.create();
+        String token = home.token();
+        MetadataStore store = MetadataStore.open(home.metadataDir());
+        ManagerServer server = new ManagerServer(home, store, token);
+        try {
+            server.http.start(host, port);
+            server.listenHost = host;
+        } catch (RuntimeException e) {
+            store.close();
+            throw new IllegalStateException("The manager cannot listen on " + host + ":" + port + ": "
+                    + rootMessage(e) + ".", e);
+        }
+        server.watch.start(COMPUTER_PROBE_MILLIS);
+        server.writeUrl();
+        return server;
+    }
+
+    private void routes() {
+        http.get("/api/health", ctx -> ctx.json(Map.of("status", "ok", "role", "manager")));
+        http.get("/api/idcs", ctx -> ctx.json(idcs.list()));
+        http.post("/api/idcs", ctx -> ctx.status(201).json(idcs.add(ApiServer.body(ctx, Idc.class))));
+        http.get("/api/idcs/{name}", ctx -> ctx.json(idcs.get(ctx.pathParam("name"))));
+        http.put("/api/idcs/{name}", ctx -> ctx.json(idcs.update(ctx.pathParam("name"), ApiServer.body(ctx, Idc.class))));
+        http.delete("/api/idcs/{name}", ctx -> {
+            idcs.delete(ctx.pathParam("name"));
+            ctx.status(204);
+        });
+        http.get("/api/computers", ctx -> ctx.json(computers.list()));
+        http.post("/api/computers", ctx -> ctx.status(201).json(computers.add(ApiServer.body(ctx, NewComputer.class))));
+        http.get("/api/computers/{address}", ctx -> ctx.json(computers.get(ctx.pathParam("address"))));
+        http.put("/api/computers/{address}", ctx ->
+                ctx.json(computers.bind(ctx.pathParam("address"), ApiServer.body(ctx, IdcBinding.class).idc())));
+        http.delete("/api/computers/{address}", ctx -> {
+            computers.delete(ctx.pathParam("address"));
+            ctx.status(204);
+        });
+        http.get("/api/events", ctx -> ctx.json(events.after(longParam(ctx, "after", 0), 1000)));
+    }
+
+    private static long longParam(Context ctx, String name, long fallback) {
+        String value = ctx.queryParam(name);
+        try {
+            return value == null ? fallback : Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new org.idcguard.agent.http.ApiFailure(400, "The parameter '" + name + "' must be a whole number.", name);
+        }
+    }
+
+    public String url() {
+        return "http://" + hostForUrl() + ":" + http.port();
+    }
+
+    private String hostForUrl() {
+        return listenHost.equals("0.0.0.0") ? "127.0.0.1" : listenHost;
+    }
+
+    /** Written last and atomically, so that a reader finds either no file or a manager that answers. */
+    private void writeUrl() {
+        try {
+            var tmp = home.managerUrlFile().resolveSibling("manager.url.tmp");
+            Files.writeString(tmp, url() + "\n");
+            Files.move(tmp, home.managerUrlFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + home.managerUrlFile() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        watch.close();
+        http.stop();
+        store.close();
+        try {
+            Files.deleteIfExists(home.managerUrlFile());
+        } catch (IOException ignored) {
+            // a stale url file is harmless: readers check that a manager answers there
+        }
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+}
