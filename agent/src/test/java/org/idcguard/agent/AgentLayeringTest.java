@@ -1,0 +1,21 @@
+package org.idcguard.agent;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+@AnalyzeClasses(packages = "org.idcguard.agent", importOptions = ImportOption.DoNotIncludeTests.class)
+class AgentLayeringTest {
+
+    @ArchTest
+    static final ArchRule agentKnowsNoJavaFx = noClasses().should().dependOnClassesThat().resideInAPackage("javafx..")
+            .because("the agent runs headless on hosts without a display");
+
+    @ArchTest
+    static final ArchRule nodeAgentDoesNotReachIntoTheManager = noClasses().that().resideInAPackage("..agent.node..")
+            .should().dependOnClassesThat().resideInAPackage("..agent.manager..")
+            .because("a node agent owns its host's processes only; decisions belong to the manager");
+}

@@ -1,0 +1,79 @@
+package org.idcguard.agent.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.idcguard.agent.cli.IdcGuardCli;
+
+/** A manager or node agent run as a real separate process, as the launcher runs it, so tests can SIGKILL it. */
+public final class AgentProcess implements AutoCloseable {
+    private final Process process;
+
+    private AgentProcess(Process process) {
+        this.process = process;
+    }
+
+    public static AgentProcess start(Path home, String... args) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx192m",
+                "-cp", System.getProperty("java.class.path"), IdcGuardCli.class.getName()));
+        command.addAll(List.of(args));
+        command.add("--home");
+        command.add(home.toString());
+        try {
+            Files.createDirectories(home);
+            File log = home.resolve(args[0] + "-" + System.nanoTime() + ".log").toFile();
+            return new AgentProcess(new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(log).start());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts a manager on a free port and waits until it has written manager.url. */
+    public static AgentProcess manager(Path home) {
+        try {
+            Files.deleteIfExists(home.resolve("manager.url"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        AgentProcess p = start(home, "manager", "--port", "0");
+        Waits.until(Duration.ofSeconds(30), "the manager writes manager.url", () -> Files.exists(home.resolve("manager.url")));
+        return p;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL: no shutdown hook runs. */
+    public void kill() {
+        process.destroyForcibly();
+        waitForExit();
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        waitForExit();
+    }
+
+    private void waitForExit() {
+        try {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
