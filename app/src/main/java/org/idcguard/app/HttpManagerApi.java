@@ -1,0 +1,153 @@
+package org.idcguard.app;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.StringEntity;
+import org.apache.hc.core5.util.Timeout;
+import org.idcguard.model.ApiError;
+import org.idcguard.model.ApiException;
+import org.idcguard.model.Computer;
+import org.idcguard.model.Event;
+import org.idcguard.model.Idc;
+import org.idcguard.model.IdcBinding;
+import org.idcguard.model.ManagerApi;
+import org.idcguard.model.NewComputer;
+
+/** {@link ManagerApi} over HTTP with Apache HttpClient 5; short timeouts so a lost manager is noticed in seconds. */
+public final class HttpManagerApi implements ManagerApi, AutoCloseable {
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+    private final String baseUrl;
+    private final String token;
+    private final CloseableHttpClient http;
+
+    public HttpManagerApi(String baseUrl, String token) {
+        this.baseUrl = baseUrl;
+        this.token = token;
+        this.http = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setDefaultConnectionConfig(ConnectionConfig.custom()
+                                .setConnectTimeout(Timeout.ofSeconds(2))
+                                .setSocketTimeout(Timeout.ofSeconds(30)).build())
+                        .build())
+                .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofSeconds(30)).build())
+                .disableAutomaticRetries()
+                .build();
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    @Override
+    public List<Idc> idcs() {
+        return call("GET", "/api/idcs", null, new TypeReference<>() { });
+    }
+
+    @Override
+    public Idc addIdc(Idc idc) {
+        return call("POST", "/api/idcs", idc, new TypeReference<>() { });
+    }
+
+    @Override
+    public Idc updateIdc(String name, Idc idc) {
+        return call("PUT", "/api/idcs/" + encode(name), idc, new TypeReference<>() { });
+    }
+
+    @Override
+    public void deleteIdc(String name) {
+        call("DELETE", "/api/idcs/" + encode(name), null, null);
+    }
+
+    @Override
+    public List<Computer> computers() {
+        return call("GET", "/api/computers", null, new TypeReference<>() { });
+    }
+
+    @Override
+    public Computer addComputer(NewComputer computer) {
+        return call("POST", "/api/computers", computer, new TypeReference<>() { });
+    }
+
+    @Override
+    public Computer bindComputer(String address, String idc) {
+        return call("PUT", "/api/computers/" + encode(address), new IdcBinding(idc), new TypeReference<>() { });
+    }
+
+    @Override
+    public void deleteComputer(String address) {
+        call("DELETE", "/api/computers/" + encode(address), null, null);
+    }
+
+    @Override
+    public List<Event> events(long afterId) {
+        return call("GET", "/api/events?after=" + afterId, null, new TypeReference<>() { });
+    }
+
+    /** True when the manager answers its health check with this token. */
+    public boolean answers() {
+        try {
+            call("GET", "/api/health", null, null);
+            return true;
+        } catch (ApiException e) {
+            return false;
+        }
+    }
+
+    private <T> T call(String method, String path, Object body, TypeReference<T> type) {
+        HttpUriRequestBase request = new HttpUriRequestBase(method, java.net.URI.create(baseUrl + path));
+        request.setHeader("Authorization", "Bearer " + token);
+        try {
+            if (body != null) {
+                request.setEntity(new StringEntity(JSON.writeValueAsString(body), ContentType.APPLICATION_JSON));
+            }
+            return http.execute(request, response -> {
+                String text = response.getEntity() == null ? "" : EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8);
+                if (response.getCode() >= 400) {
+                    throw refusal(response.getCode(), text);
+                }
+                return type == null || text.isEmpty() ? null : JSON.readValue(text, type);
+            });
+        } catch (ApiException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ApiException(0, "The manager at " + baseUrl + " does not answer (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ").", null);
+        }
+    }
+
+    private static ApiException refusal(int status, String text) {
+        try {
+            ApiError error = JSON.readValue(text, ApiError.class);
+            if (error.error() != null) {
+                return new ApiException(status, error.error(), error.field());
+            }
+        } catch (IOException ignored) {
+            // not our error shape: fall through to the status line
+        }
+        return new ApiException(status, "The manager answered HTTP " + status + ".", null);
+    }
+
+    private static String encode(String segment) {
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    @Override
+    public void close() throws IOException {
+        http.close();
+    }
+}

@@ -1,0 +1,102 @@
+package org.idcguard.app;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.idcguard.model.ApiException;
+import org.idcguard.model.HomeLayout;
+
+/**
+ * Finds the manager of the home and connects to it; when none answers, starts the bundled one with the
+ * local computers (the embedded default) through the launcher, and stops what it started on exit.
+ */
+public final class ManagerConnection {
+    /** Set by ./idcguard: the launcher that can start the bundled agent. */
+    public static final String LAUNCHER_ENV = "IDCGUARD_LAUNCHER";
+    private final HomeLayout home;
+    private final String launcher;
+    private boolean startedBundled;
+
+    public ManagerConnection(HomeLayout home, String launcher) {
+        this.home = home;
+        this.launcher = launcher;
+    }
+
+    public static ManagerConnection fromEnvironment() {
+        return new ManagerConnection(HomeLayout.resolve(null), System.getenv(LAUNCHER_ENV));
+    }
+
+    public HomeLayout home() {
+        return home;
+    }
+
+    /** Whether a manager answers now. Blocks on the network: call off the FX thread. */
+    public Optional<HttpManagerApi> existing() {
+        Optional<String> url = home.managerUrl();
+        Optional<String> token = home.token();
+        if (url.isEmpty() || token.isEmpty()) {
+            return Optional.empty();
+        }
+        HttpManagerApi api = new HttpManagerApi(url.get(), token.get());
+        return api.answers() ? Optional.of(api) : Optional.empty();
+    }
+
+    /** Connects to the running manager, or starts the bundled one first. Blocks: call off the FX thread. */
+    public HttpManagerApi connectOrStart() {
+        return existing().orElseGet(() -> {
+            startBundled();
+            return existing().orElseThrow(() -> new ApiException(0,
+                    "The bundled manager was started but does not answer: see the logs in " + home.logsDir() + ".", null));
+        });
+    }
+
+    public boolean startedBundled() {
+        return startedBundled;
+    }
+
+    private void startBundled() {
+        if (launcher == null || launcher.isBlank()) {
+            throw new ApiException(0, "No manager answers for " + home.root()
+                    + ": start one with './idcguard manager', or open the console with './idcguard'.", null);
+        }
+        int exit = runLauncher("demo", "up", "--computers-only");
+        startedBundled = true; // even a failed start may have left processes: stop them on exit
+        if (exit != 0) {
+            throw new ApiException(0, "Starting the bundled manager failed: see " + home.logsDir().resolve("console-launch.log") + ".", null);
+        }
+    }
+
+    /** Stops the manager and node agents this console started, if it started any. */
+    public void stopBundled() {
+        if (startedBundled) {
+            runLauncher("demo", "down");
+            startedBundled = false;
+        }
+    }
+
+    private int runLauncher(String... args) {
+        try {
+            Files.createDirectories(home.logsDir());
+            var command = new java.util.ArrayList<String>();
+            command.add(launcher);
+            command.addAll(java.util.List.of(args));
+            command.add("--home");
+            command.add(home.root().toString());
+            File log = home.logsDir().resolve("console-launch.log").toFile();
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return -1;
+            }
+            return p.exitValue();
+        } catch (IOException e) {
+            throw new ApiException(0, "Cannot run the launcher " + launcher + ": " + e.getMessage() + ".", null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+}

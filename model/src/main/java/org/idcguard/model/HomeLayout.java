@@ -1,0 +1,61 @@
+package org.idcguard.model;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Where things are in an IDC Guard home ({@code IDCGUARD_HOME}, default {@code ~/.idcguard}): the files
+ * by which manager, node agents, command line and console find each other. A contract of DESIGN.md.
+ */
+public record HomeLayout(Path root) {
+    public static final String ENV = "IDCGUARD_HOME";
+
+    public HomeLayout {
+        root = root.toAbsolutePath().normalize();
+    }
+
+    /** The home named explicitly (may be null), else by IDCGUARD_HOME, else ~/.idcguard. */
+    public static HomeLayout resolve(Path explicit) {
+        if (explicit != null) {
+            return new HomeLayout(explicit);
+        }
+        String env = System.getenv(ENV);
+        if (env != null && !env.isBlank()) {
+            return new HomeLayout(Path.of(env));
+        }
+        return new HomeLayout(Path.of(System.getProperty("user.home"), ".idcguard"));
+    }
+
+    public Path managerUrlFile() {
+        return root.resolve("manager.url");
+    }
+
+    public Path tokenFile() {
+        return root.resolve("manager.token");
+    }
+
+    public Path logsDir() {
+        return root.resolve("logs");
+    }
+
+    /** The manager's base URL as it last wrote it, if any. */
+    public Optional<String> managerUrl() {
+        return read(managerUrlFile());
+    }
+
+    /** The token, if the file exists. */
+    public Optional<String> token() {
+        return read(tokenFile());
+    }
+
+    private static Optional<String> read(Path file) {
+        try {
+            return Files.isRegularFile(file) ? Optional.of(Files.readString(file).strip()).filter(s -> !s.isEmpty())
+                    : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+}

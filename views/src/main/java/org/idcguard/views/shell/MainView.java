@@ -1,0 +1,137 @@
+package org.idcguard.views.shell;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import javafx.animation.Animation;
+import javafx.animation.KeyFrame;
+import javafx.animation.Timeline;
+import javafx.beans.binding.Bindings;
+import javafx.scene.Node;
+import javafx.scene.control.Label;
+import javafx.scene.control.ToggleButton;
+import javafx.scene.control.ToggleGroup;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.util.Duration;
+import org.controlsfx.control.StatusBar;
+import org.idcguard.model.CityCatalog;
+import org.idcguard.views.common.Inventory;
+import org.idcguard.views.computers.ComputersView;
+import org.idcguard.views.computers.ComputersViewModel;
+import org.idcguard.views.dashboard.DashboardView;
+import org.idcguard.views.dashboard.DashboardViewModel;
+import org.idcguard.views.datacenters.DataCentersView;
+import org.idcguard.views.datacenters.DataCentersViewModel;
+
+/**
+ * The main window's content: navigation on the left, the chosen screen in the middle, the manager's
+ * address and a banner when it is lost at the top, and background progress at the bottom.
+ */
+public final class MainView extends BorderPane {
+    /** How often the console asks the manager for fresh state. */
+    public static final Duration REFRESH_EVERY = Duration.seconds(2);
+    private final Map<String, Supplier<Node>> screens = new LinkedHashMap<>();
+    private final Map<String, Node> built = new LinkedHashMap<>();
+    private final ToggleGroup navigation = new ToggleGroup();
+    private final Timeline poller;
+
+    public MainView(Inventory inventory, String managerUrl) {
+        getStyleClass().add("main-view");
+        CityCatalog catalog = CityCatalog.bundled();
+        DashboardViewModel dashboard = new DashboardViewModel(inventory);
+        screens.put("Dashboard", () -> new DashboardView(dashboard));
+        screens.put("Data Centers", () -> new DataCentersView(new DataCentersViewModel(inventory, catalog)));
+        screens.put("Computers", () -> new ComputersView(new ComputersViewModel(inventory)));
+        screens.put("Clusters", () -> new ComingView("Clusters", "Intra-city IDC clusters: create them with a wizard, "
+                + "watch their topology, and switch their primary IDC."));
+        screens.put("Tasks", () -> new ComingView("Tasks", "Long operations (cluster creation, IDC switches) step by step."));
+        screens.put("Drills", () -> new ComingView("Drills", "Failover drills with a probe workload, a timeline, and the RTO and RPO measured."));
+
+        setTop(header(inventory, managerUrl));
+        setLeft(navigationBar());
+        setBottom(statusBar(inventory));
+        show("Dashboard");
+
+        inventory.refresh();
+        dashboard.refreshEvents();
+        poller = new Timeline(new KeyFrame(REFRESH_EVERY, e -> {
+            inventory.refresh();
+            dashboard.refreshEvents();
+        }));
+        poller.setCycleCount(Animation.INDEFINITE);
+        poller.play();
+    }
+
+    /** Shows the named screen, building it on first use. */
+    public void show(String name) {
+        Node screen = built.computeIfAbsent(name, n -> screens.get(n).get());
+        setCenter(screen);
+        navigation.getToggles().stream().filter(t -> name.equals(((ToggleButton) t).getText())).findFirst()
+                .ifPresent(t -> t.setSelected(true));
+    }
+
+    public void stopPolling() {
+        poller.stop();
+    }
+
+    private VBox navigationBar() {
+        VBox nav = new VBox(2);
+        nav.getStyleClass().add("navigation");
+        Label product = new Label("IDC Guard");
+        product.getStyleClass().add("product-name");
+        nav.getChildren().add(product);
+        for (String name : screens.keySet()) {
+            ToggleButton button = new ToggleButton(name);
+            button.setId("nav-" + name.toLowerCase().replace(' ', '-'));
+            button.setToggleGroup(navigation);
+            button.getStyleClass().add("nav-button");
+            button.setMaxWidth(Double.MAX_VALUE);
+            button.setOnAction(e -> {
+                button.setSelected(true); // a click on the current screen keeps it chosen
+                show(name);
+            });
+            nav.getChildren().add(button);
+        }
+        return nav;
+    }
+
+    private static VBox header(Inventory inventory, String managerUrl) {
+        Label manager = new Label("Manager " + managerUrl);
+        manager.getStyleClass().add("header-detail");
+        Label state = new Label();
+        state.setId("connection-state");
+        state.textProperty().bind(Bindings.when(inventory.managerLostProperty())
+                .then("● Manager unreachable").otherwise("● Connected"));
+        state.getStyleClass().add("connection-state");
+        inventory.managerLostProperty().addListener((obs, was, lost) -> state.pseudoClassStateChanged(
+                javafx.css.PseudoClass.getPseudoClass("lost"), lost));
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox bar = new HBox(12, spacer, manager, state);
+        bar.getStyleClass().add("header");
+
+        Label lost = new Label();
+        lost.setId("manager-lost-banner");
+        lost.textProperty().bind(Bindings.concat("The manager does not answer: ", inventory.managerProblemProperty(),
+                " The console keeps the last known state and retries every ", (int) REFRESH_EVERY.toSeconds(), " s."));
+        lost.getStyleClass().add("lost-banner");
+        lost.setWrapText(true);
+        lost.setMaxWidth(Double.MAX_VALUE);
+        lost.visibleProperty().bind(inventory.managerLostProperty());
+        lost.managedProperty().bind(lost.visibleProperty());
+        return new VBox(bar, lost);
+    }
+
+    private static StatusBar statusBar(Inventory inventory) {
+        StatusBar status = new StatusBar();
+        status.setId("status-bar");
+        var running = inventory.background().runningProperty();
+        status.textProperty().bind(Bindings.when(running.greaterThan(0)).then("Working…").otherwise("Ready"));
+        status.progressProperty().bind(Bindings.when(running.greaterThan(0)).then(-1.0).otherwise(0.0));
+        return status;
+    }
+}
