@@ -12,8 +12,13 @@ final class ComputerCard extends VBox {
     /** The dragboard carries the address with this prefix, so drops of unrelated text are ignored. */
     static final String DRAG_PREFIX = "idcguard-computer:";
 
+    /** Node ids may not hold dots (CSS would read them as classes), so the address's dots become dashes. */
+    static String cardId(String address) {
+        return "card-" + address.replace('.', '-').replace(':', '-');
+    }
+
     ComputerCard(Computer computer) {
-        setId("card-" + computer.address());
+        setId(cardId(computer.address()));
         getStyleClass().add("computer-card");
         Label address = new Label(computer.address());
         address.getStyleClass().add("card-title");

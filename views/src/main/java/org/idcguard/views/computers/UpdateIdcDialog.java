@@ -53,7 +53,7 @@ public final class UpdateIdcDialog extends Dialog<Void> {
         for (Computer c : vm.computers()) {
             CheckBox box = new CheckBox(c.address() + "   " + (c.idc() == null ? "unbound" : "now in " + c.idc())
                     + "   " + StatusBadge.text(c.status()).substring(2));
-            box.setId("choose-" + c.address());
+            box.setId("choose-" + c.address().replace('.', '-'));
             box.setUserData(c);
             box.setSelected(preselected.stream().anyMatch(p -> p.address().equals(c.address())));
             boxes.getChildren().add(box);

@@ -28,12 +28,12 @@ public final class IdcDialog extends Dialog<Idc> {
         province.setEditable(true);
         province.setPromptText("Province");
         province.setMaxWidth(Double.MAX_VALUE);
-        province.valueProperty().bindBidirectional(vm.provinceProperty());
+        follow(province, vm.provinceProperty());
         ComboBox<String> city = new ComboBox<>(vm.cities());
         city.setEditable(true);
         city.setPromptText("City");
         city.setMaxWidth(Double.MAX_VALUE);
-        city.valueProperty().bindBidirectional(vm.cityProperty());
+        follow(city, vm.cityProperty());
         city.disableProperty().bind(vm.provinceProperty().isEmpty());
 
         Label general = new Label();
@@ -58,8 +58,6 @@ public final class IdcDialog extends Dialog<Idc> {
         // Keep the dialog open while the manager decides; close it only when the IDC is saved.
         confirm.addEventFilter(ActionEvent.ACTION, event -> {
             event.consume();
-            commitTypedText(province);
-            commitTypedText(city);
             vm.save(saved -> {
                 setResult(saved);
                 close();
@@ -69,11 +67,13 @@ public final class IdcDialog extends Dialog<Idc> {
         setOnShown(e -> name.requestFocus());
     }
 
-    /** An editable combo box holds typed text in its editor until focus leaves; take it now. */
-    private static void commitTypedText(ComboBox<String> box) {
-        String typed = box.getEditor().getText();
-        if (typed != null && !typed.equals(box.getValue())) {
-            box.setValue(typed);
-        }
+    /**
+     * Free entry: the view-model follows both what is picked from the list and what is typed, key by key
+     * (an editable combo box would otherwise hold typed text back until focus leaves it).
+     */
+    private static void follow(ComboBox<String> box, javafx.beans.property.StringProperty target) {
+        box.setValue(target.get() == null || target.get().isEmpty() ? null : target.get());
+        box.valueProperty().addListener((obs, old, now) -> target.set(now == null ? "" : now));
+        box.getEditor().textProperty().addListener((obs, old, now) -> target.set(now == null ? "" : now));
     }
 }
