@@ -23,6 +23,8 @@ public final class ConsoleApp extends Application {
     @Override
     public void start(Stage primaryStage) {
         stage = primaryStage;
+        // A console ended by a signal never reaches stop(): still stop the agents it started.
+        Runtime.getRuntime().addShutdownHook(new Thread(connection::stopBundled, "stop-bundled-agents"));
         stage.setTitle("IDC Guard");
         Scene scene = new Scene(new VBox(), 1200, 780);
         scene.getStylesheets().add(stylesheet());

@@ -125,9 +125,18 @@ public final class HttpManagerApi implements ManagerApi, AutoCloseable {
         } catch (ApiException e) {
             throw e;
         } catch (IOException e) {
-            throw new ApiException(0, "The manager at " + baseUrl + " does not answer (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ").", null);
+            throw new ApiException(0, "The manager at " + baseUrl + " does not answer: " + why(e) + ".", null);
         }
+    }
+
+    private static String why(IOException e) {
+        if (e instanceof java.net.ConnectException) {
+            return "the connection was refused";
+        }
+        if (e instanceof java.net.SocketTimeoutException || e instanceof org.apache.hc.client5.http.ConnectTimeoutException) {
+            return "it did not answer in time";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     private static ApiException refusal(int status, String text) {

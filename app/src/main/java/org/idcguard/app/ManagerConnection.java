@@ -24,8 +24,16 @@ public final class ManagerConnection {
         this.launcher = launcher;
     }
 
+    /** The launcher named by ./idcguard, else the agent launcher beside this program in an installed image. */
     public static ManagerConnection fromEnvironment() {
-        return new ManagerConnection(HomeLayout.resolve(null), System.getenv(LAUNCHER_ENV));
+        String launcher = System.getenv(LAUNCHER_ENV);
+        if (launcher == null || launcher.isBlank()) {
+            launcher = ProcessHandle.current().info().command()
+                    .map(command -> java.nio.file.Path.of(command).resolveSibling("idcguard-agent"))
+                    .filter(java.nio.file.Files::isExecutable)
+                    .map(Object::toString).orElse(null);
+        }
+        return new ManagerConnection(HomeLayout.resolve(null), launcher);
     }
 
     public HomeLayout home() {
@@ -69,7 +77,7 @@ public final class ManagerConnection {
     }
 
     /** Stops the manager and node agents this console started, if it started any. */
-    public void stopBundled() {
+    public synchronized void stopBundled() {
         if (startedBundled) {
             runLauncher("demo", "down");
             startedBundled = false;

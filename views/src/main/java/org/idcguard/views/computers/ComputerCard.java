@@ -23,9 +23,11 @@ final class ComputerCard extends VBox {
         Label address = new Label(computer.address());
         address.getStyleClass().add("card-title");
         String pg = computer.facts().hasPostgres() ? "PostgreSQL " + computer.facts().postgresVersion() : "No PostgreSQL";
-        Label details = new Label(computer.facts().cpus() + " CPU · " + Formats.bytes(computer.facts().memoryBytes()) + " · " + pg);
-        details.getStyleClass().add("card-detail");
-        getChildren().addAll(address, StatusBadge.of(computer.status()), details);
+        Label resources = new Label(computer.facts().cpus() + " CPU · " + Formats.bytes(computer.facts().memoryBytes()) + " memory");
+        resources.getStyleClass().add("card-detail");
+        Label postgres = new Label(pg);
+        postgres.getStyleClass().add("card-detail");
+        getChildren().addAll(address, StatusBadge.of(computer.status()), resources, postgres);
         setOnDragDetected(e -> {
             var board = startDragAndDrop(TransferMode.MOVE);
             ClipboardContent content = new ClipboardContent();

@@ -24,8 +24,10 @@ final class IdcLane extends VBox {
         }
         Label heading = new Label(title);
         heading.getStyleClass().add("lane-title");
-        Label sub = new Label(subtitle + " · " + computers.size() + (computers.size() == 1 ? " computer" : " computers"));
+        Label sub = new Label(subtitle);
         sub.getStyleClass().add("lane-subtitle");
+        Label count = new Label(computers.size() + (computers.size() == 1 ? " computer" : " computers"));
+        count.getStyleClass().add("lane-count");
         VBox cards = new VBox(8);
         cards.getStyleClass().add("lane-cards");
         computers.forEach(c -> cards.getChildren().add(new ComputerCard(c)));
@@ -39,7 +41,7 @@ final class IdcLane extends VBox {
         scroll.setFitToWidth(true);
         scroll.getStyleClass().add("lane-scroll");
         VBox.setVgrow(scroll, Priority.ALWAYS);
-        getChildren().addAll(heading, sub, scroll);
+        getChildren().addAll(heading, sub, count, scroll);
 
         setOnDragOver(e -> {
             if (accepts(e)) {

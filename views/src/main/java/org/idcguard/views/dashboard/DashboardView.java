@@ -20,7 +20,7 @@ public final class DashboardView extends VBox {
         HBox tiles = new HBox(12,
                 tile("Data centers", vm.idcCount(), "tile-idcs"),
                 tile("Computers", vm.computerCount(), "tile-computers"),
-                tile("Unreachable", vm.unreachableCount(), "tile-unreachable"),
+                alerting(tile("Unreachable", vm.unreachableCount(), "tile-unreachable"), vm.unreachableCount()),
                 tile("Unbound", vm.unboundCount(), "tile-unbound"));
         Label eventsTitle = new Label("Recent events");
         eventsTitle.getStyleClass().add("section-title");
@@ -37,6 +37,14 @@ public final class DashboardView extends VBox {
         VBox.setVgrow(events, Priority.ALWAYS);
         getChildren().addAll(new ScreenHeader("Dashboard", "Data centers, computers and what the manager saw last."),
                 tiles, eventsTitle, events);
+    }
+
+    /** The tile turns red while its figure is above zero. */
+    private static VBox alerting(VBox tile, IntegerBinding value) {
+        var alert = javafx.css.PseudoClass.getPseudoClass("alert");
+        tile.pseudoClassStateChanged(alert, value.get() > 0);
+        value.addListener((obs, old, now) -> tile.pseudoClassStateChanged(alert, now.intValue() > 0));
+        return tile;
     }
 
     private static VBox tile(String title, IntegerBinding value, String id) {

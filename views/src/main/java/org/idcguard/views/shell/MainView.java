@@ -116,7 +116,7 @@ public final class MainView extends BorderPane {
 
         Label lost = new Label();
         lost.setId("manager-lost-banner");
-        lost.textProperty().bind(Bindings.concat("The manager does not answer: ", inventory.managerProblemProperty(),
+        lost.textProperty().bind(Bindings.concat(inventory.managerProblemProperty(),
                 " The console keeps the last known state and retries every ", (int) REFRESH_EVERY.toSeconds(), " s."));
         lost.getStyleClass().add("lost-banner");
         lost.setWrapText(true);
