@@ -22,12 +22,12 @@ public final class IdcRules {
             throw new InvalidInput("province", "Choose the province the IDC stands in.");
         }
         String province = catalog.province(idc.province()).orElseThrow(() -> new InvalidInput("province",
-                "'" + Names.shorten(idc.province()) + "' is not a province of the city catalogue."));
+                "'" + Names.shorten(idc.province()) + "' is not a province of China in the city catalogue."));
         if (idc.city() == null || idc.city().isBlank()) {
             throw new InvalidInput("city", "Choose the city the IDC stands in.");
         }
         String city = catalog.city(province, idc.city()).orElseThrow(() -> new InvalidInput("city",
-                "'" + Names.shorten(idc.city()) + "' is not a city of " + province + " in the city catalogue."));
+                "'" + Names.shorten(idc.city()) + "' is not a city of " + province + "."));
         return new Idc(idc.name(), province, city);
     }
 }

@@ -27,6 +27,12 @@ public final class FieldErrors {
         return p;
     }
 
+    /** Runs the action whenever any message changes (dialogs use it to grow with their messages). */
+    public void onChange(Runnable action) {
+        general.addListener((obs, old, now) -> action.run());
+        byField.values().forEach(p -> p.addListener((obs, old, now) -> action.run()));
+    }
+
     public StringProperty general() {
         return general;
     }

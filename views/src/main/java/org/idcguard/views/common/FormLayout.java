@@ -35,6 +35,8 @@ public final class FormLayout {
         message.setId(id + "-error");
         message.getStyleClass().add("field-error");
         message.setWrapText(true);
+        message.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        message.setMaxWidth(360);
         message.textProperty().bind(error);
         message.visibleProperty().bind(message.textProperty().isNotEmpty());
         message.managedProperty().bind(message.visibleProperty());
@@ -42,6 +44,15 @@ public final class FormLayout {
         grid.add(input, 1, row++);
         grid.add(message, 1, row++);
         return this;
+    }
+
+    /** Makes the dialog grow or shrink to fit when a message appears or goes, so no button is pushed out of sight. */
+    public static void fitDialogTo(javafx.scene.control.Dialog<?> dialog, FieldErrors errors) {
+        errors.onChange(() -> javafx.application.Platform.runLater(() -> {
+            if (dialog.getDialogPane().getScene() != null) {
+                dialog.getDialogPane().getScene().getWindow().sizeToScene();
+            }
+        }));
     }
 
     public GridPane build() {

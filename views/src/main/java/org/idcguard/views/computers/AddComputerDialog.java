@@ -64,6 +64,7 @@ public final class AddComputerDialog extends Dialog<Void> {
                         errors.show(failure);
                     });
         });
+        FormLayout.fitDialogTo(this, errors);
         setResultConverter(b -> null);
         setOnShown(e -> address.requestFocus());
     }

@@ -98,6 +98,7 @@ public final class UpdateIdcDialog extends Dialog<Void> {
                 });
             }
         });
+        FormLayout.fitDialogTo(this, errors);
         setResultConverter(b -> null);
     }
 }

@@ -63,6 +63,7 @@ public final class IdcDialog extends Dialog<Idc> {
                 close();
             });
         });
+        FormLayout.fitDialogTo(this, vm.errors());
         setResultConverter(button -> null);
         setOnShown(e -> name.requestFocus());
     }
