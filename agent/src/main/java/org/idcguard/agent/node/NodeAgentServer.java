@@ -1,14 +1,25 @@
 package org.idcguard.agent.node;
 
 import io.javalin.Javalin;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Map;
+import java.util.Set;
 import org.idcguard.agent.home.AgentHome;
+import org.idcguard.agent.http.ApiFailure;
 import org.idcguard.agent.http.ApiServer;
+import org.idcguard.model.InstanceSpec;
 import org.idcguard.model.NewComputer;
 
 /**
- * The node agent of one computer: bound to that computer's address, it answers the manager with the
- * host's facts. It owns the PostgreSQL processes of its host and nothing else.
+ * The node agent of one computer: bound to that computer's address, it reports the host's facts and runs
+ * the PostgreSQL instances the manager asks for. It owns the PostgreSQL processes of its host and nothing else.
  */
 public final class NodeAgentServer implements AutoCloseable {
     private final Javalin http;
@@ -19,16 +30,30 @@ public final class NodeAgentServer implements AutoCloseable {
 
     public static NodeAgentServer start(AgentHome home, String address, int port) {
         home.create();
-        var dataRoot = home.nodeDir(address);
-        try {
-            java.nio.file.Files.createDirectories(dataRoot);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("Cannot create " + dataRoot + ": " + e.getMessage(), e);
-        }
-        HostFacts facts = new HostFacts(address, dataRoot);
+        OsUser user = OsUser.forThisProcess();
+        Path instancesRoot = instancesRoot(home, address, user);
+        HostFacts facts = new HostFacts(address, instancesRoot);
+        PgInstances instances = PostgresBinaries.find().map(pg -> new PgInstances(address, instancesRoot, pg, user)).orElse(null);
         Javalin http = ApiServer.create(home.token());
         http.get("/api/health", ctx -> ctx.json(Map.of("status", "ok", "role", "node", "address", address)));
         http.get("/api/facts", ctx -> ctx.json(facts.read()));
+        http.get("/api/instances", ctx -> ctx.json(instances == null ? java.util.List.of() : instances.list()));
+        http.put("/api/instances/{name}", ctx -> {
+            InstanceSpec spec = ApiServer.body(ctx, InstanceSpec.class);
+            if (!ctx.pathParam("name").equals(spec.name())) {
+                throw new ApiFailure(400, "The instance name in the path and in the body differ.", "name");
+            }
+            ctx.json(need(instances, address).ensure(spec));
+        });
+        http.post("/api/instances/{name}/start", ctx -> ctx.json(need(instances, address).start(ctx.pathParam("name"))));
+        http.post("/api/instances/{name}/stop", ctx -> ctx.json(need(instances, address)
+                .stop(ctx.pathParam("name"), stopMode(ctx.queryParam("mode")))));
+        http.delete("/api/instances/{name}", ctx -> {
+            need(instances, address).remove(ctx.pathParam("name"));
+            ctx.status(204);
+        });
+        http.exception(Command.CommandFailed.class, (e, ctx) ->
+                ctx.status(500).json(new org.idcguard.model.ApiError(e.getMessage(), null)));
         try {
             http.start(address, port);
         } catch (RuntimeException e) {
@@ -36,6 +61,64 @@ public final class NodeAgentServer implements AutoCloseable {
                     + " (is another agent already serving this computer?).", e);
         }
         return new NodeAgentServer(http);
+    }
+
+    private static PgInstances need(PgInstances instances, String address) {
+        if (instances == null) {
+            throw new ApiFailure(409, "PostgreSQL 13 or later server binaries were not found on " + address + ".", null);
+        }
+        return instances;
+    }
+
+    private static String stopMode(String mode) {
+        if (mode == null) {
+            return "fast";
+        }
+        if (!Set.of("smart", "fast", "immediate").contains(mode)) {
+            throw new ApiFailure(400, "The stop mode is smart, fast or immediate.", "mode");
+        }
+        return mode;
+    }
+
+    /**
+     * Where this computer's instances live: under the home, unless the agent runs as root and the PostgreSQL
+     * user cannot reach into the home (e.g. /root is private); then under /var/lib/idcguard, one folder per home.
+     */
+    static Path instancesRoot(AgentHome home, String address, OsUser user) {
+        Path inHome = home.nodeDir(address);
+        Path root = user.isRoot() && !reachableByOthers(home.root())
+                ? Path.of("/var/lib/idcguard", shortHash(home.root().toString()), address) : inHome;
+        try {
+            Files.createDirectories(root);
+            if (user.isRoot()) {
+                user.own(root);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot create " + root + ": " + e.getMessage(), e);
+        }
+        return root;
+    }
+
+    private static boolean reachableByOthers(Path dir) {
+        for (Path p = dir; p != null; p = p.getParent()) {
+            try {
+                if (Files.exists(p) && !Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                    return false;
+                }
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String shortHash(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public static int defaultPort() {

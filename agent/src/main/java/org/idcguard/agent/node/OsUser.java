@@ -1,0 +1,58 @@
+package org.idcguard.agent.node;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Who PostgreSQL runs as. PostgreSQL refuses to run as root, so a node agent running as root runs it as the
+ * unprivileged system user {@value #NAME} (created on first use) and hands it the data directories.
+ */
+final class OsUser {
+    static final String NAME = "idcguard";
+    private final boolean asRoot;
+
+    private OsUser(boolean asRoot) {
+        this.asRoot = asRoot;
+    }
+
+    static OsUser forThisProcess() {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (root) {
+            ensureUserExists();
+        }
+        return new OsUser(root);
+    }
+
+    boolean isRoot() {
+        return asRoot;
+    }
+
+    /** The command as the PostgreSQL user runs it. */
+    List<String> wrap(List<String> command) {
+        if (!asRoot) {
+            return command;
+        }
+        List<String> wrapped = new ArrayList<>(List.of("runuser", "-u", NAME, "--"));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
+    /** Gives the PostgreSQL user the folder and everything in it. */
+    void own(Path dir) {
+        if (asRoot) {
+            Command.run("chown", List.of("chown", "-R", NAME + ":" + NAME, dir.toString()), Map.of(), Duration.ofSeconds(60));
+        }
+    }
+
+    private static synchronized void ensureUserExists() {
+        try {
+            Command.run("id", List.of("id", "-u", NAME), Map.of(), Duration.ofSeconds(10));
+        } catch (Command.CommandFailed missing) {
+            Command.run("useradd", List.of("useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", NAME),
+                    Map.of(), Duration.ofSeconds(30));
+        }
+    }
+}

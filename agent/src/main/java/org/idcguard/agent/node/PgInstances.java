@@ -1,0 +1,290 @@
+package org.idcguard.agent.node;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.idcguard.agent.http.ApiFailure;
+import org.idcguard.agent.http.Json;
+import org.idcguard.model.InstanceSpec;
+import org.idcguard.model.InstanceStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PostgreSQL instances of this computer: each under {@code <root>/<cluster>/<name>} with its spec beside it
+ * ({@code <name>.json}) and its server log ({@code <name>.log}). Every operation is idempotent, and operations on
+ * one instance are serialised. Nothing is ever started on the agent's own initiative: after a restart the agent
+ * reports what it finds and waits for the manager (who may have promoted another node meanwhile).
+ */
+final class PgInstances {
+    private static final Logger log = LoggerFactory.getLogger(PgInstances.class);
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
+    private static final Duration SLOW = Duration.ofMinutes(5);
+    private final String address;
+    private final Path root;
+    private final PostgresBinaries pg;
+    private final OsUser user;
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+
+    PgInstances(String address, Path root, PostgresBinaries pg, OsUser user) {
+        this.address = address;
+        this.root = root;
+        this.pg = pg;
+        this.user = user;
+    }
+
+    List<InstanceStatus> list() {
+        List<InstanceStatus> all = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return all;
+        }
+        try (Stream<Path> specs = Files.find(root, 2, (p, a) -> p.toString().endsWith(".json"))) {
+            specs.sorted().forEach(file -> readSpec(file).ifPresent(spec -> all.add(status(spec))));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return all;
+    }
+
+    Optional<InstanceStatus> find(String name) {
+        return list().stream().filter(s -> s.name().equals(name)).findFirst();
+    }
+
+    /** Creates the instance if it does not exist yet (initdb or base backup), then makes sure it runs. */
+    InstanceStatus ensure(InstanceSpec spec) {
+        check(spec);
+        synchronized (lock(spec.name())) {
+            Path dataDir = dataDir(spec);
+            if (!Files.exists(dataDir.resolve("PG_VERSION"))) {
+                create(spec, dataDir);
+            }
+            return start(spec);
+        }
+    }
+
+    InstanceStatus start(String name) {
+        synchronized (lock(name)) {
+            return start(spec(name));
+        }
+    }
+
+    /** Stops the instance; fast mode lets a primary send its last WAL to the standbys first. */
+    InstanceStatus stop(String name, String mode) {
+        synchronized (lock(name)) {
+            InstanceSpec spec = spec(name);
+            InstanceStatus now = status(spec);
+            if (now.running()) {
+                run("pg_ctl", List.of(pg.tool("pg_ctl").toString(), "stop", "-D", dataDir(spec).toString(), "-m", mode, "-w", "-t", "60"));
+            }
+            return status(spec);
+        }
+    }
+
+    /** Stops the instance at once and removes its data directory, spec and log. Removing what is gone succeeds. */
+    void remove(String name) {
+        synchronized (lock(name)) {
+            Optional<InstanceSpec> spec = list().stream().filter(s -> s.name().equals(name)).findFirst()
+                    .flatMap(s -> readSpec(specFile(s.cluster(), name)));
+            if (spec.isEmpty()) {
+                return;
+            }
+            InstanceStatus now = status(spec.get());
+            if (now.running()) {
+                try {
+                    run("pg_ctl", List.of(pg.tool("pg_ctl").toString(), "stop", "-D", dataDir(spec.get()).toString(), "-m", "immediate", "-w", "-t", "30"));
+                } catch (Command.CommandFailed e) {
+                    ProcessHandle.of(now.pid()).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+            deleteTree(dataDir(spec.get()));
+            deleteQuietly(specFile(spec.get().cluster(), name));
+            deleteQuietly(logFile(spec.get()));
+            deleteIfEmpty(dataDir(spec.get()).getParent());
+        }
+    }
+
+    private void create(InstanceSpec spec, Path dataDir) {
+        Path clusterDir = dataDir.getParent();
+        try {
+            Files.createDirectories(clusterDir);
+            Files.writeString(specFile(spec.cluster(), spec.name()), Json.MAPPER.writeValueAsString(spec));
+            user.own(clusterDir);
+            if (spec.isStandby()) {
+                baseBackup(spec, dataDir);
+            } else {
+                initdb(spec, dataDir);
+            }
+            configure(spec, dataDir);
+            user.own(clusterDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot prepare " + dataDir + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            deleteTree(dataDir); // a half-made data directory would be mistaken for a real one next time
+            throw e;
+        }
+    }
+
+    private void initdb(InstanceSpec spec, Path dataDir) throws IOException {
+        Path pwfile = dataDir.resolveSibling("." + spec.name() + ".pw");
+        Files.writeString(pwfile, spec.superuserPassword() + "\n");
+        user.own(pwfile);
+        try {
+            run("initdb", List.of(pg.tool("initdb").toString(), "-D", dataDir.toString(), "-U", spec.superuser(),
+                    "--pwfile=" + pwfile, "--auth-host=scram-sha-256", "--auth-local=scram-sha-256",
+                    "--data-checksums", "-E", "UTF8", "--locale=C"));
+        } finally {
+            Files.deleteIfExists(pwfile);
+        }
+    }
+
+    private void baseBackup(InstanceSpec spec, Path dataDir) {
+        run("pg_basebackup", List.of(pg.tool("pg_basebackup").toString(), "-h", spec.primaryHost(), "-p",
+                Integer.toString(spec.primaryPort()), "-U", spec.superuser(), "-D", dataDir.toString(), "-X", "stream",
+                "-c", "fast", "--no-password", "-d", "application_name=" + spec.name() + " connect_timeout=5"),
+                Map.of("PGPASSWORD", spec.superuserPassword()));
+        try {
+            // The backup carries the primary's settings; this node gets its own, and standby.signal.
+            Files.writeString(dataDir.resolve("postgresql.auto.conf"), "# Do not edit: the manager sets these with ALTER SYSTEM.\n");
+            Files.writeString(dataDir.resolve("standby.signal"), "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void configure(InstanceSpec spec, Path dataDir) throws IOException {
+        Path conf = dataDir.resolve("postgresql.conf");
+        String include = "include_if_exists = '" + PostgresConfig.FILE + "'";
+        if (!Files.readString(conf).contains(include)) {
+            Files.writeString(conf, "\n" + include + "\n", StandardOpenOption.APPEND);
+        }
+        Files.writeString(dataDir.resolve(PostgresConfig.FILE), PostgresConfig.settings(address, spec));
+        Files.writeString(dataDir.resolve("pg_hba.conf"), PostgresConfig.hba(spec.clientAddresses()));
+    }
+
+    private InstanceStatus start(InstanceSpec spec) {
+        InstanceStatus now = status(spec);
+        if (!now.running()) {
+            Path dataDir = dataDir(spec);
+            run("pg_ctl", List.of(pg.tool("pg_ctl").toString(), "start", "-D", dataDir.toString(), "-l",
+                    logFile(spec).toString(), "-w", "-t", "120"));
+            log.info("Started {} on {}:{}", spec.name(), address, spec.port());
+        }
+        return status(spec);
+    }
+
+    private InstanceStatus status(InstanceSpec spec) {
+        Path dataDir = dataDir(spec);
+        long pid = postmasterPid(dataDir);
+        boolean running = pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return new InstanceStatus(spec.name(), spec.cluster(), spec.port(), dataDir.toString(), running, running ? pid : 0,
+                Files.exists(dataDir.resolve("standby.signal")));
+    }
+
+    private static long postmasterPid(Path dataDir) {
+        try {
+            Path pidFile = dataDir.resolve("postmaster.pid");
+            if (!Files.exists(pidFile)) {
+                return 0;
+            }
+            String first = Files.readAllLines(pidFile).stream().findFirst().orElse("").strip();
+            return first.isEmpty() ? 0 : Long.parseLong(first);
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private void run(String what, List<String> command) {
+        run(what, command, Map.of());
+    }
+
+    private void run(String what, List<String> command, Map<String, String> env) {
+        Command.run(what, user.wrap(command), env, SLOW);
+    }
+
+    private void check(InstanceSpec spec) {
+        if (spec.name() == null || !NAME.matcher(spec.name()).matches() || spec.cluster() == null
+                || !NAME.matcher(spec.cluster().toLowerCase()).matches()) {
+            throw new ApiFailure(400, "An instance name is lower-case letters, digits, '-' and '_'.", "name");
+        }
+        if (spec.port() < 1024 || spec.port() > 65535) {
+            throw new ApiFailure(400, "The port must be between 1024 and 65535.", "port");
+        }
+        if (spec.isStandby() && (spec.primaryHost() == null || spec.primaryPort() < 1)) {
+            throw new ApiFailure(400, "A standby needs the address and port of its primary.", "primaryHost");
+        }
+        if (spec.superuserPassword() == null || !spec.superuserPassword().matches("[A-Za-z0-9]{16,128}")) {
+            throw new ApiFailure(400, "The superuser password must be 16 to 128 letters and digits.", "superuserPassword");
+        }
+    }
+
+    private InstanceSpec spec(String name) {
+        return list().stream().filter(s -> s.name().equals(name)).findFirst()
+                .flatMap(s -> readSpec(specFile(s.cluster(), name)))
+                .orElseThrow(() -> ApiFailure.notFound("There is no instance " + name + " on " + address + "."));
+    }
+
+    private Optional<InstanceSpec> readSpec(Path file) {
+        try {
+            return Files.exists(file) ? Optional.of(Json.MAPPER.readValue(file.toFile(), InstanceSpec.class)) : Optional.empty();
+        } catch (IOException e) {
+            log.warn("Unreadable instance spec {}: {}", file, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private Path dataDir(InstanceSpec spec) {
+        return root.resolve(spec.cluster()).resolve(spec.name());
+    }
+
+    private Path specFile(String cluster, String name) {
+        return root.resolve(cluster).resolve(name + ".json");
+    }
+
+    private Path logFile(InstanceSpec spec) {
+        return root.resolve(spec.cluster()).resolve(spec.name() + ".log");
+    }
+
+    private Object lock(String name) {
+        return locks.computeIfAbsent(name, n -> new Object());
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(Comparator.reverseOrder()).forEach(PgInstances::deleteQuietly);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot remove " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteIfEmpty(Path dir) {
+        try (Stream<Path> entries = Files.list(dir)) {
+            if (entries.findAny().isEmpty()) {
+                Files.deleteIfExists(dir);
+            }
+        } catch (IOException ignored) {
+            // a folder that cannot be listed is left alone
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot remove " + p + ": " + e.getMessage(), e);
+        }
+    }
+}

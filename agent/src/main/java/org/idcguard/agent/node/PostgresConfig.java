@@ -1,0 +1,73 @@
+package org.idcguard.agent.node;
+
+import java.util.List;
+import org.idcguard.model.InstanceSpec;
+
+/**
+ * The settings IDC Guard gives each instance ({@code idcguard.conf}, included from postgresql.conf) and its
+ * pg_hba.conf. Timeouts are short so that a dead or frozen peer is noticed in seconds, not minutes.
+ */
+final class PostgresConfig {
+    static final String FILE = "idcguard.conf";
+
+    private PostgresConfig() {
+    }
+
+    static String settings(String address, InstanceSpec spec) {
+        StringBuilder conf = new StringBuilder("# Written by the IDC Guard node agent; the manager changes settings with ALTER SYSTEM.\n");
+        line(conf, "listen_addresses", quote(address));
+        line(conf, "port", Integer.toString(spec.port()));
+        line(conf, "unix_socket_directories", "''"); // TCP only: instances of several computers share one host here
+        line(conf, "cluster_name", quote(spec.name()));
+        line(conf, "max_connections", "60");
+        line(conf, "shared_buffers", "'32MB'");
+        line(conf, "wal_level", "replica");
+        line(conf, "max_wal_senders", "16");
+        line(conf, "max_replication_slots", "16");
+        line(conf, "wal_keep_size", "'512MB'");
+        line(conf, "wal_log_hints", "on");
+        line(conf, "hot_standby", "on");
+        line(conf, "hot_standby_feedback", "on");
+        line(conf, "password_encryption", "'scram-sha-256'");
+        line(conf, "synchronous_commit", "on");
+        line(conf, "wal_sender_timeout", "'3s'");
+        line(conf, "wal_receiver_timeout", "'3s'");
+        line(conf, "wal_receiver_status_interval", "'1s'");
+        line(conf, "wal_retrieve_retry_interval", "'500ms'");
+        line(conf, "tcp_keepalives_idle", "2");
+        line(conf, "tcp_keepalives_interval", "1");
+        line(conf, "tcp_keepalives_count", "2");
+        line(conf, "tcp_user_timeout", "'3s'");
+        line(conf, "logging_collector", "off");
+        line(conf, "log_line_prefix", "'%m [%p] '");
+        if (spec.isStandby()) {
+            line(conf, "primary_conninfo", quote(primaryConninfo(spec)));
+        }
+        return conf.toString();
+    }
+
+    /** How a standby reaches its primary; also used by the manager when it repoints standbys. */
+    static String primaryConninfo(InstanceSpec spec) {
+        return "host=" + spec.primaryHost() + " port=" + spec.primaryPort() + " user=" + spec.superuser()
+                + " password=" + spec.superuserPassword() + " application_name=" + spec.name()
+                + " connect_timeout=2 keepalives=1 keepalives_idle=2 keepalives_interval=1 keepalives_count=2 tcp_user_timeout=3000";
+    }
+
+    static String hba(List<String> clientAddresses) {
+        StringBuilder hba = new StringBuilder("# Written by the IDC Guard node agent: only the cluster's computers and the manager.\n");
+        for (String address : clientAddresses) {
+            String cidr = address.contains(":") ? address + "/128" : address + "/32";
+            hba.append("host    all          all    ").append(cidr).append("    scram-sha-256\n");
+            hba.append("host    replication  all    ").append(cidr).append("    scram-sha-256\n");
+        }
+        return hba.toString();
+    }
+
+    private static void line(StringBuilder conf, String key, String value) {
+        conf.append(key).append(" = ").append(value).append('\n');
+    }
+
+    private static String quote(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+}
