@@ -23,10 +23,18 @@ import picocli.CommandLine.Option;
         subcommands = {DemoCommand.Up.class, DemoCommand.Down.class})
 final class DemoCommand {
     /** Local computer address to the demo IDC it is bound to. */
-    static final Map<String, String> LOCAL_COMPUTERS = new java.util.LinkedHashMap<>(Map.of(
-            "127.0.1.1", "IDC1", "127.0.1.2", "IDC1", "127.0.2.1", "IDC2", "127.0.2.2", "IDC2"));
+    static final Map<String, String> LOCAL_COMPUTERS = localComputers();
     static final List<Idc> DEMO_IDCS = List.of(new Idc("IDC1", "Guangdong", "Shenzhen"), new Idc("IDC2", "Guangdong", "Shenzhen"));
     private static final long READY_TIMEOUT_MILLIS = 60_000;
+
+    private static Map<String, String> localComputers() {
+        Map<String, String> computers = new java.util.LinkedHashMap<>();
+        computers.put("127.0.1.1", "IDC1");
+        computers.put("127.0.1.2", "IDC1");
+        computers.put("127.0.2.1", "IDC2");
+        computers.put("127.0.2.2", "IDC2");
+        return computers;
+    }
 
     @Command(name = "up", description = "Starts what is not running, adds IDC1 and IDC2 and binds the computers.")
     static final class Up implements Callable<Integer> {

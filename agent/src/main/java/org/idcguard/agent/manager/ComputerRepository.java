@@ -12,17 +12,17 @@ import org.idcguard.model.ComputerFacts;
 import org.idcguard.model.ComputerStatus;
 
 /** SQL for the computer table. */
-final class ComputerRepository {
+public final class ComputerRepository {
     private static final String COLUMNS = "address, agent_endpoint, idc, status, cpus, memory_bytes, free_disk_bytes, "
             + "postgres_version, postgres_bin_dir, last_seen_millis";
 
-    List<Computer> all(Connection c) throws SQLException {
+    public List<Computer> all(Connection c) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT " + COLUMNS + " FROM computer ORDER BY address")) {
             return read(st.executeQuery());
         }
     }
 
-    Optional<Computer> find(Connection c, String address) throws SQLException {
+    public Optional<Computer> find(Connection c, String address) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT " + COLUMNS + " FROM computer WHERE address = ?")) {
             st.setString(1, address);
             return read(st.executeQuery()).stream().findFirst();

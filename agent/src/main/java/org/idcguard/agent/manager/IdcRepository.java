@@ -10,15 +10,15 @@ import java.util.Optional;
 import org.idcguard.model.Idc;
 
 /** SQL for the idc table; callers supply the connection so that checks and writes share a transaction. */
-final class IdcRepository {
+public final class IdcRepository {
 
-    List<Idc> all(Connection c) throws SQLException {
+    public List<Idc> all(Connection c) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT name, province, city FROM idc ORDER BY name")) {
             return read(st.executeQuery());
         }
     }
 
-    Optional<Idc> find(Connection c, String name) throws SQLException {
+    public Optional<Idc> find(Connection c, String name) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT name, province, city FROM idc WHERE name = ?")) {
             st.setString(1, name);
             return read(st.executeQuery()).stream().findFirst();

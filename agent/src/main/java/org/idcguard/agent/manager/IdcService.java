@@ -59,6 +59,11 @@ public final class IdcService {
     public void delete(String name) {
         store.inTransaction(c -> {
             idcs.find(c, name).orElseThrow(() -> unknown(name));
+            int usedBy = new org.idcguard.agent.manager.cluster.ClusterRepository().clustersUsing(c, name);
+            if (usedBy > 0) {
+                throw ApiFailure.conflict(null, "IDC " + name + " is the primary or backup IDC of " + usedBy
+                        + " cluster" + (usedBy == 1 ? "" : "s") + ": delete them first.");
+            }
             int bound = computers.countBoundTo(c, name);
             if (bound > 0) {
                 throw ApiFailure.conflict(null, "IDC " + name + " still has " + bound + " computer" + (bound == 1 ? "" : "s")

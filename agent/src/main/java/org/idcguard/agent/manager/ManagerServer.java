@@ -9,7 +9,11 @@ import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import org.idcguard.agent.home.AgentHome;
 import org.idcguard.agent.http.ApiServer;
+import org.idcguard.agent.manager.cluster.ClusterService;
+import org.idcguard.agent.manager.task.TaskRunner;
+import org.idcguard.agent.manager.task.TaskStore;
 import org.idcguard.model.CityCatalog;
+import org.idcguard.model.ClusterRequest;
 import org.idcguard.model.Idc;
 import org.idcguard.model.IdcBinding;
 import org.idcguard.model.IdcRules;
@@ -26,9 +30,11 @@ public final class ManagerServer implements AutoCloseable {
     private final EventLog events;
     private final ComputerWatch watch;
     private final Javalin http;
+    private final TaskRunner tasks;
+    private final ClusterService clusters;
     private String listenHost;
 
-    private ManagerServer(AgentHome home, MetadataStore store, String token) {
+    private ManagerServer(AgentHome home, MetadataStore store, String token, String host) {
         this.home = home;
         this.store = store;
         this.events = new EventLog(store);
@@ -36,6 +42,8 @@ public final class ManagerServer implements AutoCloseable {
         this.idcs = new IdcService(store, events, new IdcRules(CityCatalog.bundled()));
         this.computers = new ComputerService(store, events, agents);
         this.watch = new ComputerWatch(store, events, agents);
+        this.tasks = new TaskRunner(new TaskStore(store));
+        this.clusters = new ClusterService(store, events, agents, tasks, managerAddresses(host));
         this.http = ApiServer.create(token);
         routes();
     }
@@ -45,7 +53,7 @@ public final class ManagerServer implements AutoCloseable {
         home.create();
         String token = home.token();
         MetadataStore store = MetadataStore.open(home.metadataDir());
-        ManagerServer server = new ManagerServer(home, store, token);
+        ManagerServer server = new ManagerServer(home, store, token, host);
         try {
             server.http.start(host, port);
             server.listenHost = host;
@@ -55,6 +63,7 @@ public final class ManagerServer implements AutoCloseable {
                     + rootMessage(e) + ".", e);
         }
         server.watch.start(COMPUTER_PROBE_MILLIS);
+        server.clusters.recover();
         server.writeUrl();
         return server;
     }
@@ -78,7 +87,34 @@ public final class ManagerServer implements AutoCloseable {
             computers.delete(ctx.pathParam("address"));
             ctx.status(204);
         });
+        http.post("/api/clusters", ctx -> {
+            ClusterRequest request = ApiServer.body(ctx, ClusterRequest.class);
+            if ("true".equals(ctx.queryParam("dryRun"))) {
+                ctx.json(clusters.plan(request));
+            } else {
+                ctx.status(202).json(clusters.create(request));
+            }
+        });
+        http.get("/api/clusters", ctx -> ctx.json(clusters.list()));
+        http.get("/api/clusters/{name}", ctx -> ctx.json(clusters.detail(ctx.pathParam("name"))));
+        http.delete("/api/clusters/{name}", ctx -> ctx.status(202).json(clusters.delete(ctx.pathParam("name"))));
+        http.get("/api/tasks", ctx -> ctx.json(clusters.tasks()));
+        http.get("/api/tasks/{id}", ctx -> ctx.json(clusters.task(longPath(ctx, "id"))));
         http.get("/api/events", ctx -> ctx.json(events.after(longParam(ctx, "after", 0), 1000)));
+    }
+
+    private static long longPath(Context ctx, String name) {
+        try {
+            return Long.parseLong(ctx.pathParam(name));
+        } catch (NumberFormatException e) {
+            throw org.idcguard.agent.http.ApiFailure.notFound("There is no task " + org.idcguard.model.Names.shorten(ctx.pathParam(name)) + ".");
+        }
+    }
+
+    /** The addresses the manager's connections to PostgreSQL come from; pg_hba lets them in. */
+    private static java.util.List<String> managerAddresses(String host) {
+        return host.equals("127.0.0.1") || host.equals("0.0.0.0") ? java.util.List.of("127.0.0.1")
+                : java.util.List.of("127.0.0.1", host);
     }
 
     private static long longParam(Context ctx, String name, long fallback) {
@@ -112,6 +148,7 @@ public final class ManagerServer implements AutoCloseable {
     @Override
     public void close() {
         watch.close();
+        tasks.close();
         http.stop();
         store.close();
         try {

@@ -9,7 +9,11 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.idcguard.agent.http.Json;
+import java.util.List;
+import org.idcguard.model.ApiError;
 import org.idcguard.model.ComputerFacts;
+import org.idcguard.model.InstanceSpec;
+import org.idcguard.model.InstanceStatus;
 
 /** The manager's side of the node-agent protocol. */
 public final class NodeAgentClient {
@@ -51,6 +55,64 @@ public final class NodeAgentClient {
             String why = cause instanceof HttpTimeoutException ? "it did not answer in time"
                     : cause instanceof java.net.ConnectException ? "the connection was refused" : String.valueOf(cause.getMessage());
             throw new NodeAgentUnreachable("No node agent answers at " + endpoint + ": " + why + ".");
+        }
+    }
+
+    /** Runs (creating if needed) an instance on the node agent's computer; waits as long as a base backup takes. */
+    public InstanceStatus ensureInstance(String endpoint, InstanceSpec spec) {
+        return call(endpoint, "PUT", "/api/instances/" + spec.name(), spec, Duration.ofMinutes(10), InstanceStatus.class);
+    }
+
+    /** Stops and removes an instance and its data; removing one that is gone succeeds. */
+    public void removeInstance(String endpoint, String name) {
+        call(endpoint, "DELETE", "/api/instances/" + name, null, Duration.ofMinutes(2), Void.class);
+    }
+
+    public InstanceStatus stopInstance(String endpoint, String name, String mode) {
+        return call(endpoint, "POST", "/api/instances/" + name + "/stop?mode=" + mode, null, Duration.ofMinutes(2), InstanceStatus.class);
+    }
+
+    public InstanceStatus startInstance(String endpoint, String name) {
+        return call(endpoint, "POST", "/api/instances/" + name + "/start", null, Duration.ofMinutes(3), InstanceStatus.class);
+    }
+
+    public List<InstanceStatus> instances(String endpoint) {
+        InstanceStatus[] all = call(endpoint, "GET", "/api/instances", null, TIMEOUT, InstanceStatus[].class);
+        return List.of(all);
+    }
+
+    private <T> T call(String endpoint, String method, String path, Object body, Duration timeout, Class<T> type) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint + path)).timeout(timeout)
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                            : HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body)))
+                    .build();
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() >= 400) {
+                throw new NodeAgentRefused(refusal(endpoint, response));
+            }
+            return type == Void.class || response.body().isEmpty() ? null : Json.MAPPER.readValue(response.body(), type);
+        } catch (IOException e) {
+            throw new NodeAgentUnreachable("The node agent at " + endpoint + " did not answer: " + e.getMessage() + ".");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NodeAgentUnreachable("Interrupted while waiting for the node agent at " + endpoint + ".");
+        }
+    }
+
+    private static String refusal(String endpoint, HttpResponse<String> response) {
+        try {
+            return Json.MAPPER.readValue(response.body(), ApiError.class).error();
+        } catch (IOException e) {
+            return "The node agent at " + endpoint + " answered HTTP " + response.statusCode() + ".";
+        }
+    }
+
+    /** A node agent that answered but refused or failed; the message is its sentence. */
+    public static final class NodeAgentRefused extends RuntimeException {
+        public NodeAgentRefused(String message) {
+            super(message);
         }
     }
 

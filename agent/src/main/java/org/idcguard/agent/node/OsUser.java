@@ -40,10 +40,17 @@ final class OsUser {
         return wrapped;
     }
 
-    /** Gives the PostgreSQL user the folder and everything in it. */
-    void own(Path dir) {
+    /**
+     * Gives the PostgreSQL user these files or folders (not what is inside a folder: instances of one computer
+     * are made in parallel, and each owns only what it created).
+     */
+    void own(Path... paths) {
         if (asRoot) {
-            Command.run("chown", List.of("chown", "-R", NAME + ":" + NAME, dir.toString()), Map.of(), Duration.ofSeconds(60));
+            List<String> command = new ArrayList<>(List.of("chown", NAME + ":" + NAME));
+            for (Path p : paths) {
+                command.add(p.toString());
+            }
+            Command.run("chown", command, Map.of(), Duration.ofSeconds(60));
         }
     }
 

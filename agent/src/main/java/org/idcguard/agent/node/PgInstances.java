@@ -126,7 +126,6 @@ final class PgInstances {
                 initdb(spec, dataDir);
             }
             configure(spec, dataDir);
-            user.own(clusterDir);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot prepare " + dataDir + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
@@ -157,6 +156,7 @@ final class PgInstances {
             // The backup carries the primary's settings; this node gets its own, and standby.signal.
             Files.writeString(dataDir.resolve("postgresql.auto.conf"), "# Do not edit: the manager sets these with ALTER SYSTEM.\n");
             Files.writeString(dataDir.resolve("standby.signal"), "");
+            user.own(dataDir.resolve("postgresql.auto.conf"), dataDir.resolve("standby.signal"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -170,6 +170,7 @@ final class PgInstances {
         }
         Files.writeString(dataDir.resolve(PostgresConfig.FILE), PostgresConfig.settings(address, spec));
         Files.writeString(dataDir.resolve("pg_hba.conf"), PostgresConfig.hba(spec.clientAddresses()));
+        user.own(dataDir.resolve(PostgresConfig.FILE), dataDir.resolve("pg_hba.conf"), conf);
     }
 
     private InstanceStatus start(InstanceSpec spec) {

@@ -1,0 +1,159 @@
+package org.idcguard.agent.manager.cluster;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.idcguard.agent.http.ApiFailure;
+import org.idcguard.agent.manager.ComputerRepository;
+import org.idcguard.agent.manager.IdcRepository;
+import org.idcguard.model.ClusterPlan;
+import org.idcguard.model.ClusterRequest;
+import org.idcguard.model.Computer;
+import org.idcguard.model.ComputerStatus;
+import org.idcguard.model.Idc;
+import org.idcguard.model.InstanceSpec;
+import org.idcguard.model.InvalidInput;
+import org.idcguard.model.Names;
+import org.idcguard.model.PlannedNode;
+
+/**
+ * Checks a creation request against what the manager knows, then places every group's nodes: each group has
+ * nodesPerIdc nodes on distinct computers of each IDC, its primary in the primary IDC, and groups are spread
+ * over the computers in turn so no computer carries every primary.
+ */
+public final class ClusterPlanner {
+    public static final int FIRST_PORT = 15432;
+    public static final int MAX_SHARDS = 32;
+    public static final int MAX_NODES_PER_IDC = 4;
+    private static final Pattern SQL_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+    private static final Set<String> RESERVED = Set.of("postgres", "template0", "template1", "public", "idcguard_admin");
+    private final IdcRepository idcs = new IdcRepository();
+    private final ComputerRepository computers = new ComputerRepository();
+    private final ClusterRepository clusters = new ClusterRepository();
+
+    /** The plan for this request, or an {@link ApiFailure} / {@link InvalidInput} saying the first thing wrong. */
+    public ClusterPlan plan(Connection c, ClusterRequest request) throws SQLException {
+        checkShape(request);
+        if (clusters.findIgnoringCase(c, request.name()).isPresent()) {
+            throw ApiFailure.conflict("name", "A cluster named " + request.name() + " already exists.");
+        }
+        Idc primary = idc(c, request.primaryIdc(), "primaryIdc");
+        Idc backup = idc(c, request.backupIdc(), "backupIdc");
+        if (primary.name().equals(backup.name())) {
+            throw new InvalidInput("backupIdc", "The backup IDC must differ from the primary IDC.");
+        }
+        for (Idc idc : List.of(primary, backup)) {
+            if (!idc.city().equalsIgnoreCase(request.city().strip())) {
+                throw new ApiFailure(422, "IDC " + idc.name() + " is in " + idc.city() + ", not in " + request.city()
+                        + ": an intra-city cluster needs two IDCs of one city.", idc == primary ? "primaryIdc" : "backupIdc");
+            }
+        }
+        Map<String, List<Computer>> byIdc = usableComputers(c, request, primary, backup);
+        return place(c, request, byIdc, primary.name(), backup.name());
+    }
+
+    private static void checkShape(ClusterRequest r) {
+        Names.check("name", "A cluster name", r.name());
+        if (r.kind() != null && !r.kind().isBlank() && !ClusterRequest.INTRA_CITY.equals(r.kind())) {
+            throw new InvalidInput("kind", "cross-city".equals(r.kind())
+                    ? "Cross-city clusters are not available yet: choose intra-city." : "The cluster kind must be intra-city.");
+        }
+        if (r.city() == null || r.city().isBlank()) {
+            throw new InvalidInput("city", "Choose the city of the cluster.");
+        }
+        if (r.shardsOrDefault() < 1 || r.shardsOrDefault() > MAX_SHARDS) {
+            throw new InvalidInput("shards", "A cluster has 1 to " + MAX_SHARDS + " storage shards.");
+        }
+        if (r.nodesPerIdcOrDefault() < 1 || r.nodesPerIdcOrDefault() > MAX_NODES_PER_IDC) {
+            throw new InvalidInput("nodesPerIdc", "Each group has 1 to " + MAX_NODES_PER_IDC + " nodes in each IDC.");
+        }
+        sqlName("database", "The database name", r.databaseOrDefault());
+        sqlName("appUser", "The application user", r.appUserOrDefault());
+        if (!Set.of("available", "strict").contains(r.syncPolicyOrDefault())) {
+            throw new InvalidInput("syncPolicy", "The sync policy is available or strict.");
+        }
+    }
+
+    private static void sqlName(String field, String what, String value) {
+        if (!SQL_NAME.matcher(value).matches() || RESERVED.contains(value)) {
+            throw new InvalidInput(field, what + " must be lower-case letters, digits and '_' (not a reserved name).");
+        }
+    }
+
+    private Idc idc(Connection c, String name, String field) throws SQLException {
+        if (name == null || name.isBlank()) {
+            throw new InvalidInput(field, "primaryIdc".equals(field) ? "Choose the primary IDC." : "Choose the backup IDC.");
+        }
+        return idcs.find(c, name).orElseThrow(() -> new ApiFailure(422, "There is no IDC named " + Names.shorten(name) + ".", field));
+    }
+
+    /** The chosen (or all) computers of each IDC that can take nodes; refuses when an IDC has too few. */
+    private Map<String, List<Computer>> usableComputers(Connection c, ClusterRequest r, Idc primary, Idc backup) throws SQLException {
+        List<Computer> all = computers.all(c);
+        Set<String> chosen = new HashSet<>(r.computersOrEmpty());
+        for (String address : chosen) {
+            Computer computer = all.stream().filter(x -> x.address().equals(address)).findFirst()
+                    .orElseThrow(() -> new ApiFailure(422, "There is no computer " + Names.shorten(address) + ".", "computers"));
+            if (!primary.name().equals(computer.idc()) && !backup.name().equals(computer.idc())) {
+                throw new ApiFailure(422, "Computer " + address + " is not bound to " + primary.name() + " or " + backup.name() + ".", "computers");
+            }
+        }
+        Map<String, List<Computer>> byIdc = new HashMap<>();
+        for (Idc idc : List.of(primary, backup)) {
+            List<Computer> usable = all.stream()
+                    .filter(x -> idc.name().equals(x.idc()))
+                    .filter(x -> chosen.isEmpty() || chosen.contains(x.address()))
+                    .filter(x -> x.status() == ComputerStatus.REACHABLE && x.facts().hasPostgres())
+                    .toList();
+            if (usable.size() < r.nodesPerIdcOrDefault()) {
+                throw new ApiFailure(422, "IDC " + idc.name() + " has " + usable.size() + " reachable computer"
+                        + (usable.size() == 1 ? "" : "s") + " with PostgreSQL" + (chosen.isEmpty() ? "" : " among those chosen")
+                        + "; " + r.nodesPerIdcOrDefault() + " are needed, one for each node of a group in that IDC.", "computers");
+            }
+            byIdc.put(idc.name(), usable);
+        }
+        return byIdc;
+    }
+
+    private ClusterPlan place(Connection c, ClusterRequest r, Map<String, List<Computer>> byIdc, String primaryIdc,
+                              String backupIdc) throws SQLException {
+        List<String> groups = new ArrayList<>();
+        groups.add("coordinator");
+        for (int s = 1; s <= r.shardsOrDefault(); s++) {
+            groups.add("shard" + s);
+        }
+        Map<String, Integer> nextPort = new HashMap<>();
+        List<PlannedNode> nodes = new ArrayList<>();
+        int k = r.nodesPerIdcOrDefault();
+        String prefix = r.name().toLowerCase();
+        for (int g = 0; g < groups.size(); g++) {
+            int n = 1;
+            for (String idc : List.of(primaryIdc, backupIdc)) {
+                List<Computer> pool = byIdc.get(idc);
+                for (int j = 0; j < k; j++) {
+                    Computer computer = pool.get((g * k + j) % pool.size());
+                    String role = idc.equals(primaryIdc) && j == 0 ? InstanceSpec.PRIMARY : InstanceSpec.STANDBY;
+                    nodes.add(new PlannedNode(groups.get(g), prefix + "-" + groups.get(g) + "-" + n++, idc, computer.address(),
+                            freePort(c, computer.address(), nextPort), role));
+                }
+            }
+        }
+        return new ClusterPlan(r, groups, nodes);
+    }
+
+    private int freePort(Connection c, String address, Map<String, Integer> next) throws SQLException {
+        List<Integer> used = clusters.portsOn(c, address);
+        int port = next.getOrDefault(address, FIRST_PORT);
+        while (used.contains(port)) {
+            port++;
+        }
+        next.put(address, port + 1);
+        return port;
+    }
+}

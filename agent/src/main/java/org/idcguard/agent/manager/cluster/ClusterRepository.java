@@ -1,0 +1,185 @@
+package org.idcguard.agent.manager.cluster;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** SQL for clusters, their groups and nodes. */
+public final class ClusterRepository {
+    private static final String CLUSTER_COLUMNS = "name, kind, city, primary_idc, backup_idc, shard_count, nodes_per_idc, "
+            + "database_name, app_user, app_password, superuser, superuser_password, sync_policy, status";
+    private static final String NODE_COLUMNS = "n.name, n.cluster, n.group_name, n.idc, n.computer_address, c.agent_endpoint, "
+            + "n.port, n.data_dir, n.role";
+
+    public List<ClusterRecord> all(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT " + CLUSTER_COLUMNS + " FROM cluster ORDER BY name")) {
+            return readClusters(st.executeQuery());
+        }
+    }
+
+    public Optional<ClusterRecord> find(Connection c, String name) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT " + CLUSTER_COLUMNS + " FROM cluster WHERE name = ?")) {
+            st.setString(1, name);
+            return readClusters(st.executeQuery()).stream().findFirst();
+        }
+    }
+
+    public Optional<ClusterRecord> findIgnoringCase(Connection c, String name) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT " + CLUSTER_COLUMNS + " FROM cluster WHERE LOWER(name) = LOWER(?)")) {
+            st.setString(1, name);
+            return readClusters(st.executeQuery()).stream().findFirst();
+        }
+    }
+
+    public void insert(Connection c, ClusterRecord r) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO cluster (" + CLUSTER_COLUMNS + ", created_millis) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            st.setString(1, r.name());
+            st.setString(2, r.kind());
+            st.setString(3, r.city());
+            st.setString(4, r.primaryIdc());
+            st.setString(5, r.backupIdc());
+            st.setInt(6, r.shards());
+            st.setInt(7, r.nodesPerIdc());
+            st.setString(8, r.database());
+            st.setString(9, r.appUser());
+            st.setString(10, r.appPassword());
+            st.setString(11, r.superuser());
+            st.setString(12, r.superuserPassword());
+            st.setString(13, r.syncPolicy());
+            st.setString(14, r.status());
+            st.setLong(15, System.currentTimeMillis());
+            st.executeUpdate();
+        }
+    }
+
+    public void setStatus(Connection c, String cluster, String status) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE cluster SET status = ? WHERE name = ?")) {
+            st.setString(1, status);
+            st.setString(2, cluster);
+            st.executeUpdate();
+        }
+    }
+
+    public void insertGroup(Connection c, GroupRecord g) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO replication_group (cluster, name, kind, ordinal) VALUES (?, ?, ?, ?)")) {
+            st.setString(1, g.cluster());
+            st.setString(2, g.name());
+            st.setString(3, g.kind());
+            st.setInt(4, g.ordinal());
+            st.executeUpdate();
+        }
+    }
+
+    public List<GroupRecord> groups(Connection c, String cluster) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT cluster, name, kind, ordinal, sync_standbys, sync_generation "
+                + "FROM replication_group WHERE cluster = ? ORDER BY ordinal")) {
+            st.setString(1, cluster);
+            ResultSet rs = st.executeQuery();
+            List<GroupRecord> groups = new ArrayList<>();
+            while (rs.next()) {
+                String set = rs.getString(5);
+                groups.add(new GroupRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                        set.isEmpty() ? List.of() : Arrays.asList(set.split(",")), rs.getLong(6)));
+            }
+            return groups;
+        }
+    }
+
+    /** Records a new sync set: the generation grows by one at every change. */
+    public void setSyncSet(Connection c, String cluster, String group, List<String> standbys) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE replication_group SET sync_standbys = ?, "
+                + "sync_generation = sync_generation + 1 WHERE cluster = ? AND name = ?")) {
+            st.setString(1, String.join(",", standbys));
+            st.setString(2, cluster);
+            st.setString(3, group);
+            st.executeUpdate();
+        }
+    }
+
+    public void insertNode(Connection c, NodeRecord n) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO node (name, cluster, group_name, idc, computer_address, port, "
+                + "data_dir, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            st.setString(1, n.name());
+            st.setString(2, n.cluster());
+            st.setString(3, n.group());
+            st.setString(4, n.idc());
+            st.setString(5, n.address());
+            st.setInt(6, n.port());
+            st.setString(7, n.dataDir() == null ? "" : n.dataDir());
+            st.setString(8, n.role());
+            st.executeUpdate();
+        }
+    }
+
+    public void setNodeDataDir(Connection c, String node, String dataDir) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE node SET data_dir = ? WHERE name = ?")) {
+            st.setString(1, dataDir);
+            st.setString(2, node);
+            st.executeUpdate();
+        }
+    }
+
+    public List<NodeRecord> nodes(Connection c, String cluster) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT " + NODE_COLUMNS + " FROM node n JOIN computer c "
+                + "ON c.address = n.computer_address WHERE n.cluster = ? ORDER BY n.group_name, n.name")) {
+            st.setString(1, cluster);
+            ResultSet rs = st.executeQuery();
+            List<NodeRecord> nodes = new ArrayList<>();
+            while (rs.next()) {
+                nodes.add(new NodeRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getString(6), rs.getInt(7), rs.getString(8), rs.getString(9)));
+            }
+            return nodes;
+        }
+    }
+
+    /** Ports already given to nodes on this computer. */
+    public List<Integer> portsOn(Connection c, String address) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT port FROM node WHERE computer_address = ?")) {
+            st.setString(1, address);
+            ResultSet rs = st.executeQuery();
+            List<Integer> ports = new ArrayList<>();
+            while (rs.next()) {
+                ports.add(rs.getInt(1));
+            }
+            return ports;
+        }
+    }
+
+    /** Removes the cluster and everything recorded under it. */
+    public void deleteAll(Connection c, String cluster) throws SQLException {
+        for (String sql : List.of("DELETE FROM node WHERE cluster = ?", "DELETE FROM replication_group WHERE cluster = ?",
+                "DELETE FROM cluster WHERE name = ?")) {
+            try (PreparedStatement st = c.prepareStatement(sql)) {
+                st.setString(1, cluster);
+                st.executeUpdate();
+            }
+        }
+    }
+
+    public int clustersUsing(Connection c, String idc) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT COUNT(*) FROM cluster WHERE primary_idc = ? OR backup_idc = ?")) {
+            st.setString(1, idc);
+            st.setString(2, idc);
+            ResultSet rs = st.executeQuery();
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static List<ClusterRecord> readClusters(ResultSet rs) throws SQLException {
+        List<ClusterRecord> all = new ArrayList<>();
+        while (rs.next()) {
+            all.add(new ClusterRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                    rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
+                    rs.getString(12), rs.getString(13), rs.getString(14)));
+        }
+        return all;
+    }
+}

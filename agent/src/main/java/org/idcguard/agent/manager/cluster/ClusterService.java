@@ -1,0 +1,119 @@
+package org.idcguard.agent.manager.cluster;
+
+import java.util.List;
+import org.idcguard.agent.http.ApiFailure;
+import org.idcguard.agent.manager.EventLog;
+import org.idcguard.agent.manager.MetadataStore;
+import org.idcguard.agent.manager.NodeAgentClient;
+import org.idcguard.agent.manager.task.TaskRunner;
+import org.idcguard.model.ClusterDetail;
+import org.idcguard.model.ClusterPlan;
+import org.idcguard.model.ClusterRequest;
+import org.idcguard.model.ClusterSummary;
+import org.idcguard.model.Names;
+import org.idcguard.model.TaskView;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The cluster operations of the API: plan, create, list, inspect, delete, and recovery after a restart. */
+public final class ClusterService {
+    private static final Logger log = LoggerFactory.getLogger(ClusterService.class);
+    private final MetadataStore store;
+    private final EventLog events;
+    private final TaskRunner tasks;
+    private final ClusterPlanner planner = new ClusterPlanner();
+    private final ClusterRepository clusters = new ClusterRepository();
+    private final ClusterCreation creation;
+    private final ClusterRemoval removal;
+    private final ClusterInspector inspector;
+
+    public ClusterService(MetadataStore store, EventLog events, NodeAgentClient agents, TaskRunner tasks,
+                          List<String> managerAddresses) {
+        this.store = store;
+        this.events = events;
+        this.tasks = tasks;
+        this.removal = new ClusterRemoval(store, events, agents);
+        this.creation = new ClusterCreation(store, events, agents, tasks, removal, managerAddresses);
+        this.inspector = new ClusterInspector(agents, tasks.pool());
+    }
+
+    public ClusterPlan plan(ClusterRequest request) {
+        return store.inTransaction(c -> planner.plan(c, request));
+    }
+
+    /** Plans and records under one lock so two requests for one name cannot both pass the checks. */
+    public synchronized TaskView create(ClusterRequest request) {
+        return creation.start(plan(request));
+    }
+
+    public List<ClusterSummary> list() {
+        return store.inTransaction(c -> {
+            List<ClusterSummary> all = new java.util.ArrayList<>();
+            for (ClusterRecord r : clusters.all(c)) {
+                all.add(ClusterInspector.summary(r, clusters.nodes(c, r.name())));
+            }
+            return all;
+        });
+    }
+
+    public ClusterDetail detail(String name) {
+        ClusterRecord cluster = find(name);
+        List<GroupRecord> groups = store.inTransaction(c -> clusters.groups(c, name));
+        List<NodeRecord> nodes = store.inTransaction(c -> clusters.nodes(c, name));
+        return inspector.inspect(cluster, groups, nodes);
+    }
+
+    public synchronized TaskView delete(String name) {
+        ClusterRecord cluster = find(name);
+        if (ClusterRecord.CREATING.equals(cluster.status())) {
+            throw ApiFailure.conflict(null, "Cluster " + name + " is still being created: wait for its task to end.");
+        }
+        store.inTransaction(c -> {
+            clusters.setStatus(c, name, ClusterRecord.DELETING);
+            events.record(c, "cluster.deleting", name, "Deleting cluster " + name + ".");
+            return null;
+        });
+        return tasks.start("delete-cluster", name, List.of("Stop and remove every instance of " + name),
+                steps -> {
+                    steps.run(1, () -> removal.removeEverything(name, tasks.pool()));
+                    return "Cluster " + name + " deleted.";
+                });
+    }
+
+    /**
+     * After a restart: a creation that was under way when the manager stopped is rolled back, a deletion is
+     * finished. Either way the cluster never stays half made.
+     */
+    public void recover() {
+        for (TaskView interrupted : tasks.store().running()) {
+            markInterrupted(interrupted);
+        }
+        for (ClusterRecord r : store.inTransaction(clusters::all)) {
+            if (ClusterRecord.CREATING.equals(r.status()) || ClusterRecord.DELETING.equals(r.status())) {
+                log.info("Cluster {} was {} when the manager stopped: removing it.", r.name(), r.status());
+                tasks.start("delete-cluster", r.name(), List.of("Remove what the interrupted " + r.status()
+                        + " of " + r.name() + " left behind"), steps -> {
+                    steps.run(1, () -> removal.removeEverything(r.name(), tasks.pool()));
+                    return "Cluster " + r.name() + " rolled back after the manager restarted.";
+                });
+            }
+        }
+    }
+
+    private void markInterrupted(TaskView task) {
+        tasks.finishInterrupted(task.id(), "The manager stopped while this task ran; what it left was rolled back.");
+    }
+
+    private ClusterRecord find(String name) {
+        return store.inTransaction(c -> clusters.find(c, name))
+                .orElseThrow(() -> ApiFailure.notFound("There is no cluster named " + Names.shorten(name) + "."));
+    }
+
+    public TaskView task(long id) {
+        return tasks.store().find(id).orElseThrow(() -> ApiFailure.notFound("There is no task " + id + "."));
+    }
+
+    public List<TaskView> tasks() {
+        return tasks.store().recent(100);
+    }
+}

@@ -1,0 +1,39 @@
+package org.idcguard.agent.manager.cluster;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/** JDBC connections from the manager to one node, as the cluster's superuser, with short timeouts. */
+public final class PgSession {
+    private PgSession() {
+    }
+
+    public static Connection open(String address, int port, String database, String user, String password,
+                                  int timeoutSeconds) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        p.setProperty("password", password);
+        p.setProperty("connectTimeout", Integer.toString(timeoutSeconds));
+        p.setProperty("loginTimeout", Integer.toString(timeoutSeconds));
+        p.setProperty("socketTimeout", Integer.toString(Math.max(timeoutSeconds, 10)));
+        p.setProperty("tcpKeepAlive", "true");
+        p.setProperty("ApplicationName", "idcguard-manager");
+        return DriverManager.getConnection("jdbc:postgresql://" + address + ":" + port + "/" + database, p);
+    }
+
+    public static Connection admin(ClusterRecord cluster, NodeRecord node, String database) throws SQLException {
+        return open(node.address(), node.port(), database, cluster.superuser(), cluster.superuserPassword(), 3);
+    }
+
+    /** Quotes an identifier for SQL text (names are checked before they get here; this is the second line of defence). */
+    public static String ident(String name) {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+
+    /** Quotes a string literal for SQL text. */
+    public static String literal(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+}

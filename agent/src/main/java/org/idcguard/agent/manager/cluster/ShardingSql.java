@@ -1,0 +1,45 @@
+package org.idcguard.agent.manager.cluster;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** SQL installed on the coordinator: the function that spreads a hash-partitioned table over the shards. */
+final class ShardingSql {
+    static final String FUNCTION = "idcguard_create_sharded_table";
+
+    private ShardingSql() {
+    }
+
+    /**
+     * {@code idcguard_create_sharded_table(name, columns, shard_key, partitions, primary_key)} creates the
+     * partitioned table on the coordinator and, for each partition, a table on a shard (round-robin, through
+     * dblink over the shard's multi-host foreign server) attached as a postgres_fdw foreign-table partition.
+     * The primary key, if any, is made on the shards' tables: a partitioned table with foreign partitions
+     * cannot carry a unique index itself.
+     */
+    static String createFunction(List<String> shardServers) {
+        String servers = shardServers.stream().map(PgSession::literal).collect(Collectors.joining(", "));
+        return """
+            CREATE OR REPLACE FUNCTION %s(table_name text, columns text, shard_key text,
+                                          partitions int DEFAULT 0, primary_key text DEFAULT NULL)
+            RETURNS text LANGUAGE plpgsql AS $fn$
+            DECLARE
+              shards text[] := ARRAY[%s];
+              n int := CASE WHEN partitions IS NULL OR partitions < 1 THEN array_length(shards, 1) ELSE partitions END;
+              part text;
+              srv text;
+              shard_columns text := columns || COALESCE(', PRIMARY KEY (' || primary_key || ')', '');
+            BEGIN
+              EXECUTE format('CREATE TABLE %%I (%%s) PARTITION BY HASH (%%I)', table_name, columns, shard_key);
+              FOR i IN 0 .. n - 1 LOOP
+                part := table_name || '_p' || (i + 1);
+                srv := shards[(i %% array_length(shards, 1)) + 1];
+                PERFORM dblink_exec(srv, format('CREATE TABLE IF NOT EXISTS %%I (%%s)', part, shard_columns));
+                EXECUTE format('CREATE FOREIGN TABLE %%I PARTITION OF %%I FOR VALUES WITH (MODULUS %%s, REMAINDER %%s) '
+                               'SERVER %%I OPTIONS (table_name %%L)', part, table_name, n, i, srv, part);
+              END LOOP;
+              RETURN format('%%s: %%s partitions over %%s shards', table_name, n, array_length(shards, 1));
+            END
+            $fn$""".formatted(FUNCTION, servers);
+    }
+}

@@ -1,0 +1,46 @@
+package org.idcguard.model;
+
+import java.util.List;
+
+/**
+ * A request to create an IDC cluster. Missing optional values take the defaults below.
+ *
+ * @param kind        "intra-city" (cross-city comes later)
+ * @param shards      storage shards besides the coordinator group, default 2
+ * @param nodesPerIdc nodes of each group in each IDC, default 2, at least 1
+ * @param computers   the computers to place nodes on (of both IDCs); empty or null: every reachable computer bound to them
+ * @param database    the application database, default "app"
+ * @param appUser     the application role, default "app"
+ * @param syncPolicy  "available" (default: narrow the sync set when the other IDC is lost) or "strict"
+ */
+public record ClusterRequest(String name, String kind, String city, String primaryIdc, String backupIdc, Integer shards,
+                             Integer nodesPerIdc, List<String> computers, String database, String appUser, String syncPolicy) {
+
+    public static final String INTRA_CITY = "intra-city";
+    public static final int DEFAULT_SHARDS = 2;
+    public static final int DEFAULT_NODES_PER_IDC = 2;
+
+    public int shardsOrDefault() {
+        return shards == null ? DEFAULT_SHARDS : shards;
+    }
+
+    public int nodesPerIdcOrDefault() {
+        return nodesPerIdc == null ? DEFAULT_NODES_PER_IDC : nodesPerIdc;
+    }
+
+    public String databaseOrDefault() {
+        return database == null || database.isBlank() ? "app" : database;
+    }
+
+    public String appUserOrDefault() {
+        return appUser == null || appUser.isBlank() ? "app" : appUser;
+    }
+
+    public String syncPolicyOrDefault() {
+        return syncPolicy == null || syncPolicy.isBlank() ? "available" : syncPolicy;
+    }
+
+    public List<String> computersOrEmpty() {
+        return computers == null ? List.of() : computers;
+    }
+}

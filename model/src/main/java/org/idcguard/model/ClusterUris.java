@@ -1,0 +1,5 @@
+package org.idcguard.model;
+
+/** Multi-host connection strings of the coordinator group, with the client settings that make a lost IDC cost seconds. */
+public record ClusterUris(String libpq, String jdbc) {
+}
