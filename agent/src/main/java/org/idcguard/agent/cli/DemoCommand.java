@@ -41,6 +41,9 @@ final class DemoCommand {
         @Mixin
         HomeOption homeOption;
 
+        @Option(names = "--cluster", paramLabel = "NAME", description = "Also create an intra-city cluster of this name on IDC1 and IDC2.")
+        String cluster;
+
         @Option(names = "--computers-only", description = "Register the local computers unbound and add no IDCs (the console's first start).")
         boolean computersOnly;
 
@@ -48,23 +51,51 @@ final class DemoCommand {
         public Integer call() throws InterruptedException {
             AgentHome home = homeOption.home().create();
             LocalProcesses processes = new LocalProcesses(home);
+            Map<String, Process> started = new java.util.LinkedHashMap<>();
             if (ManagerClient.answering(home).isEmpty()) {
-                processes.start("manager", "manager", "--home", home.root().toString());
+                started.put("manager", processes.start("manager", "manager", "--home", home.root().toString()));
             }
             for (String address : LOCAL_COMPUTERS.keySet()) {
                 if (!nodeAnswers(home, address)) {
-                    processes.start("node-" + address, "node", "--address", address, "--home", home.root().toString());
+                    started.put("node-" + address, processes.start("node-" + address, "node", "--address", address,
+                            "--home", home.root().toString()));
                 }
             }
-            awaitReady(home);
+            awaitReady(home, processes, started);
             ManagerClient manager = ManagerClient.of(home);
             if (!computersOnly) {
                 addMissingIdcs(manager);
             }
             registerComputers(manager);
+            awaitReachable(manager);
+            for (var existing : manager.get("/api/clusters", new TypeReference<List<org.idcguard.model.ClusterSummary>>() { })) {
+                if ("running".equals(existing.status())) {
+                    manager.post("/api/clusters/" + existing.name() + "/start", Map.of(), new TypeReference<Object>() { });
+                }
+            }
+            if (cluster != null && !computersOnly) {
+                boolean exists = manager.get("/api/clusters", new TypeReference<List<org.idcguard.model.ClusterSummary>>() { })
+                        .stream().anyMatch(c -> c.name().equalsIgnoreCase(cluster));
+                if (!exists) {
+                    ClusterCommand.Create.create(manager, defaultCluster(cluster));
+                }
+            }
             System.out.println("Demo up: manager " + home.managerUrl().orElse("?") + ", computers "
                     + String.join(", ", LOCAL_COMPUTERS.keySet()) + (computersOnly ? " (unbound)." : " in IDC1 and IDC2."));
             return 0;
+        }
+
+        /** A freshly started node agent may not have been probed yet; clusters are placed on reachable computers only. */
+        private static void awaitReachable(ManagerClient manager) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + READY_TIMEOUT_MILLIS;
+            while (manager.get("/api/computers", new TypeReference<List<Computer>>() { }).stream()
+                    .filter(c -> LOCAL_COMPUTERS.containsKey(c.address()))
+                    .anyMatch(c -> c.status() != org.idcguard.model.ComputerStatus.REACHABLE)) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new CliFailure("The local computers did not all become reachable within " + READY_TIMEOUT_MILLIS / 1000 + " s.");
+                }
+                Thread.sleep(200);
+            }
         }
 
         private void addMissingIdcs(ManagerClient manager) {
@@ -88,10 +119,18 @@ final class DemoCommand {
             });
         }
 
-        private static void awaitReady(AgentHome home) throws InterruptedException {
+        private static void awaitReady(AgentHome home, LocalProcesses processes, Map<String, Process> started)
+                throws InterruptedException {
             long deadline = System.currentTimeMillis() + READY_TIMEOUT_MILLIS;
             while (ManagerClient.answering(home).isEmpty()
                     || !LOCAL_COMPUTERS.keySet().stream().allMatch(a -> nodeAnswers(home, a))) {
+                for (var entry : started.entrySet()) {
+                    if (!entry.getValue().isAlive()) {
+                        processes.stopAll();
+                        throw new CliFailure("The demo's " + entry.getKey() + " stopped at once: "
+                                + processes.lastLogLine(entry.getKey()).replaceFirst("^idcguard: ", ""));
+                    }
+                }
                 if (System.currentTimeMillis() > deadline) {
                     throw new CliFailure("The demo did not come up within " + READY_TIMEOUT_MILLIS / 1000
                             + " s: see the logs in " + home.logsDir() + ".");
@@ -105,6 +144,24 @@ final class DemoCommand {
         }
     }
 
+    /** Asks each local computer's node agent to stop its PostgreSQL instances (fast shutdown) before the agents go. */
+    private static void stopInstances(AgentHome home) {
+        var agents = new org.idcguard.agent.manager.NodeAgentClient(home.token());
+        for (String address : LOCAL_COMPUTERS.keySet()) {
+            try {
+                agents.stopAll(NewComputer.defaultEndpoint(address));
+            } catch (RuntimeException notAnswering) {
+                // an agent that is not running has nothing to stop for us
+            }
+        }
+    }
+
+    /** The default demo cluster: coordinator and 2 shards, 2 nodes per group in each of IDC1 and IDC2. */
+    static org.idcguard.model.ClusterRequest defaultCluster(String name) {
+        return new org.idcguard.model.ClusterRequest(name, org.idcguard.model.ClusterRequest.INTRA_CITY, "Shenzhen", "IDC1", "IDC2",
+                null, null, null, null, null, null);
+    }
+
     @Command(name = "down", description = "Stops every process the demo started.")
     static final class Down implements Callable<Integer> {
         @Mixin
@@ -112,7 +169,9 @@ final class DemoCommand {
 
         @Override
         public Integer call() {
-            int stopped = new LocalProcesses(homeOption.home()).stopAll();
+            AgentHome home = homeOption.home();
+            stopInstances(home);
+            int stopped = new LocalProcesses(home).stopAll();
             System.out.println("Demo down: " + stopped + " process" + (stopped == 1 ? "" : "es") + " stopped.");
             return 0;
         }

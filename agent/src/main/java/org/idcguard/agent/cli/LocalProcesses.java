@@ -26,7 +26,7 @@ final class LocalProcesses {
     }
 
     /** Starts {@code idcguard <args>} detached from this process, logging to logs/<logName>.log. */
-    long start(String logName, String... args) {
+    Process start(String logName, String... args) {
         try {
             Files.createDirectories(home.logsDir());
             List<String> command = new ArrayList<>();
@@ -47,9 +47,19 @@ final class LocalProcesses {
                     .start();
             Files.writeString(home.demoPidsFile(), p.pid() + " " + logName + "\n",
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            return p.pid();
+            return p;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start " + logName + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The last line a process started here wrote to its log: why it stopped, usually. */
+    String lastLogLine(String logName) {
+        try {
+            List<String> lines = Files.readAllLines(home.logsDir().resolve(logName + ".log"));
+            return lines.isEmpty() ? "no output" : lines.get(lines.size() - 1).strip();
+        } catch (IOException e) {
+            return "no log";
         }
     }
 

@@ -64,6 +64,10 @@ final class ManagerClient {
         send(request(path).DELETE());
     }
 
+    <T> T delete(String path, TypeReference<T> type) {
+        return read(send(request(path).DELETE()), type);
+    }
+
     private HttpRequest.Builder request(String path) {
         return HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json");

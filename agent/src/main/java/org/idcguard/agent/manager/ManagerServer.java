@@ -97,6 +97,7 @@ public final class ManagerServer implements AutoCloseable {
         });
         http.get("/api/clusters", ctx -> ctx.json(clusters.list()));
         http.get("/api/clusters/{name}", ctx -> ctx.json(clusters.detail(ctx.pathParam("name"))));
+        http.post("/api/clusters/{name}/start", ctx -> ctx.json(clusters.start(ctx.pathParam("name"))));
         http.delete("/api/clusters/{name}", ctx -> ctx.status(202).json(clusters.delete(ctx.pathParam("name"))));
         http.get("/api/tasks", ctx -> ctx.json(clusters.tasks()));
         http.get("/api/tasks/{id}", ctx -> ctx.json(clusters.task(longPath(ctx, "id"))));

@@ -76,6 +76,10 @@ public final class NodeAgentClient {
         return call(endpoint, "POST", "/api/instances/" + name + "/start", null, Duration.ofMinutes(3), InstanceStatus.class);
     }
 
+    public void stopAll(String endpoint) {
+        call(endpoint, "POST", "/api/instances/stop-all?mode=fast", null, Duration.ofMinutes(3), InstanceStatus[].class);
+    }
+
     public List<InstanceStatus> instances(String endpoint) {
         InstanceStatus[] all = call(endpoint, "GET", "/api/instances", null, TIMEOUT, InstanceStatus[].class);
         return List.of(all);

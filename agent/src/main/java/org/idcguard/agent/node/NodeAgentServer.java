@@ -45,6 +45,7 @@ public final class NodeAgentServer implements AutoCloseable {
             }
             ctx.json(need(instances, address).ensure(spec));
         });
+        http.post("/api/instances/stop-all", ctx -> ctx.json(need(instances, address).stopAll(stopMode(ctx.queryParam("mode")))));
         http.post("/api/instances/{name}/start", ctx -> ctx.json(need(instances, address).start(ctx.pathParam("name"))));
         http.post("/api/instances/{name}/stop", ctx -> ctx.json(need(instances, address)
                 .stop(ctx.pathParam("name"), stopMode(ctx.queryParam("mode")))));

@@ -91,6 +91,11 @@ final class PgInstances {
         }
     }
 
+    /** Stops every running instance of this computer (a computer being shut down in an orderly way). */
+    List<InstanceStatus> stopAll(String mode) {
+        return list().stream().filter(InstanceStatus::running).map(s -> stop(s.name(), mode)).toList();
+    }
+
     /** Stops the instance at once and removes its data directory, spec and log. Removing what is gone succeeds. */
     void remove(String name) {
         synchronized (lock(name)) {

@@ -21,6 +21,7 @@ public final class ClusterService {
     private final MetadataStore store;
     private final EventLog events;
     private final TaskRunner tasks;
+    private final NodeAgentClient agents;
     private final ClusterPlanner planner = new ClusterPlanner();
     private final ClusterRepository clusters = new ClusterRepository();
     private final ClusterCreation creation;
@@ -32,6 +33,7 @@ public final class ClusterService {
         this.store = store;
         this.events = events;
         this.tasks = tasks;
+        this.agents = agents;
         this.removal = new ClusterRemoval(store, events, agents);
         this.creation = new ClusterCreation(store, events, agents, tasks, removal, managerAddresses);
         this.inspector = new ClusterInspector(agents, tasks.pool());
@@ -61,6 +63,24 @@ public final class ClusterService {
         List<GroupRecord> groups = store.inTransaction(c -> clusters.groups(c, name));
         List<NodeRecord> nodes = store.inTransaction(c -> clusters.nodes(c, name));
         return inspector.inspect(cluster, groups, nodes);
+    }
+
+    /**
+     * Starts every stopped instance of the cluster in the role the manager recorded, primaries first (after an
+     * orderly shutdown of its computers). The manager decides; node agents never start instances by themselves.
+     */
+    public ClusterDetail start(String name) {
+        ClusterRecord cluster = find(name);
+        List<NodeRecord> nodes = store.inTransaction(c -> clusters.nodes(c, name));
+        for (boolean primaries : new boolean[] {true, false}) {
+            nodes.stream().filter(n -> "primary".equals(n.role()) == primaries)
+                    .forEach(n -> agents.startInstance(n.agentEndpoint(), n.name()));
+        }
+        store.inTransaction(c -> {
+            events.record(c, "cluster.started", name, "Cluster " + name + ": stopped instances started in their recorded roles.");
+            return null;
+        });
+        return detail(cluster.name());
     }
 
     public synchronized TaskView delete(String name) {

@@ -1,0 +1,139 @@
+package org.idcguard.agent.cli;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.idcguard.model.ClusterDetail;
+import org.idcguard.model.ClusterRequest;
+import org.idcguard.model.ClusterSummary;
+import org.idcguard.model.GroupView;
+import org.idcguard.model.NodeView;
+import org.idcguard.model.TaskView;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "cluster", description = "Creates, lists, shows and deletes IDC clusters.",
+        subcommands = {ClusterCommand.Create.class, ClusterCommand.ListClusters.class, ClusterCommand.Show.class,
+                ClusterCommand.Uri.class, ClusterCommand.Delete.class})
+final class ClusterCommand {
+
+    @Command(name = "create", description = "Creates an intra-city IDC cluster and waits until it is ready.")
+    static final class Create implements Callable<Integer> {
+        @Mixin
+        HomeOption homeOption;
+        @Parameters(paramLabel = "NAME")
+        String name;
+        @Option(names = "--city", required = true)
+        String city;
+        @Option(names = "--primary-idc", required = true)
+        String primaryIdc;
+        @Option(names = "--backup-idc", required = true)
+        String backupIdc;
+        @Option(names = "--shards", description = "Storage shards (default 2).")
+        Integer shards;
+        @Option(names = "--nodes-per-idc", description = "Nodes of each group in each IDC (default 2).")
+        Integer nodesPerIdc;
+        @Option(names = "--computer", description = "A computer to use (repeat); default: all bound to the two IDCs.")
+        List<String> computers;
+        @Option(names = "--database", description = "Application database (default app).")
+        String database;
+        @Option(names = "--app-user", description = "Application role (default app).")
+        String appUser;
+        @Option(names = "--sync-policy", description = "available (default) or strict.")
+        String syncPolicy;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            ManagerClient manager = ManagerClient.of(homeOption.home());
+            ClusterRequest request = new ClusterRequest(name, ClusterRequest.INTRA_CITY, city, primaryIdc, backupIdc, shards,
+                    nodesPerIdc, computers, database, appUser, syncPolicy);
+            create(manager, request);
+            return 0;
+        }
+
+        static TaskView create(ManagerClient manager, ClusterRequest request) throws InterruptedException {
+            System.out.println("Creating cluster " + request.name() + " ...");
+            TaskView task = manager.post("/api/clusters", request, new TypeReference<TaskView>() { });
+            TaskView done = TaskWaiter.await(manager, task, System.out);
+            System.out.printf("%s (%.1f s)%n", done.message(), (done.finishedMillis() - done.createdMillis()) / 1000.0);
+            return done;
+        }
+    }
+
+    @Command(name = "list", description = "Lists the clusters.")
+    static final class ListClusters implements Callable<Integer> {
+        @Mixin
+        HomeOption homeOption;
+
+        @Override
+        public Integer call() {
+            List<ClusterSummary> all = ManagerClient.of(homeOption.home()).get("/api/clusters", new TypeReference<>() { });
+            System.out.printf("%-16s %-11s %-10s %-8s %-8s %-9s %s%n", "NAME", "TYPE", "CITY", "PRIMARY", "BACKUP", "STATUS", "NODES");
+            all.forEach(c -> System.out.printf("%-16s %-11s %-10s %-8s %-8s %-9s %d primary, %d standby%n", c.name(), c.kind(),
+                    c.city(), c.primaryIdc(), c.backupIdc(), c.status(), c.primaryNodes(), c.standbyNodes()));
+            return 0;
+        }
+    }
+
+    @Command(name = "show", description = "Shows every group and node of a cluster as they are now.")
+    static final class Show implements Callable<Integer> {
+        @Mixin
+        HomeOption homeOption;
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            ClusterDetail d = ManagerClient.of(homeOption.home()).get("/api/clusters/" + name, new TypeReference<>() { });
+            var s = d.summary();
+            System.out.printf("Cluster %s (%s, %s): primary IDC %s, backup IDC %s, %s; database %s, user %s, sync policy %s%n",
+                    s.name(), s.kind(), s.city(), s.primaryIdc(), s.backupIdc(), s.status(), d.database(), d.appUser(), d.syncPolicy());
+            for (GroupView g : d.groups()) {
+                System.out.printf("%n%s  sync set %s (generation %d)%n", g.name(), g.syncSet(), g.syncGeneration());
+                System.out.printf("  %-26s %-6s %-16s %-8s %-8s %-8s %-8s %-9s %s%n", "NODE", "IDC", "ADDRESS", "PORT", "ROLE", "PID", "SYNC", "LAG", "DATA DIR");
+                for (NodeView n : g.nodes()) {
+                    System.out.printf("  %-26s %-6s %-16s %-8d %-8s %-8d %-8s %-9s %s%n", n.name(), n.idc(), n.address(), n.port(),
+                            n.role(), n.pid(), n.syncState(), n.lagBytes() < 0 ? "-" : n.lagBytes() + " B", n.dataDir());
+                }
+            }
+            System.out.println();
+            System.out.println("libpq: " + d.uris().libpq());
+            System.out.println("JDBC:  " + d.uris().jdbc());
+            return 0;
+        }
+    }
+
+    @Command(name = "uri", description = "Prints the coordinator's multi-host libpq and JDBC URIs.")
+    static final class Uri implements Callable<Integer> {
+        @Mixin
+        HomeOption homeOption;
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() {
+            ClusterDetail d = ManagerClient.of(homeOption.home()).get("/api/clusters/" + name, new TypeReference<>() { });
+            System.out.println(d.uris().libpq());
+            System.out.println(d.uris().jdbc());
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", description = "Stops every node of a cluster and removes its data.")
+    static final class Delete implements Callable<Integer> {
+        @Mixin
+        HomeOption homeOption;
+        @Parameters(paramLabel = "NAME")
+        String name;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            ManagerClient manager = ManagerClient.of(homeOption.home());
+            TaskView task = manager.delete("/api/clusters/" + name, new TypeReference<TaskView>() { });
+            System.out.println(TaskWaiter.await(manager, task, System.out).message());
+            return 0;
+        }
+    }
+}
