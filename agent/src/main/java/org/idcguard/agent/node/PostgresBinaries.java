@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The PostgreSQL server binaries of this host: found through {@code pg_config --bindir}, then {@code PATH},
+ * The PostgreSQL server binaries of this host: found through {@code IDCGUARD_POSTGRES_BIN}, else {@code pg_config --bindir}, then {@code PATH},
  * then {@code /usr/lib/postgresql/<version>/bin} (newest first). Only version 13 or later counts.
  *
  * @param binDir  the folder holding postgres, initdb, pg_ctl, pg_basebackup, pg_rewind
@@ -24,7 +24,14 @@ public record PostgresBinaries(Path binDir, String version) {
     public static final int MIN_MAJOR = 13;
     private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\) (\\d+)(\\.\\d+)?");
 
+    /** Names the server binaries' folder explicitly; when set, nothing else is searched. */
+    public static final String ENV = "IDCGUARD_POSTGRES_BIN";
+
     public static Optional<PostgresBinaries> find() {
+        String explicit = System.getenv(ENV);
+        if (explicit != null && !explicit.isBlank()) {
+            return at(Path.of(explicit));
+        }
         for (Path dir : candidates()) {
             Optional<PostgresBinaries> found = at(dir);
             if (found.isPresent()) {

@@ -19,6 +19,11 @@ public final class AgentProcess implements AutoCloseable {
     }
 
     public static AgentProcess start(Path home, String... args) {
+        return start(home, java.util.Map.of(), args);
+    }
+
+    /** Starts with extra environment variables, e.g. to hide PostgreSQL from a node agent. */
+    public static AgentProcess start(Path home, java.util.Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx192m",
                 "-cp", System.getProperty("java.class.path"), IdcGuardCli.class.getName()));
@@ -28,8 +33,9 @@ public final class AgentProcess implements AutoCloseable {
         try {
             Files.createDirectories(home);
             File log = home.resolve(args[0] + "-" + System.nanoTime() + ".log").toFile();
-            return new AgentProcess(new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log).start());
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log);
+            pb.environment().putAll(env);
+            return new AgentProcess(pb.start());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

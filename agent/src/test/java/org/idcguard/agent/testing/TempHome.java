@@ -13,6 +13,8 @@ public final class TempHome implements AutoCloseable {
     public TempHome() {
         try {
             dir = Files.createTempDirectory("idcguard-test-");
+            // Under root, PostgreSQL runs as an unprivileged user that must reach the data directories in here.
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

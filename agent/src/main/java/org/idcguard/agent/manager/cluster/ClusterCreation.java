@@ -167,6 +167,8 @@ public final class ClusterCreation {
                 if (!exists(db, "SELECT 1 FROM pg_roles WHERE rolname = ?", cluster.appUser())) {
                     st.execute("CREATE ROLE " + PgSession.ident(cluster.appUser()) + " LOGIN PASSWORD "
                             + PgSession.literal(cluster.appPassword()));
+                    // pg_monitor lets the application's DBA read replication state (pg_stat_replication) without superuser.
+                    st.execute("GRANT pg_monitor TO " + PgSession.ident(cluster.appUser()));
                 }
                 if (!exists(db, "SELECT 1 FROM pg_database WHERE datname = ?", cluster.database())) {
                     st.execute("CREATE DATABASE " + PgSession.ident(cluster.database()) + " OWNER " + PgSession.ident(cluster.appUser()));

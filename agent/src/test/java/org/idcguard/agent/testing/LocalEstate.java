@@ -1,0 +1,119 @@
+package org.idcguard.agent.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A real manager and real node agents (separate processes) on loopback addresses, with IDCs added and the
+ * computers bound: the estate the cluster and HA tests run on. Closing it deletes any clusters left, stops
+ * every process it started and removes its home.
+ */
+public final class LocalEstate implements AutoCloseable {
+    private final TempHome home = new TempHome();
+    private final ApiCaller api = new ApiCaller(home.dir());
+    private final Map<String, AgentProcess> nodes = new LinkedHashMap<>();
+    private AgentProcess manager;
+
+    /** @param computersByIdc IDC name to the addresses of its computers; every IDC is in Guangdong / Shenzhen */
+    public LocalEstate(Map<String, List<String>> computersByIdc) {
+        manager = AgentProcess.manager(home.dir());
+        computersByIdc.values().stream().flatMap(List::stream).forEach(this::startNode);
+        Waits.until(Duration.ofSeconds(30), "the manager answers", api::managerAnswers);
+        computersByIdc.forEach((idc, addresses) -> {
+            assertEquals(201, api.post("/api/idcs", "{\"name\":\"" + idc + "\",\"province\":\"Guangdong\",\"city\":\"Shenzhen\"}").status());
+            addresses.forEach(a -> addComputer(a, idc));
+        });
+    }
+
+    public void startNode(String address) {
+        nodes.put(address, AgentProcess.start(home.dir(), "node", "--address", address));
+    }
+
+    public void startNode(String address, Map<String, String> env) {
+        nodes.put(address, AgentProcess.start(home.dir(), env, "node", "--address", address));
+    }
+
+    /** Registers the computer (waiting for its agent to answer) and binds it. */
+    public void addComputer(String address, String idc) {
+        Waits.until(Duration.ofSeconds(30), "computer " + address + " is registered", () -> {
+            var answer = api.post("/api/computers", "{\"address\":\"" + address + "\",\"idc\":\"" + idc + "\"}");
+            return answer.status() == 201;
+        });
+    }
+
+    public ApiCaller api() {
+        return api;
+    }
+
+    public Path home() {
+        return home.dir();
+    }
+
+    /** Starts a creation and waits for its task to end; returns the task. */
+    public JsonNode createCluster(String body) {
+        var answer = api.post("/api/clusters", body);
+        assertEquals(202, answer.status(), answer.body());
+        return awaitTask(answer.json().get("id").asLong(), Duration.ofMinutes(3));
+    }
+
+    public JsonNode awaitTask(long id, Duration timeout) {
+        JsonNode[] task = new JsonNode[1];
+        Waits.until(timeout, "task " + id + " ends", () -> {
+            task[0] = api.get("/api/tasks/" + id).json();
+            return !"running".equals(task[0].get("status").asText());
+        });
+        return task[0];
+    }
+
+    /** PostgreSQL processes whose data directory lies in this estate's home. */
+    public List<ProcessHandle> postgresProcesses() {
+        String marker = home.dir().toString();
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
+                .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains(marker)).orElse(false))
+                .toList();
+    }
+
+    /** Files left under the computers' instance folders (specs, logs, data directories). */
+    public List<Path> instanceFiles() {
+        Path nodesDir = home.dir().resolve("nodes");
+        if (!Files.exists(nodesDir)) {
+            return List.of();
+        }
+        try (Stream<Path> all = Files.walk(nodesDir)) {
+            return all.filter(Files::isRegularFile).toList();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (manager.isAlive() && api.managerAnswers()) {
+                for (JsonNode c : api.get("/api/clusters").json()) {
+                    var answer = api.delete("/api/clusters/" + c.get("name").asText());
+                    if (answer.status() == 202) {
+                        awaitTask(answer.json().get("id").asLong(), Duration.ofMinutes(2));
+                    }
+                }
+            }
+        } finally {
+            List<AgentProcess> all = new ArrayList<>(nodes.values());
+            all.add(manager);
+            all.forEach(AgentProcess::close);
+            postgresProcesses().forEach(ProcessHandle::destroyForcibly);
+            home.close();
+        }
+    }
+}
