@@ -53,7 +53,7 @@ class ClusterRefusalTest {
     void badShapes() {
         assertRefusedAndNothingMade(body("x'; drop", "IDCA", "IDCB", 1), 400, "name", "A cluster name may use only");
         assertRefusedAndNothingMade(body("Same", "IDCA", "IDCA", 1), 400, "backupIdc", "The backup IDC must differ");
-        assertRefusedAndNothingMade(body("Zero", "IDCA", "IDCB", 0), 400, "nodesPerIdc", "1 to 4 nodes");
+        assertRefusedAndNothingMade(body("Zero", "IDCA", "IDCB", 0), 400, "nodesPerIdc", "Each group has 1 to 4 nodes");
         assertRefusedAndNothingMade("{\"name\":\"Cross\",\"kind\":\"cross-city\",\"city\":\"Shenzhen\",\"primaryIdc\":\"IDCA\","
                 + "\"backupIdc\":\"IDCB\"}", 400, "kind", "Cross-city clusters are not available yet");
     }
