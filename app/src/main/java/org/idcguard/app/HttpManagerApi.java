@@ -20,7 +20,12 @@ import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.apache.hc.core5.util.Timeout;
 import org.idcguard.model.ApiError;
 import org.idcguard.model.ApiException;
+import org.idcguard.model.ClusterDetail;
+import org.idcguard.model.ClusterPlan;
+import org.idcguard.model.ClusterRequest;
+import org.idcguard.model.ClusterSummary;
 import org.idcguard.model.Computer;
+import org.idcguard.model.TaskView;
 import org.idcguard.model.Event;
 import org.idcguard.model.Idc;
 import org.idcguard.model.IdcBinding;
@@ -96,6 +101,41 @@ public final class HttpManagerApi implements ManagerApi, AutoCloseable {
     @Override
     public List<Event> events(long afterId) {
         return call("GET", "/api/events?after=" + afterId, null, new TypeReference<>() { });
+    }
+
+    @Override
+    public List<ClusterSummary> clusters() {
+        return call("GET", "/api/clusters", null, new TypeReference<>() { });
+    }
+
+    @Override
+    public ClusterDetail cluster(String name) {
+        return call("GET", "/api/clusters/" + encode(name), null, new TypeReference<>() { });
+    }
+
+    @Override
+    public ClusterPlan planCluster(ClusterRequest request) {
+        return call("POST", "/api/clusters?dryRun=true", request, new TypeReference<>() { });
+    }
+
+    @Override
+    public TaskView createCluster(ClusterRequest request) {
+        return call("POST", "/api/clusters", request, new TypeReference<>() { });
+    }
+
+    @Override
+    public TaskView deleteCluster(String name) {
+        return call("DELETE", "/api/clusters/" + encode(name), null, new TypeReference<>() { });
+    }
+
+    @Override
+    public TaskView task(long id) {
+        return call("GET", "/api/tasks/" + id, null, new TypeReference<>() { });
+    }
+
+    @Override
+    public List<TaskView> tasks() {
+        return call("GET", "/api/tasks", null, new TypeReference<>() { });
     }
 
     /** True when the manager answers its health check with this token. */

@@ -26,4 +26,22 @@ public interface ManagerApi {
     void deleteComputer(String address);
 
     List<Event> events(long afterId);
+
+    List<ClusterSummary> clusters();
+
+    /** The cluster as observed now: every group and node with role, sync state and lag, and the URIs. */
+    ClusterDetail cluster(String name);
+
+    /** The placement a creation would use; creates nothing. */
+    ClusterPlan planCluster(ClusterRequest request);
+
+    /** Starts creating the cluster; follow the returned task. */
+    TaskView createCluster(ClusterRequest request);
+
+    /** Starts deleting the cluster (every node stopped, its data removed); follow the returned task. */
+    TaskView deleteCluster(String name);
+
+    TaskView task(long id);
+
+    List<TaskView> tasks();
 }

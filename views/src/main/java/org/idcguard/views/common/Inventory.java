@@ -10,6 +10,7 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.idcguard.model.ClusterSummary;
 import org.idcguard.model.Computer;
 import org.idcguard.model.Idc;
 import org.idcguard.model.ManagerApi;
@@ -24,6 +25,7 @@ public final class Inventory {
     private final Background background;
     private final ObservableList<Idc> idcs = FXCollections.observableArrayList();
     private final ObservableList<Computer> computers = FXCollections.observableArrayList();
+    private final ObservableList<ClusterSummary> clusters = FXCollections.observableArrayList();
     private final ReadOnlyBooleanWrapper managerLost = new ReadOnlyBooleanWrapper(false);
     private final ReadOnlyStringWrapper managerProblem = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper loaded = new ReadOnlyBooleanWrapper(false);
@@ -50,6 +52,10 @@ public final class Inventory {
         return computers;
     }
 
+    public ObservableList<ClusterSummary> clusters() {
+        return clusters;
+    }
+
     /** True once the first refresh has answered: until then empty lists mean "not known yet", not "none". */
     public ReadOnlyBooleanProperty loadedProperty() {
         return loaded.getReadOnlyProperty();
@@ -69,10 +75,11 @@ public final class Inventory {
             return;
         }
         refreshing = true;
-        background.runQuietly(() -> new Snapshot(api.idcs(), api.computers()), snapshot -> {
+        background.runQuietly(() -> new Snapshot(api.idcs(), api.computers(), api.clusters()), snapshot -> {
             refreshing = false;
             replace(idcs, snapshot.idcs(), Comparator.comparing(Idc::name), idc -> idc);
             replace(computers, snapshot.computers(), Comparator.comparing(Computer::address), Inventory::shownParts);
+            replace(clusters, snapshot.clusters(), Comparator.comparing(ClusterSummary::name), cluster -> cluster);
             managerLost.set(false);
             managerProblem.set("");
             loaded.set(true);
@@ -122,6 +129,6 @@ public final class Inventory {
                 f.freeDiskBytes() / (100L << 20), String.valueOf(f.postgresVersion()));
     }
 
-    private record Snapshot(List<Idc> idcs, List<Computer> computers) {
+    private record Snapshot(List<Idc> idcs, List<Computer> computers, List<ClusterSummary> clusters) {
     }
 }

@@ -20,6 +20,7 @@ import javafx.util.Duration;
 import org.controlsfx.control.StatusBar;
 import org.idcguard.model.CityCatalog;
 import org.idcguard.views.common.Inventory;
+import org.idcguard.views.clusters.ClustersView;
 import org.idcguard.views.computers.ComputersView;
 import org.idcguard.views.computers.ComputersViewModel;
 import org.idcguard.views.dashboard.DashboardView;
@@ -46,8 +47,7 @@ public final class MainView extends BorderPane {
         screens.put("Dashboard", () -> new DashboardView(dashboard));
         screens.put("Data Centers", () -> new DataCentersView(new DataCentersViewModel(inventory, catalog)));
         screens.put("Computers", () -> new ComputersView(new ComputersViewModel(inventory)));
-        screens.put("Clusters", () -> new ComingView("Clusters", "Intra-city IDC clusters: create them with a wizard, "
-                + "watch their topology, and switch their primary IDC."));
+        screens.put("Clusters", () -> new ClustersView(inventory));
         screens.put("Tasks", () -> new ComingView("Tasks", "Long operations (cluster creation, IDC switches) step by step."));
         screens.put("Drills", () -> new ComingView("Drills", "Failover drills with a probe workload, a timeline, and the RTO and RPO measured."));
 

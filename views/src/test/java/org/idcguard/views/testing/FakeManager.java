@@ -6,7 +6,16 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.idcguard.model.ApiException;
 import org.idcguard.model.CityCatalog;
+import org.idcguard.model.ClusterDetail;
+import org.idcguard.model.ClusterPlan;
+import org.idcguard.model.ClusterRequest;
+import org.idcguard.model.ClusterSummary;
+import org.idcguard.model.ClusterUris;
 import org.idcguard.model.Computer;
+import org.idcguard.model.GroupView;
+import org.idcguard.model.NodeView;
+import org.idcguard.model.PlannedNode;
+import org.idcguard.model.TaskView;
 import org.idcguard.model.ComputerFacts;
 import org.idcguard.model.ComputerStatus;
 import org.idcguard.model.Event;
@@ -122,6 +131,95 @@ public final class FakeManager implements ManagerApi {
 
     @Override
     public List<Event> events(long afterId) {
+        return List.of();
+    }
+
+    private final Map<String, ClusterDetail> clusters = new TreeMap<>();
+    private long nextTask = 1;
+
+    @Override
+    public synchronized List<ClusterSummary> clusters() {
+        return clusters.values().stream().map(ClusterDetail::summary).toList();
+    }
+
+    @Override
+    public synchronized ClusterDetail cluster(String name) {
+        ClusterDetail d = clusters.get(name);
+        if (d == null) {
+            throw new ApiException(404, "There is no cluster named " + name + ".", null);
+        }
+        return d;
+    }
+
+    @Override
+    public synchronized ClusterPlan planCluster(ClusterRequest r) {
+        calls.add("planCluster " + r.name());
+        if (clusters.keySet().stream().anyMatch(n -> n.equalsIgnoreCase(r.name()))) {
+            throw new ApiException(409, "A cluster named " + r.name() + " already exists.", "name");
+        }
+        List<String> groups = new ArrayList<>(List.of("coordinator"));
+        for (int i = 1; i <= r.shardsOrDefault(); i++) {
+            groups.add("shard" + i);
+        }
+        List<PlannedNode> nodes = new ArrayList<>();
+        for (String g : groups) {
+            int n = 1;
+            for (String idc : List.of(r.primaryIdc(), r.backupIdc())) {
+                List<Computer> pool = computers.values().stream().filter(c -> idc.equals(c.idc()))
+                        .filter(c -> r.computersOrEmpty().contains(c.address())).toList();
+                if (pool.size() < r.nodesPerIdcOrDefault()) {
+                    throw new ApiException(422, "IDC " + idc + " has " + pool.size() + " reachable computers with PostgreSQL; "
+                            + r.nodesPerIdcOrDefault() + " are needed.", "computers");
+                }
+                for (int j = 0; j < r.nodesPerIdcOrDefault(); j++) {
+                    Computer c = pool.get(j);
+                    nodes.add(new PlannedNode(g, r.name().toLowerCase() + "-" + g + "-" + n++, idc, c.address(), 15432 + groups.indexOf(g),
+                            idc.equals(r.primaryIdc()) && j == 0 ? "primary" : "standby"));
+                }
+            }
+        }
+        return new ClusterPlan(r, groups, nodes);
+    }
+
+    @Override
+    public synchronized TaskView createCluster(ClusterRequest r) {
+        ClusterPlan plan = planCluster(r);
+        calls.add("createCluster " + r.name());
+        List<GroupView> groups = new ArrayList<>();
+        for (String g : plan.groups()) {
+            List<NodeView> members = plan.nodes().stream().filter(n -> n.group().equals(g)).map(n -> new NodeView(n.name(), g, n.idc(),
+                    n.address(), n.port(), n.role(), 1000, "/data/" + n.name(), n.role().equals("primary") ? "-"
+                    : n.idc().equals(r.backupIdc()) ? "quorum" : "async", n.role().equals("primary") ? -1 : 0, "0/3000000")).toList();
+            groups.add(new GroupView(g, g.equals("coordinator") ? "coordinator" : "shard",
+                    members.stream().filter(m -> m.idc().equals(r.backupIdc())).map(NodeView::name).toList(), 1, members));
+        }
+        int primaries = plan.groups().size();
+        clusters.put(r.name(), new ClusterDetail(new ClusterSummary(r.name(), "intra-city", r.city(), r.primaryIdc(), r.backupIdc(),
+                "running", r.shardsOrDefault(), r.nodesPerIdcOrDefault(), primaries, plan.nodes().size() - primaries),
+                r.databaseOrDefault(), r.appUserOrDefault(), r.syncPolicyOrDefault(), groups,
+                new ClusterUris("postgresql://app@h:1/app", "jdbc:postgresql://h:1/app")));
+        long now = System.currentTimeMillis();
+        return new TaskView(nextTask++, "create-cluster", r.name(), "succeeded", "Cluster " + r.name() + " created.", now, now,
+                List.of(new TaskView.TaskStep(1, "Start primary", "done", null, now, now)));
+    }
+
+    @Override
+    public synchronized TaskView deleteCluster(String name) {
+        calls.add("deleteCluster " + name);
+        clusters.remove(name);
+        long now = System.currentTimeMillis();
+        return new TaskView(nextTask++, "delete-cluster", name, "succeeded", "Cluster " + name + " deleted.", now, now, List.of());
+    }
+
+    @Override
+    public synchronized TaskView task(long id) {
+        long now = System.currentTimeMillis();
+        return new TaskView(id, "create-cluster", "?", "succeeded", "done", now, now,
+                List.of(new TaskView.TaskStep(1, "Start primary", "done", null, now, now)));
+    }
+
+    @Override
+    public List<TaskView> tasks() {
         return List.of();
     }
 

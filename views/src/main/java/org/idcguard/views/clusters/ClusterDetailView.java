@@ -1,0 +1,121 @@
+package org.idcguard.views.clusters;
+
+import javafx.animation.Animation;
+import javafx.animation.KeyFrame;
+import javafx.animation.Timeline;
+import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonType;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.control.TextField;
+import javafx.scene.input.ClipboardContent;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.util.Duration;
+import org.idcguard.model.ClusterDetail;
+import org.idcguard.views.common.MessageBar;
+
+/** A cluster: its summary, the live topology graph, the URIs with copy buttons, and delete. */
+public final class ClusterDetailView extends VBox {
+    private final ClusterDetailViewModel vm;
+    private final Label title = new Label();
+    private final Label summary = new Label();
+    private final TopologyGraph graph = new TopologyGraph();
+    private final TextField libpq = uriField("uri-libpq");
+    private final TextField jdbc = uriField("uri-jdbc");
+    private final Timeline poller;
+
+    public ClusterDetailView(ClusterDetailViewModel vm, Runnable back) {
+        this.vm = vm;
+        getStyleClass().add("screen");
+        setSpacing(10);
+        Button backButton = new Button("← Clusters");
+        backButton.getStyleClass().add("flat");
+        backButton.setOnAction(e -> back.run());
+        Button delete = new Button("Delete cluster");
+        delete.setId("delete-cluster");
+        delete.getStyleClass().add("danger");
+        delete.setOnAction(e -> confirmDelete());
+        delete.disableProperty().bind(vm.deletionProperty().isNotNull());
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        title.getStyleClass().add("screen-title");
+        title.setText("Cluster " + vm.name());
+        summary.getStyleClass().add("screen-subtitle");
+        summary.setId("cluster-summary");
+        HBox top = new HBox(12, backButton, title, spacer, delete);
+        top.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+
+        Label legend = new Label("■ primary   ■ standby   ■ down        ━ synchronous   ┅ asynchronous   ┅ not streaming (red)");
+        legend.getStyleClass().add("topology-legend");
+        ScrollPane graphScroll = new ScrollPane(graph);
+        graphScroll.getStyleClass().add("topology-scroll");
+        VBox.setVgrow(graphScroll, Priority.ALWAYS);
+
+        VBox uris = new VBox(6, uriRow("libpq", libpq), uriRow("JDBC", jdbc));
+        getChildren().addAll(top, summary, new MessageBar("cluster-message", vm.messageProperty()), legend, graphScroll, uris);
+
+        vm.detailProperty().addListener((obs, old, now) -> show(now));
+        vm.refresh();
+        poller = new Timeline(new KeyFrame(Duration.seconds(2), e -> vm.refresh()));
+        poller.setCycleCount(Animation.INDEFINITE);
+        poller.play();
+        sceneProperty().addListener((obs, old, now) -> {
+            if (now == null) {
+                poller.stop();
+            }
+        });
+    }
+
+    private void show(ClusterDetail d) {
+        if (d == null) {
+            return;
+        }
+        var s = d.summary();
+        summary.setText(s.kind() + " cluster in " + s.city() + "  ·  primary IDC " + s.primaryIdc() + ", backup IDC " + s.backupIdc()
+                + "  ·  " + s.status() + "  ·  coordinator + " + s.shards() + " shards, " + s.nodesPerIdc() + " nodes per IDC"
+                + "  ·  database " + d.database() + ", user " + d.appUser() + ", sync policy " + d.syncPolicy());
+        graph.show(d);
+        libpq.setText(d.uris().libpq());
+        jdbc.setText(d.uris().jdbc());
+    }
+
+    private static TextField uriField(String id) {
+        TextField field = new TextField();
+        field.setId(id);
+        field.setEditable(false);
+        HBox.setHgrow(field, Priority.ALWAYS);
+        return field;
+    }
+
+    private static HBox uriRow(String label, TextField field) {
+        Label l = new Label(label);
+        l.setMinWidth(50);
+        Button copy = new Button("Copy");
+        copy.setId("copy-" + field.getId());
+        copy.setOnAction(e -> {
+            ClipboardContent content = new ClipboardContent();
+            content.putString(field.getText());
+            javafx.scene.input.Clipboard.getSystemClipboard().setContent(content);
+            copy.setText("Copied");
+        });
+        HBox row = new HBox(8, l, field, copy);
+        row.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        return row;
+    }
+
+    private void confirmDelete() {
+        Alert confirm = new Alert(Alert.AlertType.CONFIRMATION, "Every node of " + vm.name()
+                + " is stopped and its data directory removed. Applications lose this database.", ButtonType.OK, ButtonType.CANCEL);
+        confirm.initOwner(getScene().getWindow());
+        confirm.setHeaderText("Delete cluster " + vm.name() + " and all its data?");
+        confirm.showAndWait().filter(ButtonType.OK::equals).ifPresent(b -> vm.delete());
+    }
+
+    public void stopPolling() {
+        poller.stop();
+    }
+}

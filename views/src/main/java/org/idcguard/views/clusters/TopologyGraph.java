@@ -1,0 +1,171 @@
+package org.idcguard.views.clusters;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import javafx.geometry.Point2D;
+import javafx.scene.Node;
+import javafx.scene.control.Label;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.Pane;
+import javafx.scene.shape.CubicCurve;
+import javafx.scene.shape.Rectangle;
+import org.idcguard.model.ClusterDetail;
+import org.idcguard.model.GroupView;
+import org.idcguard.model.NodeView;
+
+/**
+ * The cluster's topology: one region per IDC (primary IDC first), the computers inside it, and each computer's
+ * nodes as chips coloured by role; every standby is joined to its group's primary by an edge drawn solid when
+ * synchronous, dashed when asynchronous, red when not streaming, with its replay lag when there is one.
+ * Positions are computed here (not by layout passes) so hundreds of nodes redraw in one go.
+ */
+public final class TopologyGraph extends Pane {
+    static final double COLUMN_WIDTH = 330;
+    static final double GAP = 90;
+    static final double PAD = 12;
+    static final double CHIP_HEIGHT = 24;
+    static final double HEADER = 30;
+    private final Map<String, Point2D[]> chipEdges = new HashMap<>();
+
+    public TopologyGraph() {
+        getStyleClass().add("topology");
+        setId("topology-graph");
+    }
+
+    public void show(ClusterDetail detail) {
+        getChildren().clear();
+        chipEdges.clear();
+        if (detail == null) {
+            return;
+        }
+        List<Node> boxes = new ArrayList<>();
+        List<Node> edges = new ArrayList<>();
+        Map<String, Map<String, List<NodeView>>> byIdc = layoutOrder(detail);
+        double maxY = 0;
+        int column = 0;
+        for (var idc : byIdc.entrySet()) {
+            double x = PAD + column++ * (COLUMN_WIDTH + GAP);
+            double y = PAD + HEADER;
+            List<Node> inside = new ArrayList<>();
+            for (var computer : idc.getValue().entrySet()) {
+                double boxHeight = HEADER + computer.getValue().size() * (CHIP_HEIGHT + 6) + 6;
+                inside.add(box(x + PAD, y, COLUMN_WIDTH - 2 * PAD, boxHeight, "computer-box", "computer-" + computer.getKey().replace('.', '-')));
+                inside.add(label(computer.getKey(), x + 2 * PAD, y + 6, "computer-title"));
+                double chipY = y + HEADER;
+                for (NodeView n : computer.getValue()) {
+                    inside.add(chip(n, x + 2 * PAD, chipY, COLUMN_WIDTH - 4 * PAD));
+                    chipEdges.put(n.name(), new Point2D[] {new Point2D(x + 2 * PAD, chipY + CHIP_HEIGHT / 2),
+                            new Point2D(x + COLUMN_WIDTH - 2 * PAD, chipY + CHIP_HEIGHT / 2)});
+                    chipY += CHIP_HEIGHT + 6;
+                }
+                y += boxHeight + 10;
+            }
+            String role = idc.getKey().equals(detail.summary().primaryIdc()) ? "primary IDC" : idc.getKey().equals(detail.summary().backupIdc()) ? "backup IDC" : "IDC";
+            boxes.add(box(x, PAD, COLUMN_WIDTH, y - PAD + 4, "idc-region", "idc-" + idc.getKey()));
+            boxes.add(label(idc.getKey() + "  ·  " + role, x + PAD, PAD + 6, "idc-title"));
+            boxes.addAll(inside);
+            maxY = Math.max(maxY, y);
+        }
+        for (GroupView g : detail.groups()) {
+            NodeView primary = g.nodes().stream().filter(n -> "primary".equals(n.role())).findFirst().orElse(null);
+            if (primary == null) {
+                continue;
+            }
+            for (NodeView standby : g.nodes()) {
+                if (standby != primary) {
+                    edges.addAll(edge(primary, standby));
+                }
+            }
+        }
+        getChildren().addAll(boxes);
+        getChildren().addAll(edges);
+        setPrefSize(PAD + byIdc.size() * (COLUMN_WIDTH + GAP), maxY + PAD);
+    }
+
+    /** IDC (primary first, then backup, then any other) → computer → nodes. */
+    private static Map<String, Map<String, List<NodeView>>> layoutOrder(ClusterDetail d) {
+        Map<String, Map<String, List<NodeView>>> byIdc = new LinkedHashMap<>();
+        byIdc.put(d.summary().primaryIdc(), new TreeMap<>());
+        byIdc.put(d.summary().backupIdc(), new TreeMap<>());
+        for (GroupView g : d.groups()) {
+            for (NodeView n : g.nodes()) {
+                byIdc.computeIfAbsent(n.idc(), k -> new TreeMap<>()).computeIfAbsent(n.address(), k -> new ArrayList<>()).add(n);
+            }
+        }
+        return byIdc;
+    }
+
+    private static Rectangle box(double x, double y, double w, double h, String style, String id) {
+        Rectangle r = new Rectangle(x, y, w, h);
+        r.setArcWidth(12);
+        r.setArcHeight(12);
+        r.getStyleClass().add(style);
+        r.setId(id);
+        return r;
+    }
+
+    private static Label label(String text, double x, double y, String style) {
+        Label l = new Label(text);
+        l.relocate(x, y);
+        l.getStyleClass().add(style);
+        return l;
+    }
+
+    private static Label chip(NodeView n, double x, double y, double width) {
+        Label chip = new Label(shortName(n) + "   " + n.role() + "   :" + n.port());
+        chip.setId("node-" + n.name());
+        chip.getStyleClass().addAll("node-chip", "role-" + n.role());
+        chip.relocate(x, y);
+        chip.setPrefSize(width, CHIP_HEIGHT);
+        chip.setMinSize(width, CHIP_HEIGHT);
+        Tooltip.install(chip, new Tooltip(n.name() + "\n" + n.role() + " in " + n.idc() + " on " + n.address() + ":" + n.port()
+                + "\npid " + n.pid() + "\nWAL " + (n.lsn() == null ? "-" : n.lsn()) + "\nsync " + n.syncState()
+                + (n.lagBytes() >= 0 ? ", lag " + n.lagBytes() + " B" : "") + "\n" + n.dataDir()));
+        return chip;
+    }
+
+    /** "coordinator-1" for "sales-coordinator-1": the cluster name is on the screen already. */
+    private static String shortName(NodeView n) {
+        int at = n.name().indexOf(n.group() + "-");
+        return at >= 0 ? n.name().substring(at) : n.name();
+    }
+
+    private List<Node> edge(NodeView primary, NodeView standby) {
+        Point2D[] from = chipEdges.get(primary.name());
+        Point2D[] to = chipEdges.get(standby.name());
+        boolean sameColumn = Math.abs(from[0].getX() - to[0].getX()) < 1;
+        Point2D start = sameColumn ? from[1] : (from[0].getX() < to[0].getX() ? from[1] : from[0]);
+        Point2D end = sameColumn ? to[1] : (from[0].getX() < to[0].getX() ? to[0] : to[1]);
+        double bulge = sameColumn ? 60 : (end.getX() - start.getX()) / 2;
+        CubicCurve curve = new CubicCurve(start.getX(), start.getY(), start.getX() + bulge, start.getY(),
+                end.getX() + (sameColumn ? bulge : -bulge), end.getY(), end.getX(), end.getY());
+        curve.getStyleClass().addAll("replication-edge", "edge-" + edgeKind(standby));
+        curve.setId("edge-" + standby.name());
+        curve.setMouseTransparent(true);
+        List<Node> parts = new ArrayList<>(List.of(curve));
+        if (standby.lagBytes() > 0) {
+            Label lag = label(Formats.lag(standby.lagBytes()), (start.getX() + end.getX()) / 2 + (sameColumn ? 40 : 0),
+                    (start.getY() + end.getY()) / 2 - 8, "edge-lag");
+            parts.add(lag);
+        }
+        return parts;
+    }
+
+    static String edgeKind(NodeView standby) {
+        return switch (standby.syncState()) {
+            case "sync", "quorum" -> "sync";
+            case "async", "potential" -> "async";
+            default -> "broken";
+        };
+    }
+
+    private static final class Formats {
+        static String lag(long bytes) {
+            return bytes < 1024 ? bytes + " B" : bytes < 1 << 20 ? bytes / 1024 + " KiB" : bytes / (1 << 20) + " MiB";
+        }
+    }
+}
