@@ -46,11 +46,14 @@ public final class ClusterDetailView extends VBox {
         title.setText("Cluster " + vm.name());
         summary.getStyleClass().add("screen-subtitle");
         summary.setId("cluster-summary");
+        summary.setWrapText(true);
         HBox top = new HBox(12, backButton, title, spacer, delete);
         top.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
 
-        Label legend = new Label("■ primary   ■ standby   ■ down        ━ synchronous   ┅ asynchronous   ┅ not streaming (red)");
+        HBox legend = new HBox(14, swatch("role-primary", "primary"), swatch("role-standby", "standby"), swatch("role-down", "down"),
+                line("edge-sync", "synchronous"), line("edge-async", "asynchronous"), line("edge-broken", "not streaming"));
         legend.getStyleClass().add("topology-legend");
+        legend.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         ScrollPane graphScroll = new ScrollPane(graph);
         graphScroll.getStyleClass().add("topology-scroll");
         VBox.setVgrow(graphScroll, Priority.ALWAYS);
@@ -81,6 +84,24 @@ public final class ClusterDetailView extends VBox {
         graph.show(d);
         libpq.setText(d.uris().libpq());
         jdbc.setText(d.uris().jdbc());
+    }
+
+    private static HBox swatch(String roleClass, String text) {
+        Label chip = new Label("");
+        chip.getStyleClass().addAll("node-chip", roleClass);
+        chip.setMinSize(14, 14);
+        chip.setPrefSize(14, 14);
+        HBox box = new HBox(5, chip, new Label(text));
+        box.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        return box;
+    }
+
+    private static HBox line(String edgeClass, String text) {
+        javafx.scene.shape.Line sample = new javafx.scene.shape.Line(0, 0, 26, 0);
+        sample.getStyleClass().addAll("replication-edge", edgeClass);
+        HBox box = new HBox(5, sample, new Label(text));
+        box.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        return box;
     }
 
     private static TextField uriField(String id) {

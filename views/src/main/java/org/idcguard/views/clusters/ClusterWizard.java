@@ -3,7 +3,6 @@ package org.idcguard.views.clusters;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
@@ -31,7 +30,6 @@ import javafx.util.StringConverter;
 import org.idcguard.model.ClusterPlan;
 import org.idcguard.model.Computer;
 import org.idcguard.model.Idc;
-import org.idcguard.model.PlannedNode;
 import org.idcguard.model.TaskView;
 import org.idcguard.views.clusters.ClusterWizardViewModel.Page;
 import org.idcguard.views.common.FormLayout;
@@ -216,23 +214,44 @@ public final class ClusterWizard extends Dialog<Void> {
         return scroll;
     }
 
-    /** One line per group: its primary, then its standbys, with computer and IDC. */
+    /** A grid: one row per group, one column per IDC, each cell listing that group's nodes there (primary first). */
     static Node placement(ClusterPlan plan) {
-        VBox lines = new VBox(4);
-        lines.setId("placement");
+        javafx.scene.layout.GridPane grid = new javafx.scene.layout.GridPane();
+        grid.setId("placement");
+        grid.getStyleClass().add("placement-grid");
+        grid.setHgap(18);
+        grid.setVgap(6);
         if (plan == null) {
-            lines.getChildren().add(new Label("The placement appears once the manager has checked the choice."));
-            return lines;
+            grid.add(new Label("The placement appears once the manager has checked the choice."), 0, 0);
+            return grid;
         }
+        List<String> idcs = List.of(plan.request().primaryIdc(), plan.request().backupIdc());
+        grid.add(header("Group"), 0, 0);
+        for (int i = 0; i < idcs.size(); i++) {
+            grid.add(header(idcs.get(i) + (i == 0 ? "  (primary IDC)" : "  (backup IDC)")), i + 1, 0);
+        }
+        int row = 1;
         for (String group : plan.groups()) {
-            List<PlannedNode> nodes = plan.nodes().stream().filter(n -> n.group().equals(group)).toList();
-            String text = nodes.stream().map(n -> (n.role().equals("primary") ? "primary " : "standby ") + n.address() + ":" + n.port()
-                    + " (" + n.idc() + ")").collect(Collectors.joining(",  "));
-            Label line = new Label(group + ":  " + text);
-            line.setWrapText(true);
-            lines.getChildren().add(line);
+            grid.add(new Label(group), 0, row);
+            for (int i = 0; i < idcs.size(); i++) {
+                String idc = idcs.get(i);
+                VBox cell = new VBox(2);
+                plan.nodes().stream().filter(n -> n.group().equals(group) && n.idc().equals(idc)).forEach(n -> {
+                    Label node = new Label((n.role().equals("primary") ? "★ primary  " : "standby  ") + n.address() + ":" + n.port());
+                    node.getStyleClass().add(n.role().equals("primary") ? "placement-primary" : "placement-standby");
+                    cell.getChildren().add(node);
+                });
+                grid.add(cell, i + 1, row);
+            }
+            row++;
         }
-        return lines;
+        return grid;
+    }
+
+    private static Label header(String text) {
+        Label l = new Label(text);
+        l.getStyleClass().add("section-title");
+        return l;
     }
 
     private Node configuration() {

@@ -135,6 +135,7 @@ public final class FakeManager implements ManagerApi {
     }
 
     private final Map<String, ClusterDetail> clusters = new TreeMap<>();
+    private final Map<Long, TaskView> tasks = new TreeMap<>();
     private long nextTask = 1;
 
     @Override
@@ -199,8 +200,10 @@ public final class FakeManager implements ManagerApi {
                 r.databaseOrDefault(), r.appUserOrDefault(), r.syncPolicyOrDefault(), groups,
                 new ClusterUris("postgresql://app@h:1/app", "jdbc:postgresql://h:1/app")));
         long now = System.currentTimeMillis();
-        return new TaskView(nextTask++, "create-cluster", r.name(), "succeeded", "Cluster " + r.name() + " created.", now, now,
+        TaskView task = new TaskView(nextTask++, "create-cluster", r.name(), "succeeded", "Cluster " + r.name() + " created.", now, now,
                 List.of(new TaskView.TaskStep(1, "Start primary", "done", null, now, now)));
+        tasks.put(task.id(), task);
+        return task;
     }
 
     @Override
@@ -208,14 +211,18 @@ public final class FakeManager implements ManagerApi {
         calls.add("deleteCluster " + name);
         clusters.remove(name);
         long now = System.currentTimeMillis();
-        return new TaskView(nextTask++, "delete-cluster", name, "succeeded", "Cluster " + name + " deleted.", now, now, List.of());
+        TaskView task = new TaskView(nextTask++, "delete-cluster", name, "succeeded", "Cluster " + name + " deleted.", now, now, List.of());
+        tasks.put(task.id(), task);
+        return task;
     }
 
     @Override
     public synchronized TaskView task(long id) {
-        long now = System.currentTimeMillis();
-        return new TaskView(id, "create-cluster", "?", "succeeded", "done", now, now,
-                List.of(new TaskView.TaskStep(1, "Start primary", "done", null, now, now)));
+        TaskView task = tasks.get(id);
+        if (task == null) {
+            throw new ApiException(404, "There is no task " + id + ".", null);
+        }
+        return task;
     }
 
     @Override

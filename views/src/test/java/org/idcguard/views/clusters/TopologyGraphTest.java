@@ -1,0 +1,56 @@
+package org.idcguard.views.clusters;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import javafx.scene.Node;
+import javafx.scene.control.TextField;
+import javafx.stage.Stage;
+import org.idcguard.model.ClusterRequest;
+import org.idcguard.views.common.Inventory;
+import org.idcguard.views.testing.ConsoleStage;
+import org.idcguard.views.testing.DirectBackground;
+import org.idcguard.views.testing.FakeManager;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+
+@ExtendWith(ApplicationExtension.class)
+class TopologyGraphTest {
+    private final FakeManager manager = new FakeManager().withIdc("IDC1").withIdc("IDC2")
+            .withComputer("127.0.1.1", "IDC1").withComputer("127.0.1.2", "IDC1")
+            .withComputer("127.0.2.1", "IDC2").withComputer("127.0.2.2", "IDC2");
+
+    @Start
+    void start(Stage stage) {
+        manager.createCluster(new ClusterRequest("sales", "intra-city", "Shenzhen", "IDC1", "IDC2", 2, 2,
+                List.of("127.0.1.1", "127.0.1.2", "127.0.2.1", "127.0.2.2"), null, null, null));
+        Inventory inventory = new Inventory(manager, new DirectBackground());
+        inventory.refresh();
+        ClustersView view = new ClustersView(inventory);
+        ConsoleStage.show(stage, view);
+        view.open("sales");
+    }
+
+    @Test
+    void drawsEveryNodeInItsIdcWithRoleAndReplicationKind(FxRobot robot) {
+        assertTrue(robot.lookup("#idc-IDC1").tryQuery().isPresent());
+        assertTrue(robot.lookup("#idc-IDC2").tryQuery().isPresent());
+        assertEquals(12, robot.lookup(".node-chip").queryAll().stream().filter(n -> n.getId() != null).count());
+        assertTrue(styles(robot, "#node-sales-coordinator-1").contains("role-primary"));
+        assertTrue(styles(robot, "#node-sales-shard2-3").contains("role-standby"));
+        assertTrue(styles(robot, "#edge-sales-shard1-3").contains("edge-sync"), "backup-IDC standby is synchronous");
+        assertTrue(styles(robot, "#edge-sales-shard1-2").contains("edge-async"), "same-IDC standby is asynchronous");
+        assertEquals(9, robot.lookup(".replication-edge").queryAll().stream().filter(n -> n.getId() != null).count());
+        TextField jdbc = robot.lookup("#uri-jdbc").queryAs(TextField.class);
+        assertEquals("jdbc:postgresql://h:1/app", jdbc.getText());
+    }
+
+    private static List<String> styles(FxRobot robot, String query) {
+        Node node = robot.lookup(query).query();
+        return node.getStyleClass();
+    }
+}
