@@ -137,7 +137,8 @@ public final class ClusterPlanner {
             for (String idc : List.of(primaryIdc, backupIdc)) {
                 List<Computer> pool = byIdc.get(idc);
                 for (int j = 0; j < k; j++) {
-                    Computer computer = pool.get((g * k + j) % pool.size());
+                    // group g starts at computer g: primaries (j = 0) rotate over the primary IDC's computers
+                    Computer computer = pool.get((g + j) % pool.size());
                     String role = idc.equals(primaryIdc) && j == 0 ? InstanceSpec.PRIMARY : InstanceSpec.STANDBY;
                     nodes.add(new PlannedNode(groups.get(g), prefix + "-" + groups.get(g) + "-" + n++, idc, computer.address(),
                             freePort(c, computer.address(), nextPort), role));
