@@ -39,6 +39,12 @@ public final class LocalEstate implements AutoCloseable {
         nodes.put(address, AgentProcess.start(home.dir(), "node", "--address", address));
     }
 
+    /** SIGKILLs the computer's node agent (its PostgreSQL instances live on) and starts a new one. */
+    public void restartNode(String address) {
+        nodes.get(address).kill();
+        startNode(address);
+    }
+
     public void startNode(String address, Map<String, String> env) {
         nodes.put(address, AgentProcess.start(home.dir(), env, "node", "--address", address));
     }
