@@ -8,6 +8,7 @@ import org.idcguard.model.ClusterDetail;
 import org.idcguard.model.TaskView;
 import org.idcguard.views.common.Failures;
 import org.idcguard.views.common.Inventory;
+import org.idcguard.views.common.TaskFollower;
 
 /** One cluster as observed now, refreshed while its screen is shown, and its deletion. */
 public final class ClusterDetailViewModel {
@@ -63,22 +64,12 @@ public final class ClusterDetailViewModel {
         inventory.background().run("Deleting " + name, () -> inventory.api().deleteCluster(name), started -> {
             deletion.set(started);
             message.set("Deleting " + name + ": every node is stopped and its data removed.");
-            follow(started.id());
+            TaskFollower.follow(inventory, started.id(), now -> {
+                deletion.set(now);
+                if (now.ended()) {
+                    message.set(now.message());
+                }
+            });
         }, failure -> message.set(Failures.sentence(failure)));
-    }
-
-    private void follow(long taskId) {
-        inventory.background().runQuietly(() -> {
-            Thread.sleep(400);
-            return inventory.api().task(taskId);
-        }, now -> {
-            deletion.set(now);
-            if (now.ended()) {
-                message.set(now.message());
-                inventory.refresh();
-            } else {
-                follow(taskId);
-            }
-        }, failure -> follow(taskId));
     }
 }

@@ -26,6 +26,7 @@ import org.idcguard.model.Names;
 import org.idcguard.model.TaskView;
 import org.idcguard.views.common.FieldErrors;
 import org.idcguard.views.common.Inventory;
+import org.idcguard.views.common.TaskFollower;
 
 /**
  * The create-cluster wizard in the order a DBA knows from XPanel: business name and type, purchase type,
@@ -197,26 +198,11 @@ public final class ClusterWizardViewModel {
             busy.set(false);
             task.set(started);
             page.set(Page.PROGRESS);
-            follow(started.id());
+            TaskFollower.follow(inventory, started.id(), task::set);
         }, failure -> {
             busy.set(false);
             errors.show(failure);
         });
-    }
-
-    /** Polls the task until it ends; each answer replaces the shown steps. */
-    private void follow(long taskId) {
-        inventory.background().runQuietly(() -> {
-            Thread.sleep(400);
-            return inventory.api().task(taskId);
-        }, now -> {
-            task.set(now);
-            if (now.ended()) {
-                inventory.refresh();
-            } else {
-                follow(taskId);
-            }
-        }, failure -> follow(taskId));
     }
 
     /** Called when the wizard closes: stops following (a task keeps running in the manager). */

@@ -1,9 +1,7 @@
 package org.idcguard.views.clusters;
 
-import java.util.function.Function;
-import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.scene.control.Button;
-import javafx.scene.control.TableColumn;
+import org.idcguard.views.common.Columns;
 import javafx.scene.control.TableRow;
 import javafx.scene.control.TableView;
 import javafx.scene.layout.HBox;
@@ -52,14 +50,14 @@ public final class ClustersView extends StackPane {
         table.setId("cluster-table");
         table.setItems(inventory.clusters());
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        table.getColumns().add(column("Name", ClusterSummary::name));
-        table.getColumns().add(column("Type", c -> "IDC cluster (" + c.kind() + ")"));
-        table.getColumns().add(column("City", ClusterSummary::city));
-        table.getColumns().add(column("Primary IDC", ClusterSummary::primaryIdc));
-        table.getColumns().add(column("Backup IDC", ClusterSummary::backupIdc));
-        table.getColumns().add(column("Status", ClusterSummary::status));
-        table.getColumns().add(column("Primary nodes", c -> Integer.toString(c.primaryNodes())));
-        table.getColumns().add(column("Standby nodes", c -> Integer.toString(c.standbyNodes())));
+        table.getColumns().add(Columns.text("Name", ClusterSummary::name));
+        table.getColumns().add(Columns.text("Type", c -> "IDC cluster (" + c.kind() + ")"));
+        table.getColumns().add(Columns.text("City", ClusterSummary::city));
+        table.getColumns().add(Columns.text("Primary IDC", ClusterSummary::primaryIdc));
+        table.getColumns().add(Columns.text("Backup IDC", ClusterSummary::backupIdc));
+        table.getColumns().add(Columns.text("Status", ClusterSummary::status));
+        table.getColumns().add(Columns.text("Primary nodes", c -> Integer.toString(c.primaryNodes())));
+        table.getColumns().add(Columns.text("Standby nodes", c -> Integer.toString(c.standbyNodes())));
         table.setPlaceholder(Placeholders.emptyState(inventory.loadedProperty(), "No clusters yet",
                 "Create an intra-city IDC cluster once a city has two IDCs with computers bound to them."));
         table.setRowFactory(t -> {
@@ -73,11 +71,6 @@ public final class ClustersView extends StackPane {
         });
     }
 
-    private static TableColumn<ClusterSummary, String> column(String title, Function<ClusterSummary, String> value) {
-        TableColumn<ClusterSummary, String> column = new TableColumn<>(title);
-        column.setCellValueFactory(cell -> new ReadOnlyObjectWrapper<>(value.apply(cell.getValue())));
-        return column;
-    }
 
     /** Shows the cluster's detail in place of the list. */
     public void open(String name) {

@@ -1,6 +1,5 @@
 package org.idcguard.views.computers;
 
-import java.util.function.Function;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
@@ -10,6 +9,7 @@ import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
+import org.idcguard.views.common.Columns;
 import javafx.scene.control.TableView;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -71,23 +71,18 @@ public final class ComputersView extends VBox {
         table.setItems(vm.computers());
         table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        table.getColumns().add(column("Address", Computer::address));
+        table.getColumns().add(Columns.text("Address", Computer::address));
         table.getColumns().add(statusColumn());
-        table.getColumns().add(column("IDC", c -> c.idc() == null ? "— unbound —" : c.idc()));
-        table.getColumns().add(column("CPUs", c -> c.facts().cpus() == 0 ? "—" : Integer.toString(c.facts().cpus())));
-        table.getColumns().add(column("Memory", c -> Formats.bytes(c.facts().memoryBytes())));
-        table.getColumns().add(column("Free disk", c -> Formats.bytes(c.facts().freeDiskBytes())));
-        table.getColumns().add(column("PostgreSQL", c -> c.facts().hasPostgres() ? c.facts().postgresVersion() : "not found"));
-        table.getColumns().add(column("Node agent", Computer::agentEndpoint));
+        table.getColumns().add(Columns.text("IDC", c -> c.idc() == null ? "— unbound —" : c.idc()));
+        table.getColumns().add(Columns.text("CPUs", c -> c.facts().cpus() == 0 ? "—" : Integer.toString(c.facts().cpus())));
+        table.getColumns().add(Columns.text("Memory", c -> Formats.bytes(c.facts().memoryBytes())));
+        table.getColumns().add(Columns.text("Free disk", c -> Formats.bytes(c.facts().freeDiskBytes())));
+        table.getColumns().add(Columns.text("PostgreSQL", c -> c.facts().hasPostgres() ? c.facts().postgresVersion() : "not found"));
+        table.getColumns().add(Columns.text("Node agent", Computer::agentEndpoint));
         table.setPlaceholder(Placeholders.emptyState(vm.inventory().loadedProperty(), "No computers yet",
                 "Start a node agent on each host (./idcguard node --address ADDRESS) and add it here."));
     }
 
-    private static TableColumn<Computer, String> column(String title, Function<Computer, String> value) {
-        TableColumn<Computer, String> column = new TableColumn<>(title);
-        column.setCellValueFactory(cell -> new ReadOnlyObjectWrapper<>(value.apply(cell.getValue())));
-        return column;
-    }
 
     private static TableColumn<Computer, ComputerStatus> statusColumn() {
         TableColumn<Computer, ComputerStatus> column = new TableColumn<>("Status");

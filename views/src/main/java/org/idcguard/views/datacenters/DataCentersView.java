@@ -1,11 +1,10 @@
 package org.idcguard.views.datacenters;
 
-import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.ListChangeListener;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
 import javafx.scene.control.ButtonType;
-import javafx.scene.control.TableColumn;
+import org.idcguard.views.common.Columns;
 import javafx.scene.control.TableView;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -57,10 +56,10 @@ public final class DataCentersView extends VBox {
         table.setId("idc-table");
         table.setItems(vm.idcs());
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        table.getColumns().add(column("Name", idc -> idc.name()));
-        table.getColumns().add(column("Province", Idc::province));
-        table.getColumns().add(column("City", Idc::city));
-        table.getColumns().add(column("Computers", idc -> Long.toString(vm.computersIn(idc.name()))));
+        table.getColumns().add(Columns.text("Name", idc -> idc.name()));
+        table.getColumns().add(Columns.text("Province", Idc::province));
+        table.getColumns().add(Columns.text("City", Idc::city));
+        table.getColumns().add(Columns.text("Computers", idc -> Long.toString(vm.computersIn(idc.name()))));
         table.setPlaceholder(Placeholders.emptyState(vm.inventory().loadedProperty(), "No data centers yet",
                 "Add the IDCs of a city (for example IDC1 and IDC2 in Guangdong / Shenzhen), then bind computers to them."));
         vm.selectedProperty().bind(table.getSelectionModel().selectedItemProperty());
@@ -77,11 +76,6 @@ public final class DataCentersView extends VBox {
         });
     }
 
-    private static TableColumn<Idc, String> column(String title, java.util.function.Function<Idc, String> value) {
-        TableColumn<Idc, String> column = new TableColumn<>(title);
-        column.setCellValueFactory(cell -> new ReadOnlyObjectWrapper<>(value.apply(cell.getValue())));
-        return column;
-    }
 
     private void openForm(IdcFormViewModel form) {
         new IdcDialog(getScene().getWindow(), form).show();
