@@ -1,7 +1,6 @@
 package org.idcguard.views.clusters;
 
 import javafx.scene.control.Button;
-import org.idcguard.views.common.Columns;
 import javafx.scene.control.TableRow;
 import javafx.scene.control.TableView;
 import javafx.scene.layout.HBox;
@@ -10,6 +9,7 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import org.idcguard.model.ClusterSummary;
+import org.idcguard.views.common.Columns;
 import org.idcguard.views.common.Inventory;
 import org.idcguard.views.common.Placeholders;
 import org.idcguard.views.common.ScreenHeader;
