@@ -20,6 +20,7 @@ public final class DashboardView extends VBox {
         HBox tiles = new HBox(12,
                 tile("Data centers", vm.idcCount(), "tile-idcs"),
                 tile("Computers", vm.computerCount(), "tile-computers"),
+                tile("Clusters", vm.clusterCount(), "tile-clusters"),
                 alerting(tile("Unreachable", vm.unreachableCount(), "tile-unreachable"), vm.unreachableCount()),
                 tile("Unbound", vm.unboundCount(), "tile-unbound"));
         Label eventsTitle = new Label("Recent events");
@@ -35,7 +36,7 @@ public final class DashboardView extends VBox {
             }
         });
         VBox.setVgrow(events, Priority.ALWAYS);
-        getChildren().addAll(new ScreenHeader("Dashboard", "Data centers, computers and what the manager saw last."),
+        getChildren().addAll(new ScreenHeader("Dashboard", "Data centers, computers, clusters and what the manager saw last."),
                 tiles, eventsTitle, events);
     }
 

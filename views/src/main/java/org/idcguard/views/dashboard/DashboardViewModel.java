@@ -33,6 +33,10 @@ public final class DashboardViewModel {
         return Bindings.size(inventory.computers());
     }
 
+    public IntegerBinding clusterCount() {
+        return Bindings.size(inventory.clusters());
+    }
+
     public IntegerBinding unreachableCount() {
         return Bindings.createIntegerBinding(() -> (int) inventory.computers().stream()
                 .filter(c -> c.status() == ComputerStatus.UNREACHABLE).count(), inventory.computers());

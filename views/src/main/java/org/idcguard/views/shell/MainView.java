@@ -27,6 +27,8 @@ import org.idcguard.views.dashboard.DashboardView;
 import org.idcguard.views.dashboard.DashboardViewModel;
 import org.idcguard.views.datacenters.DataCentersView;
 import org.idcguard.views.datacenters.DataCentersViewModel;
+import org.idcguard.views.tasks.TasksView;
+import org.idcguard.views.tasks.TasksViewModel;
 
 /**
  * The main window's content: navigation on the left, the chosen screen in the middle, the manager's
@@ -48,7 +50,7 @@ public final class MainView extends BorderPane {
         screens.put("Data Centers", () -> new DataCentersView(new DataCentersViewModel(inventory, catalog)));
         screens.put("Computers", () -> new ComputersView(new ComputersViewModel(inventory)));
         screens.put("Clusters", () -> new ClustersView(inventory));
-        screens.put("Tasks", () -> new ComingView("Tasks", "Long operations (cluster creation, IDC switches) step by step."));
+        screens.put("Tasks", () -> new TasksView(new TasksViewModel(inventory)));
         screens.put("Drills", () -> new ComingView("Drills", "Failover drills with a probe workload, a timeline, and the RTO and RPO measured."));
 
         setTop(header(inventory, managerUrl));
