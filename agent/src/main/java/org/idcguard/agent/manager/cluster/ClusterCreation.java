@@ -89,7 +89,7 @@ public final class ClusterCreation {
             store.inTransaction(c -> {
                 clusters.setStatus(c, cluster.name(), ClusterRecord.RUNNING);
                 events.record(c, "cluster.created", cluster.name(), "Cluster " + cluster.name() + " created in "
-                        + (System.currentTimeMillis() - started) / 1000.0 + " s; every commit waits for " + cluster.backupIdc() + ".");
+                        + String.format("%.1f", (System.currentTimeMillis() - started) / 1000.0) + " s; every commit waits for " + cluster.backupIdc() + ".");
                 return null;
             });
             return "Cluster " + cluster.name() + " created: " + nodes.size() + " nodes in " + plan.groups().size()
