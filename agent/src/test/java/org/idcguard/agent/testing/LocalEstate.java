@@ -39,6 +39,13 @@ public final class LocalEstate implements AutoCloseable {
         nodes.put(address, AgentProcess.start(home.dir(), "node", "--address", address));
     }
 
+    /** SIGKILLs the manager (no shutdown hook runs) and starts a new one on the same home. */
+    public void killAndRestartManager() {
+        manager.kill();
+        manager = AgentProcess.manager(home.dir());
+        Waits.until(Duration.ofSeconds(30), "the restarted manager answers", api::managerAnswers);
+    }
+
     /** SIGKILLs the computer's node agent (its PostgreSQL instances live on) and starts a new one. */
     public void restartNode(String address) {
         nodes.get(address).kill();
