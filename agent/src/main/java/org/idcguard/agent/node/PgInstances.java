@@ -99,8 +99,7 @@ final class PgInstances {
     /** Stops the instance at once and removes its data directory, spec and log. Removing what is gone succeeds. */
     void remove(String name) {
         synchronized (lock(name)) {
-            Optional<InstanceSpec> spec = list().stream().filter(s -> s.name().equals(name)).findFirst()
-                    .flatMap(s -> readSpec(specFile(s.cluster(), name)));
+            Optional<InstanceSpec> spec = findSpec(name);
             if (spec.isEmpty()) {
                 return;
             }
@@ -235,9 +234,11 @@ final class PgInstances {
     }
 
     private InstanceSpec spec(String name) {
-        return list().stream().filter(s -> s.name().equals(name)).findFirst()
-                .flatMap(s -> readSpec(specFile(s.cluster(), name)))
-                .orElseThrow(() -> ApiFailure.notFound("There is no instance " + name + " on " + address + "."));
+        return findSpec(name).orElseThrow(() -> ApiFailure.notFound("There is no instance " + name + " on " + address + "."));
+    }
+
+    private Optional<InstanceSpec> findSpec(String name) {
+        return find(name).flatMap(s -> readSpec(specFile(s.cluster(), name)));
     }
 
     private Optional<InstanceSpec> readSpec(Path file) {

@@ -1,7 +1,5 @@
 package org.idcguard.views.clusters;
 
-import javafx.animation.Animation;
-import javafx.animation.KeyFrame;
 import javafx.animation.Timeline;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
@@ -17,6 +15,7 @@ import javafx.scene.layout.VBox;
 import javafx.util.Duration;
 import org.idcguard.model.ClusterDetail;
 import org.idcguard.views.common.MessageBar;
+import org.idcguard.views.common.Polling;
 
 /** A cluster: its summary, the live topology graph, the URIs with copy buttons, and delete. */
 public final class ClusterDetailView extends VBox {
@@ -62,15 +61,7 @@ public final class ClusterDetailView extends VBox {
         getChildren().addAll(top, summary, new MessageBar("cluster-message", vm.messageProperty()), legend, graphScroll, uris);
 
         vm.detailProperty().addListener((obs, old, now) -> show(now));
-        vm.refresh();
-        poller = new Timeline(new KeyFrame(Duration.seconds(2), e -> vm.refresh()));
-        poller.setCycleCount(Animation.INDEFINITE);
-        poller.play();
-        sceneProperty().addListener((obs, old, now) -> {
-            if (now == null) {
-                poller.stop();
-            }
-        });
+        poller = Polling.whileShown(this, Duration.seconds(2), vm::refresh);
     }
 
     private void show(ClusterDetail d) {

@@ -1,8 +1,5 @@
 package org.idcguard.views.tasks;
 
-import javafx.animation.Animation;
-import javafx.animation.KeyFrame;
-import javafx.animation.Timeline;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
@@ -15,12 +12,11 @@ import org.idcguard.model.TaskView;
 import org.idcguard.views.common.Columns;
 import org.idcguard.views.common.Formats;
 import org.idcguard.views.common.Placeholders;
+import org.idcguard.views.common.Polling;
 import org.idcguard.views.common.ScreenHeader;
 
 /** Tasks: long operations (cluster creation and deletion), their outcome, and the steps of the chosen one. */
 public final class TasksView extends VBox {
-    private final Timeline poller;
-
     public TasksView(TasksViewModel vm) {
         getStyleClass().add("screen");
         setSpacing(12);
@@ -55,9 +51,6 @@ public final class TasksView extends VBox {
         VBox.setVgrow(split, Priority.ALWAYS);
         getChildren().addAll(new ScreenHeader("Tasks", "Long operations the manager ran, each step recorded before it ran."), split);
 
-        vm.refresh();
-        poller = new Timeline(new KeyFrame(Duration.seconds(2), e -> vm.refresh()));
-        poller.setCycleCount(Animation.INDEFINITE);
-        poller.play();
+        Polling.whileShown(this, Duration.seconds(2), vm::refresh);
     }
 }

@@ -95,11 +95,19 @@ public final class TaskStore {
     }
 
     public List<TaskView> recent(int limit) {
+        return query("ORDER BY id DESC LIMIT " + limit);
+    }
+
+    /** Tasks still marked running: after a restart, these were interrupted. */
+    public List<TaskView> running() {
+        return query("WHERE status = 'running' ORDER BY id");
+    }
+
+    private List<TaskView> query(String tail) {
         return store.inTransaction(c -> {
             List<TaskView> tasks = new ArrayList<>();
             try (PreparedStatement st = c.prepareStatement(
-                    "SELECT id, kind, subject, status, message, created_millis, finished_millis FROM task ORDER BY id DESC LIMIT ?")) {
-                st.setInt(1, limit);
+                    "SELECT id, kind, subject, status, message, created_millis, finished_millis FROM task " + tail)) {
                 ResultSet rs = st.executeQuery();
                 while (rs.next()) {
                     tasks.add(read(c, rs));
@@ -107,11 +115,6 @@ public final class TaskStore {
             }
             return tasks;
         });
-    }
-
-    /** Tasks still marked running: after a restart, these were interrupted. */
-    public List<TaskView> running() {
-        return recent(10_000).stream().filter(t -> !t.ended()).toList();
     }
 
     private static TaskView read(Connection c, ResultSet rs) throws SQLException {
