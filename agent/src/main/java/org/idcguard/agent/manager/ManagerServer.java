@@ -10,10 +10,13 @@ import java.util.Map;
 import org.idcguard.agent.home.AgentHome;
 import org.idcguard.agent.http.ApiServer;
 import org.idcguard.agent.manager.cluster.ClusterService;
+import org.idcguard.agent.manager.ha.HaLoop;
+import org.idcguard.agent.manager.ha.HaSettingsStore;
 import org.idcguard.agent.manager.task.TaskRunner;
 import org.idcguard.agent.manager.task.TaskStore;
 import org.idcguard.model.CityCatalog;
 import org.idcguard.model.ClusterRequest;
+import org.idcguard.model.HaSettings;
 import org.idcguard.model.Idc;
 import org.idcguard.model.IdcBinding;
 import org.idcguard.model.IdcRules;
@@ -32,6 +35,8 @@ public final class ManagerServer implements AutoCloseable {
     private final Javalin http;
     private final TaskRunner tasks;
     private final ClusterService clusters;
+    private final HaSettingsStore haSettings;
+    private final HaLoop ha;
     private String listenHost;
 
     private ManagerServer(AgentHome home, MetadataStore store, String token, String host) {
@@ -44,6 +49,8 @@ public final class ManagerServer implements AutoCloseable {
         this.watch = new ComputerWatch(store, events, agents);
         this.tasks = new TaskRunner(new TaskStore(store));
         this.clusters = new ClusterService(store, events, agents, tasks, managerAddresses(host));
+        this.haSettings = new HaSettingsStore(store, events);
+        this.ha = new HaLoop(store, events, agents, haSettings);
         this.http = ApiServer.create(token);
         routes();
     }
@@ -64,6 +71,7 @@ public final class ManagerServer implements AutoCloseable {
         }
         server.watch.start(COMPUTER_PROBE_MILLIS);
         server.clusters.recover();
+        server.ha.start();
         server.writeUrl();
         return server;
     }
@@ -101,6 +109,8 @@ public final class ManagerServer implements AutoCloseable {
         http.delete("/api/clusters/{name}", ctx -> ctx.status(202).json(clusters.delete(ctx.pathParam("name"))));
         http.get("/api/tasks", ctx -> ctx.json(clusters.tasks()));
         http.get("/api/tasks/{id}", ctx -> ctx.json(clusters.task(longPath(ctx, "id"))));
+        http.get("/api/settings/ha", ctx -> ctx.json(haSettings.current()));
+        http.put("/api/settings/ha", ctx -> ctx.json(haSettings.update(ApiServer.body(ctx, HaSettings.class))));
         http.get("/api/events", ctx -> ctx.json(events.after(longParam(ctx, "after", 0), 1000)));
     }
 
@@ -148,6 +158,7 @@ public final class ManagerServer implements AutoCloseable {
 
     @Override
     public void close() {
+        ha.close();
         watch.close();
         tasks.close();
         http.stop();

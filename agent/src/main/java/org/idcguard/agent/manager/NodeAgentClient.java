@@ -12,6 +12,7 @@ import org.idcguard.agent.http.Json;
 import java.util.List;
 import org.idcguard.model.ApiError;
 import org.idcguard.model.ComputerFacts;
+import org.idcguard.model.FollowRequest;
 import org.idcguard.model.InstanceSpec;
 import org.idcguard.model.InstanceStatus;
 
@@ -74,6 +75,11 @@ public final class NodeAgentClient {
 
     public InstanceStatus startInstance(String endpoint, String name) {
         return call(endpoint, "POST", "/api/instances/" + name + "/start", null, Duration.ofMinutes(3), InstanceStatus.class);
+    }
+
+    /** Makes the instance a standby of the primary (rewinding it first when asked) and starts it; waits as long as a rewind takes. */
+    public InstanceStatus follow(String endpoint, String name, FollowRequest request) {
+        return call(endpoint, "POST", "/api/instances/" + name + "/follow", request, Duration.ofMinutes(10), InstanceStatus.class);
     }
 
     public void stopAll(String endpoint) {

@@ -49,6 +49,8 @@ public final class NodeAgentServer implements AutoCloseable {
         http.post("/api/instances/{name}/start", ctx -> ctx.json(need(instances, address).start(ctx.pathParam("name"))));
         http.post("/api/instances/{name}/stop", ctx -> ctx.json(need(instances, address)
                 .stop(ctx.pathParam("name"), stopMode(ctx.queryParam("mode")))));
+        http.post("/api/instances/{name}/follow", ctx -> ctx.json(need(instances, address)
+                .follow(ctx.pathParam("name"), ApiServer.body(ctx, org.idcguard.model.FollowRequest.class))));
         http.delete("/api/instances/{name}", ctx -> {
             need(instances, address).remove(ctx.pathParam("name"));
             ctx.status(204);

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.idcguard.agent.http.ApiFailure;
 import org.idcguard.agent.http.Json;
+import org.idcguard.model.FollowRequest;
 import org.idcguard.model.InstanceSpec;
 import org.idcguard.model.InstanceStatus;
 import org.slf4j.Logger;
@@ -91,6 +92,74 @@ final class PgInstances {
         }
     }
 
+    /**
+     * Makes the instance a standby of the given primary: stops it if it runs, rewinds it when asked (re-copying it
+     * with a base backup if pg_rewind cannot), writes standby.signal and primary_conninfo, and starts it.
+     * Running it twice leaves the same standby.
+     */
+    InstanceStatus follow(String name, FollowRequest request) {
+        if (request.primaryHost() == null || request.primaryPort() < 1) {
+            throw new ApiFailure(400, "A standby needs the address and port of its primary.", "primaryHost");
+        }
+        synchronized (lock(name)) {
+            InstanceSpec old = spec(name);
+            InstanceSpec spec = new InstanceSpec(old.name(), old.cluster(), old.port(), InstanceSpec.STANDBY,
+                    request.primaryHost(), request.primaryPort(), old.superuser(), old.superuserPassword(), old.clientAddresses());
+            Path dataDir = dataDir(spec);
+            stopForRejoin(spec);
+            try {
+                Files.writeString(specFile(spec.cluster(), name), Json.MAPPER.writeValueAsString(spec));
+                if (request.rewind()) {
+                    rewind(spec, dataDir);
+                }
+                makeStandby(dataDir);
+                configure(spec, dataDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot reconfigure " + dataDir + ": " + e.getMessage(), e);
+            }
+            return start(spec);
+        }
+    }
+
+    private void stopForRejoin(InstanceSpec spec) {
+        InstanceStatus now = status(spec);
+        if (!now.running()) {
+            return;
+        }
+        try {
+            run("pg_ctl", List.of(pg.tool("pg_ctl").toString(), "stop", "-D", dataDir(spec).toString(), "-m", "fast", "-w", "-t", "15"));
+        } catch (Command.CommandFailed e) {
+            run("pg_ctl", List.of(pg.tool("pg_ctl").toString(), "stop", "-D", dataDir(spec).toString(), "-m", "immediate", "-w", "-t", "15"));
+        }
+    }
+
+    /**
+     * pg_rewind from the primary. Signal files go first: pg_rewind finishes crash recovery of an instance that was
+     * killed by starting it in single-user mode, which refuses standby mode.
+     */
+    private void rewind(InstanceSpec spec, Path dataDir) throws IOException {
+        Files.deleteIfExists(dataDir.resolve("standby.signal"));
+        Files.deleteIfExists(dataDir.resolve("recovery.signal"));
+        try {
+            run("pg_rewind", List.of(pg.tool("pg_rewind").toString(), "--target-pgdata=" + dataDir, "--source-server=host="
+                    + spec.primaryHost() + " port=" + spec.primaryPort() + " user=" + spec.superuser()
+                    + " dbname=postgres connect_timeout=5"), Map.of("PGPASSWORD", spec.superuserPassword()));
+            log.info("Rewound {} from {}:{}", spec.name(), spec.primaryHost(), spec.primaryPort());
+        } catch (Command.CommandFailed e) {
+            log.warn("pg_rewind of {} failed ({}); copying it again from {}:{}", spec.name(), e.getMessage(),
+                    spec.primaryHost(), spec.primaryPort());
+            deleteTree(dataDir);
+            baseBackup(spec, dataDir);
+        }
+    }
+
+    /** Settings copied from elsewhere (a base backup, or pg_rewind's copy of the primary's files) are dropped. */
+    private void makeStandby(Path dataDir) throws IOException {
+        Files.writeString(dataDir.resolve("postgresql.auto.conf"), "# Do not edit: the manager sets these with ALTER SYSTEM.\n");
+        Files.writeString(dataDir.resolve("standby.signal"), "");
+        user.own(dataDir.resolve("postgresql.auto.conf"), dataDir.resolve("standby.signal"));
+    }
+
     /** Stops every running instance of this computer (a computer being shut down in an orderly way). */
     List<InstanceStatus> stopAll(String mode) {
         return list().stream().filter(InstanceStatus::running).map(s -> stop(s.name(), mode)).toList();
@@ -157,10 +226,7 @@ final class PgInstances {
                 "-c", "fast", "--no-password", "-d", "application_name=" + spec.name() + " connect_timeout=5"),
                 Map.of("PGPASSWORD", spec.superuserPassword()));
         try {
-            // The backup carries the primary's settings; this node gets its own, and standby.signal.
-            Files.writeString(dataDir.resolve("postgresql.auto.conf"), "# Do not edit: the manager sets these with ALTER SYSTEM.\n");
-            Files.writeString(dataDir.resolve("standby.signal"), "");
-            user.own(dataDir.resolve("postgresql.auto.conf"), dataDir.resolve("standby.signal"));
+            makeStandby(dataDir); // the backup carries the primary's settings; this node gets its own
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -2,6 +2,7 @@ package org.idcguard.agent.node;
 
 import java.util.List;
 import org.idcguard.model.InstanceSpec;
+import org.idcguard.model.StandbyConninfo;
 
 /**
  * The settings IDC Guard gives each instance ({@code idcguard.conf}, included from postgresql.conf) and its
@@ -30,9 +31,12 @@ final class PostgresConfig {
         line(conf, "hot_standby_feedback", "on");
         line(conf, "password_encryption", "'scram-sha-256'");
         line(conf, "synchronous_commit", "on");
-        line(conf, "wal_sender_timeout", "'3s'");
+        // A primary pings an idle standby once half of wal_sender_timeout passes without a reply, and the standby
+        // answers the ping at once: with replies otherwise rare, a live upstream is heard from every second, so a
+        // standby whose last message is older than the manager's stream-silence setting has really lost it.
+        line(conf, "wal_sender_timeout", "'2s'");
         line(conf, "wal_receiver_timeout", "'3s'");
-        line(conf, "wal_receiver_status_interval", "'1s'");
+        line(conf, "wal_receiver_status_interval", "'10s'");
         line(conf, "wal_retrieve_retry_interval", "'500ms'");
         line(conf, "tcp_keepalives_idle", "2");
         line(conf, "tcp_keepalives_interval", "1");
@@ -46,11 +50,9 @@ final class PostgresConfig {
         return conf.toString();
     }
 
-    /** How a standby reaches its primary; also used by the manager when it repoints standbys. */
+    /** How a standby reaches its primary. */
     static String primaryConninfo(InstanceSpec spec) {
-        return "host=" + spec.primaryHost() + " port=" + spec.primaryPort() + " user=" + spec.superuser()
-                + " password=" + spec.superuserPassword() + " application_name=" + spec.name()
-                + " connect_timeout=2 keepalives=1 keepalives_idle=2 keepalives_interval=1 keepalives_count=2 tcp_user_timeout=3000";
+        return StandbyConninfo.of(spec.primaryHost(), spec.primaryPort(), spec.superuser(), spec.superuserPassword(), spec.name());
     }
 
     static String hba(List<String> clientAddresses) {

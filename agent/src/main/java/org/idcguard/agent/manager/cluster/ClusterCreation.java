@@ -65,7 +65,7 @@ public final class ClusterCreation {
                 clusters.insertGroup(c, new GroupRecord(cluster.name(), group, g == 0 ? "coordinator" : "shard", g, List.of(), 0));
             }
             for (PlannedNode n : plan.nodes()) {
-                clusters.insertNode(c, new NodeRecord(n.name(), cluster.name(), n.group(), n.idc(), n.address(), null, n.port(), "", n.role()));
+                clusters.insertNode(c, new NodeRecord(n.name(), cluster.name(), n.group(), n.idc(), n.address(), null, n.port(), "", n.role(), false));
             }
             events.record(c, "cluster.creating", cluster.name(), "Creating cluster " + cluster.name() + ": coordinator and "
                     + cluster.shards() + " shards, " + cluster.nodesPerIdc() + " nodes per group in each of "

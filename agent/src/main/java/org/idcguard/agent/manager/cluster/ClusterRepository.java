@@ -14,7 +14,7 @@ public final class ClusterRepository {
     private static final String CLUSTER_COLUMNS = "name, kind, city, primary_idc, backup_idc, shard_count, nodes_per_idc, "
             + "database_name, app_user, app_password, superuser, superuser_password, sync_policy, status";
     private static final String NODE_COLUMNS = "n.name, n.cluster, n.group_name, n.idc, n.computer_address, c.agent_endpoint, "
-            + "n.port, n.data_dir, n.role";
+            + "n.port, n.data_dir, n.role, n.needs_rejoin";
 
     public List<ClusterRecord> all(Connection c) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT " + CLUSTER_COLUMNS + " FROM cluster ORDER BY name")) {
@@ -133,9 +133,29 @@ public final class ClusterRepository {
             List<NodeRecord> nodes = new ArrayList<>();
             while (rs.next()) {
                 nodes.add(new NodeRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getString(6), rs.getInt(7), rs.getString(8), rs.getString(9)));
+                        rs.getString(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getBoolean(10)));
             }
             return nodes;
+        }
+    }
+
+    /** Records a node's role; a node made standby by a failover may also be marked for rewind before it rejoins. */
+    public void setRole(Connection c, String node, String role, boolean needsRejoin) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE node SET role = ?, needs_rejoin = ? WHERE name = ?")) {
+            st.setString(1, role);
+            st.setBoolean(2, needsRejoin);
+            st.setString(3, node);
+            st.executeUpdate();
+        }
+    }
+
+    /** The cluster's primary and backup IDC after a takeover or switch moved every primary. */
+    public void setIdcs(Connection c, String cluster, String primaryIdc, String backupIdc) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE cluster SET primary_idc = ?, backup_idc = ? WHERE name = ?")) {
+            st.setString(1, primaryIdc);
+            st.setString(2, backupIdc);
+            st.setString(3, cluster);
+            st.executeUpdate();
         }
     }
 

@@ -1,0 +1,70 @@
+package org.idcguard.agent.manager.ha;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Failovers as the manager intends and progresses them: a row is written before anything is done to a node and
+ * its step is moved on after each action, so a manager restarted mid-failover knows what it was doing.
+ */
+final class FailoverIntents {
+    static final String CHOSEN = "chosen";
+    static final String PROMOTING = "promoting";
+    static final String DONE = "done";
+    static final String ABANDONED = "abandoned";
+
+    record Intent(long id, String cluster, String group, String oldPrimary, String candidate, String reason, String step) {
+    }
+
+    long insert(Connection c, String cluster, String group, String oldPrimary, String candidate, String reason) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO failover (cluster, group_name, old_primary, candidate, reason, "
+                + "step, started_millis) VALUES (?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+            st.setString(1, cluster);
+            st.setString(2, group);
+            st.setString(3, oldPrimary);
+            st.setString(4, candidate);
+            st.setString(5, reason.length() > 2000 ? reason.substring(0, 2000) : reason);
+            st.setString(6, CHOSEN);
+            st.setLong(7, System.currentTimeMillis());
+            st.executeUpdate();
+            ResultSet keys = st.getGeneratedKeys();
+            keys.next();
+            return keys.getLong(1);
+        }
+    }
+
+    void step(Connection c, long id, String step) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE failover SET step = ?, finished_millis = ? WHERE id = ?")) {
+            st.setString(1, step);
+            st.setLong(2, DONE.equals(step) || ABANDONED.equals(step) ? System.currentTimeMillis() : 0);
+            st.setLong(3, id);
+            st.executeUpdate();
+        }
+    }
+
+    void changeCandidate(Connection c, long id, String candidate) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE failover SET candidate = ? WHERE id = ?")) {
+            st.setString(1, candidate);
+            st.setLong(2, id);
+            st.executeUpdate();
+        }
+    }
+
+    List<Intent> unfinished(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT id, cluster, group_name, old_primary, candidate, reason, step "
+                + "FROM failover WHERE step NOT IN ('" + DONE + "', '" + ABANDONED + "') ORDER BY id")) {
+            ResultSet rs = st.executeQuery();
+            List<Intent> all = new ArrayList<>();
+            while (rs.next()) {
+                all.add(new Intent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getString(6), rs.getString(7)));
+            }
+            return all;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package org.idcguard.agent.manager.ha;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What one probe of a node saw.
+ *
+ * @param inRecovery   true for a standby
+ * @param lsn          a primary's current WAL position, a standby's received (or replayed, if further) position
+ * @param readOnly     default_transaction_read_only: a fenced former primary says yes
+ * @param syncNames    the primary's synchronous_standby_names as configured
+ * @param receiver     a standby's WAL receiver, if it has one
+ * @param replicas     a primary's standbys as pg_stat_replication shows them
+ */
+public record NodeObservation(boolean inRecovery, long lsn, boolean readOnly, String syncNames, Optional<Receiver> receiver,
+                              List<Replica> replicas) {
+
+    /** A standby's WAL stream as it sees it: where from, and how long since it last heard anything. */
+    public record Receiver(String status, String senderHost, int senderPort, long silenceMillis) {
+
+        /** True when the stream from host:port is up and was heard from within the silence allowed. */
+        public boolean hears(String host, int port, long silenceAllowedMillis) {
+            return "streaming".equals(status) && host.equals(senderHost) && port == senderPort
+                    && silenceMillis >= 0 && silenceMillis <= silenceAllowedMillis;
+        }
+    }
+
+    /** A standby connected to this primary, by its application_name (the node name). */
+    public record Replica(String name, String state, String syncState, long flushLsn) {
+    }
+
+    public Optional<Replica> replica(String name) {
+        return replicas.stream().filter(r -> r.name().equals(name)).findFirst();
+    }
+
+    /** A primary that would accept writes: out of recovery and not fenced. */
+    public boolean writable() {
+        return !inRecovery && !readOnly;
+    }
+}

@@ -1,0 +1,91 @@
+package org.idcguard.agent.manager.ha;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import org.idcguard.agent.manager.cluster.ClusterRecord;
+import org.idcguard.agent.manager.cluster.NodeRecord;
+import org.idcguard.agent.manager.cluster.PgSession;
+import org.idcguard.agent.manager.cluster.SyncStandbyNames;
+import org.idcguard.model.StandbyConninfo;
+
+/** The statements the HA engine runs on nodes, each on a short-lived superuser connection. */
+final class NodeSql {
+    private NodeSql() {
+    }
+
+    /** Sets what the node's commits wait for (also on a standby about to be promoted); returns its WAL position after. */
+    static long setSyncStandbys(ClusterRecord cluster, NodeRecord node, List<String> standbys) throws SQLException {
+        try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {
+            st.execute("ALTER SYSTEM SET synchronous_standby_names = " + PgSession.literal(SyncStandbyNames.of(standbys)));
+            st.execute("SELECT pg_reload_conf()");
+            return position(st);
+        }
+    }
+
+    /** Points a standby's WAL receiver at another node; it reconnects at once (primary_conninfo reloads). */
+    static void repoint(ClusterRecord cluster, NodeRecord standby, NodeRecord upstream) throws SQLException {
+        try (Connection db = PgSession.admin(cluster, standby, "postgres"); Statement st = db.createStatement()) {
+            String conninfo = StandbyConninfo.of(upstream.address(), upstream.port(), cluster.superuser(),
+                    cluster.superuserPassword(), standby.name());
+            st.execute("ALTER SYSTEM SET primary_conninfo = " + PgSession.literal(conninfo));
+            st.execute("SELECT pg_reload_conf()");
+        }
+    }
+
+    /** Promotes a standby and returns once it is out of recovery and takes writes. */
+    static void promote(ClusterRecord cluster, NodeRecord node) throws SQLException {
+        try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {
+            ResultSet rs = st.executeQuery("SELECT pg_promote(true, 30)");
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                throw new SQLException(node.name() + " did not finish promotion within 30 s.");
+            }
+            ResultSet check = st.executeQuery("SELECT pg_is_in_recovery()");
+            check.next();
+            if (check.getBoolean(1)) {
+                throw new SQLException(node.name() + " is still in recovery after promotion.");
+            }
+        }
+    }
+
+    /**
+     * Makes a node that wrongly believes it is primary refuse writes at once: new transactions are read-only and every
+     * client session is ended (their clients reconnect and find the real primary).
+     */
+    static void fence(ClusterRecord cluster, NodeRecord node) throws SQLException {
+        try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {
+            st.execute("ALTER SYSTEM SET default_transaction_read_only = on");
+            st.execute("SELECT pg_reload_conf()");
+            st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                    + "AND pid <> pg_backend_pid()");
+        }
+    }
+
+    /** A node's WAL position: current on a primary, received or replayed on a standby. */
+    static long position(ClusterRecord cluster, NodeRecord node) throws SQLException {
+        try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {
+            return position(st);
+        }
+    }
+
+    /** Whether the node is in recovery, or empty when it does not answer. */
+    static java.util.Optional<Boolean> inRecovery(ClusterRecord cluster, NodeRecord node) {
+        try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {
+            ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery()");
+            rs.next();
+            return java.util.Optional.of(rs.getBoolean(1));
+        } catch (SQLException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static long position(Statement st) throws SQLException {
+        ResultSet rs = st.executeQuery("SELECT (CASE WHEN pg_is_in_recovery() THEN GREATEST(pg_last_wal_receive_lsn(), "
+                + "pg_last_wal_replay_lsn()) ELSE pg_current_wal_lsn() END)::text");
+        rs.next();
+        return Lsn.parse(rs.getString(1));
+    }
+}

@@ -1,0 +1,88 @@
+package org.idcguard.agent.manager.ha;
+
+import java.sql.SQLException;
+import java.util.Optional;
+import org.idcguard.agent.manager.EventLog;
+import org.idcguard.agent.manager.MetadataStore;
+import org.idcguard.agent.manager.NodeAgentClient;
+import org.idcguard.agent.manager.cluster.ClusterRecord;
+import org.idcguard.agent.manager.cluster.ClusterRepository;
+import org.idcguard.agent.manager.cluster.NodeRecord;
+import org.idcguard.model.FollowRequest;
+import org.idcguard.model.InstanceStatus;
+
+/**
+ * Brings nodes back under the group's primary (DESIGN "Fencing and rejoin"): a node that wrongly believes it is
+ * primary is fenced at once; a node marked for rejoin is rewound from the primary by its node agent and started as
+ * a standby; a standby that is simply stopped is started pointed at the primary.
+ */
+final class Rejoiner {
+    private final MetadataStore store;
+    private final EventLog events;
+    private final NodeAgentClient agents;
+    private final ClusterRepository clusters = new ClusterRepository();
+
+    Rejoiner(MetadataStore store, EventLog events, NodeAgentClient agents) {
+        this.store = store;
+        this.events = events;
+        this.agents = agents;
+    }
+
+    /** Makes a rogue primary refuse writes and end its sessions, and marks it to be rewound. */
+    void fence(ClusterRecord cluster, NodeRecord node, NodeRecord primary) throws SQLException {
+        NodeSql.fence(cluster, node);
+        store.inTransaction(c -> {
+            clusters.setRole(c, node.name(), "standby", true);
+            events.record(c, "node.fenced", cluster.name() + "/" + node.group(), node.name() + " came back believing it is primary while "
+                    + primary.name() + " is: it now refuses writes, its sessions were ended, and it will be rewound.");
+            return null;
+        });
+    }
+
+    /**
+     * Makes the node a standby of the primary if its node agent answers; returns false when the agent does not (the
+     * computer is still down) or the instance is already running and needs no rewind.
+     */
+    boolean rejoin(ClusterRecord cluster, NodeRecord node, NodeRecord primary, boolean rewind) {
+        Optional<InstanceStatus> instance;
+        try {
+            instance = agents.instances(node.agentEndpoint()).stream().filter(i -> i.name().equals(node.name())).findFirst();
+        } catch (RuntimeException unreachable) {
+            return false;
+        }
+        if (instance.isEmpty() || (!rewind && instance.get().running())) {
+            return false;
+        }
+        long started = System.currentTimeMillis();
+        agents.follow(node.agentEndpoint(), node.name(), new FollowRequest(primary.address(), primary.port(), rewind));
+        long took = System.currentTimeMillis() - started;
+        store.inTransaction(c -> {
+            clusters.setRole(c, node.name(), "standby", false);
+            events.record(c, rewind ? "node.rejoined" : "node.started", cluster.name() + "/" + node.group(), rewind
+                    ? node.name() + " was rewound from " + primary.name() + " and restarted as its standby (" + took + " ms)."
+                    : node.name() + " was stopped; started again as a standby of " + primary.name() + " (" + took + " ms).");
+            return null;
+        });
+        return true;
+    }
+
+    /** Starts a recorded primary that is stopped while no standby of its group runs (a cold start of the cluster). */
+    boolean startPrimary(ClusterRecord cluster, NodeRecord primary) {
+        Optional<InstanceStatus> instance;
+        try {
+            instance = agents.instances(primary.agentEndpoint()).stream().filter(i -> i.name().equals(primary.name())).findFirst();
+        } catch (RuntimeException unreachable) {
+            return false;
+        }
+        if (instance.isEmpty() || instance.get().running()) {
+            return false;
+        }
+        agents.startInstance(primary.agentEndpoint(), primary.name());
+        store.inTransaction(c -> {
+            events.record(c, "node.started", cluster.name() + "/" + primary.group(), primary.name()
+                    + " was stopped and no standby of its group runs: started again as the primary.");
+            return null;
+        });
+        return true;
+    }
+}

@@ -1,0 +1,118 @@
+package org.idcguard.agent.manager.ha;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.idcguard.agent.manager.EventLog;
+import org.idcguard.agent.manager.MetadataStore;
+import org.idcguard.agent.manager.cluster.ClusterRecord;
+import org.idcguard.agent.manager.cluster.ClusterRepository;
+import org.idcguard.agent.manager.cluster.GroupRecord;
+
+/**
+ * Keeps each group's sync set right while its primary is healthy: a standby that is down or stops streaming leaves
+ * it, one that streams again returns, and when no standby outside the primary's IDC is healthy the policy decides.
+ *
+ * <p>Two sets are kept apart. The primary's synchronous_standby_names is what commits wait for. The manager's
+ * recorded sync set is who may be promoted: a standby enters it only once it holds everything committed before it
+ * started being waited for. So a removal is recorded before it is applied, an addition applied before it is recorded.
+ */
+final class SyncSetKeeper {
+    private final MetadataStore store;
+    private final EventLog events;
+    private final ClusterRepository clusters = new ClusterRepository();
+    /** Per standby now waited for but not yet recorded: the primary's position when the waiting began. */
+    private final Map<String, Long> pendingSince = new ConcurrentHashMap<>();
+
+    SyncSetKeeper(MetadataStore store, EventLog events) {
+        this.store = store;
+        this.events = events;
+    }
+
+    /** Whether this tick's view calls for a change (so the caller runs {@link #maintain} off the monitor thread). */
+    boolean needsWork(ClusterRecord cluster, GroupRecord group, NodeState primary, List<NodeState> members) {
+        NodeObservation seen = primary.observation().orElseThrow();
+        SyncSetRule.Desired desired = SyncSetRule.desired(primary, members, cluster.syncPolicy());
+        if (!desired.standbys().equals(SyncSetRule.parse(seen.syncNames()))) {
+            return true;
+        }
+        return !caughtUp(group, desired, seen).isEmpty() || group.syncStandbys().stream().anyMatch(n -> !desired.standbys().contains(n));
+    }
+
+    void maintain(ClusterRecord cluster, GroupRecord group, NodeState primary, List<NodeState> members) throws SQLException {
+        NodeObservation seen = primary.observation().orElseThrow();
+        String subject = cluster.name() + "/" + group.name();
+        SyncSetRule.Desired desired = SyncSetRule.desired(primary, members, cluster.syncPolicy());
+        List<String> configured = SyncSetRule.parse(seen.syncNames());
+        List<String> recorded = group.syncStandbys();
+
+        List<String> kept = recorded.stream().filter(desired.standbys()::contains).toList();
+        if (!kept.equals(recorded)) {
+            List<String> left = recorded.stream().filter(n -> !kept.contains(n)).toList();
+            store.inTransaction(c -> {
+                clusters.setSyncSet(c, cluster.name(), group.name(), kept);
+                events.record(c, "sync.removed", subject, String.join(", ", left) + " left the sync set of " + group.name()
+                        + " (down or not streaming); it will not be promoted until it has caught up and is back.");
+                return null;
+            });
+        }
+        if (!desired.standbys().equals(configured)) {
+            long position = NodeSql.setSyncStandbys(cluster, primary.node(), desired.standbys());
+            desired.standbys().stream().filter(n -> !kept.contains(n)).forEach(n -> pendingSince.putIfAbsent(n, position));
+            boolean wasProtected = configured.stream().anyMatch(n -> outside(members, primary, n));
+            store.inTransaction(c -> {
+                events.record(c, "sync.configured", subject, "Commits of " + group.name() + " on " + primary.name() + " now wait for "
+                        + (desired.standbys().isEmpty() ? "no standby" : "any one of " + String.join(", ", desired.standbys())) + ".");
+                if (wasProtected && !desired.protectedAcrossIdcs()) {
+                    events.record(c, "alert.protection-lost", subject, "IDC protection lost: no standby outside " + primary.idc()
+                            + " is healthy, and under the available policy commits of " + group.name() + " no longer wait for another IDC.");
+                }
+                if (!wasProtected && desired.protectedAcrossIdcs() && desired.standbys().stream().anyMatch(n -> outside(members, primary, n))) {
+                    events.record(c, "protection.restored", subject, "IDC protection restored: commits of " + group.name()
+                            + " wait for " + String.join(", ", desired.standbys()) + " outside " + primary.idc() + " again.");
+                }
+                return null;
+            });
+            return; // whether the newcomers caught up is judged on a later probe
+        }
+        List<String> ready = caughtUp(group, desired, seen);
+        if (!ready.isEmpty()) {
+            List<String> now = new ArrayList<>(kept);
+            now.addAll(ready);
+            store.inTransaction(c -> {
+                clusters.setSyncSet(c, cluster.name(), group.name(), now.stream().sorted().toList());
+                events.record(c, "sync.added", subject, String.join(", ", ready) + " caught up and joined the sync set of "
+                        + group.name() + ": eligible for promotion again.");
+                return null;
+            });
+            ready.forEach(pendingSince::remove);
+        }
+    }
+
+    /** Waited-for standbys not yet recorded that have flushed everything from before they were waited for. */
+    private List<String> caughtUp(GroupRecord group, SyncSetRule.Desired desired, NodeObservation primary) {
+        Set<String> recorded = new HashSet<>(group.syncStandbys());
+        List<String> ready = new ArrayList<>();
+        for (String n : desired.standbys()) {
+            if (recorded.contains(n)) {
+                continue;
+            }
+            long since = pendingSince.computeIfAbsent(n, k -> primary.lsn());
+            primary.replica(n).filter(r -> "streaming".equals(r.state()) && r.flushLsn() >= since).ifPresent(r -> ready.add(n));
+        }
+        return ready;
+    }
+
+    /** Seeds what a failover left pending. */
+    void pending(Map<String, Long> since) {
+        pendingSince.putAll(since);
+    }
+
+    private static boolean outside(List<NodeState> members, NodeState primary, String name) {
+        return members.stream().anyMatch(m -> m.name().equals(name) && !m.idc().equals(primary.idc()));
+    }
+}

@@ -1,0 +1,56 @@
+package org.idcguard.agent.manager.ha;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Which standbys a group's primary waits for (DESIGN "Replication rules"): the healthy standbys outside its IDC;
+ * when there are none, the policy decides. {@code available} narrows to the healthy standbys of its own IDC (or
+ * none) so writes go on, and IDC protection is lost; {@code strict} keeps waiting for the other IDC.
+ */
+final class SyncSetRule {
+    static final String STRICT = "strict";
+
+    private SyncSetRule() {
+    }
+
+    /** The standbys to wait for, and whether that keeps every commit in another IDC. */
+    record Desired(List<String> standbys, boolean protectedAcrossIdcs) {
+    }
+
+    /**
+     * @param primary  the group's primary
+     * @param members  the group's nodes with their states; a standby outside the primary's IDC counts as healthy when it
+     *                 streams from the primary, one in its IDC when it answers
+     */
+    static Desired desired(NodeState primary, List<NodeState> members, String policy) {
+        Optional<NodeObservation> seen = primary.observation();
+        List<NodeState> standbys = members.stream()
+                .filter(m -> !m.name().equals(primary.name()) && !m.node().needsRejoin())
+                .toList();
+        List<String> outside = standbys.stream()
+                .filter(s -> !s.idc().equals(primary.idc()) && !s.down())
+                .filter(s -> seen.flatMap(o -> o.replica(s.name())).map(r -> "streaming".equals(r.state())).orElse(false))
+                .map(NodeState::name).sorted().toList();
+        if (!outside.isEmpty()) {
+            return new Desired(outside, true);
+        }
+        if (STRICT.equals(policy)) {
+            return new Desired(members.stream().filter(m -> !m.idc().equals(primary.idc())).map(NodeState::name).sorted().toList(), true);
+        }
+        return new Desired(standbys.stream().filter(s -> s.idc().equals(primary.idc()) && s.answering())
+                .map(NodeState::name).sorted().toList(), false);
+    }
+
+    /** The names in a synchronous_standby_names value as IDC Guard writes it: ANY 1 ("a", "b"). */
+    static List<String> parse(String syncNames) {
+        if (syncNames == null || syncNames.isBlank()) {
+            return List.of();
+        }
+        int open = syncNames.indexOf('(');
+        int close = syncNames.lastIndexOf(')');
+        String inner = open >= 0 && close > open ? syncNames.substring(open + 1, close) : syncNames;
+        return java.util.Arrays.stream(inner.split(",")).map(String::strip).map(n -> n.replace("\"", ""))
+                .filter(n -> !n.isEmpty()).sorted().toList();
+    }
+}
