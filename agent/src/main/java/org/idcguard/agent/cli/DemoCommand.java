@@ -68,11 +68,7 @@ final class DemoCommand {
             }
             registerComputers(manager);
             awaitReachable(manager);
-            for (var existing : manager.get("/api/clusters", new TypeReference<List<org.idcguard.model.ClusterSummary>>() { })) {
-                if ("running".equals(existing.status())) {
-                    manager.post("/api/clusters/" + existing.name() + "/start", Map.of(), new TypeReference<Object>() { });
-                }
-            }
+            // Stopped instances of existing clusters are started by the manager's HA loop, primaries first.
             if (cluster != null && !computersOnly) {
                 boolean exists = manager.get("/api/clusters", new TypeReference<List<org.idcguard.model.ClusterSummary>>() { })
                         .stream().anyMatch(c -> c.name().equalsIgnoreCase(cluster));
@@ -170,8 +166,14 @@ final class DemoCommand {
         @Override
         public Integer call() {
             AgentHome home = homeOption.home();
+            LocalProcesses processes = new LocalProcesses(home);
+            // The manager goes first: its HA loop would start again what the node agents are stopping.
+            int stopped = processes.stop("manager");
             stopInstances(home);
-            int stopped = new LocalProcesses(home).stopAll();
+            stopped += processes.stopAll();
+            for (String address : LOCAL_COMPUTERS.keySet()) {
+                stopped += LeftoverServers.stop(org.idcguard.agent.node.NodeAgentServer.instancesRootPath(home, address));
+            }
             System.out.println("Demo down: " + stopped + " process" + (stopped == 1 ? "" : "es") + " stopped.");
             return 0;
         }

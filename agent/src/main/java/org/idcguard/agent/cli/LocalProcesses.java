@@ -63,6 +63,33 @@ final class LocalProcesses {
         }
     }
 
+    /** Stops the processes started under this log name (e.g. "manager"); returns how many were running. */
+    int stop(String logName) {
+        Path file = home.demoPidsFile();
+        if (!Files.exists(file)) {
+            return 0;
+        }
+        List<ProcessHandle> running = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(file)) {
+                if (line.strip().endsWith(" " + logName)) {
+                    ours(line).ifPresent(running::add);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+        running.forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : running) {
+            try {
+                p.onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                p.destroyForcibly();
+            }
+        }
+        return running.size();
+    }
+
     /** Stops every process in the pid file (TERM, then KILL after 10 s) and removes the file; returns how many were running. */
     int stopAll() {
         Path file = home.demoPidsFile();

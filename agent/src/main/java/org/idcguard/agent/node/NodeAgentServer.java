@@ -88,9 +88,7 @@ public final class NodeAgentServer implements AutoCloseable {
      * user cannot reach into the home (e.g. /root is private); then under /var/lib/idcguard, one folder per home.
      */
     static Path instancesRoot(AgentHome home, String address, OsUser user) {
-        Path inHome = home.nodeDir(address);
-        Path root = user.isRoot() && !reachableByOthers(home.root())
-                ? Path.of("/var/lib/idcguard", shortHash(home.root().toString()), address) : inHome;
+        Path root = instancesRootPath(home, address, user);
         try {
             Files.createDirectories(root);
             if (user.isRoot()) {
@@ -100,6 +98,16 @@ public final class NodeAgentServer implements AutoCloseable {
             throw new IllegalStateException("Cannot create " + root + ": " + e.getMessage(), e);
         }
         return root;
+    }
+
+    /** Where the instances of the computer at this address live for this home (nothing is created). */
+    public static Path instancesRootPath(AgentHome home, String address) {
+        return instancesRootPath(home, address, OsUser.forThisProcess());
+    }
+
+    private static Path instancesRootPath(AgentHome home, String address, OsUser user) {
+        return user.isRoot() && !reachableByOthers(home.root())
+                ? Path.of("/var/lib/idcguard", shortHash(home.root().toString()), address) : home.nodeDir(address);
     }
 
     private static boolean reachableByOthers(Path dir) {

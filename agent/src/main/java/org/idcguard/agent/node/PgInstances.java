@@ -108,7 +108,7 @@ final class PgInstances {
             Path dataDir = dataDir(spec);
             stopForRejoin(spec);
             try {
-                Files.writeString(specFile(spec.cluster(), name), Json.MAPPER.writeValueAsString(spec));
+                writeSpec(spec);
                 if (request.rewind()) {
                     rewind(spec, dataDir);
                 }
@@ -191,7 +191,7 @@ final class PgInstances {
         Path clusterDir = dataDir.getParent();
         try {
             Files.createDirectories(clusterDir);
-            Files.writeString(specFile(spec.cluster(), spec.name()), Json.MAPPER.writeValueAsString(spec));
+            writeSpec(spec);
             user.own(clusterDir);
             if (spec.isStandby()) {
                 baseBackup(spec, dataDir);
@@ -205,6 +205,14 @@ final class PgInstances {
             deleteTree(dataDir); // a half-made data directory would be mistaken for a real one next time
             throw e;
         }
+    }
+
+    /** Written beside and moved into place, so that a concurrent listing never reads half a spec. */
+    private void writeSpec(InstanceSpec spec) throws IOException {
+        Path file = specFile(spec.cluster(), spec.name());
+        Path tmp = file.resolveSibling("." + spec.name() + ".json.tmp");
+        Files.writeString(tmp, Json.MAPPER.writeValueAsString(spec));
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     private void initdb(InstanceSpec spec, Path dataDir) throws IOException {

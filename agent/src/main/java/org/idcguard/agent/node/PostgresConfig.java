@@ -27,6 +27,8 @@ final class PostgresConfig {
         line(conf, "max_replication_slots", "16");
         line(conf, "wal_keep_size", "'512MB'");
         line(conf, "wal_log_hints", "on");
+        // Frequent checkpoints keep what pg_rewind must copy, and crash recovery must replay, small.
+        line(conf, "checkpoint_timeout", "'1min'");
         line(conf, "hot_standby", "on");
         line(conf, "hot_standby_feedback", "on");
         line(conf, "password_encryption", "'scram-sha-256'");

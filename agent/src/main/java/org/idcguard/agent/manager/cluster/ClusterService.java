@@ -67,13 +67,14 @@ public final class ClusterService {
 
     /**
      * Starts every stopped instance of the cluster in the role the manager recorded, primaries first (after an
-     * orderly shutdown of its computers). The manager decides; node agents never start instances by themselves.
+     * orderly shutdown of its computers). Nodes waiting to be rewound are left to the HA loop. The manager decides;
+     * node agents never start instances by themselves.
      */
     public ClusterDetail start(String name) {
         ClusterRecord cluster = find(name);
         List<NodeRecord> nodes = store.inTransaction(c -> clusters.nodes(c, name));
         for (boolean primaries : new boolean[] {true, false}) {
-            nodes.stream().filter(n -> "primary".equals(n.role()) == primaries)
+            nodes.stream().filter(n -> "primary".equals(n.role()) == primaries && !n.needsRejoin())
                     .forEach(n -> agents.startInstance(n.agentEndpoint(), n.name()));
         }
         store.inTransaction(c -> {

@@ -174,7 +174,7 @@ public final class HaLoop implements AutoCloseable {
         }
         notices.remove(key);
         if (keeper.needsWork(cluster, g, primary, members)) {
-            submit(key, () -> keeper.maintain(cluster, g, primary, members));
+            submit(key, () -> keeper.maintain(cluster, g.name(), primary, members));
         }
         for (NodeState m : members) {
             if (m == primary || busy.contains(nodeKey(m.name())) || busy.contains("fence:" + m.name())) {
@@ -185,9 +185,9 @@ public final class HaLoop implements AutoCloseable {
                 astraySince.remove(m.name());
             }
             if (m.node().needsRejoin() && due(m.name())) {
-                submit(nodeKey(m.name()), () -> rejoiner.rejoin(cluster, m.node(), primary.node(), true));
+                submit(nodeKey(m.name()), () -> rejoin(cluster, m, true));
             } else if (!m.node().needsRejoin() && m.down() && due(m.name())) {
-                submit(nodeKey(m.name()), () -> rejoiner.rejoin(cluster, m.node(), primary.node(), false));
+                submit(nodeKey(m.name()), () -> rejoin(cluster, m, false));
             } else if (m.answering() && !streaming && m.observation().get().inRecovery()) {
                 long since = astraySince.computeIfAbsent(m.name(), k -> System.currentTimeMillis());
                 if (System.currentTimeMillis() - since > ASTRAY_MILLIS) {
@@ -228,6 +228,9 @@ public final class HaLoop implements AutoCloseable {
         submit(key, () -> {
             try {
                 PrimaryFailover.Outcome out = failover.run(cluster, g, primary, members, preferIdc, why);
+                if (out == null) {
+                    return; // the record changed since this tick's snapshot
+                }
                 keeper.pending(out.pendingSince());
                 routingStale.add(cluster.name());
                 notices.remove(key);
@@ -349,6 +352,25 @@ public final class HaLoop implements AutoCloseable {
         } finally {
             busy.remove(key);
         }
+    }
+
+    /**
+     * The node and its group's primary as recorded now: an action decided on this tick's snapshot checks the record
+     * again when it runs, since an action that just ended (a rejoin, a failover) may have changed it.
+     */
+    private Optional<NodeRecord[]> fresh(ClusterRecord cluster, String node) {
+        List<NodeRecord> nodes = store.inTransaction(c -> clusters.nodes(c, cluster.name()));
+        Optional<NodeRecord> n = nodes.stream().filter(x -> x.name().equals(node)).findFirst();
+        Optional<NodeRecord> p = n.flatMap(x -> nodes.stream().filter(y -> y.group().equals(x.group()) && y.isPrimary()).findFirst());
+        return n.isPresent() && p.isPresent() ? Optional.of(new NodeRecord[] {n.get(), p.get()}) : Optional.empty();
+    }
+
+    private void rejoin(ClusterRecord cluster, NodeState m, boolean rewind) throws Exception {
+        Optional<NodeRecord[]> now = fresh(cluster, m.name());
+        if (now.isEmpty() || now.get()[0].isPrimary() || now.get()[0].needsRejoin() != rewind) {
+            return; // decided on a record that has changed since
+        }
+        rejoiner.rejoin(cluster, now.get()[0], now.get()[1], rewind);
     }
 
     private void submit(String key, Action action) {

@@ -64,6 +64,16 @@ final class NodeSql {
         }
     }
 
+    /**
+     * A checkpoint on a freshly promoted primary: pg_rewind reads the source's timeline from its control file, which
+     * shows the new timeline only after the first checkpoint since promotion.
+     */
+    static void checkpoint(ClusterRecord cluster, NodeRecord node) throws SQLException {
+        try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {
+            st.execute("CHECKPOINT");
+        }
+    }
+
     /** A node's WAL position: current on a primary, received or replayed on a standby. */
     static long position(ClusterRecord cluster, NodeRecord node) throws SQLException {
         try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {

@@ -47,6 +47,14 @@ final class PrimaryFailover {
                 String why) throws SQLException {
         long started = System.currentTimeMillis();
         String subject = cluster.name() + "/" + group.name();
+        // Decided on the tick's snapshot: the record must still name the lost node as primary, with the same sync set.
+        boolean stillLost = store.inTransaction(c -> clusters.nodes(c, cluster.name())).stream()
+                .anyMatch(n -> n.name().equals(lost.name()) && n.isPrimary());
+        List<String> syncSet0 = store.inTransaction(c -> clusters.groups(c, cluster.name())).stream()
+                .filter(g -> g.name().equals(group.name())).findFirst().map(GroupRecord::syncStandbys).orElse(List.of());
+        if (!stillLost || !syncSet0.equals(group.syncStandbys())) {
+            return null;
+        }
         CandidateChoice.Choice choice = CandidateChoice.choose(members, lost.name(), group.syncStandbys(), preferIdc);
         NodeState first = choice.candidate();
         String reason = why + " Promoting " + first.name() + " in " + first.idc() + " (at " + Lsn.format(first.lsn())
@@ -68,8 +76,19 @@ final class PrimaryFailover {
         List<String> syncSet = !outside.isEmpty() ? outside
                 : strict ? members.stream().filter(m -> !m.idc().equals(chosen.idc())).map(NodeState::name).sorted().toList()
                 : following.stream().map(NodeState::name).sorted().toList();
-        NodeSql.setSyncStandbys(cluster, chosen.node(), syncSet);
+        CompletableFuture<Long> waitFor = CompletableFuture.supplyAsync(() -> {
+            try {
+                return NodeSql.setSyncStandbys(cluster, chosen.node(), syncSet);
+            } catch (SQLException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, pool);
         repointAll(cluster, following, chosen.node());
+        try {
+            waitFor.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof SQLException sql ? sql : e;
+        }
 
         store.inTransaction(c -> {
             intents.step(c, intent, FailoverIntents.PROMOTING);

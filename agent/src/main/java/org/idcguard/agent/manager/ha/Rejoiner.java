@@ -43,7 +43,7 @@ final class Rejoiner {
      * Makes the node a standby of the primary if its node agent answers; returns false when the agent does not (the
      * computer is still down) or the instance is already running and needs no rewind.
      */
-    boolean rejoin(ClusterRecord cluster, NodeRecord node, NodeRecord primary, boolean rewind) {
+    boolean rejoin(ClusterRecord cluster, NodeRecord node, NodeRecord primary, boolean rewind) throws SQLException {
         Optional<InstanceStatus> instance;
         try {
             instance = agents.instances(node.agentEndpoint()).stream().filter(i -> i.name().equals(node.name())).findFirst();
@@ -54,6 +54,9 @@ final class Rejoiner {
             return false;
         }
         long started = System.currentTimeMillis();
+        if (rewind) {
+            NodeSql.checkpoint(cluster, primary);
+        }
         agents.follow(node.agentEndpoint(), node.name(), new FollowRequest(primary.address(), primary.port(), rewind));
         long took = System.currentTimeMillis() - started;
         store.inTransaction(c -> {

@@ -43,7 +43,15 @@ final class SyncSetKeeper {
         return !caughtUp(group, desired, seen).isEmpty() || group.syncStandbys().stream().anyMatch(n -> !desired.standbys().contains(n));
     }
 
-    void maintain(ClusterRecord cluster, GroupRecord group, NodeState primary, List<NodeState> members) throws SQLException {
+    void maintain(ClusterRecord cluster, String groupName, NodeState primary, List<NodeState> members) throws SQLException {
+        // the recorded set is read afresh: the snapshot this was decided on may predate the last change
+        GroupRecord group = store.inTransaction(c -> clusters.groups(c, cluster.name())).stream()
+                .filter(g -> g.name().equals(groupName)).findFirst().orElseThrow();
+        boolean primaryUnchanged = store.inTransaction(c -> clusters.nodes(c, cluster.name())).stream()
+                .anyMatch(n -> n.name().equals(primary.name()) && n.isPrimary());
+        if (!primaryUnchanged) {
+            return;
+        }
         NodeObservation seen = primary.observation().orElseThrow();
         String subject = cluster.name() + "/" + group.name();
         SyncSetRule.Desired desired = SyncSetRule.desired(primary, members, cluster.syncPolicy());
@@ -56,7 +64,9 @@ final class SyncSetKeeper {
             store.inTransaction(c -> {
                 clusters.setSyncSet(c, cluster.name(), group.name(), kept);
                 events.record(c, "sync.removed", subject, String.join(", ", left) + " left the sync set of " + group.name()
-                        + " (down or not streaming); it will not be promoted until it has caught up and is back.");
+                        + (desired.protectedAcrossIdcs() && left.stream().noneMatch(n -> outside(members, primary, n))
+                        ? ": standbys outside " + primary.idc() + " stream again, and commits wait for them."
+                        : " (down or not streaming); it is not promoted until it has caught up and is back."));
                 return null;
             });
         }

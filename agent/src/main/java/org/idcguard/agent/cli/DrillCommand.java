@@ -1,0 +1,76 @@
+package org.idcguard.agent.cli;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.idcguard.agent.drill.ClusterAccess;
+import org.idcguard.agent.drill.DrillRound;
+import org.idcguard.agent.drill.DrillRunner;
+import org.idcguard.agent.drill.IdcFault;
+import org.idcguard.model.ClusterDetail;
+import org.idcguard.model.Computer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ./idcguard drill NAME --fault power-off|freeze --idc IDC [--rounds N]} on the local computers. */
+@Command(name = "drill", description = "Fails an IDC of a cluster on the local computers while a probe workload writes; "
+        + "prints one line per round with rto_ms= and rpo=.")
+final class DrillCommand implements Callable<Integer> {
+    @Mixin
+    HomeOption homeOption;
+    @Parameters(index = "0", paramLabel = "NAME", description = "The cluster.")
+    String cluster;
+    @Option(names = "--fault", required = true, description = "power-off (SIGKILL) or freeze (SIGSTOP).")
+    String fault;
+    @Option(names = "--idc", required = true, description = "The IDC to fail; if it is the primary IDC, every round fails the primary IDC of that moment.")
+    String idc;
+    @Option(names = "--rounds", defaultValue = "1")
+    int rounds;
+
+    @Override
+    public Integer call() throws Exception {
+        IdcFault.Kind kind;
+        try {
+            kind = IdcFault.parse(fault);
+        } catch (IllegalArgumentException e) {
+            throw new CliFailure(e.getMessage(), 2);
+        }
+        if (rounds < 1 || rounds > 100) {
+            throw new CliFailure("The number of rounds must be between 1 and 100.", 2);
+        }
+        ManagerClient manager = ManagerClient.of(homeOption.home());
+        LocalProcesses processes = new LocalProcesses(homeOption.home());
+        ClusterAccess access = new ClusterAccess() {
+            @Override
+            public ClusterDetail detail(String name) {
+                return manager.get("/api/clusters/" + name, new TypeReference<ClusterDetail>() { });
+            }
+
+            @Override
+            public List<String> computersOf(String name) {
+                return manager.get("/api/computers", new TypeReference<List<Computer>>() { }).stream()
+                        .filter(c -> name.equals(c.idc())).map(Computer::address).toList();
+            }
+
+            @Override
+            public void restartNodeAgent(String address) {
+                processes.start("node-" + address, "node", "--address", address, "--home", homeOption.home().root().toString());
+            }
+        };
+        List<DrillRound> results;
+        try {
+            results = new DrillRunner(access, System.out).run(cluster, kind, idc, rounds);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new CliFailure(e.getMessage());
+        }
+        List<Long> rto = results.stream().map(DrillRound::rtoMillis).sorted().toList();
+        System.out.println("summary: rounds=" + results.size() + " rto_median_ms=" + rto.get((rto.size() - 1) / 2)
+                + " rto_worst_ms=" + rto.get(rto.size() - 1) + " rpo_total=" + results.stream().mapToLong(DrillRound::rpo).sum());
+        if (results.stream().anyMatch(r -> !r.passed()) || results.size() < rounds) {
+            throw new CliFailure("The drill failed: a round lost an acknowledged write or did not recover.");
+        }
+        return 0;
+    }
+}

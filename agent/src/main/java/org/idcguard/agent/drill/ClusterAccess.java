@@ -1,0 +1,15 @@
+package org.idcguard.agent.drill;
+
+import java.util.List;
+import org.idcguard.model.ClusterDetail;
+
+/** What a drill needs from the manager and the estate; the CLI and the tests each provide it their way. */
+public interface ClusterAccess {
+    ClusterDetail detail(String cluster);
+
+    /** Addresses of the computers bound to the IDC. */
+    List<String> computersOf(String idc);
+
+    /** Starts the node agent of a computer again after a power-off. */
+    void restartNodeAgent(String address);
+}

@@ -1,0 +1,58 @@
+package org.idcguard.agent.drill;
+
+import java.util.List;
+import java.util.Optional;
+import org.idcguard.model.ClusterDetail;
+import org.idcguard.model.GroupView;
+import org.idcguard.model.NodeView;
+
+/** Judgements about a cluster's observed state that drills and tests wait for. */
+public final class ClusterHealth {
+    private ClusterHealth() {
+    }
+
+    /** Every group has one primary and it stands outside the IDC. */
+    public static boolean primariesOutside(ClusterDetail d, String idc) {
+        return d.groups().stream().allMatch(g -> primary(g).map(p -> !p.idc().equals(idc)).orElse(false));
+    }
+
+    /**
+     * Fully protected: every node answers, each group has exactly one primary, every standby streams from it, and its
+     * sync set names a standby in another IDC.
+     */
+    public static boolean fullyProtected(ClusterDetail d) {
+        for (GroupView g : d.groups()) {
+            List<NodeView> primaries = g.nodes().stream().filter(n -> "primary".equals(n.role())).toList();
+            if (primaries.size() != 1) {
+                return false;
+            }
+            NodeView p = primaries.get(0);
+            for (NodeView n : g.nodes()) {
+                if (n != p && (!"standby".equals(n.role()) || "-".equals(n.syncState()))) {
+                    return false;
+                }
+            }
+            boolean crossIdc = g.syncSet().stream().anyMatch(s -> g.nodes().stream().anyMatch(n -> n.name().equals(s) && !n.idc().equals(p.idc())));
+            if (!crossIdc) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static Optional<NodeView> primary(GroupView g) {
+        List<NodeView> primaries = g.nodes().stream().filter(n -> "primary".equals(n.role())).toList();
+        return primaries.size() == 1 ? Optional.of(primaries.get(0)) : Optional.empty();
+    }
+
+    /** A sentence on what keeps the cluster from full protection, for reports. */
+    public static String whatIsMissing(ClusterDetail d) {
+        StringBuilder b = new StringBuilder();
+        for (GroupView g : d.groups()) {
+            g.nodes().stream().filter(n -> !"primary".equals(n.role()) && (!"standby".equals(n.role()) || "-".equals(n.syncState())))
+                    .forEach(n -> b.append(n.name()).append(" is ").append(n.role()).append("/").append(n.syncState()).append("; "));
+            b.append(g.name()).append(" sync set ").append(g.syncSet()).append("; ");
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,130 @@
+package org.idcguard.agent.drill;
+
+import java.io.PrintStream;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.idcguard.model.ClusterDetail;
+
+/**
+ * Runs drill rounds: per round, wait for full protection, start the probe workload, apply the fault to every
+ * computer of the IDC, wait for the takeover (no primary left in the IDC and writes acknowledged again), check every
+ * acknowledged write, restore the IDC and wait until it has rejoined. When the IDC named is the cluster's primary
+ * IDC, every round fails the primary IDC of that moment (after round 1 the roles are swapped), so each round is a
+ * takeover.
+ */
+public final class DrillRunner {
+    private static final long WARM_UP_MILLIS = 2000;
+    private static final long SETTLE_MILLIS = 1000;
+    private static final long TAKEOVER_LIMIT_MILLIS = 60_000;
+    private static final long REJOIN_LIMIT_MILLIS = 180_000;
+    private final ClusterAccess access;
+    private final PrintStream out;
+
+    public DrillRunner(ClusterAccess access, PrintStream out) {
+        this.access = access;
+        this.out = out;
+    }
+
+    public List<DrillRound> run(String cluster, IdcFault.Kind kind, String idc, int rounds) throws SQLException {
+        ClusterDetail start = access.detail(cluster);
+        if (!idc.equals(start.summary().primaryIdc()) && !idc.equals(start.summary().backupIdc())) {
+            throw new IllegalArgumentException("Cluster " + cluster + " has no node in IDC " + idc + ".");
+        }
+        boolean followPrimary = idc.equals(start.summary().primaryIdc());
+        List<DrillRound> results = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            await(cluster, ClusterHealth::fullyProtected, REJOIN_LIMIT_MILLIS, "full protection before round " + round);
+            String target = followPrimary ? access.detail(cluster).summary().primaryIdc() : idc;
+            DrillRound r = round(cluster, kind, target, round);
+            out.println(r.line());
+            out.flush();
+            results.add(r);
+            if (!r.recovered()) {
+                break;
+            }
+        }
+        return results;
+    }
+
+    private DrillRound round(String cluster, IdcFault.Kind kind, String idc, int round) throws SQLException {
+        String faultName = kind == IdcFault.Kind.POWER_OFF ? "power-off" : "freeze";
+        boolean primaryIdc = idc.equals(access.detail(cluster).summary().primaryIdc());
+        List<String> computers = access.computersOf(idc);
+        ProbeWorkload probe = new ProbeWorkload(access.detail(cluster).uris().jdbc());
+        probe.prepare();
+        probe.start();
+        sleep(WARM_UP_MILLIS);
+        IdcFault fault = new IdcFault(kind, computers);
+        long faultAt = System.currentTimeMillis();
+        fault.apply();
+        long takeover = -1;
+        String problem = "";
+        try {
+            long deadline = faultAt + TAKEOVER_LIMIT_MILLIS;
+            while (System.currentTimeMillis() < deadline) {
+                boolean moved = !primaryIdc || ClusterHealth.primariesOutside(access.detail(cluster), idc);
+                if (moved && probe.lastAckMillis() > faultAt) {
+                    takeover = System.currentTimeMillis() - faultAt;
+                    break;
+                }
+                sleep(100);
+            }
+            if (takeover < 0) {
+                problem = "no takeover within " + TAKEOVER_LIMIT_MILLIS / 1000 + " s";
+            }
+            sleep(SETTLE_MILLIS);
+        } finally {
+            ProbeReport report;
+            try {
+                report = probe.stop();
+            } finally {
+                restore(fault, computers);
+            }
+            long restoredAt = System.currentTimeMillis();
+            long rejoin = -1;
+            try {
+                await(cluster, ClusterHealth::fullyProtected, REJOIN_LIMIT_MILLIS, "rejoin");
+                rejoin = System.currentTimeMillis() - restoredAt;
+            } catch (IllegalStateException e) {
+                problem = problem.isEmpty() ? e.getMessage() : problem + "; " + e.getMessage();
+            }
+            return new DrillRound(round, faultName, idc, report.longestGapMillis(), report.missing(), report.acked(),
+                    report.errors(), takeover, rejoin, takeover >= 0 && rejoin >= 0, problem);
+        }
+    }
+
+    private void restore(IdcFault fault, List<String> computers) {
+        fault.restore();
+        if (fault.kind() == IdcFault.Kind.POWER_OFF) {
+            computers.forEach(access::restartNodeAgent);
+        }
+    }
+
+    private void await(String cluster, Predicate<ClusterDetail> condition, long limitMillis, String what) {
+        long deadline = System.currentTimeMillis() + limitMillis;
+        ClusterDetail last = null;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                last = access.detail(cluster);
+                if (condition.test(last)) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // the manager may be busy; ask again
+            }
+            sleep(250);
+        }
+        throw new IllegalStateException("no " + what + " within " + limitMillis / 1000 + " s"
+                + (last == null ? "" : " (" + ClusterHealth.whatIsMissing(last) + ")"));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package org.idcguard.agent.drill;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The probe workload of DESIGN "Drills": a client loop through the coordinator's multi-host JDBC URL, one committed
+ * INSERT of a sequence number and one point SELECT per tick, into a table hash-partitioned over every shard. Every
+ * acknowledged id and every error is kept with its time; afterwards the acknowledged ids are looked for.
+ *
+ * <p>The client settings are the printed URI's, with a socket timeout of 1 s: a probe measures how soon writes
+ * work again, and a statement hung on a frozen primary must give up at the pace a latency-sensitive client would.
+ */
+public final class ProbeWorkload implements AutoCloseable {
+    public static final String TABLE = "idcguard_probe";
+    private static final long TICK_MILLIS = 10;
+    private final String url;
+    private final Properties props = new Properties();
+    private final long run = System.currentTimeMillis();
+    private final List<long[]> acked = new ArrayList<>();
+    private final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
+    private final Thread loop = new Thread(this::loop, "probe-workload");
+    private volatile boolean running;
+    private volatile int errorCount;
+
+    public ProbeWorkload(String jdbcUrl) {
+        this.url = jdbcUrl.replaceAll("([?&])socketTimeout=\\d+", "$1socketTimeout=1")
+                .replaceAll("([?&])connectTimeout=\\d+", "$1connectTimeout=1")
+                .replaceAll("([?&])loginTimeout=\\d+", "$1loginTimeout=2");
+        props.setProperty("ApplicationName", "idcguard-probe-workload");
+    }
+
+    /** Creates the probe table, spread over every shard, unless it exists. */
+    public void prepare() throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, props); Statement st = c.createStatement()) {
+            ResultSet rs = st.executeQuery("SELECT to_regclass('" + TABLE + "') IS NOT NULL");
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                st.execute("SELECT idcguard_create_sharded_table('" + TABLE + "', 'run bigint NOT NULL, seq bigint NOT NULL, "
+                        + "at timestamptz NOT NULL DEFAULT now()', 'seq', 0, 'run, seq')");
+            }
+        }
+    }
+
+    public void start() {
+        running = true;
+        loop.setDaemon(true);
+        loop.start();
+    }
+
+    private void loop() {
+        long seq = 0;
+        Connection c = null;
+        while (running) {
+            try {
+                if (c == null) {
+                    c = DriverManager.getConnection(url, props);
+                }
+                seq++;
+                try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + TABLE + " (run, seq) VALUES (?, ?)")) {
+                    insert.setLong(1, run);
+                    insert.setLong(2, seq);
+                    insert.executeUpdate();
+                }
+                long at = System.currentTimeMillis();
+                synchronized (acked) {
+                    acked.add(new long[] {seq, at});
+                }
+                try (PreparedStatement select = c.prepareStatement("SELECT at FROM " + TABLE + " WHERE run = ? AND seq = ?")) {
+                    select.setLong(1, run);
+                    select.setLong(2, seq);
+                    select.executeQuery().close();
+                }
+                pause(TICK_MILLIS);
+            } catch (SQLException e) {
+                errorCount++;
+                if (errors.size() < 1000) {
+                    errors.add(System.currentTimeMillis() + " " + e.getMessage());
+                }
+                close(c);
+                c = null;
+                pause(50);
+            }
+        }
+        close(c);
+    }
+
+    /** Stops the loop and returns what it saw, having looked up every acknowledged id. */
+    public ProbeReport stop() throws SQLException {
+        running = false;
+        try {
+            loop.join(15_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<long[]> copy;
+        synchronized (acked) {
+            copy = new ArrayList<>(acked);
+        }
+        Set<Long> present = new HashSet<>();
+        SQLException last = null;
+        for (int attempt = 0; attempt < 20; attempt++) {
+            try (Connection c = DriverManager.getConnection(url, props);
+                 PreparedStatement st = c.prepareStatement("SELECT seq FROM " + TABLE + " WHERE run = ?")) {
+                st.setLong(1, run);
+                ResultSet rs = st.executeQuery();
+                while (rs.next()) {
+                    present.add(rs.getLong(1));
+                }
+                last = null;
+                break;
+            } catch (SQLException e) {
+                last = e;
+                pause(500);
+            }
+        }
+        if (last != null) {
+            throw last;
+        }
+        long missing = copy.stream().filter(a -> !present.contains(a[0])).count();
+        return new ProbeReport(copy.size(), errorCount, ProbeReport.longestGap(copy), missing, List.copyOf(errors));
+    }
+
+    /** Milliseconds of the last acknowledged write, 0 if none yet. */
+    public long lastAckMillis() {
+        synchronized (acked) {
+            return acked.isEmpty() ? 0 : acked.get(acked.size() - 1)[1];
+        }
+    }
+
+    public int ackedCount() {
+        synchronized (acked) {
+            return acked.size();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+    }
+
+    private static void close(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // a broken connection is dropped either way
+            }
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
