@@ -87,7 +87,10 @@ final class PrimaryFailover {
         try {
             waitFor.join();
         } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof SQLException sql ? sql : e;
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            throw e;
         }
 
         store.inTransaction(c -> {
