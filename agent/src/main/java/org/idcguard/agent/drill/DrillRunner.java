@@ -79,6 +79,9 @@ public final class DrillRunner {
             ProbeReport report;
             try {
                 report = probe.stop();
+            } catch (SQLException e) {
+                report = null;
+                problem = (problem.isEmpty() ? "" : problem + "; ") + "the acknowledged writes could not be read back: " + e.getMessage();
             } finally {
                 restore(fault, computers);
             }
@@ -89,6 +92,9 @@ public final class DrillRunner {
                 rejoin = System.currentTimeMillis() - restoredAt;
             } catch (IllegalStateException e) {
                 problem = problem.isEmpty() ? e.getMessage() : problem + "; " + e.getMessage();
+            }
+            if (report == null) {
+                return new DrillRound(round, faultName, idc, -1, -1, -1, -1, takeover, rejoin, false, problem);
             }
             return new DrillRound(round, faultName, idc, report.longestGapMillis(), report.missing(), report.acked(),
                     report.errors(), takeover, rejoin, takeover >= 0 && rejoin >= 0, problem);

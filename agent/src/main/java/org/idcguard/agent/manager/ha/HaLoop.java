@@ -129,7 +129,20 @@ public final class HaLoop implements AutoCloseable {
             // each probe's own outcome is read below
         }
         health.values().forEach(NodeHealth::harvest);
+        // Decide on the record as it is now, not as it was before the probes: an action may have ended meanwhile.
+        views = store.inTransaction(c -> {
+            List<ClusterView> all = new ArrayList<>();
+            for (ClusterRecord r : clusters.all(c)) {
+                if (ClusterRecord.RUNNING.equals(r.status())) {
+                    all.add(new ClusterView(r, clusters.groups(c, r.name()), clusters.nodes(c, r.name())));
+                }
+            }
+            return all;
+        });
         for (ClusterView v : views) {
+            if (v.nodes().stream().anyMatch(n -> !health.containsKey(n.name()))) {
+                continue; // a cluster that appeared since the probes were sent: next tick
+            }
             Map<String, NodeState> states = v.nodes().stream().collect(Collectors.toMap(NodeRecord::name,
                     n -> health.get(n.name()).state(n, s.failedProbes())));
             decide(v, states, s);
@@ -245,7 +258,7 @@ public final class HaLoop implements AutoCloseable {
     private void fenceRogues(ClusterRecord cluster, NodeState primary, List<NodeState> members) {
         for (NodeState m : members) {
             if (m != primary && m.answering() && m.observation().get().writable() && !busy.contains(nodeKey(m.name()))) {
-                submit("fence:" + m.name(), () -> rejoiner.fence(cluster, m.node(), primary.node()));
+                submit("fence:" + m.name(), () -> fence(cluster, m));
             }
         }
     }
@@ -363,6 +376,18 @@ public final class HaLoop implements AutoCloseable {
         Optional<NodeRecord> n = nodes.stream().filter(x -> x.name().equals(node)).findFirst();
         Optional<NodeRecord> p = n.flatMap(x -> nodes.stream().filter(y -> y.group().equals(x.group()) && y.isPrimary()).findFirst());
         return n.isPresent() && p.isPresent() ? Optional.of(new NodeRecord[] {n.get(), p.get()}) : Optional.empty();
+    }
+
+    /**
+     * Fences a node seen taking writes, unless the record now names it primary or its group is failing over: a node
+     * just promoted is writable a moment before the failover records it.
+     */
+    private void fence(ClusterRecord cluster, NodeState m) throws Exception {
+        Optional<NodeRecord[]> now = fresh(cluster, m.name());
+        if (now.isEmpty() || now.get()[0].isPrimary() || busy.contains(groupKey(cluster.name(), m.node().group()))) {
+            return;
+        }
+        rejoiner.fence(cluster, now.get()[0], now.get()[1]);
     }
 
     private void rejoin(ClusterRecord cluster, NodeState m, boolean rewind) throws Exception {
