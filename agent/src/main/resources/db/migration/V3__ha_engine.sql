@@ -8,7 +8,7 @@ CREATE TABLE ha_setting (
     failed_probes         INT NOT NULL,
     stream_silence_millis INT NOT NULL
 );
-INSERT INTO ha_setting VALUES (1, 500, 500, 3, 1800);
+INSERT INTO ha_setting VALUES (1, 500, 500, 3, 1500);
 
 -- A node that was a primary (or unreachable) when its group failed over may hold WAL the new primary never had:
 -- it is rewound from the new primary before it streams again.

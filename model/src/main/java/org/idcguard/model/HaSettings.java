@@ -12,7 +12,7 @@ import java.util.Optional;
  */
 public record HaSettings(int probeIntervalMillis, int probeTimeoutMillis, int failedProbes, int streamSilenceMillis) {
 
-    public static final HaSettings DEFAULTS = new HaSettings(500, 500, 3, 1800);
+    public static final HaSettings DEFAULTS = new HaSettings(500, 500, 3, 1500);
 
     /** A primary pings an idle standby every second (half its 2-s wal_sender_timeout); silence must outlast that. */
     public static final int PRIMARY_KEEPALIVE_MILLIS = 1000;

@@ -43,12 +43,16 @@ public final class AgentProcess implements AutoCloseable {
 
     /** Starts a manager on a free port and waits until it has written manager.url. */
     public static AgentProcess manager(Path home) {
+        return manager(home, java.util.Map.of());
+    }
+
+    public static AgentProcess manager(Path home, java.util.Map<String, String> env) {
         try {
             Files.deleteIfExists(home.resolve("manager.url"));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        AgentProcess p = start(home, "manager", "--port", "0");
+        AgentProcess p = start(home, env, "manager", "--port", "0");
         Waits.until(Duration.ofSeconds(30), "the manager writes manager.url", () -> Files.exists(home.resolve("manager.url")));
         return p;
     }

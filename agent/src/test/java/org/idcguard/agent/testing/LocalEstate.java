@@ -12,6 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.idcguard.agent.drill.ClusterAccess;
+import org.idcguard.agent.http.Json;
+import org.idcguard.model.ClusterDetail;
 
 /**
  * A real manager and real node agents (separate processes) on loopback addresses, with IDCs added and the
@@ -26,7 +29,12 @@ public final class LocalEstate implements AutoCloseable {
 
     /** @param computersByIdc IDC name to the addresses of its computers; every IDC is in Guangdong / Shenzhen */
     public LocalEstate(Map<String, List<String>> computersByIdc) {
-        manager = AgentProcess.manager(home.dir());
+        this(computersByIdc, Map.of());
+    }
+
+    /** @param managerEnv extra environment of the first manager process (e.g. a test pause) */
+    public LocalEstate(Map<String, List<String>> computersByIdc, Map<String, String> managerEnv) {
+        manager = AgentProcess.manager(home.dir(), managerEnv);
         computersByIdc.values().stream().flatMap(List::stream).forEach(this::startNode);
         Waits.until(Duration.ofSeconds(30), "the manager answers", api::managerAnswers);
         computersByIdc.forEach((idc, addresses) -> {
@@ -62,6 +70,63 @@ public final class LocalEstate implements AutoCloseable {
             var answer = api.post("/api/computers", "{\"address\":\"" + address + "\",\"idc\":\"" + idc + "\"}");
             return answer.status() == 201;
         });
+    }
+
+    /** SIGKILLs the manager and starts a new one (without any test environment) on the same home. */
+    public void killManager() {
+        manager.kill();
+    }
+
+    public void startManager() {
+        manager = AgentProcess.manager(home.dir());
+        Waits.until(Duration.ofSeconds(30), "the restarted manager answers", api::managerAnswers);
+    }
+
+    public ClusterDetail detail(String cluster) {
+        var answer = api.get("/api/clusters/" + cluster);
+        assertEquals(200, answer.status(), answer.body());
+        try {
+            return Json.MAPPER.readValue(answer.body(), ClusterDetail.class);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The timeline's events of one kind so far. */
+    public List<JsonNode> events(String kind) {
+        List<JsonNode> found = new ArrayList<>();
+        api.get("/api/events?after=0").json().forEach(e -> {
+            if (e.get("kind").asText().equals(kind)) {
+                found.add(e);
+            }
+        });
+        return found;
+    }
+
+    /** What a drill needs, served by this estate: node agents restarted as this estate's processes. */
+    public ClusterAccess access() {
+        return new ClusterAccess() {
+            @Override
+            public ClusterDetail detail(String cluster) {
+                return LocalEstate.this.detail(cluster);
+            }
+
+            @Override
+            public List<String> computersOf(String idc) {
+                List<String> addresses = new ArrayList<>();
+                api.get("/api/computers").json().forEach(c -> {
+                    if (idc.equals(c.path("idc").asText())) {
+                        addresses.add(c.get("address").asText());
+                    }
+                });
+                return addresses;
+            }
+
+            @Override
+            public void restartNodeAgent(String address) {
+                startNode(address);
+            }
+        };
     }
 
     public ApiCaller api() {

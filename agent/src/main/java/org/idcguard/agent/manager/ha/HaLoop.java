@@ -181,10 +181,15 @@ public final class HaLoop implements AutoCloseable {
     private void tendHealthyGroup(ClusterRecord cluster, GroupRecord g, String key, NodeState primary, List<NodeState> members) {
         NodeObservation seen = primary.observation().orElseThrow();
         if (seen.inRecovery()) {
-            notice(key, "node.unexpected", cluster.name() + "/" + g.name(), "Recorded primary " + primary.name()
-                    + " is in recovery; the manager leaves the group alone until a DBA looks.");
+            // A probe sent just before a promotion finished sees a standby for one tick; only a lasting state is news.
+            long since = astraySince.computeIfAbsent("primary:" + primary.name(), k -> System.currentTimeMillis());
+            if (System.currentTimeMillis() - since > ASTRAY_MILLIS) {
+                notice(key, "node.unexpected", cluster.name() + "/" + g.name(), "Recorded primary " + primary.name()
+                        + " is in recovery; the manager leaves the group alone until a DBA looks.");
+            }
             return;
         }
+        astraySince.remove("primary:" + primary.name());
         notices.remove(key);
         if (keeper.needsWork(cluster, g, primary, members)) {
             submit(key, () -> keeper.maintain(cluster, g.name(), primary, members));

@@ -1,0 +1,51 @@
+package org.idcguard.agent.ha;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.idcguard.agent.drill.ClusterHealth;
+import org.idcguard.agent.drill.IdcFault;
+import org.idcguard.agent.drill.ProbeReport;
+import org.idcguard.agent.drill.ProbeWorkload;
+import org.idcguard.agent.testing.HaEstates;
+import org.idcguard.agent.testing.LocalEstate;
+import org.idcguard.agent.testing.Waits;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The backup IDC is lost: under the default available policy writes continue (the sync set narrows to the primary's
+ * local standby), the alert is raised, no primary moves, and protection returns with the IDC.
+ */
+class BackupIdcLostTest {
+
+    @Test
+    void writesContinueUnderAvailableAndProtectionReturnsWithTheIdc() throws Exception {
+        try (LocalEstate estate = HaEstates.start(15, Map.of())) {
+            HaEstates.createCluster(estate, "Backup");
+            ProbeWorkload probe = new ProbeWorkload(estate.detail("Backup").uris().jdbc());
+            probe.prepare();
+            probe.start();
+            Thread.sleep(1500);
+            List<String> idc2 = estate.access().computersOf("IDC2");
+            IdcFault fault = new IdcFault(IdcFault.Kind.POWER_OFF, idc2);
+            fault.apply();
+            long lostAt = System.currentTimeMillis();
+            Waits.until(Duration.ofSeconds(30), "the protection-lost alert", () -> estate.events("alert.protection-lost").size() == 2);
+            Waits.until(Duration.ofSeconds(30), "writes acknowledged again", () -> probe.lastAckMillis() > System.currentTimeMillis() - 200
+                    && probe.lastAckMillis() > lostAt + 1000);
+            assertTrue(ClusterHealth.primariesOutside(estate.detail("Backup"), "IDC2"), "no primary moved");
+            assertEquals(List.of(), estate.events("failover.started"));
+
+            idc2.forEach(estate::startNode);
+            HaEstates.awaitFullProtection(estate, "Backup", Duration.ofSeconds(90));
+            ProbeReport report = probe.stop();
+            assertEquals(0, report.missing(), "acknowledged writes lost: " + report);
+            assertFalse(estate.events("protection.restored").isEmpty());
+            assertEquals("IDC1", estate.detail("Backup").summary().primaryIdc());
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package org.idcguard.agent.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.idcguard.agent.drill.ClusterHealth;
+
+/**
+ * The estate the HA tests fail: IDC1 and IDC2 with two computers each on the loopback range 127.0.{block}.x, and
+ * a cluster of a coordinator and one shard, two nodes per group in each IDC (the primary, a local standby, and two
+ * synchronous standbys in IDC2).
+ */
+public final class HaEstates {
+    private HaEstates() {
+    }
+
+    public static LocalEstate start(int block, Map<String, String> managerEnv) {
+        return new LocalEstate(Map.of(
+                "IDC1", List.of("127.0." + block + ".1", "127.0." + block + ".2"),
+                "IDC2", List.of("127.0." + block + ".3", "127.0." + block + ".4")), managerEnv);
+    }
+
+    public static void createCluster(LocalEstate estate, String name) {
+        JsonNode task = estate.createCluster("{\"name\":\"" + name + "\",\"city\":\"Shenzhen\",\"primaryIdc\":\"IDC1\","
+                + "\"backupIdc\":\"IDC2\",\"shards\":1,\"nodesPerIdc\":2}");
+        assertEquals("succeeded", task.get("status").asText(), task.toString());
+        awaitFullProtection(estate, name, Duration.ofSeconds(60));
+    }
+
+    public static void awaitFullProtection(LocalEstate estate, String name, Duration limit) {
+        Waits.until(limit, name + " is fully protected", () -> ClusterHealth.fullyProtected(estate.detail(name)));
+    }
+}
