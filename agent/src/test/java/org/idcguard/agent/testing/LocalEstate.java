@@ -34,13 +34,18 @@ public final class LocalEstate implements AutoCloseable {
 
     /** @param managerEnv extra environment of the first manager process (e.g. a test pause) */
     public LocalEstate(Map<String, List<String>> computersByIdc, Map<String, String> managerEnv) {
-        manager = AgentProcess.manager(home.dir(), managerEnv);
-        computersByIdc.values().stream().flatMap(List::stream).forEach(this::startNode);
-        Waits.until(Duration.ofSeconds(30), "the manager answers", api::managerAnswers);
-        computersByIdc.forEach((idc, addresses) -> {
-            assertEquals(201, api.post("/api/idcs", "{\"name\":\"" + idc + "\",\"province\":\"Guangdong\",\"city\":\"Shenzhen\"}").status());
-            addresses.forEach(a -> addComputer(a, idc));
-        });
+        try {
+            manager = AgentProcess.manager(home.dir(), managerEnv);
+            computersByIdc.values().stream().flatMap(List::stream).forEach(this::startNode);
+            Waits.until(Duration.ofSeconds(30), "the manager answers", api::managerAnswers);
+            computersByIdc.forEach((idc, addresses) -> {
+                assertEquals(201, api.post("/api/idcs", "{\"name\":\"" + idc + "\",\"province\":\"Guangdong\",\"city\":\"Shenzhen\"}").status());
+                addresses.forEach(a -> addComputer(a, idc));
+            });
+        } catch (RuntimeException | AssertionError e) {
+            close(); // a half-built estate must not leave its processes behind
+            throw e;
+        }
     }
 
     public void startNode(String address) {
@@ -153,6 +158,15 @@ public final class LocalEstate implements AutoCloseable {
         return task[0];
     }
 
+    /** The process's command line as /proc has it (ProcessHandle.Info may leave the arguments out). */
+    private static String commandLine(ProcessHandle p) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline")).replace('\0', ' ');
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
     /** PostgreSQL processes whose data directory lies in this estate's home. */
     public List<ProcessHandle> postgresProcesses() {
         String marker = home.dir().toString();
@@ -178,7 +192,7 @@ public final class LocalEstate implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (manager.isAlive() && api.managerAnswers()) {
+            if (manager != null && manager.isAlive() && api.managerAnswers()) {
                 for (JsonNode c : api.get("/api/clusters").json()) {
                     var answer = api.delete("/api/clusters/" + c.get("name").asText());
                     if (answer.status() == 202) {
@@ -188,8 +202,14 @@ public final class LocalEstate implements AutoCloseable {
             }
         } finally {
             List<AgentProcess> all = new ArrayList<>(nodes.values());
-            all.add(manager);
+            if (manager != null) {
+                all.add(manager);
+            }
             all.forEach(AgentProcess::close);
+            // Whatever else still runs from this home (an agent restarted by a drill, a server it started) goes too.
+            String marker = home.dir().toString();
+            ProcessHandle.allProcesses().filter(p -> commandLine(p).contains(marker))
+                    .forEach(ProcessHandle::destroyForcibly); // SIGKILL ends a SIGSTOPped process too
             postgresProcesses().forEach(ProcessHandle::destroyForcibly);
             home.close();
         }
