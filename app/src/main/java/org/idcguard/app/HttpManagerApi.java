@@ -25,6 +25,8 @@ import org.idcguard.model.ClusterPlan;
 import org.idcguard.model.ClusterRequest;
 import org.idcguard.model.ClusterSummary;
 import org.idcguard.model.Computer;
+import org.idcguard.model.SwitchPlan;
+import org.idcguard.model.SwitchRequest;
 import org.idcguard.model.TaskView;
 import org.idcguard.model.Event;
 import org.idcguard.model.Idc;
@@ -126,6 +128,16 @@ public final class HttpManagerApi implements ManagerApi, AutoCloseable {
     @Override
     public TaskView deleteCluster(String name) {
         return call("DELETE", "/api/clusters/" + encode(name), null, new TypeReference<>() { });
+    }
+
+    @Override
+    public SwitchPlan switchPlan(String cluster, String to) {
+        return call("POST", "/api/clusters/" + encode(cluster) + "/switch?dryRun=true", new SwitchRequest(to), new TypeReference<>() { });
+    }
+
+    @Override
+    public TaskView startSwitch(String cluster, String to) {
+        return call("POST", "/api/clusters/" + encode(cluster) + "/switch", new SwitchRequest(to), new TypeReference<>() { });
     }
 
     @Override

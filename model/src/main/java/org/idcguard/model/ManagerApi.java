@@ -41,6 +41,12 @@ public interface ManagerApi {
     /** Starts deleting the cluster (every node stopped, its data removed); follow the returned task. */
     TaskView deleteCluster(String name);
 
+    /** The preflight and plan of a planned IDC switch to the IDC; changes nothing. */
+    SwitchPlan switchPlan(String cluster, String to);
+
+    /** Starts the planned IDC switch (refused with the preflight's reasons when blocked); follow the returned task. */
+    TaskView startSwitch(String cluster, String to);
+
     TaskView task(long id);
 
     List<TaskView> tasks();

@@ -12,6 +12,8 @@ import org.idcguard.agent.http.ApiServer;
 import org.idcguard.agent.manager.cluster.ClusterService;
 import org.idcguard.agent.manager.ha.HaLoop;
 import org.idcguard.agent.manager.ha.HaSettingsStore;
+import org.idcguard.agent.manager.ha.PlannedSwitch;
+import org.idcguard.model.SwitchRequest;
 import org.idcguard.agent.manager.task.TaskRunner;
 import org.idcguard.agent.manager.task.TaskStore;
 import org.idcguard.model.CityCatalog;
@@ -37,6 +39,7 @@ public final class ManagerServer implements AutoCloseable {
     private final ClusterService clusters;
     private final HaSettingsStore haSettings;
     private final HaLoop ha;
+    private final PlannedSwitch switches;
     private String listenHost;
 
     private ManagerServer(AgentHome home, MetadataStore store, String token, String host) {
@@ -51,6 +54,7 @@ public final class ManagerServer implements AutoCloseable {
         this.clusters = new ClusterService(store, events, agents, tasks, managerAddresses(host));
         this.haSettings = new HaSettingsStore(store, events);
         this.ha = new HaLoop(store, events, agents, haSettings);
+        this.switches = new PlannedSwitch(store, events, agents, tasks, ha);
         this.http = ApiServer.create(token);
         routes();
     }
@@ -107,6 +111,15 @@ public final class ManagerServer implements AutoCloseable {
         http.get("/api/clusters/{name}", ctx -> ctx.json(clusters.detail(ctx.pathParam("name"))));
         http.post("/api/clusters/{name}/start", ctx -> ctx.json(clusters.start(ctx.pathParam("name"))));
         http.delete("/api/clusters/{name}", ctx -> ctx.status(202).json(clusters.delete(ctx.pathParam("name"))));
+        http.get("/api/clusters/{name}/switch", ctx -> ctx.json(switches.plan(ctx.pathParam("name"), ctx.queryParam("to"))));
+        http.post("/api/clusters/{name}/switch", ctx -> {
+            SwitchRequest request = ApiServer.body(ctx, SwitchRequest.class);
+            if ("true".equals(ctx.queryParam("dryRun"))) {
+                ctx.json(switches.plan(ctx.pathParam("name"), request.to()));
+            } else {
+                ctx.status(202).json(switches.start(ctx.pathParam("name"), request.to()));
+            }
+        });
         http.get("/api/tasks", ctx -> ctx.json(clusters.tasks()));
         http.get("/api/tasks/{id}", ctx -> ctx.json(clusters.task(longPath(ctx, "id"))));
         http.get("/api/settings/ha", ctx -> ctx.json(haSettings.current()));

@@ -17,7 +17,7 @@ import org.idcguard.model.ClusterDetail;
 import org.idcguard.views.common.MessageBar;
 import org.idcguard.views.common.Polling;
 
-/** A cluster: its summary, the live topology graph, the URIs with copy buttons, and delete. */
+/** A cluster: its summary, the live topology graph, the URIs with copy buttons, the IDC switch, and delete. */
 public final class ClusterDetailView extends VBox {
     private final ClusterDetailViewModel vm;
     private final Label title = new Label();
@@ -39,6 +39,10 @@ public final class ClusterDetailView extends VBox {
         delete.getStyleClass().add("danger");
         delete.setOnAction(e -> confirmDelete());
         delete.disableProperty().bind(vm.deletionProperty().isNotNull());
+        Button idcSwitch = new Button("IDC Switch…");
+        idcSwitch.setId("idc-switch");
+        idcSwitch.setOnAction(e -> openSwitch());
+        idcSwitch.disableProperty().bind(vm.detailProperty().isNull().or(vm.deletionProperty().isNotNull()));
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         title.getStyleClass().add("screen-title");
@@ -46,7 +50,7 @@ public final class ClusterDetailView extends VBox {
         summary.getStyleClass().add("screen-subtitle");
         summary.setId("cluster-summary");
         summary.setWrapText(true);
-        HBox top = new HBox(12, backButton, title, spacer, delete);
+        HBox top = new HBox(12, backButton, title, spacer, idcSwitch, delete);
         top.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
 
         HBox legend = new HBox(14, swatch("role-primary", "primary"), swatch("role-standby", "standby"), swatch("role-down", "down"),
@@ -117,6 +121,16 @@ public final class ClusterDetailView extends VBox {
         HBox row = new HBox(8, l, field, copy);
         row.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         return row;
+    }
+
+    private void openSwitch() {
+        IdcSwitchViewModel wizard = vm.switchWizard();
+        if (wizard == null) {
+            return;
+        }
+        wizard.onDone(t -> vm.refresh());
+        IdcSwitchWizard dialog = new IdcSwitchWizard(getScene().getWindow(), wizard);
+        dialog.show();
     }
 
     private void confirmDelete() {

@@ -60,6 +60,12 @@ public final class ClusterDetailViewModel {
         });
     }
 
+    /** A fresh IDC switch wizard state for this cluster, or null before the first observation arrived. */
+    public IdcSwitchViewModel switchWizard() {
+        ClusterDetail now = detail.get();
+        return now == null ? null : new IdcSwitchViewModel(inventory, now.summary());
+    }
+
     public void delete() {
         inventory.background().run("Deleting " + name, () -> inventory.api().deleteCluster(name), started -> {
             deletion.set(started);

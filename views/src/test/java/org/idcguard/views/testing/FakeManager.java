@@ -15,6 +15,7 @@ import org.idcguard.model.Computer;
 import org.idcguard.model.GroupView;
 import org.idcguard.model.NodeView;
 import org.idcguard.model.PlannedNode;
+import org.idcguard.model.SwitchPlan;
 import org.idcguard.model.TaskView;
 import org.idcguard.model.ComputerFacts;
 import org.idcguard.model.ComputerStatus;
@@ -212,6 +213,47 @@ public final class FakeManager implements ManagerApi {
         clusters.remove(name);
         long now = System.currentTimeMillis();
         TaskView task = new TaskView(nextTask++, "delete-cluster", name, "succeeded", "Cluster " + name + " deleted.", now, now, List.of());
+        tasks.put(task.id(), task);
+        return task;
+    }
+
+    /** What the next switch plan says blocks group "shard1", or null for a clear plan. */
+    public volatile String switchBlocker;
+
+    @Override
+    public synchronized SwitchPlan switchPlan(String cluster, String to) {
+        calls.add("switchPlan " + cluster + " " + to);
+        ClusterDetail d = cluster(cluster);
+        List<SwitchPlan.GroupMove> moves = new ArrayList<>();
+        for (GroupView g : d.groups()) {
+            String old = g.nodes().stream().filter(n -> "primary".equals(n.role())).map(NodeView::name).findFirst().orElse("-");
+            String target = g.nodes().stream().filter(n -> n.idc().equals(to)).map(NodeView::name).findFirst().orElse("-");
+            String blocker = "shard1".equals(g.name()) ? switchBlocker : null;
+            moves.add(new SwitchPlan.GroupMove(g.name(), old, "0/3000060", target, "0/3000060", 0, 1000, blocker));
+        }
+        return new SwitchPlan(cluster, d.summary().primaryIdc(), to, moves);
+    }
+
+    @Override
+    public synchronized TaskView startSwitch(String cluster, String to) {
+        calls.add("startSwitch " + cluster + " " + to);
+        SwitchPlan plan = switchPlan(cluster, to);
+        if (plan.blocked()) {
+            throw new ApiException(409, "The switch to " + to + " cannot start: " + plan.blockers(), "to");
+        }
+        ClusterDetail d = clusters.get(cluster);
+        ClusterSummary s = d.summary();
+        clusters.put(cluster, new ClusterDetail(new ClusterSummary(s.name(), s.kind(), s.city(), s.backupIdc(), s.primaryIdc(), s.status(),
+                s.shards(), s.nodesPerIdc(), s.primaryNodes(), s.standbyNodes()), d.database(), d.appUser(), d.syncPolicy(), d.groups(), d.uris()));
+        long now = System.currentTimeMillis();
+        List<TaskView.TaskStep> steps = new ArrayList<>();
+        int i = 1;
+        for (SwitchPlan.GroupMove m : plan.groups()) {
+            steps.add(new TaskView.TaskStep(i++, "Move " + m.group() + ": " + m.oldPrimary() + " → " + m.newPrimary(), "done",
+                    "promoted", now, now + 800));
+        }
+        TaskView task = new TaskView(nextTask++, "switch", cluster, "succeeded", "Every primary of " + cluster + " is in " + to + ".",
+                now, now + 900, steps);
         tasks.put(task.id(), task);
         return task;
     }

@@ -58,6 +58,7 @@ public final class HaLoop implements AutoCloseable {
     private final Map<String, Long> astraySince = new HashMap<>();
     private final Set<String> idcsDown = new HashSet<>();
     private final Set<String> routingStale = ConcurrentHashMap.newKeySet();
+    private final Map<String, NodeState> latest = new ConcurrentHashMap<>();
     private volatile boolean running = true;
 
     public HaLoop(MetadataStore store, EventLog events, NodeAgentClient agents, HaSettingsStore settings) {
@@ -145,6 +146,7 @@ public final class HaLoop implements AutoCloseable {
             }
             Map<String, NodeState> states = v.nodes().stream().collect(Collectors.toMap(NodeRecord::name,
                     n -> health.get(n.name()).state(n, s.failedProbes())));
+            latest.putAll(states);
             decide(v, states, s);
         }
     }
@@ -417,6 +419,40 @@ public final class HaLoop implements AutoCloseable {
                 busy.remove(key);
             }
         });
+    }
+
+    /** Each node as the last tick saw it (for a planned switch's preflight). */
+    public Optional<NodeState> latest(String node) {
+        return Optional.ofNullable(latest.get(node));
+    }
+
+    /**
+     * Runs work on a group while the loop keeps its hands off it (no failover, no sync-set change), waiting up to
+     * 10 s for an action already running on it to end.
+     */
+    public <T> T exclusive(String cluster, String group, java.util.concurrent.Callable<T> work) throws Exception {
+        String key = groupKey(cluster, group);
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!busy.add(key)) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("Group " + group + " is busy with another operation; try again in a moment.");
+            }
+            sleep(100);
+        }
+        try {
+            return work.call();
+        } finally {
+            busy.remove(key);
+        }
+    }
+
+    /** After primaries moved by other means than a failover: point the coordinator at them on the next tick. */
+    public void primariesMoved(String cluster) {
+        routingStale.add(cluster);
+    }
+
+    public boolean routingPending(String cluster) {
+        return routingStale.contains(cluster);
     }
 
     /** Throttles retries of one node's action. */

@@ -1,0 +1,295 @@
+package org.idcguard.agent.manager.ha;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.idcguard.agent.http.ApiFailure;
+import org.idcguard.agent.manager.EventLog;
+import org.idcguard.agent.manager.MetadataStore;
+import org.idcguard.agent.manager.NodeAgentClient;
+import org.idcguard.agent.manager.cluster.ClusterRecord;
+import org.idcguard.agent.manager.cluster.ClusterRepository;
+import org.idcguard.agent.manager.cluster.GroupRecord;
+import org.idcguard.agent.manager.cluster.NodeRecord;
+import org.idcguard.agent.manager.task.TaskRunner;
+import org.idcguard.model.FollowRequest;
+import org.idcguard.model.Names;
+import org.idcguard.model.SwitchPlan;
+import org.idcguard.model.TaskView;
+
+/**
+ * The planned IDC switch (DESIGN "Planned IDC switch"): preflight and plan from what the HA loop last observed,
+ * then, per group in parallel and with the HA loop kept off the group: point the other standbys at the candidate,
+ * stop the old primary with a fast shutdown (its last WAL goes to the streaming standbys), check the candidate has
+ * all of it, promote it, restart the old primary as its standby (no rewind: it stopped cleanly and the candidate
+ * has all its WAL). A step failing before the promotion puts the old primary back; after it, the switch goes on.
+ */
+public final class PlannedSwitch {
+    /** Most a candidate's flushed WAL may lag behind for a switch to start: the rest streams during the shutdown. */
+    static final long MAX_LAG_BYTES = 1024 * 1024;
+    private final MetadataStore store;
+    private final EventLog events;
+    private final NodeAgentClient agents;
+    private final TaskRunner tasks;
+    private final HaLoop ha;
+    private final ClusterRepository clusters = new ClusterRepository();
+    private final FailoverIntents intents = new FailoverIntents();
+
+    public PlannedSwitch(MetadataStore store, EventLog events, NodeAgentClient agents, TaskRunner tasks, HaLoop ha) {
+        this.store = store;
+        this.events = events;
+        this.agents = agents;
+        this.tasks = tasks;
+        this.ha = ha;
+    }
+
+    public SwitchPlan plan(String clusterName, String to) {
+        ClusterRecord cluster = store.inTransaction(c -> clusters.find(c, clusterName))
+                .orElseThrow(() -> ApiFailure.notFound("There is no cluster named " + Names.shorten(clusterName) + "."));
+        if (to == null || to.isBlank()) {
+            throw new ApiFailure(400, "Choose the IDC to switch to.", "to");
+        }
+        if (!to.equals(cluster.primaryIdc()) && !to.equals(cluster.backupIdc())) {
+            throw new ApiFailure(400, "Cluster " + cluster.name() + " has no nodes in IDC " + Names.shorten(to) + ".", "to");
+        }
+        if (!ClusterRecord.RUNNING.equals(cluster.status())) {
+            throw ApiFailure.conflict(null, "Cluster " + cluster.name() + " is " + cluster.status() + ", not running.");
+        }
+        List<NodeRecord> nodes = store.inTransaction(c -> clusters.nodes(c, clusterName));
+        List<GroupRecord> groups = store.inTransaction(c -> clusters.groups(c, clusterName));
+        if (nodes.stream().filter(NodeRecord::isPrimary).allMatch(n -> n.idc().equals(to))) {
+            throw ApiFailure.conflict("to", "Every primary of " + cluster.name() + " is already in " + to + ".");
+        }
+        List<SwitchPlan.GroupMove> moves = new ArrayList<>();
+        for (GroupRecord g : groups) {
+            moves.add(move(g, nodes.stream().filter(n -> n.group().equals(g.name())).toList(), to));
+        }
+        return new SwitchPlan(cluster.name(), otherIdc(cluster, to), to, moves);
+    }
+
+    private SwitchPlan.GroupMove move(GroupRecord g, List<NodeRecord> members, String to) {
+        Optional<NodeRecord> primary = members.stream().filter(NodeRecord::isPrimary).findFirst();
+        if (primary.isEmpty()) {
+            return blocked(g, "-", "it has no recorded primary.");
+        }
+        NodeRecord p = primary.get();
+        Optional<NodeState> ps = ha.latest(p.name());
+        if (ps.isEmpty() || !ps.get().answering() || !ps.get().observation().get().writable()) {
+            return blocked(g, p.name(), "its primary " + p.name() + " does not answer as a writable primary.");
+        }
+        NodeObservation seen = ps.get().observation().get();
+        if (p.idc().equals(to)) {
+            return new SwitchPlan.GroupMove(g.name(), p.name(), Lsn.format(seen.lsn()), p.name(), Lsn.format(seen.lsn()), 0, 0, null);
+        }
+        List<String> reasons = new ArrayList<>();
+        Optional<NodeRecord> best = Optional.empty();
+        long bestFlush = -1;
+        for (NodeRecord s : members.stream().filter(m -> m.idc().equals(to)).toList()) {
+            Optional<NodeState> st = ha.latest(s.name());
+            Optional<NodeObservation.Replica> r = seen.replica(s.name());
+            if (s.needsRejoin() || st.isEmpty() || !st.get().answering()) {
+                reasons.add(s.name() + " does not answer");
+            } else if (r.isEmpty() || !"streaming".equals(r.get().state())) {
+                reasons.add(s.name() + " is not streaming");
+            } else if (!g.syncStandbys().contains(s.name())) {
+                reasons.add(s.name() + " is not in the sync set");
+            } else if (seen.lsn() - r.get().flushLsn() > MAX_LAG_BYTES) {
+                reasons.add(s.name() + " lags " + (seen.lsn() - r.get().flushLsn()) + " bytes");
+            } else if (r.get().flushLsn() > bestFlush) {
+                best = Optional.of(s);
+                bestFlush = r.get().flushLsn();
+            }
+        }
+        if (best.isEmpty() || !reasons.isEmpty()) {
+            // every standby of the target IDC must be ready: after the switch they are the new primary's local copies
+            return blocked(g, p.name(), "not every standby in " + to + " is ready (" + String.join(", ", reasons) + ").");
+        }
+        long lag = Math.max(0, seen.lsn() - bestFlush);
+        return new SwitchPlan.GroupMove(g.name(), p.name(), Lsn.format(seen.lsn()), best.get().name(), Lsn.format(bestFlush), lag,
+                1000, null);
+    }
+
+    /** Checks the preflight again and starts the switch as a task. */
+    public synchronized TaskView start(String clusterName, String to) {
+        SwitchPlan plan = plan(clusterName, to);
+        if (plan.blocked()) {
+            throw ApiFailure.conflict("to", "The switch to " + to + " cannot start: " + plan.blockers());
+        }
+        ClusterRecord cluster = store.inTransaction(c -> clusters.find(c, clusterName)).orElseThrow();
+        List<SwitchPlan.GroupMove> moving = plan.groups().stream().filter(m -> !m.oldPrimary().equals(m.newPrimary())).toList();
+        List<String> steps = new ArrayList<>();
+        moving.forEach(m -> steps.add("Move " + m.group() + ": " + m.oldPrimary() + " → " + m.newPrimary()));
+        steps.add("Point the coordinator at the new primaries");
+        store.inTransaction(c -> {
+            events.record(c, "switch.started", cluster.name(), "Planned switch of " + cluster.name() + " from " + plan.from()
+                    + " to " + to + ": " + moving.size() + " group(s) move.");
+            return null;
+        });
+        return tasks.start("switch", cluster.name(), steps, progress -> {
+            List<CompletableFuture<Void>> all = new ArrayList<>();
+            for (int i = 0; i < moving.size(); i++) {
+                int ordinal = i + 1;
+                SwitchPlan.GroupMove m = moving.get(i);
+                all.add(CompletableFuture.runAsync(() -> {
+                    try {
+                        progress.run(ordinal, () -> ha.exclusive(cluster.name(), m.group(), () -> switchGroup(cluster, m)));
+                    } catch (Exception e) {
+                        throw new CompletionException(e);
+                    }
+                }, tasks.pool()));
+            }
+            List<String> failed = new ArrayList<>();
+            for (CompletableFuture<Void> f : all) {
+                try {
+                    f.join();
+                } catch (CompletionException e) {
+                    failed.add(e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+                }
+            }
+            ha.primariesMoved(cluster.name());
+            progress.run(moving.size() + 1, () -> {
+                awaitRouting(cluster.name());
+                return "each shard's primary is tried first";
+            });
+            if (!failed.isEmpty()) {
+                throw new IllegalStateException("The switch did not move every group: " + String.join(" ", failed));
+            }
+            store.inTransaction(c -> {
+                clusters.setIdcs(c, cluster.name(), to, plan.from());
+                events.record(c, "switch.done", cluster.name(), "Planned switch of " + cluster.name() + " done: every primary is in " + to + ".");
+                return null;
+            });
+            return "Every primary of " + cluster.name() + " is in " + to + ".";
+        });
+    }
+
+    private String switchGroup(ClusterRecord cluster, SwitchPlan.GroupMove m) throws Exception {
+        String subject = cluster.name() + "/" + m.group();
+        List<NodeRecord> members = store.inTransaction(c -> clusters.nodes(c, cluster.name())).stream()
+                .filter(n -> n.group().equals(m.group())).toList();
+        NodeRecord old = byName(members, m.oldPrimary());
+        NodeRecord candidate = byName(members, m.newPrimary());
+        if (!old.isPrimary()) {
+            throw new IllegalStateException(m.group() + ": " + old.name() + " is no longer its primary.");
+        }
+        GroupRecord group = store.inTransaction(c -> clusters.groups(c, cluster.name())).stream()
+                .filter(g -> g.name().equals(m.group())).findFirst().orElseThrow();
+        List<NodeRecord> others = members.stream().filter(n -> n != old && n != candidate).toList();
+        long started = System.currentTimeMillis();
+        long intent = store.inTransaction(c -> intents.insert(c, cluster.name(), m.group(), old.name(), candidate.name(),
+                "Planned switch: " + old.name() + " hands over to " + candidate.name() + "."));
+        long beforeStop = NodeSql.position(cluster, old);
+        List<String> waitFor = members.stream().filter(n -> !n.idc().equals(candidate.idc())).map(NodeRecord::name).sorted().toList();
+        boolean promoted = false;
+        try {
+            NodeSql.setSyncStandbys(cluster, candidate, waitFor);
+            for (NodeRecord o : others) {
+                NodeSql.repoint(cluster, o, candidate);
+            }
+            long stopAt = System.currentTimeMillis();
+            agents.stopInstance(old.agentEndpoint(), old.name(), "fast");
+            long received = awaitReceived(cluster, candidate, others, beforeStop);
+            store.inTransaction(c -> {
+                intents.step(c, intent, FailoverIntents.PROMOTING);
+                return null;
+            });
+            NodeSql.promote(cluster, candidate);
+            promoted = true;
+            long pause = System.currentTimeMillis() - stopAt;
+            agents.follow(old.agentEndpoint(), old.name(), new FollowRequest(candidate.address(), candidate.port(), false));
+            store.inTransaction(c -> {
+                clusters.setRole(c, candidate.name(), "primary", false);
+                clusters.setRole(c, old.name(), "standby", false);
+                // the old primary stopped cleanly and the new one has all its WAL: it holds every acknowledged commit
+                clusters.setSyncSet(c, cluster.name(), m.group(), List.of(old.name()));
+                intents.step(c, intent, FailoverIntents.DONE);
+                events.record(c, "switch.group", subject, candidate.name() + " in " + candidate.idc() + " is the primary of "
+                        + m.group() + " (writes paused about " + pause + " ms; received up to " + Lsn.format(received) + "). "
+                        + old.name() + " streams from it as a standby.");
+                return null;
+            });
+            return candidate.name() + " promoted, " + old.name() + " now its standby (" + (System.currentTimeMillis() - started) + " ms)";
+        } catch (Exception e) {
+            if (promoted) {
+                throw e; // the new primary takes writes: the HA loop rejoins the old one
+            }
+            rollBack(cluster, group, old, candidate, others, intent, e);
+            throw new IllegalStateException(m.group() + " stays on " + old.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The candidate must have every byte the old primary wrote, up to its shutdown checkpoint. */
+    private long awaitReceived(ClusterRecord cluster, NodeRecord candidate, List<NodeRecord> others, long beforeStop) throws SQLException {
+        long deadline = System.currentTimeMillis() + 5000;
+        while (true) {
+            long mine = NodeSql.position(cluster, candidate);
+            long most = mine;
+            for (NodeRecord o : others) {
+                try {
+                    most = Math.max(most, NodeSql.position(cluster, o));
+                } catch (SQLException unreachable) {
+                    // a standby that cannot be asked holds nothing the candidate needs to wait for
+                }
+            }
+            if (mine > beforeStop && mine >= most) {
+                return mine;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException(candidate.name() + " did not receive the old primary's last WAL (it is at "
+                        + Lsn.format(mine) + ").");
+            }
+            sleep(50);
+        }
+    }
+
+    private void rollBack(ClusterRecord cluster, GroupRecord group, NodeRecord old, NodeRecord candidate, List<NodeRecord> others,
+                          long intent, Exception why) {
+        try {
+            agents.startInstance(old.agentEndpoint(), old.name());
+            for (NodeRecord o : others) {
+                NodeSql.repoint(cluster, o, old);
+            }
+            NodeSql.repoint(cluster, candidate, old);
+            NodeSql.setSyncStandbys(cluster, candidate, List.of());
+        } catch (RuntimeException | SQLException e) {
+            // the HA loop finds any standby left pointing elsewhere and rejoins it
+        }
+        store.inTransaction(c -> {
+            intents.step(c, intent, FailoverIntents.ABANDONED);
+            events.record(c, "switch.rolled-back", cluster.name() + "/" + group.name(), "The switch of " + group.name()
+                    + " failed before promotion (" + why.getMessage() + "): " + old.name() + " is its primary again.");
+            return null;
+        });
+    }
+
+    private void awaitRouting(String cluster) {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline && ha.routingPending(cluster)) {
+            sleep(100);
+        }
+    }
+
+    private static NodeRecord byName(List<NodeRecord> nodes, String name) {
+        return nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static SwitchPlan.GroupMove blocked(GroupRecord g, String primary, String why) {
+        return new SwitchPlan.GroupMove(g.name(), primary, "-", "-", "-", -1, -1, why);
+    }
+
+    private static String otherIdc(ClusterRecord c, String idc) {
+        return idc.equals(c.primaryIdc()) ? c.backupIdc() : c.primaryIdc();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
