@@ -66,7 +66,8 @@ final class DrillCommand implements Callable<Integer> {
             throw new CliFailure(e.getMessage());
         }
         List<Long> rto = results.stream().map(DrillRound::rtoMillis).sorted().toList();
-        System.out.println("summary: rounds=" + results.size() + " rto_median_ms=" + rto.get((rto.size() - 1) / 2)
+        long median = rto.size() % 2 == 1 ? rto.get(rto.size() / 2) : (rto.get(rto.size() / 2 - 1) + rto.get(rto.size() / 2)) / 2;
+        System.out.println("summary: rounds=" + results.size() + " rto_median_ms=" + median
                 + " rto_worst_ms=" + rto.get(rto.size() - 1) + " rpo_total=" + results.stream().mapToLong(DrillRound::rpo).sum());
         if (results.stream().anyMatch(r -> !r.passed()) || results.size() < rounds) {
             throw new CliFailure("The drill failed: a round lost an acknowledged write or did not recover.");

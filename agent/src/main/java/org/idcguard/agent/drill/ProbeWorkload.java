@@ -25,6 +25,8 @@ public final class ProbeWorkload implements AutoCloseable {
     public static final String TABLE = "idcguard_probe";
     private static final long TICK_MILLIS = 10;
     private final String url;
+    /** Reading every acknowledged id back may take longer than one probe statement may. */
+    private final String checkUrl;
     private final Properties props = new Properties();
     private final long run = System.currentTimeMillis();
     private final List<long[]> acked = new ArrayList<>();
@@ -37,6 +39,7 @@ public final class ProbeWorkload implements AutoCloseable {
         this.url = jdbcUrl.replaceAll("([?&])socketTimeout=\\d+", "$1socketTimeout=1")
                 .replaceAll("([?&])connectTimeout=\\d+", "$1connectTimeout=1")
                 .replaceAll("([?&])loginTimeout=\\d+", "$1loginTimeout=2");
+        this.checkUrl = url.replaceAll("([?&])socketTimeout=\\d+", "$1socketTimeout=60");
         props.setProperty("ApplicationName", "idcguard-probe-workload");
     }
 
@@ -110,7 +113,7 @@ public final class ProbeWorkload implements AutoCloseable {
         Set<Long> present = new HashSet<>();
         SQLException last = null;
         for (int attempt = 0; attempt < 20; attempt++) {
-            try (Connection c = DriverManager.getConnection(url, props);
+            try (Connection c = DriverManager.getConnection(checkUrl, props);
                  PreparedStatement st = c.prepareStatement("SELECT seq FROM " + TABLE + " WHERE run = ?")) {
                 st.setLong(1, run);
                 ResultSet rs = st.executeQuery();

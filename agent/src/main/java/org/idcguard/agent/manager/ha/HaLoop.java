@@ -287,7 +287,11 @@ public final class HaLoop implements AutoCloseable {
         }
         String name = v.cluster().name();
         submit("routing:" + name, () -> {
-            int changed = ShardRouting.apply(v.cluster(), coordinator.get(), v.nodes());
+            // the record as it is now: a failover that ended after this tick's snapshot changed a shard's primary
+            List<NodeRecord> nodes = store.inTransaction(c -> clusters.nodes(c, name));
+            NodeRecord coordinatorNow = nodes.stream().filter(n -> "coordinator".equals(n.group()) && n.isPrimary()).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("the coordinator has no recorded primary"));
+            int changed = ShardRouting.apply(v.cluster(), coordinatorNow, nodes);
             routingStale.remove(name);
             if (changed > 0) {
                 store.inTransaction(c -> {
