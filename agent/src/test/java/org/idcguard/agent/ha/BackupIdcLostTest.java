@@ -14,6 +14,7 @@ import org.idcguard.agent.drill.ProbeWorkload;
 import org.idcguard.agent.testing.HaEstates;
 import org.idcguard.agent.testing.LocalEstate;
 import org.idcguard.agent.testing.Waits;
+import org.idcguard.agent.testing.WritablePrimaryWatch;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +27,7 @@ class BackupIdcLostTest {
     void writesContinueUnderAvailableAndProtectionReturnsWithTheIdc() throws Exception {
         try (LocalEstate estate = HaEstates.start(15, Map.of())) {
             HaEstates.createCluster(estate, "Backup");
+            WritablePrimaryWatch watch = new WritablePrimaryWatch(estate.detail("Backup"));
             ProbeWorkload probe = new ProbeWorkload(estate.detail("Backup").uris().jdbc());
             probe.prepare();
             probe.start();
@@ -43,7 +45,9 @@ class BackupIdcLostTest {
             idc2.forEach(estate::startNode);
             HaEstates.awaitFullProtection(estate, "Backup", Duration.ofSeconds(90));
             ProbeReport report = probe.stop();
+            watch.close();
             assertEquals(0, report.missing(), "acknowledged writes lost: " + report);
+            assertEquals(List.of(), watch.violations(), "two writable primaries in one group");
             assertFalse(estate.events("protection.restored").isEmpty());
             assertEquals("IDC1", estate.detail("Backup").summary().primaryIdc());
         }

@@ -29,6 +29,7 @@ class PrimaryFailureTest {
         try (LocalEstate estate = HaEstates.start(13, Map.of())) {
             HaEstates.createCluster(estate, "Pause");
             NodeView primary = shardPrimary(estate.detail("Pause"));
+            WritablePrimaryWatch watch = new WritablePrimaryWatch(estate.detail("Pause"));
             ProbeWorkload probe = new ProbeWorkload(estate.detail("Pause").uris().jdbc());
             probe.prepare();
             probe.start();
@@ -39,6 +40,8 @@ class PrimaryFailureTest {
             signal("-CONT", frozen);
             Thread.sleep(5000); // several failure windows: a failover, had one started, would have been recorded by now
             ProbeReport report = probe.stop();
+            watch.close();
+            assertEquals(List.of(), watch.violations(), "two writable primaries in one group");
 
             assertEquals(0, report.missing());
             assertEquals(List.of(), estate.events("failover.started"), "no failover for a one-second freeze");

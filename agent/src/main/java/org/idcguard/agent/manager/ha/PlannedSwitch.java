@@ -190,6 +190,8 @@ public final class PlannedSwitch {
             for (NodeRecord o : others) {
                 NodeSql.repoint(cluster, o, candidate);
             }
+            // A checkpoint now, while writes go on, leaves the shutdown checkpoint little to flush: the pause shrinks.
+            NodeSql.checkpoint(cluster, old);
             long stopAt = System.currentTimeMillis();
             agents.stopInstance(old.agentEndpoint(), old.name(), "fast");
             long received = awaitReceived(cluster, candidate, others, beforeStop);
