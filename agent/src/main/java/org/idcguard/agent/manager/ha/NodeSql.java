@@ -37,7 +37,14 @@ final class NodeSql {
 
     /** Promotes a standby and returns once it is out of recovery and takes writes. */
     static void promote(ClusterRecord cluster, NodeRecord node) throws SQLException {
-        try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {
+        try (Connection db = PgSession.admin(cluster, node, "postgres")) {
+            promote(db, node);
+        }
+    }
+
+    /** Promotes over a connection opened beforehand (a planned switch keeps connection set-up out of the write pause). */
+    static void promote(Connection db, NodeRecord node) throws SQLException {
+        try (Statement st = db.createStatement()) {
             ResultSet rs = st.executeQuery("SELECT pg_promote(true, 30)");
             rs.next();
             if (!rs.getBoolean(1)) {
@@ -89,6 +96,12 @@ final class NodeSql {
             return java.util.Optional.of(rs.getBoolean(1));
         } catch (SQLException e) {
             return java.util.Optional.empty();
+        }
+    }
+
+    static long position(Connection db) throws SQLException {
+        try (Statement st = db.createStatement()) {
+            return position(st);
         }
     }
 

@@ -15,6 +15,7 @@ import org.idcguard.agent.manager.cluster.ClusterRecord;
 import org.idcguard.agent.manager.cluster.ClusterRepository;
 import org.idcguard.agent.manager.cluster.GroupRecord;
 import org.idcguard.agent.manager.cluster.NodeRecord;
+import org.idcguard.agent.manager.cluster.PgSession;
 import org.idcguard.agent.manager.task.TaskRunner;
 import org.idcguard.model.FollowRequest;
 import org.idcguard.model.Names;
@@ -192,16 +193,22 @@ public final class PlannedSwitch {
             }
             // A checkpoint now, while writes go on, leaves the shutdown checkpoint little to flush: the pause shrinks.
             NodeSql.checkpoint(cluster, old);
-            long stopAt = System.currentTimeMillis();
-            agents.stopInstance(old.agentEndpoint(), old.name(), "fast");
-            long received = awaitReceived(cluster, candidate, others, beforeStop);
-            store.inTransaction(c -> {
-                intents.step(c, intent, FailoverIntents.PROMOTING);
-                return null;
-            });
-            NodeSql.promote(cluster, candidate);
-            promoted = true;
-            long pause = System.currentTimeMillis() - stopAt;
+            long pause;
+            long received;
+            // Connections are opened before the pause, so no authentication happens while writes wait.
+            try (java.sql.Connection candidateDb = PgSession.admin(cluster, candidate, "postgres");
+                 OtherStandbys otherDbs = new OtherStandbys(cluster, others)) {
+                store.inTransaction(c -> {
+                    intents.step(c, intent, FailoverIntents.PROMOTING);
+                    return null;
+                });
+                long stopAt = System.currentTimeMillis();
+                agents.stopInstance(old.agentEndpoint(), old.name(), "fast");
+                received = awaitReceived(candidateDb, candidate, otherDbs, beforeStop);
+                NodeSql.promote(candidateDb, candidate);
+                promoted = true;
+                pause = System.currentTimeMillis() - stopAt;
+            }
             agents.follow(old.agentEndpoint(), old.name(), new FollowRequest(candidate.address(), candidate.port(), false));
             store.inTransaction(c -> {
                 clusters.setRole(c, candidate.name(), "primary", false);
@@ -225,18 +232,12 @@ public final class PlannedSwitch {
     }
 
     /** The candidate must have every byte the old primary wrote, up to its shutdown checkpoint. */
-    private long awaitReceived(ClusterRecord cluster, NodeRecord candidate, List<NodeRecord> others, long beforeStop) throws SQLException {
+    private long awaitReceived(java.sql.Connection candidateDb, NodeRecord candidate, OtherStandbys others, long beforeStop)
+            throws SQLException {
         long deadline = System.currentTimeMillis() + 5000;
         while (true) {
-            long mine = NodeSql.position(cluster, candidate);
-            long most = mine;
-            for (NodeRecord o : others) {
-                try {
-                    most = Math.max(most, NodeSql.position(cluster, o));
-                } catch (SQLException unreachable) {
-                    // a standby that cannot be asked holds nothing the candidate needs to wait for
-                }
-            }
+            long mine = NodeSql.position(candidateDb);
+            long most = Math.max(mine, others.mostAdvanced());
             if (mine > beforeStop && mine >= most) {
                 return mine;
             }
@@ -244,7 +245,45 @@ public final class PlannedSwitch {
                 throw new IllegalStateException(candidate.name() + " did not receive the old primary's last WAL (it is at "
                         + Lsn.format(mine) + ").");
             }
-            sleep(50);
+            sleep(20);
+        }
+    }
+
+    /** Connections to the group's other standbys, to compare how far each received; one that cannot be asked is skipped. */
+    private static final class OtherStandbys implements AutoCloseable {
+        private final List<java.sql.Connection> connections = new ArrayList<>();
+
+        OtherStandbys(ClusterRecord cluster, List<NodeRecord> standbys) {
+            for (NodeRecord s : standbys) {
+                try {
+                    connections.add(PgSession.admin(cluster, s, "postgres"));
+                } catch (SQLException unreachable) {
+                    // a standby that cannot be asked holds nothing the candidate needs to wait for
+                }
+            }
+        }
+
+        long mostAdvanced() {
+            long most = 0;
+            for (java.sql.Connection c : connections) {
+                try {
+                    most = Math.max(most, NodeSql.position(c));
+                } catch (SQLException gone) {
+                    // as above
+                }
+            }
+            return most;
+        }
+
+        @Override
+        public void close() {
+            for (java.sql.Connection c : connections) {
+                try {
+                    c.close();
+                } catch (SQLException ignored) {
+                    // closing a broken connection
+                }
+            }
         }
     }
 
