@@ -8,8 +8,8 @@ import org.idcguard.agent.manager.cluster.NodeRecord;
 
 /**
  * The probing of one node across ticks: at most one probe in flight, and the count of failed probes in a row.
- * A probe still running when its tick ends counts as failed (a frozen node does not answer, it does not refuse)
- * and is abandoned; the next one connects afresh. Used by the monitor thread only.
+ * A probe still running when its tick ends counts as failed (a frozen node does not answer, it does not refuse);
+ * no new probe starts until it ends. Used by the monitor thread only.
  */
 final class NodeHealth {
     private final NodeProber prober;
@@ -42,10 +42,11 @@ final class NodeHealth {
             return;
         }
         if (!f.isDone()) {
+            // Counted as failed, but left to finish: on a loaded host a slow answer is still an answer, and closing
+            // its connection would make the next probe pay for a new one. A frozen node's probe ends at the socket
+            // timeout; until then every tick counts one more failure.
             failures++;
             last = Optional.empty();
-            inFlight = null;
-            prober.abort(); // its thread is released by the closed socket; the next probe connects afresh
             return;
         }
         inFlight = null;

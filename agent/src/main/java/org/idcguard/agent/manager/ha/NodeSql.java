@@ -18,7 +18,13 @@ final class NodeSql {
 
     /** Sets what the node's commits wait for (also on a standby about to be promoted); returns its WAL position after. */
     static long setSyncStandbys(ClusterRecord cluster, NodeRecord node, List<String> standbys) throws SQLException {
-        try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {
+        try (Connection db = PgSession.admin(cluster, node, "postgres")) {
+            return setSyncStandbys(db, standbys);
+        }
+    }
+
+    static long setSyncStandbys(Connection db, List<String> standbys) throws SQLException {
+        try (Statement st = db.createStatement()) {
             st.execute("ALTER SYSTEM SET synchronous_standby_names = " + PgSession.literal(SyncStandbyNames.of(standbys)));
             st.execute("SELECT pg_reload_conf()");
             return position(st);

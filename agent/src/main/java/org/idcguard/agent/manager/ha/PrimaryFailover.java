@@ -72,26 +72,23 @@ final class PrimaryFailover {
 
         List<String> outside = following.stream().filter(f -> !f.idc().equals(chosen.idc())).map(NodeState::name).sorted().toList();
         boolean strict = SyncSetRule.STRICT.equals(cluster.syncPolicy());
-        boolean protectedAcrossIdcs = !outside.isEmpty() || strict;
         List<String> syncSet = !outside.isEmpty() ? outside
                 : strict ? members.stream().filter(m -> !m.idc().equals(chosen.idc())).map(NodeState::name).sorted().toList()
                 : following.stream().map(NodeState::name).sorted().toList();
-        CompletableFuture<Long> waitFor = CompletableFuture.supplyAsync(() -> {
-            try {
-                return NodeSql.setSyncStandbys(cluster, chosen.node(), syncSet);
-            } catch (SQLException e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        }, pool);
-        repointAll(cluster, following, chosen.node());
-        try {
-            waitFor.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof SQLException sql) {
-                throw sql;
-            }
-            throw e;
+        // One connection to the candidate for the whole failover: on a loaded host every new SCRAM login costs.
+        try (java.sql.Connection candidateDb = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, chosen.node(), "postgres")) {
+            NodeSql.setSyncStandbys(candidateDb, syncSet);
+            repointAll(cluster, following, chosen.node());
+            return promoteAndRecord(cluster, group, lost, members, chosen, others, following, outside, strict, syncSet, choice,
+                    intent, subject, started, candidateDb);
         }
+    }
+
+    private Outcome promoteAndRecord(ClusterRecord cluster, GroupRecord group, NodeState lost, List<NodeState> members,
+                                     NodeState chosen, List<NodeState> others, List<NodeState> following, List<String> outside,
+                                     boolean strict, List<String> syncSet, CandidateChoice.Choice choice, long intent,
+                                     String subject, long started, java.sql.Connection candidateDb) throws SQLException {
+        boolean protectedAcrossIdcs = !outside.isEmpty() || strict;
 
         store.inTransaction(c -> {
             intents.step(c, intent, FailoverIntents.PROMOTING);
@@ -99,10 +96,10 @@ final class PrimaryFailover {
                     + describe(syncSet) + "; " + following.size() + " standby(s) repointed to it.");
             return null;
         });
-        NodeSql.promote(cluster, chosen.node());
+        NodeSql.promote(candidateDb, chosen.node());
         long promotedAt = System.currentTimeMillis();
         pauseForTest();
-        long lsnAfter = NodeSql.position(cluster, chosen.node());
+        long lsnAfter = NodeSql.position(candidateDb);
 
         // Standbys that hold everything the new primary has stay eligible; the rest must catch up first.
         List<String> eligible = following.stream().filter(f -> syncSet.contains(f.name()) && f.lsn() >= choice.targetLsn())
