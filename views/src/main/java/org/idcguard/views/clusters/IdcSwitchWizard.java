@@ -60,11 +60,14 @@ public final class IdcSwitchWizard extends Dialog<Void> {
                         || vm.pageProperty().get() == Page.PROGRESS || (vm.pageProperty().get() == Page.PLAN && !vm.canConfirm()),
                 vm.busyProperty(), vm.pageProperty(), vm.planProperty()));
         next.textProperty().bind(Bindings.when(vm.pageProperty().isEqualTo(Page.PLAN)).then("Confirm switch").otherwise("Next"));
+        ButtonBar.setButtonUniformSize(next, false); // "Confirm switch" needs more room than "Next"
+        next.setMinWidth(140);
+        next.setPrefWidth(140);
 
         stepList.getStyleClass().add("wizard-steps");
         stepList.setMinWidth(170);
         body.setLeft(stepList);
-        body.setPrefSize(900, 460);
+        body.setPrefSize(1140, 520);
         getDialogPane().setContent(body);
         getDialogPane().getStyleClass().add("cluster-wizard");
         vm.pageProperty().addListener((obs, old, now) -> show(now));
@@ -127,24 +130,24 @@ public final class IdcSwitchWizard extends Dialog<Void> {
         TableView<SwitchPlan.GroupMove> table = new TableView<>(FXCollections.observableArrayList(p.groups()));
         table.setId("switch-plan");
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        table.getColumns().add(column("Group", SwitchPlan.GroupMove::group, 90));
-        table.getColumns().add(column("Old primary", SwitchPlan.GroupMove::oldPrimary, 150));
+        table.getColumns().add(column("Group", SwitchPlan.GroupMove::group, 100));
+        table.getColumns().add(column("Old primary", SwitchPlan.GroupMove::oldPrimary, 165));
         table.getColumns().add(column("LSN", SwitchPlan.GroupMove::oldLsn, 90));
-        table.getColumns().add(column("New primary", SwitchPlan.GroupMove::newPrimary, 150));
+        table.getColumns().add(column("New primary", SwitchPlan.GroupMove::newPrimary, 165));
         table.getColumns().add(column("LSN", SwitchPlan.GroupMove::newLsn, 90));
         TableColumn<SwitchPlan.GroupMove, String> lag = new TableColumn<>("Lag");
         lag.setCellValueFactory(m -> new javafx.beans.property.SimpleStringProperty(
                 m.getValue().lagBytes() < 0 ? "-" : m.getValue().lagBytes() + " B"));
-        lag.setPrefWidth(70);
-        TableColumn<SwitchPlan.GroupMove, String> pause = new TableColumn<>("Write pause");
+        lag.setPrefWidth(60);
+        TableColumn<SwitchPlan.GroupMove, String> pause = new TableColumn<>("Pause");
         pause.setCellValueFactory(m -> new javafx.beans.property.SimpleStringProperty(
                 m.getValue().expectedPauseMillis() < 0 ? "-" : m.getValue().oldPrimary().equals(m.getValue().newPrimary()) ? "none"
                         : "≈ " + m.getValue().expectedPauseMillis() / 1000.0 + " s"));
-        pause.setPrefWidth(90);
+        pause.setPrefWidth(70);
         TableColumn<SwitchPlan.GroupMove, String> blocker = new TableColumn<>("Preflight");
         blocker.setCellValueFactory(m -> new javafx.beans.property.SimpleStringProperty(
                 m.getValue().blocker() == null ? "ready" : m.getValue().blocker()));
-        blocker.setPrefWidth(220);
+        blocker.setPrefWidth(200);
         table.getColumns().add(lag);
         table.getColumns().add(pause);
         table.getColumns().add(blocker);
@@ -158,7 +161,8 @@ public final class IdcSwitchWizard extends Dialog<Void> {
                 }
             }
         });
-        table.setPrefHeight(220);
+        table.setPrefHeight(320);
+        VBox.setVgrow(table, Priority.ALWAYS);
         Label verdict = new Label(p.blocked()
                 ? "The switch cannot start: " + p.blockers() + " Fix it and check again."
                 : "Ready: " + p.groups().stream().filter(m -> !m.oldPrimary().equals(m.newPrimary())).count() + " group(s) move from "
