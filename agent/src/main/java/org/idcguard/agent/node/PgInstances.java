@@ -86,7 +86,10 @@ final class PgInstances {
             InstanceSpec spec = spec(name);
             InstanceStatus now = status(spec);
             if (now.running()) {
-                run("pg_ctl", List.of(pg.tool("pg_ctl").toString(), "stop", "-D", dataDir(spec).toString(), "-m", mode, "-w", "-t", "60"));
+                // pg_ctl's own wait looks every 100 ms; watching the postmaster ourselves ends a planned switch's
+                // write pause as soon as the server is gone.
+                run("pg_ctl", List.of(pg.tool("pg_ctl").toString(), "stop", "-D", dataDir(spec).toString(), "-m", mode, "-W"));
+                awaitExit(now.pid(), Duration.ofSeconds(60));
             }
             return status(spec);
         }
@@ -158,6 +161,21 @@ final class PgInstances {
         Files.writeString(dataDir.resolve("postgresql.auto.conf"), "# Do not edit: the manager sets these with ALTER SYSTEM.\n");
         Files.writeString(dataDir.resolve("standby.signal"), "");
         user.own(dataDir.resolve("postgresql.auto.conf"), dataDir.resolve("standby.signal"));
+    }
+
+    private static void awaitExit(long pid, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            if (System.nanoTime() > deadline) {
+                throw new Command.CommandFailed("PostgreSQL (pid " + pid + ") did not stop within " + limit.toSeconds() + " s.");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** Stops every running instance of this computer (a computer being shut down in an orderly way). */

@@ -195,6 +195,7 @@ public final class PlannedSwitch {
             NodeSql.checkpoint(cluster, old);
             long pause;
             long received;
+            String phases;
             // Connections are opened before the pause, so no authentication happens while writes wait.
             try (java.sql.Connection candidateDb = PgSession.admin(cluster, candidate, "postgres");
                  OtherStandbys otherDbs = new OtherStandbys(cluster, others)) {
@@ -204,10 +205,14 @@ public final class PlannedSwitch {
                 });
                 long stopAt = System.currentTimeMillis();
                 agents.stopInstance(old.agentEndpoint(), old.name(), "fast");
+                long stoppedAt = System.currentTimeMillis();
                 received = awaitReceived(candidateDb, candidate, otherDbs, beforeStop);
+                long receivedAt = System.currentTimeMillis();
                 NodeSql.promote(candidateDb, candidate);
                 promoted = true;
                 pause = System.currentTimeMillis() - stopAt;
+                phases = "stop " + (stoppedAt - stopAt) + " ms, last WAL checked " + (receivedAt - stoppedAt) + " ms, promotion "
+                        + (System.currentTimeMillis() - receivedAt) + " ms";
             }
             agents.follow(old.agentEndpoint(), old.name(), new FollowRequest(candidate.address(), candidate.port(), false));
             store.inTransaction(c -> {
@@ -217,7 +222,7 @@ public final class PlannedSwitch {
                 clusters.setSyncSet(c, cluster.name(), m.group(), List.of(old.name()));
                 intents.step(c, intent, FailoverIntents.DONE);
                 events.record(c, "switch.group", subject, candidate.name() + " in " + candidate.idc() + " is the primary of "
-                        + m.group() + " (writes paused about " + pause + " ms; received up to " + Lsn.format(received) + "). "
+                        + m.group() + " (writes paused about " + pause + " ms: " + phases + "; received up to " + Lsn.format(received) + "). "
                         + old.name() + " streams from it as a standby.");
                 return null;
             });
