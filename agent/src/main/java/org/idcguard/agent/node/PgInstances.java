@@ -165,7 +165,7 @@ final class PgInstances {
 
     private static void awaitExit(long pid, Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
-        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+        while (ProcessLiveness.running(pid)) {
             if (System.nanoTime() > deadline) {
                 throw new Command.CommandFailed("PostgreSQL (pid " + pid + ") did not stop within " + limit.toSeconds() + " s.");
             }
@@ -283,7 +283,7 @@ final class PgInstances {
     private InstanceStatus status(InstanceSpec spec) {
         Path dataDir = dataDir(spec);
         long pid = postmasterPid(dataDir);
-        boolean running = pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        boolean running = ProcessLiveness.running(pid);
         return new InstanceStatus(spec.name(), spec.cluster(), spec.port(), dataDir.toString(), running, running ? pid : 0,
                 Files.exists(dataDir.resolve("standby.signal")));
     }
