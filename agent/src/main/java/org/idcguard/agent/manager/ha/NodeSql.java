@@ -96,6 +96,22 @@ final class NodeSql {
         }
     }
 
+    /**
+     * Ends the primary's current WAL segment and returns where the next one starts. A standby that moves to a new
+     * timeline streams again from the start of the segment holding the switch point; switching segments just
+     * before a planned handover keeps that re-sent stretch to the few kilobytes written since.
+     */
+    static long switchSegment(ClusterRecord cluster, NodeRecord primary) throws SQLException {
+        try (Connection db = PgSession.admin(cluster, primary, "postgres"); Statement st = db.createStatement()) {
+            ResultSet rs = st.executeQuery("SELECT pg_switch_wal()::text, "
+                    + "(SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size')");
+            rs.next();
+            long end = Lsn.parse(rs.getString(1));
+            long segment = rs.getLong(2);
+            return (end + segment - 1) / segment * segment;
+        }
+    }
+
     /** A node's WAL position: current on a primary, received or replayed on a standby. */
     static long position(ClusterRecord cluster, NodeRecord node) throws SQLException {
         try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {

@@ -191,14 +191,16 @@ public final class PlannedSwitch {
             for (NodeRecord o : others) {
                 NodeSql.repoint(cluster, o, candidate);
             }
-            // A checkpoint now, while writes go on, leaves the shutdown checkpoint little to flush: the pause shrinks.
-            NodeSql.checkpoint(cluster, old);
             long pause;
             long received;
             String phases;
             // Connections are opened before the pause, so no authentication happens while writes wait.
             try (java.sql.Connection candidateDb = PgSession.admin(cluster, candidate, "postgres");
                  OtherStandbys otherDbs = new OtherStandbys(cluster, others)) {
+                // A checkpoint now, while writes go on, leaves the shutdown checkpoint little to flush; a fresh WAL
+                // segment that every standby already has leaves them little to fetch again on the new timeline.
+                NodeSql.checkpoint(cluster, old);
+                awaitSegment(candidateDb, otherDbs, NodeSql.switchSegment(cluster, old));
                 store.inTransaction(c -> {
                     intents.step(c, intent, FailoverIntents.PROMOTING);
                     return null;
@@ -236,6 +238,15 @@ public final class PlannedSwitch {
         }
     }
 
+    /** Waits a moment for the candidate and the others to reach the fresh segment; if they are slow, the pause is longer, no more. */
+    private static void awaitSegment(java.sql.Connection candidateDb, OtherStandbys others, long segmentStart) throws SQLException {
+        long deadline = System.currentTimeMillis() + 3000;
+        while (System.currentTimeMillis() < deadline
+                && Math.min(NodeSql.position(candidateDb), others.leastAdvanced(segmentStart)) < segmentStart) {
+            sleep(10);
+        }
+    }
+
     /** The candidate must have every byte the old primary wrote, up to its shutdown checkpoint. */
     private long awaitReceived(java.sql.Connection candidateDb, NodeRecord candidate, OtherStandbys others, long beforeStop)
             throws SQLException {
@@ -266,6 +277,19 @@ public final class PlannedSwitch {
                     // a standby that cannot be asked holds nothing the candidate needs to wait for
                 }
             }
+        }
+
+        /** The least position among them, or the fallback when none can be asked. */
+        long leastAdvanced(long fallback) {
+            long least = Long.MAX_VALUE;
+            for (java.sql.Connection c : connections) {
+                try {
+                    least = Math.min(least, NodeSql.position(c));
+                } catch (SQLException gone) {
+                    // as below
+                }
+            }
+            return least == Long.MAX_VALUE ? fallback : least;
         }
 
         long mostAdvanced() {
