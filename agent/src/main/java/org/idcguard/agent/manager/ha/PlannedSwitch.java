@@ -132,12 +132,13 @@ public final class PlannedSwitch {
         });
         return tasks.start("switch", cluster.name(), steps, progress -> {
             List<CompletableFuture<Void>> all = new ArrayList<>();
+            HandoverBarrier barrier = new HandoverBarrier(moving.size());
             for (int i = 0; i < moving.size(); i++) {
                 int ordinal = i + 1;
                 SwitchPlan.GroupMove m = moving.get(i);
                 all.add(CompletableFuture.runAsync(() -> {
                     try {
-                        progress.run(ordinal, () -> ha.exclusive(cluster.name(), m.group(), () -> switchGroup(cluster, m)));
+                        progress.run(ordinal, () -> ha.exclusive(cluster.name(), m.group(), () -> switchGroup(cluster, m, barrier)));
                     } catch (Exception e) {
                         throw new CompletionException(e);
                     }
@@ -168,7 +169,17 @@ public final class PlannedSwitch {
         });
     }
 
-    private String switchGroup(ClusterRecord cluster, SwitchPlan.GroupMove m) throws Exception {
+    private String switchGroup(ClusterRecord cluster, SwitchPlan.GroupMove m, HandoverBarrier barrier) throws Exception {
+        HandoverBarrier.Party party = barrier.party();
+        try {
+            return switchGroup(cluster, m, party);
+        } finally {
+            party.leave();
+        }
+    }
+
+    /** Moves one group; the party is ready once everything is prepared, just before writes pause. */
+    private String switchGroup(ClusterRecord cluster, SwitchPlan.GroupMove m, HandoverBarrier.Party party) throws Exception {
         String subject = cluster.name() + "/" + m.group();
         List<NodeRecord> members = store.inTransaction(c -> clusters.nodes(c, cluster.name())).stream()
                 .filter(n -> n.group().equals(m.group())).toList();
@@ -197,14 +208,15 @@ public final class PlannedSwitch {
             // Connections are opened before the pause, so no authentication happens while writes wait.
             try (java.sql.Connection candidateDb = PgSession.admin(cluster, candidate, "postgres");
                  OtherStandbys otherDbs = new OtherStandbys(cluster, others)) {
-                // A checkpoint now, while writes go on, leaves the shutdown checkpoint little to flush; a fresh WAL
-                // segment that every standby already has leaves them little to fetch again on the new timeline.
-                NodeSql.checkpoint(cluster, old);
+                // A fresh WAL segment that every standby already has leaves them little to fetch again on the new
+                // timeline; a checkpoint now, while writes go on, leaves the shutdown checkpoint little to flush.
                 awaitSegment(candidateDb, otherDbs, NodeSql.switchSegment(cluster, old));
+                NodeSql.checkpoint(cluster, old);
                 store.inTransaction(c -> {
                     intents.step(c, intent, FailoverIntents.PROMOTING);
                     return null;
                 });
+                party.ready();
                 long stopAt = System.currentTimeMillis();
                 agents.stopInstance(old.agentEndpoint(), old.name(), "fast");
                 long stoppedAt = System.currentTimeMillis();
