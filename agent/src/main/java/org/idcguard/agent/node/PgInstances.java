@@ -233,6 +233,13 @@ final class PgInstances {
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /**
+     * WAL segments of 4 MB rather than 16: a promotion copies the last segment onto the new timeline, and a standby
+     * that follows it fetches again from that segment's start, both while commits wait; a quarter of the bytes
+     * shortens a switch's pause, and 4 MB still keeps segment changes rare under heavy writing.
+     */
+    private static final int WAL_SEGMENT_MB = 4;
+
     private void initdb(InstanceSpec spec, Path dataDir) throws IOException {
         Path pwfile = dataDir.resolveSibling("." + spec.name() + ".pw");
         Files.writeString(pwfile, spec.superuserPassword() + "\n");
@@ -240,7 +247,7 @@ final class PgInstances {
         try {
             run("initdb", List.of(pg.tool("initdb").toString(), "-D", dataDir.toString(), "-U", spec.superuser(),
                     "--pwfile=" + pwfile, "--auth-host=scram-sha-256", "--auth-local=scram-sha-256",
-                    "--data-checksums", "-E", "UTF8", "--locale=C"));
+                    "--data-checksums", "--wal-segsize=" + WAL_SEGMENT_MB, "-E", "UTF8", "--locale=C"));
         } finally {
             Files.deleteIfExists(pwfile);
         }
