@@ -132,13 +132,14 @@ public final class PlannedSwitch {
         });
         return tasks.start("switch", cluster.name(), steps, progress -> {
             List<CompletableFuture<Void>> all = new ArrayList<>();
-            HandoverBarrier barrier = new HandoverBarrier(moving.size());
+            HandoverBarrier stops = new HandoverBarrier(moving.size());
+            HandoverBarrier promotions = new HandoverBarrier(moving.size());
             for (int i = 0; i < moving.size(); i++) {
                 int ordinal = i + 1;
                 SwitchPlan.GroupMove m = moving.get(i);
                 all.add(CompletableFuture.runAsync(() -> {
                     try {
-                        progress.run(ordinal, () -> ha.exclusive(cluster.name(), m.group(), () -> switchGroup(cluster, m, barrier)));
+                        progress.run(ordinal, () -> ha.exclusive(cluster.name(), m.group(), () -> switchGroup(cluster, m, stops, promotions)));
                     } catch (Exception e) {
                         throw new CompletionException(e);
                     }
@@ -169,17 +170,24 @@ public final class PlannedSwitch {
         });
     }
 
-    private String switchGroup(ClusterRecord cluster, SwitchPlan.GroupMove m, HandoverBarrier barrier) throws Exception {
-        HandoverBarrier.Party party = barrier.party();
+    /**
+     * Moves one group. Every group stops its old primary at the same moment; old primaries are restarted as standbys
+     * only once every group is promoted, so their start-up does not compete with a promotion still under way.
+     */
+    private String switchGroup(ClusterRecord cluster, SwitchPlan.GroupMove m, HandoverBarrier stops, HandoverBarrier promotions)
+            throws Exception {
+        HandoverBarrier.Party stop = stops.party();
+        HandoverBarrier.Party restart = promotions.party();
         try {
-            return switchGroup(cluster, m, party);
+            return switchGroup(cluster, m, stop, restart);
         } finally {
-            party.leave();
+            stop.leave();
+            restart.leave();
         }
     }
 
-    /** Moves one group; the party is ready once everything is prepared, just before writes pause. */
-    private String switchGroup(ClusterRecord cluster, SwitchPlan.GroupMove m, HandoverBarrier.Party party) throws Exception {
+    private String switchGroup(ClusterRecord cluster, SwitchPlan.GroupMove m, HandoverBarrier.Party stop,
+                               HandoverBarrier.Party restart) throws Exception {
         String subject = cluster.name() + "/" + m.group();
         List<NodeRecord> members = store.inTransaction(c -> clusters.nodes(c, cluster.name())).stream()
                 .filter(n -> n.group().equals(m.group())).toList();
@@ -216,7 +224,7 @@ public final class PlannedSwitch {
                     intents.step(c, intent, FailoverIntents.PROMOTING);
                     return null;
                 });
-                party.ready();
+                stop.ready();
                 long stopAt = System.currentTimeMillis();
                 agents.stopInstance(old.agentEndpoint(), old.name(), "fast");
                 long stoppedAt = System.currentTimeMillis();
@@ -228,6 +236,7 @@ public final class PlannedSwitch {
                 phases = "stop " + (stoppedAt - stopAt) + " ms, last WAL checked " + (receivedAt - stoppedAt) + " ms, promotion "
                         + (System.currentTimeMillis() - receivedAt) + " ms";
             }
+            restart.ready();
             agents.follow(old.agentEndpoint(), old.name(), new FollowRequest(candidate.address(), candidate.port(), false));
             store.inTransaction(c -> {
                 clusters.setRole(c, candidate.name(), "primary", false);
