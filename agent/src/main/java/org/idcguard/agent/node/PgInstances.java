@@ -86,9 +86,9 @@ final class PgInstances {
             InstanceSpec spec = spec(name);
             InstanceStatus now = status(spec);
             if (now.running()) {
-                // pg_ctl's own wait looks every 100 ms; watching the postmaster ourselves ends a planned switch's
-                // write pause as soon as the server is gone.
-                run("pg_ctl", List.of(pg.tool("pg_ctl").toString(), "stop", "-D", dataDir(spec).toString(), "-m", mode, "-W"));
+                // What pg_ctl stop does, without its start-up cost and its 100-ms polling: a planned switch's write
+                // pause lasts from this signal until the postmaster is gone.
+                Command.run("kill", List.of("kill", "-s", SHUTDOWN_SIGNALS.get(mode), Long.toString(now.pid())), Map.of(), SLOW);
                 awaitExit(now.pid(), Duration.ofSeconds(60));
             }
             return status(spec);
@@ -239,6 +239,9 @@ final class PgInstances {
      * shortens a switch's pause, and 4 MB still keeps segment changes rare under heavy writing.
      */
     private static final int WAL_SEGMENT_MB = 4;
+
+    /** The postmaster's shutdown modes and the signals that ask for them. */
+    private static final Map<String, String> SHUTDOWN_SIGNALS = Map.of("smart", "TERM", "fast", "INT", "immediate", "QUIT");
 
     private void initdb(InstanceSpec spec, Path dataDir) throws IOException {
         Path pwfile = dataDir.resolveSibling("." + spec.name() + ".pw");
