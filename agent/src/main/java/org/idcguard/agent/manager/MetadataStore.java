@@ -20,7 +20,7 @@ public final class MetadataStore implements AutoCloseable {
     public static MetadataStore open(Path dir) {
         String url = "jdbc:h2:file:" + dir.resolve("metadata").toAbsolutePath() + ";WRITE_DELAY=0";
         JdbcConnectionPool pool = JdbcConnectionPool.create(url, "idcguard", "");
-        pool.setMaxConnections(16);
+        pool.setMaxConnections(64); // every group of a 16-shard cluster fails over at once, each with its own short transactions
         Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
         return new MetadataStore(pool);
     }

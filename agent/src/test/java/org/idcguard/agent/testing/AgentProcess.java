@@ -13,9 +13,21 @@ import org.idcguard.agent.cli.IdcGuardCli;
 /** A manager or node agent run as a real separate process, as the launcher runs it, so tests can SIGKILL it. */
 public final class AgentProcess implements AutoCloseable {
     private final Process process;
+    private final File log;
 
-    private AgentProcess(Process process) {
+    private AgentProcess(Process process, File log) {
         this.process = process;
+        this.log = log;
+    }
+
+    /** The last lines the process wrote, for a failure message. */
+    public String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(log.toPath());
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
     }
 
     public static AgentProcess start(Path home, String... args) {
@@ -35,7 +47,7 @@ public final class AgentProcess implements AutoCloseable {
             File log = home.resolve(args[0] + "-" + System.nanoTime() + ".log").toFile();
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log);
             pb.environment().putAll(env);
-            return new AgentProcess(pb.start());
+            return new AgentProcess(pb.start(), log);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

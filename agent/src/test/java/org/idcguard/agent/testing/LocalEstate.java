@@ -71,10 +71,18 @@ public final class LocalEstate implements AutoCloseable {
 
     /** Registers the computer (waiting for its agent to answer) and binds it. */
     public void addComputer(String address, String idc) {
-        Waits.until(Duration.ofSeconds(30), "computer " + address + " is registered", () -> {
-            var answer = api.post("/api/computers", "{\"address\":\"" + address + "\",\"idc\":\"" + idc + "\"}");
-            return answer.status() == 201;
-        });
+        ApiCaller.Answer[] last = new ApiCaller.Answer[1];
+        try {
+            Waits.until(Duration.ofSeconds(60), "computer " + address + " is registered", () -> {
+                last[0] = api.post("/api/computers", "{\"address\":\"" + address + "\",\"idc\":\"" + idc + "\"}");
+                return last[0].status() == 201;
+            });
+        } catch (AssertionError timedOut) {
+            AgentProcess node = nodes.get(address);
+            throw new AssertionError(timedOut.getMessage() + "; the manager's last answer: " + (last[0] == null ? "none"
+                    : last[0].status() + " " + last[0].body()) + "; node agent " + (node == null ? "not started"
+                    : (node.isAlive() ? "running" : "exited") + ", its log ends: " + node.logTail()), timedOut);
+        }
     }
 
     /** SIGKILLs the manager and starts a new one (without any test environment) on the same home. */

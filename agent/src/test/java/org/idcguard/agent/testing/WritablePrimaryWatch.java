@@ -29,7 +29,9 @@ public final class WritablePrimaryWatch implements AutoCloseable {
     private final List<String> violations = new CopyOnWriteArrayList<>();
     private final Thread thread = new Thread(this::run, "writable-primary-watch");
     private volatile boolean running = true;
-    private volatile int samples;
+    /** Successful samples per node: a node never reached proves nothing about it. */
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> reached = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<String> unreachableWhy = new CopyOnWriteArrayList<>();
     private final Map<String, Long> writableSince = new java.util.concurrent.ConcurrentHashMap<>();
 
     public WritablePrimaryWatch(ClusterDetail detail) {
@@ -54,8 +56,10 @@ public final class WritablePrimaryWatch implements AutoCloseable {
             for (NodeView n : nodes) {
                 Thread t = new Thread(() -> {
                     while (running) {
-                        boolean ok = canAcknowledge(n);
-                        writableSince.put(n.name(), ok ? System.currentTimeMillis() : 0L);
+                        java.util.Optional<Boolean> ok = canAcknowledge(n);
+                        ok.ifPresent(yes -> reached.computeIfAbsent(n.name(), k -> new java.util.concurrent.atomic.AtomicInteger())
+                                .incrementAndGet());
+                        writableSince.put(n.name(), ok.orElse(false) ? System.currentTimeMillis() : 0L);
                         pause(100);
                     }
                 }, "watch-" + n.name());
@@ -73,7 +77,6 @@ public final class WritablePrimaryWatch implements AutoCloseable {
                     violations.add(now + " " + g.getKey() + ": " + writable);
                 }
             }
-            samples++;
             pause(200);
         }
         pollers.forEach(Thread::interrupt);
@@ -87,25 +90,49 @@ public final class WritablePrimaryWatch implements AutoCloseable {
         }
     }
 
-    private boolean canAcknowledge(NodeView n) {
+    /** Whether the node could acknowledge a commit now; empty when it could not be asked (down, frozen, refused). */
+    private java.util.Optional<Boolean> canAcknowledge(NodeView n) {
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + n.address() + ":" + n.port() + "/" + database, props);
              Statement st = c.createStatement()) {
             ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery(), current_setting('default_transaction_read_only'), "
                     + "current_setting('synchronous_standby_names'), "
                     + "(SELECT count(*) FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum'))");
             rs.next();
-            return !rs.getBoolean(1) && "off".equals(rs.getString(2)) && (rs.getString(3).isBlank() || rs.getLong(4) > 0);
+            return java.util.Optional.of(!rs.getBoolean(1) && "off".equals(rs.getString(2))
+                    && (rs.getString(3).isBlank() || rs.getLong(4) > 0));
         } catch (SQLException e) {
-            return false;
+            if (unreachableWhy.size() < 20) {
+                unreachableWhy.add(n.name() + ": " + e.getMessage());
+            }
+            return java.util.Optional.empty();
         }
     }
 
+    /**
+     * Two writable primaries seen in one group, after checking that the watch really watched: every node must have
+     * answered at least {@code minPerNode} samples, or the watch fails (a watcher that reached nothing proves nothing).
+     */
     public List<String> violations() {
+        assertWatched(3);
         return violations;
     }
 
+    /** Fails unless every node was sampled successfully at least {@code minPerNode} times. */
+    public void assertWatched(int minPerNode) {
+        for (List<NodeView> nodes : groups.values()) {
+            for (NodeView n : nodes) {
+                int got = reached.getOrDefault(n.name(), new java.util.concurrent.atomic.AtomicInteger()).get();
+                if (got < minPerNode) {
+                    throw new AssertionError("The watch sampled " + n.name() + " successfully " + got + " time(s), fewer than "
+                            + minPerNode + ": it proves nothing about that node. Errors seen: " + unreachableWhy);
+                }
+            }
+        }
+    }
+
+    /** Successful samples over every node. */
     public int samples() {
-        return samples;
+        return reached.values().stream().mapToInt(java.util.concurrent.atomic.AtomicInteger::get).sum();
     }
 
     @Override

@@ -130,6 +130,7 @@ public final class ClusterCreation {
     private String makeSynchronous(ClusterRecord cluster, String group, NodeRecord primary, List<String> syncSet) throws Exception {
         store.inTransaction(c -> {
             clusters.setSyncSet(c, cluster.name(), group, syncSet);
+            clusters.setConfiguredStandbys(c, cluster.name(), group, syncSet);
             return null;
         });
         try (Connection db = PgSession.admin(cluster, primary, "postgres"); Statement st = db.createStatement()) {

@@ -77,15 +77,14 @@ public final class ClusterRepository {
     }
 
     public List<GroupRecord> groups(Connection c, String cluster) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT cluster, name, kind, ordinal, sync_standbys, sync_generation "
+        try (PreparedStatement st = c.prepareStatement("SELECT cluster, name, kind, ordinal, sync_standbys, sync_generation, configured_standbys "
                 + "FROM replication_group WHERE cluster = ? ORDER BY ordinal")) {
             st.setString(1, cluster);
             ResultSet rs = st.executeQuery();
             List<GroupRecord> groups = new ArrayList<>();
             while (rs.next()) {
-                String set = rs.getString(5);
                 groups.add(new GroupRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
-                        set.isEmpty() ? List.of() : Arrays.asList(set.split(",")), rs.getLong(6)));
+                        names(rs.getString(5)), rs.getLong(6), names(rs.getString(7))));
             }
             return groups;
         }
@@ -100,6 +99,25 @@ public final class ClusterRepository {
             st.setString(3, group);
             st.executeUpdate();
         }
+    }
+
+    /**
+     * Records which standbys the group's primary may wait for. Called before synchronous_standby_names is changed on a
+     * node (with the union of the old and new sets) and again after (with the new set alone).
+     */
+    public void setConfiguredStandbys(Connection c, String cluster, String group, java.util.Collection<String> standbys)
+            throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE replication_group SET configured_standbys = ? "
+                + "WHERE cluster = ? AND name = ?")) {
+            st.setString(1, String.join(",", new java.util.TreeSet<>(standbys)));
+            st.setString(2, cluster);
+            st.setString(3, group);
+            st.executeUpdate();
+        }
+    }
+
+    private static List<String> names(String joined) {
+        return joined == null || joined.isEmpty() ? List.of() : Arrays.asList(joined.split(","));
     }
 
     public void insertNode(Connection c, NodeRecord n) throws SQLException {

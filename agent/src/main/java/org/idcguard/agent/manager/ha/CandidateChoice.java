@@ -1,47 +1,76 @@
 package org.idcguard.agent.manager.ha;
 
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Which standby of a group to promote when its primary is lost, or why none may be.
  *
- * <p>A commit was acknowledged once any one member of the recorded sync set had it. So every member must answer
- * (one that does not may be the only holder of a commit), and the new primary must reach the highest position any
- * answering standby has: then it holds every acknowledged commit, and every other standby can follow it without a
- * rewind. The preferred IDC's most advanced standby is chosen; when another standby is ahead of it, it is first
- * fast-forwarded from that one.
+ * <p>A commit was acknowledged once any one standby the primary waited for had it: a member of the recorded sync set,
+ * or of the configured one (a standby is configured a moment before it is recorded). So every such standby must
+ * answer and be detached from the old primary (one that is not may hold, or go on gathering, commits the others
+ * lack), and the new primary must reach the highest position, timeline first, that any detached standby holds: then
+ * it has every acknowledged commit, and every other standby can follow it without a rewind. The preferred IDC's most
+ * advanced standby is chosen; when another standby is ahead of it, it is first fast-forwarded from that one.
  */
 public final class CandidateChoice {
     private CandidateChoice() {
     }
 
     /** A candidate, the standby to fast-forward it from when it is behind (else empty), and the position to reach. */
-    public record Choice(NodeState candidate, Optional<NodeState> fastForwardFrom, long targetLsn) {
+    public record Choice(NodeState candidate, Optional<NodeState> fastForwardFrom, WalPosition target) {
     }
 
-    public static Choice choose(List<NodeState> members, String lostPrimary, List<String> syncSet, String preferIdc) {
-        List<NodeState> standbys = members.stream()
-                .filter(m -> !m.name().equals(lostPrimary) && m.answering() && !m.node().needsRejoin())
-                .filter(m -> m.observation().orElseThrow().inRecovery())
-                .toList();
-        if (syncSet.isEmpty()) {
+    /**
+     * Before anything is touched: refuses when nobody is recorded as holding every commit, or when a standby that may
+     * hold acknowledged commits does not answer.
+     */
+    public static void precheck(List<NodeState> members, String lostPrimary, List<String> recorded, Collection<String> mayHold) {
+        if (recorded.isEmpty()) {
             throw new NoSafeCandidate("no standby is recorded as holding every acknowledged commit (the sync set is empty)");
         }
-        for (String member : syncSet) {
-            if (standbys.stream().noneMatch(s -> s.name().equals(member))) {
-                throw new NoSafeCandidate("sync standby " + member + " does not answer, and it may hold acknowledged commits the others lack");
+        for (String member : mayHold) {
+            boolean answers = members.stream().anyMatch(m -> m.name().equals(member) && !m.name().equals(lostPrimary)
+                    && m.answering() && !m.node().needsRejoin() && m.observation().orElseThrow().inRecovery());
+            if (!answers) {
+                throw new NoSafeCandidate("standby " + member + " does not answer, and it may hold acknowledged commits the others lack");
             }
         }
-        Comparator<NodeState> mostAdvanced = Comparator.comparingLong(NodeState::lsn).reversed()
-                .thenComparing(s -> !syncSet.contains(s.name()))
+    }
+
+    /**
+     * After the standbys were detached: chooses among them by their fixed positions.
+     *
+     * @param fixed the detached standbys and where their WAL ends
+     */
+    public static Choice choose(List<NodeState> members, Map<String, WalPosition> fixed, List<String> recorded,
+                                Collection<String> mayHold, String preferIdc) {
+        if (recorded.isEmpty()) {
+            throw new NoSafeCandidate("no standby is recorded as holding every acknowledged commit (the sync set is empty)");
+        }
+        for (String member : mayHold) {
+            if (!fixed.containsKey(member)) {
+                throw new NoSafeCandidate("standby " + member + " could not be detached from the old primary, and it may hold "
+                        + "acknowledged commits the others lack");
+            }
+        }
+        List<NodeState> standbys = members.stream().filter(m -> fixed.containsKey(m.name())).toList();
+        if (standbys.isEmpty()) {
+            throw new NoSafeCandidate("no standby could be detached from the old primary");
+        }
+        Comparator<NodeState> mostAdvanced = Comparator.comparing((NodeState s) -> fixed.get(s.name())).reversed()
+                .thenComparing(s -> !recorded.contains(s.name()))
                 .thenComparing(NodeState::name);
         NodeState holder = standbys.stream().min(mostAdvanced).orElseThrow();
         NodeState candidate = standbys.stream()
                 .min(Comparator.comparing((NodeState s) -> !s.idc().equals(preferIdc)).thenComparing(mostAdvanced))
                 .orElseThrow();
-        return new Choice(candidate, candidate.lsn() < holder.lsn() ? Optional.of(holder) : Optional.empty(), holder.lsn());
+        WalPosition target = fixed.get(holder.name());
+        boolean behind = !fixed.get(candidate.name()).atLeast(target);
+        return new Choice(candidate, behind ? Optional.of(holder) : Optional.empty(), target);
     }
 
     /** No standby may be promoted without risking an acknowledged commit; the message says why. */

@@ -13,17 +13,30 @@ import java.util.List;
  * its step is moved on after each action, so a manager restarted mid-failover knows what it was doing.
  */
 final class FailoverIntents {
+    /** Recorded before anything is done: nothing has changed on any node yet, or standbys are being detached. */
     static final String CHOSEN = "chosen";
+    /** Every standby that could acknowledge for the old primary is detached; positions are fixed; nothing promoted. */
+    static final String DETACHED = "detached";
+    /** pg_promote may have been sent: from here a failover only rolls forward. */
     static final String PROMOTING = "promoting";
     static final String DONE = "done";
     static final String ABANDONED = "abandoned";
 
-    record Intent(long id, String cluster, String group, String oldPrimary, String candidate, String reason, String step) {
+    static final String FAILOVER = "failover";
+    static final String SWITCH = "switch";
+
+    record Intent(long id, String kind, String cluster, String group, String oldPrimary, String candidate, String reason, String step) {
+
+        /** Whether pg_promote may have been sent to the candidate, so that only rolling forward is safe. */
+        boolean mayHavePromoted() {
+            return PROMOTING.equals(step);
+        }
     }
 
-    long insert(Connection c, String cluster, String group, String oldPrimary, String candidate, String reason) throws SQLException {
+    long insert(Connection c, String kind, String cluster, String group, String oldPrimary, String candidate, String reason)
+            throws SQLException {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO failover (cluster, group_name, old_primary, candidate, reason, "
-                + "step, started_millis) VALUES (?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                + "step, started_millis, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
             st.setString(1, cluster);
             st.setString(2, group);
             st.setString(3, oldPrimary);
@@ -31,6 +44,7 @@ final class FailoverIntents {
             st.setString(5, reason.length() > 2000 ? reason.substring(0, 2000) : reason);
             st.setString(6, CHOSEN);
             st.setLong(7, System.currentTimeMillis());
+            st.setString(8, kind);
             st.executeUpdate();
             ResultSet keys = st.getGeneratedKeys();
             keys.next();
@@ -47,6 +61,16 @@ final class FailoverIntents {
         }
     }
 
+    /** Ends an intent with the sentence that says how. */
+    void end(Connection c, long id, String step, String outcome) throws SQLException {
+        step(c, id, step);
+        try (PreparedStatement st = c.prepareStatement("UPDATE failover SET outcome = ? WHERE id = ?")) {
+            st.setString(1, outcome.length() > 2000 ? outcome.substring(0, 2000) : outcome);
+            st.setLong(2, id);
+            st.executeUpdate();
+        }
+    }
+
     void changeCandidate(Connection c, long id, String candidate) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("UPDATE failover SET candidate = ? WHERE id = ?")) {
             st.setString(1, candidate);
@@ -56,13 +80,13 @@ final class FailoverIntents {
     }
 
     List<Intent> unfinished(Connection c) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT id, cluster, group_name, old_primary, candidate, reason, step "
+        try (PreparedStatement st = c.prepareStatement("SELECT id, kind, cluster, group_name, old_primary, candidate, reason, step "
                 + "FROM failover WHERE step NOT IN ('" + DONE + "', '" + ABANDONED + "') ORDER BY id")) {
             ResultSet rs = st.executeQuery();
             List<Intent> all = new ArrayList<>();
             while (rs.next()) {
                 all.add(new Intent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getString(6), rs.getString(7)));
+                        rs.getString(6), rs.getString(7), rs.getString(8)));
             }
             return all;
         }

@@ -25,37 +25,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The manager's HA loop. Every probe interval it probes every node of every running cluster, then decides per
- * group from what it saw (DESIGN "Failure detection", "Automatic IDC takeover", "Fencing and rejoin"):
- * <ul>
- *   <li>a primary down for K probes whose standbys confirm their WAL stream from it stopped is failed over, to the
- *       other IDC when its whole IDC is down, else preferably within its IDC;</li>
- *   <li>a node that believes it is primary but is not the recorded one is fenced;</li>
- *   <li>nodes marked for rejoin are rewound and started as standbys once their computer answers;</li>
- *   <li>the sync set follows the standbys' health.</li>
- * </ul>
- * Decisions are taken on the loop's thread; the actions run on a separate pool, at most one per group or node.
+ * The manager's HA loop: every probe interval it observes (probes every node of every running cluster), decides
+ * ({@link HaDecision}, a pure function per group) and acts (each action on a pool, holding an {@link HaLock} on what
+ * it changes, so groups are taken over in parallel and never twice at once). Notices are recorded once while their
+ * situation lasts.
  */
 public final class HaLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HaLoop.class);
     private static final long RETRY_MILLIS = 3000;
-    private static final long ASTRAY_MILLIS = 10_000;
     private final MetadataStore store;
     private final EventLog events;
     private final HaSettingsStore settings;
     private final ClusterRepository clusters = new ClusterRepository();
+    private final FailoverIntents intents = new FailoverIntents();
     private final ExecutorService probes = Executors.newCachedThreadPool(daemon("ha-probe"));
-    private final ExecutorService actions = Executors.newCachedThreadPool(daemon("ha-action"));
+    /** Actions, one per group or node; their inner parallel steps run on {@link #steps}, so a full pool never waits on itself. */
+    private final ExecutorService actions = Executors.newFixedThreadPool(64, daemon("ha-action"));
+    private final ExecutorService steps = Executors.newFixedThreadPool(64, daemon("ha-step"));
     private final Thread loop = new Thread(this::run, "ha-loop");
     private final PrimaryFailover failover;
+    private final IntentRecovery recovery;
     private final SyncSetKeeper keeper;
     private final Rejoiner rejoiner;
-    private final FailoverIntents intents = new FailoverIntents();
     private final Map<String, NodeHealth> health = new HashMap<>();
-    private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    private final Set<HaLock> busy = ConcurrentHashMap.newKeySet();
     private final Map<String, Long> lastTry = new ConcurrentHashMap<>();
     private final Map<String, String> notices = new ConcurrentHashMap<>();
-    private final Map<String, Long> astraySince = new HashMap<>();
+    private final Map<String, Long> lingering = new HashMap<>();
     private final Set<String> idcsDown = new HashSet<>();
     private final Set<String> routingStale = ConcurrentHashMap.newKeySet();
     private final Map<String, NodeState> latest = new ConcurrentHashMap<>();
@@ -65,18 +61,14 @@ public final class HaLoop implements AutoCloseable {
         this.store = store;
         this.events = events;
         this.settings = settings;
-        this.failover = new PrimaryFailover(store, events, actions);
+        this.failover = new PrimaryFailover(store, events, steps);
+        this.recovery = new IntentRecovery(store, events, failover);
         this.keeper = new SyncSetKeeper(store, events);
         this.rejoiner = new Rejoiner(store, events, agents);
     }
 
-    /** Finishes or abandons failovers a previous manager left unfinished, then starts probing. */
+    /** Starts probing; intents a previous manager left unfinished are resolved by the first ticks. */
     public void start() {
-        for (FailoverIntents.Intent intent : store.inTransaction(intents::unfinished)) {
-            String key = groupKey(intent.cluster(), intent.group());
-            busy.add(key);
-            actions.execute(() -> resume(intent, key));
-        }
         loop.setDaemon(true);
         loop.start();
     }
@@ -98,15 +90,40 @@ public final class HaLoop implements AutoCloseable {
     }
 
     private void tick(HaSettings s, long tickStart) {
-        List<ClusterView> views = store.inTransaction(c -> {
-            List<ClusterView> all = new ArrayList<>();
-            for (ClusterRecord r : clusters.all(c)) {
-                if (ClusterRecord.RUNNING.equals(r.status())) {
-                    all.add(new ClusterView(r, clusters.groups(c, r.name()), clusters.nodes(c, r.name())));
-                }
+        observe(readRecord(), s, tickStart);
+        // Decide on the record as it is now, not as it was before the probes: an action may have ended meanwhile.
+        List<ClusterView> views = readRecord();
+        Map<String, FailoverIntents.Intent> open = store.inTransaction(intents::unfinished).stream()
+                .collect(Collectors.toMap(i -> i.cluster() + "/" + i.group(), i -> i, (a, b) -> a));
+        long now = System.currentTimeMillis();
+        for (ClusterView v : views) {
+            if (v.nodes().stream().anyMatch(n -> !health.containsKey(n.name()))) {
+                continue; // a cluster that appeared since the probes were sent: next tick
             }
-            return all;
-        });
+            Map<String, NodeState> states = v.nodes().stream().collect(Collectors.toMap(NodeRecord::name,
+                    n -> health.get(n.name()).state(n, s.failedProbes())));
+            latest.putAll(states);
+            Set<String> downIdcs = v.nodes().stream().map(NodeRecord::idc).distinct()
+                    .filter(idc -> v.nodes().stream().filter(n -> n.idc().equals(idc)).allMatch(n -> states.get(n.name()).down()))
+                    .collect(Collectors.toSet());
+            announceIdcs(v.cluster(), downIdcs);
+            for (GroupRecord g : v.groups()) {
+                if (busy.contains(HaLock.group(v.cluster().name(), g.name()))) {
+                    continue;
+                }
+                List<NodeState> members = v.nodes().stream().filter(n -> n.group().equals(g.name())).map(n -> states.get(n.name())).toList();
+                GroupFacts facts = new GroupFacts(v.cluster(), g, members, downIdcs, s, now,
+                        Optional.ofNullable(open.get(v.cluster().name() + "/" + g.name())), linger(members, now));
+                act(facts, HaDecision.decide(facts));
+            }
+            if (routingStale.contains(v.cluster().name())) {
+                routeShards(v, states);
+            }
+            swapIdcsWhenAllMoved(v);
+        }
+    }
+
+    private void observe(List<ClusterView> views, HaSettings s, long tickStart) {
         Map<String, NodeRecord> nodes = new HashMap<>();
         for (ClusterView v : views) {
             for (NodeRecord n : v.nodes()) {
@@ -130,8 +147,10 @@ public final class HaLoop implements AutoCloseable {
             // each probe's own outcome is read below
         }
         health.values().forEach(NodeHealth::harvest);
-        // Decide on the record as it is now, not as it was before the probes: an action may have ended meanwhile.
-        views = store.inTransaction(c -> {
+    }
+
+    private List<ClusterView> readRecord() {
+        return store.inTransaction(c -> {
             List<ClusterView> all = new ArrayList<>();
             for (ClusterRecord r : clusters.all(c)) {
                 if (ClusterRecord.RUNNING.equals(r.status())) {
@@ -140,133 +159,97 @@ public final class HaLoop implements AutoCloseable {
             }
             return all;
         });
-        for (ClusterView v : views) {
-            if (v.nodes().stream().anyMatch(n -> !health.containsKey(n.name()))) {
-                continue; // a cluster that appeared since the probes were sent: next tick
-            }
-            Map<String, NodeState> states = v.nodes().stream().collect(Collectors.toMap(NodeRecord::name,
-                    n -> health.get(n.name()).state(n, s.failedProbes())));
-            latest.putAll(states);
-            decide(v, states, s);
-        }
     }
 
-    private void decide(ClusterView v, Map<String, NodeState> states, HaSettings s) {
-        ClusterRecord cluster = v.cluster();
-        Set<String> downIdcs = v.nodes().stream().map(NodeRecord::idc).distinct()
-                .filter(idc -> v.nodes().stream().filter(n -> n.idc().equals(idc)).allMatch(n -> states.get(n.name()).down()))
-                .collect(Collectors.toSet());
-        announceIdcs(cluster, downIdcs);
-        for (GroupRecord g : v.groups()) {
-            String key = groupKey(cluster.name(), g.name());
-            if (busy.contains(key)) {
-                continue;
-            }
-            List<NodeState> members = v.nodes().stream().filter(n -> n.group().equals(g.name())).map(n -> states.get(n.name())).toList();
-            Optional<NodeState> primary = members.stream().filter(m -> m.node().isPrimary()).findFirst();
-            if (primary.isEmpty()) {
-                continue;
-            }
-            fenceRogues(cluster, primary.get(), members);
-            if (primary.get().answering()) {
-                tendHealthyGroup(cluster, g, key, primary.get(), members);
-            } else if (primary.get().down()) {
-                handleLostPrimary(cluster, g, key, primary.get(), members, downIdcs, s);
-            }
-        }
-        if (routingStale.contains(cluster.name())) {
-            routeShards(v, states);
-        }
-        swapIdcsWhenAllMoved(v);
-    }
-
-    private void tendHealthyGroup(ClusterRecord cluster, GroupRecord g, String key, NodeState primary, List<NodeState> members) {
-        NodeObservation seen = primary.observation().orElseThrow();
-        if (seen.inRecovery()) {
-            // A probe sent just before a promotion finished sees a standby for one tick; only a lasting state is news.
-            long since = astraySince.computeIfAbsent("primary:" + primary.name(), k -> System.currentTimeMillis());
-            if (System.currentTimeMillis() - since > ASTRAY_MILLIS) {
-                notice(key, "node.unexpected", cluster.name() + "/" + g.name(), "Recorded primary " + primary.name()
-                        + " is in recovery; the manager leaves the group alone until a DBA looks.");
-            }
-            return;
-        }
-        astraySince.remove("primary:" + primary.name());
-        notices.remove(key);
-        if (keeper.needsWork(cluster, g, primary, members)) {
-            submit(key, () -> keeper.maintain(cluster, g.name(), primary, members));
-        }
+    /** Keeps, per lingering condition, since when it holds; a condition that ended is forgotten. */
+    private Map<String, Long> linger(List<NodeState> members, long now) {
+        Optional<NodeState> primary = members.stream().filter(m -> m.node().isPrimary()).findFirst();
         for (NodeState m : members) {
-            if (m == primary || busy.contains(nodeKey(m.name())) || busy.contains("fence:" + m.name())) {
-                continue;
-            }
-            boolean streaming = seen.replica(m.name()).map(r -> "streaming".equals(r.state()) || "catchup".equals(r.state())).orElse(false);
-            if (streaming || m.node().needsRejoin() || m.down()) {
-                astraySince.remove(m.name());
-            }
-            if (m.node().needsRejoin() && due(m.name())) {
-                submit(nodeKey(m.name()), () -> rejoin(cluster, m, true));
-            } else if (!m.node().needsRejoin() && m.down() && due(m.name())) {
-                submit(nodeKey(m.name()), () -> rejoin(cluster, m, false));
-            } else if (m.answering() && !streaming && m.observation().get().inRecovery()) {
-                long since = astraySince.computeIfAbsent(m.name(), k -> System.currentTimeMillis());
-                if (System.currentTimeMillis() - since > ASTRAY_MILLIS) {
-                    astraySince.remove(m.name());
-                    markForRejoin(cluster, m, primary);
+            boolean recovering = m.node().isPrimary() && m.answering() && m.observation().get().inRecovery();
+            boolean astray = !m.node().isPrimary() && primary.map(NodeState::answering).orElse(false) && m.answering()
+                    && !m.node().needsRejoin() && m.observation().get().inRecovery() && !HaDecision.streaming(primary.get(), m);
+            track("recovering:" + m.name(), recovering, now);
+            track("astray:" + m.name(), astray, now);
+        }
+        return Map.copyOf(lingering);
+    }
+
+    private void track(String key, boolean holds, long now) {
+        if (holds) {
+            lingering.putIfAbsent(key, now);
+        } else {
+            lingering.remove(key);
+        }
+    }
+
+    /** Carries out one group's decision. */
+    private void act(GroupFacts f, List<HaAction> decided) {
+        ClusterRecord cluster = f.cluster();
+        String subject = f.subject();
+        HaLock groupLock = HaLock.group(cluster.name(), f.group().name());
+        if (decided.stream().noneMatch(a -> a.kind() == HaAction.Kind.NOTICE)) {
+            notices.remove(subject);
+        }
+        for (HaAction a : decided) {
+            NodeState node = f.members().stream().filter(m -> m.name().equals(a.node())).findFirst().orElse(null);
+            HaLock nodeLock = HaLock.node(cluster.name(), a.node());
+            switch (a.kind()) {
+                case RESOLVE_INTENT -> {
+                    FailoverIntents.Intent intent = f.openIntent().orElseThrow();
+                    if (due(subject)) {
+                        submit(groupLock, () -> resolve(intent, subject));
+                    }
                 }
+                case FENCE -> submit(nodeLock, () -> fence(cluster, node));
+                case FAIL_OVER -> submit(groupLock, () -> failOver(f, a));
+                case START_PRIMARY -> {
+                    if (due(a.node())) {
+                        submit(groupLock, () -> rejoiner.startPrimary(cluster, node.node()));
+                    }
+                }
+                case MAINTAIN_SYNC -> submit(groupLock, () -> keeper.maintain(cluster, f.group().name(), f.primary().get(), f.members()));
+                case REATTACH -> {
+                    if (due(a.node())) {
+                        submit(nodeLock, () -> reattach(cluster, node, f.primary().get()));
+                    }
+                }
+                case REJOIN, START_STANDBY -> {
+                    if (due(a.node()) && !busy.contains(nodeLock)) {
+                        submit(nodeLock, () -> rejoin(cluster, node, a.kind() == HaAction.Kind.REJOIN));
+                    }
+                }
+                case MARK_ASTRAY -> markForRejoin(cluster, node, f.primary().get());
+                case NOTICE -> notice(subject, a.detail(), subject, a.sentence());
+                case WAIT -> log.debug("{}: {}", subject, a.sentence());
+                default -> throw new IllegalStateException("unhandled " + a.kind());
             }
         }
     }
 
-    private void handleLostPrimary(ClusterRecord cluster, GroupRecord g, String key, NodeState primary, List<NodeState> members,
-                                   Set<String> downIdcs, HaSettings s) {
-        String subject = cluster.name() + "/" + g.name();
-        List<NodeState> standbys = members.stream().filter(m -> m != primary && m.answering() && !m.node().needsRejoin()
-                && m.observation().get().inRecovery()).toList();
-        if (standbys.isEmpty()) {
-            if (members.stream().noneMatch(NodeState::answering) && due(primary.name())) {
-                submit(key, () -> rejoiner.startPrimary(cluster, primary.node()));
+    private void failOver(GroupFacts f, HaAction a) throws Exception {
+        String subject = f.subject();
+        try {
+            PrimaryFailover.Outcome out = failover.run(f.cluster(), f.group(), f.primary().get(), f.members(), a.detail(), a.sentence());
+            if (out == null) {
+                return; // the record changed since this tick's snapshot
             }
-            notice(key, "failover.impossible", subject, "Primary " + primary.name() + " and every standby of " + g.name()
-                    + " are down: waiting for one to return.");
-            return;
+            keeper.pending(out.pendingSince());
+            routingStale.add(f.cluster().name());
+            notices.remove(subject);
+        } catch (CandidateChoice.NoSafeCandidate refused) {
+            notice(subject, "failover.refused", subject, "Primary " + f.primary().get().name() + " is lost but no standby is promoted: "
+                    + refused.getMessage() + ".");
         }
-        List<String> hearing = standbys.stream().filter(m -> m.observation().get().receiver()
-                .map(r -> r.hears(primary.node().address(), primary.node().port(), s.streamSilenceMillis())).orElse(false))
-                .map(NodeState::name).toList();
-        if (!hearing.isEmpty()) {
-            notice(key, "failover.withheld", subject, "Primary " + primary.name() + " does not answer the manager, but "
-                    + String.join(", ", hearing) + " still receive its WAL: no failover (the manager may be cut off, not the primary).");
-            return;
-        }
-        boolean idcDown = downIdcs.contains(primary.idc());
-        String preferIdc = idcDown ? otherIdc(cluster, primary.idc()) : primary.idc();
-        String why = (idcDown ? "IDC " + primary.idc() + " is down: no node of " + cluster.name() + " there answers and " : "Primary "
-                + primary.name() + " failed " + s.failedProbes() + " probes in a row and ")
-                + standbys.stream().map(NodeState::name).collect(Collectors.joining(", ")) + " confirm their WAL stream from "
-                + primary.name() + " stopped.";
-        submit(key, () -> {
-            try {
-                PrimaryFailover.Outcome out = failover.run(cluster, g, primary, members, preferIdc, why);
-                if (out == null) {
-                    return; // the record changed since this tick's snapshot
-                }
-                keeper.pending(out.pendingSince());
-                routingStale.add(cluster.name());
-                notices.remove(key);
-            } catch (CandidateChoice.NoSafeCandidate refused) {
-                notice(key, "failover.refused", subject, "Primary " + primary.name() + " is lost but no standby is promoted: "
-                        + refused.getMessage() + ".");
-            }
-        });
     }
 
-    /** Any node that takes writes but is not the recorded primary is fenced on sight: two writable primaries must not last. */
-    private void fenceRogues(ClusterRecord cluster, NodeState primary, List<NodeState> members) {
-        for (NodeState m : members) {
-            if (m != primary && m.answering() && m.observation().get().writable() && !busy.contains(nodeKey(m.name()))) {
-                submit("fence:" + m.name(), () -> fence(cluster, m));
-            }
+    private void resolve(FailoverIntents.Intent intent, String subject) {
+        if (recovery.resolve(intent)) {
+            routingStale.add(intent.cluster());
+            notices.remove(subject);
+        } else {
+            notice(subject, "failover.waiting", subject, "Intent " + intent.id() + " stopped at step " + intent.step() + " and its "
+                    + "candidate " + intent.candidate() + " does not answer: whether it was promoted cannot be known, so "
+                    + intent.group() + " waits for it.");
         }
     }
 
@@ -274,19 +257,25 @@ public final class HaLoop implements AutoCloseable {
         store.inTransaction(c -> {
             clusters.setRole(c, m.name(), "standby", true);
             events.record(c, "node.astray", cluster.name() + "/" + m.node().group(), m.name() + " has not streamed from "
-                    + primary.name() + " for " + ASTRAY_MILLIS / 1000 + " s: it will be rewound and restarted as its standby.");
+                    + primary.name() + " for " + HaDecision.ASTRAY_MILLIS / 1000 + " s: it will be rewound and restarted as its standby.");
             return null;
         });
+    }
+
+    private void reattach(ClusterRecord cluster, NodeState standby, NodeState primary) throws Exception {
+        NodeSql.repoint(cluster, standby.node(), primary.node());
+        record("node.reattached", cluster.name() + "/" + standby.node().group(), standby.name() + " was left detached by a takeover "
+                + "that did not happen; it streams from " + primary.name() + " again.");
     }
 
     private void routeShards(ClusterView v, Map<String, NodeState> states) {
         Optional<NodeRecord> coordinator = v.nodes().stream().filter(n -> "coordinator".equals(n.group()) && n.isPrimary()).findFirst();
         if (coordinator.isEmpty() || !states.get(coordinator.get().name()).answering()
-                || busy.contains(groupKey(v.cluster().name(), "coordinator"))) {
+                || busy.contains(HaLock.group(v.cluster().name(), "coordinator"))) {
             return;
         }
         String name = v.cluster().name();
-        submit("routing:" + name, () -> {
+        submit(HaLock.routing(name), () -> {
             // the record as it is now: a failover that ended after this tick's snapshot changed a shard's primary
             List<NodeRecord> nodes = store.inTransaction(c -> clusters.nodes(c, name));
             NodeRecord coordinatorNow = nodes.stream().filter(n -> "coordinator".equals(n.group()) && n.isPrimary()).findFirst()
@@ -294,11 +283,8 @@ public final class HaLoop implements AutoCloseable {
             int changed = ShardRouting.apply(v.cluster(), coordinatorNow, nodes);
             routingStale.remove(name);
             if (changed > 0) {
-                store.inTransaction(c -> {
-                    events.record(c, "routing.updated", name, "The coordinator now tries each shard's new primary first ("
-                            + changed + " foreign server(s) updated).");
-                    return null;
-                });
+                record("routing.updated", name, "The coordinator now tries each shard's new primary first (" + changed
+                        + " foreign server(s) updated).");
             }
         });
     }
@@ -334,50 +320,6 @@ public final class HaLoop implements AutoCloseable {
         });
     }
 
-    /** A failover a previous manager left: finished if its candidate was promoted, abandoned if it was not. */
-    private void resume(FailoverIntents.Intent intent, String key) {
-        try {
-            while (running) {
-                ClusterRecord cluster = store.inTransaction(c -> clusters.find(c, intent.cluster())).orElse(null);
-                if (cluster == null) {
-                    store.inTransaction(c -> {
-                        intents.step(c, intent.id(), FailoverIntents.ABANDONED);
-                        return null;
-                    });
-                    return;
-                }
-                List<NodeRecord> nodes = store.inTransaction(c -> clusters.nodes(c, intent.cluster()));
-                NodeRecord candidate = nodes.stream().filter(n -> n.name().equals(intent.candidate())).findFirst().orElseThrow();
-                NodeRecord old = nodes.stream().filter(n -> n.name().equals(intent.oldPrimary())).findFirst().orElseThrow();
-                Optional<Boolean> inRecovery = NodeSql.inRecovery(cluster, candidate);
-                if (inRecovery.isPresent()) {
-                    boolean promoted = !inRecovery.get();
-                    GroupRecord group = store.inTransaction(c -> clusters.groups(c, intent.cluster())).stream()
-                            .filter(g -> g.name().equals(intent.group())).findFirst().orElseThrow();
-                    store.inTransaction(c -> {
-                        if (promoted) {
-                            failover.recordRoles(c, cluster, group, candidate, old, List.of(), List.of());
-                        }
-                        intents.step(c, intent.id(), promoted ? FailoverIntents.DONE : FailoverIntents.ABANDONED);
-                        events.record(c, promoted ? "failover.resumed" : "failover.abandoned", intent.cluster() + "/" + intent.group(),
-                                promoted ? "The manager stopped after promoting " + candidate.name() + " but before recording it: "
-                                        + candidate.name() + " is recorded as primary now, " + old.name() + " will be rewound."
-                                        : "The manager stopped before promoting " + candidate.name() + ": the failover is abandoned "
-                                        + "and the group is judged afresh.");
-                        return null;
-                    });
-                    if (promoted) {
-                        routingStale.add(intent.cluster());
-                    }
-                    return;
-                }
-                sleep(1000); // the candidate does not answer: neither outcome can be known yet, so the group waits
-            }
-        } finally {
-            busy.remove(key);
-        }
-    }
-
     /**
      * The node and its group's primary as recorded now: an action decided on this tick's snapshot checks the record
      * again when it runs, since an action that just ended (a rejoin, a failover) may have changed it.
@@ -390,12 +332,17 @@ public final class HaLoop implements AutoCloseable {
     }
 
     /**
-     * Fences a node seen taking writes, unless the record now names it primary or its group is failing over: a node
-     * just promoted is writable a moment before the failover records it.
+     * Fences a node seen taking writes. The record is read again first: if it now names this node primary (a failover
+     * ended since the tick), the next tick decides afresh, and then fences whichever node the record does not name.
      */
     private void fence(ClusterRecord cluster, NodeState m) throws Exception {
         Optional<NodeRecord[]> now = fresh(cluster, m.name());
-        if (now.isEmpty() || now.get()[0].isPrimary() || busy.contains(groupKey(cluster.name(), m.node().group()))) {
+        if (now.isEmpty()) {
+            return;
+        }
+        if (now.get()[0].isPrimary()) {
+            record("fence.deferred", cluster.name() + "/" + m.node().group(), m.name() + " was seen taking writes, but the record "
+                    + "names it primary since that probe: the group is judged again on the next probe.");
             return;
         }
         rejoiner.fence(cluster, now.get()[0], now.get()[1]);
@@ -409,23 +356,24 @@ public final class HaLoop implements AutoCloseable {
         rejoiner.rejoin(cluster, now.get()[0], now.get()[1], rewind);
     }
 
-    private void submit(String key, Action action) {
-        if (!busy.add(key)) {
+    private void submit(HaLock lock, Action action) {
+        if (!busy.add(lock)) {
             return;
         }
         actions.execute(() -> {
             try {
                 action.run();
             } catch (Exception e) {
-                log.warn("HA action {} failed: {}", key, e.getMessage(), e);
-                record("ha.action-failed", key, "An HA action on " + key + " failed and will be retried: " + e.getMessage());
+                log.warn("HA action on {} failed: {}", lock, e.getMessage(), e);
+                record("ha.action-failed", lock.cluster() + (lock.name().isEmpty() ? "" : "/" + lock.name()),
+                        "An HA action on " + lock + " failed and will be retried: " + e.getMessage());
             } finally {
-                busy.remove(key);
+                busy.remove(lock);
             }
         });
     }
 
-    /** Each node as the last tick saw it (for a planned switch's preflight). */
+    /** Each node as the last tick saw it (for a planned switch's preflight and the cluster detail). */
     public Optional<NodeState> latest(String node) {
         return Optional.ofNullable(latest.get(node));
     }
@@ -435,9 +383,9 @@ public final class HaLoop implements AutoCloseable {
      * 10 s for an action already running on it to end.
      */
     public <T> T exclusive(String cluster, String group, java.util.concurrent.Callable<T> work) throws Exception {
-        String key = groupKey(cluster, group);
+        HaLock lock = HaLock.group(cluster, group);
         long deadline = System.currentTimeMillis() + 10_000;
-        while (!busy.add(key)) {
+        while (!busy.add(lock)) {
             if (System.currentTimeMillis() > deadline) {
                 throw new IllegalStateException("Group " + group + " is busy with another operation; try again in a moment.");
             }
@@ -446,7 +394,7 @@ public final class HaLoop implements AutoCloseable {
         try {
             return work.call();
         } finally {
-            busy.remove(key);
+            busy.remove(lock);
         }
     }
 
@@ -459,7 +407,7 @@ public final class HaLoop implements AutoCloseable {
         return routingStale.contains(cluster);
     }
 
-    /** Throttles retries of one node's action. */
+    /** Throttles retries of one node's (or group's) action. */
     private boolean due(String name) {
         long now = System.currentTimeMillis();
         Long last = lastTry.get(name);
@@ -484,18 +432,6 @@ public final class HaLoop implements AutoCloseable {
         });
     }
 
-    private static String otherIdc(ClusterRecord c, String idc) {
-        return idc.equals(c.primaryIdc()) ? c.backupIdc() : c.primaryIdc();
-    }
-
-    private static String groupKey(String cluster, String group) {
-        return "group:" + cluster + "/" + group;
-    }
-
-    private static String nodeKey(String node) {
-        return "node:" + node;
-    }
-
     private static java.util.concurrent.ThreadFactory daemon(String name) {
         return r -> {
             Thread t = new Thread(r, name);
@@ -517,6 +453,7 @@ public final class HaLoop implements AutoCloseable {
         running = false;
         loop.interrupt();
         actions.shutdownNow();
+        steps.shutdownNow();
         probes.shutdownNow();
         health.values().forEach(NodeHealth::close);
     }

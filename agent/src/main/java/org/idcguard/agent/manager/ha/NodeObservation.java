@@ -12,9 +12,20 @@ import java.util.Optional;
  * @param syncNames    the primary's synchronous_standby_names as configured
  * @param receiver     a standby's WAL receiver, if it has one
  * @param replicas     a primary's standbys as pg_stat_replication shows them
+ * @param upstreamSet  a standby's primary_conninfo is set (a takeover empties it to detach the standby)
  */
 public record NodeObservation(boolean inRecovery, long lsn, boolean readOnly, String syncNames, Optional<Receiver> receiver,
-                              List<Replica> replicas) {
+                              List<Replica> replicas, boolean upstreamSet) {
+
+    public NodeObservation(boolean inRecovery, long lsn, boolean readOnly, String syncNames, Optional<Receiver> receiver,
+                           List<Replica> replicas) {
+        this(inRecovery, lsn, readOnly, syncNames, receiver, replicas, true);
+    }
+
+    /** A standby left detached by a takeover that did not finish: it follows nobody until it is pointed somewhere. */
+    public boolean detached() {
+        return inRecovery && !upstreamSet;
+    }
 
     /** A standby's WAL stream as it sees it: where from, and how long since it last heard anything. */
     public record Receiver(String status, String senderHost, int senderPort, long silenceMillis) {

@@ -21,7 +21,8 @@ final class NodeProber {
     private static final String STATE = "SELECT s.r, (CASE WHEN s.r THEN GREATEST(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) "
             + "ELSE pg_current_wal_lsn() END)::text, current_setting('default_transaction_read_only'), "
             + "current_setting('synchronous_standby_names'), w.status, w.sender_host, w.sender_port, "
-            + "COALESCE((EXTRACT(EPOCH FROM clock_timestamp() - w.last_msg_receipt_time) * 1000)::bigint, -1) "
+            + "COALESCE((EXTRACT(EPOCH FROM clock_timestamp() - w.last_msg_receipt_time) * 1000)::bigint, -1), "
+            + "current_setting('primary_conninfo') <> '' "
             + "FROM (SELECT pg_is_in_recovery() AS r) s LEFT JOIN pg_stat_wal_receiver w ON true";
     private static final String REPLICAS = "SELECT application_name, state, COALESCE(sync_state, ''), "
             + "COALESCE(flush_lsn, '0/0')::text FROM pg_stat_replication";
@@ -48,6 +49,7 @@ final class NodeProber {
             long lsn = Lsn.parse(rs.getString(2));
             boolean readOnly = "on".equals(rs.getString(3));
             String syncNames = rs.getString(4);
+            boolean upstreamSet = rs.getBoolean(9);
             Optional<NodeObservation.Receiver> receiver = rs.getString(5) == null ? Optional.empty()
                     : Optional.of(new NodeObservation.Receiver(rs.getString(5), rs.getString(6), rs.getInt(7), rs.getLong(8)));
             List<NodeObservation.Replica> replicas = new ArrayList<>();
@@ -57,7 +59,7 @@ final class NodeProber {
                     replicas.add(new NodeObservation.Replica(r.getString(1), r.getString(2), r.getString(3), Lsn.parse(r.getString(4))));
                 }
             }
-            return new NodeObservation(standby, lsn, readOnly, syncNames, receiver, replicas);
+            return new NodeObservation(standby, lsn, readOnly, syncNames, receiver, replicas, upstreamSet);
         } catch (SQLException | RuntimeException e) {
             discard(c);
             throw e;

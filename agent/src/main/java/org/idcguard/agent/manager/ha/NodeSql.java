@@ -41,6 +41,50 @@ final class NodeSql {
         }
     }
 
+    /**
+     * Detaches a standby from whatever it streams from: primary_conninfo emptied and reloaded, then waited on until its
+     * WAL receiver is gone. From then on it acknowledges nothing to anybody, so the position it returns is fixed: the
+     * fence of DESIGN "Automatic IDC takeover", step 0.
+     */
+    static WalPosition detach(ClusterRecord cluster, NodeRecord standby) throws SQLException {
+        try (Connection db = PgSession.open(standby.address(), standby.port(), "postgres", cluster.superuser(),
+                cluster.superuserPassword(), 2); Statement st = db.createStatement()) {
+            st.setQueryTimeout(5);
+            ResultSet tli = st.executeQuery("SELECT received_tli FROM pg_stat_wal_receiver");
+            int timeline = tli.next() ? tli.getInt(1) : 0;
+            st.execute("ALTER SYSTEM SET primary_conninfo = ''");
+            st.execute("SELECT pg_reload_conf()");
+            long deadline = System.currentTimeMillis() + 5000;
+            while (receiverRuns(st)) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new SQLException(standby.name() + " kept its WAL receiver 5 s after it was detached.");
+                }
+                pauseBriefly(standby);
+            }
+            if (timeline == 0) {
+                ResultSet cp = st.executeQuery("SELECT timeline_id FROM pg_control_checkpoint()");
+                cp.next();
+                timeline = cp.getInt(1);
+            }
+            return new WalPosition(timeline, position(st));
+        }
+    }
+
+    private static boolean receiverRuns(Statement st) throws SQLException {
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_wal_receiver");
+        rs.next();
+        return rs.getLong(1) > 0;
+    }
+
+    private static void pauseBriefly(NodeRecord node) throws SQLException {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("Interrupted while " + node.name() + " was being changed.");
+        }
+    }
+
     /** Promotes a standby and returns once it is out of recovery and takes writes. */
     static void promote(ClusterRecord cluster, NodeRecord node) throws SQLException {
         try (Connection db = PgSession.admin(cluster, node, "postgres")) {
@@ -74,13 +118,18 @@ final class NodeSql {
     }
 
     /**
-     * Makes a node that wrongly believes it is primary refuse writes at once: new transactions are read-only and every
-     * client session is ended (their clients reconnect and find the real primary).
+     * The fence for a node that wrongly takes writes when its node agent cannot stop it. Every setting used here is one
+     * no session can override: commits wait for a standby that does not exist (synchronous_standby_names is a server
+     * setting), the application role may not log in, and every client session is terminated (never cancelled: a
+     * cancelled wait for a standby reports the commit as done).
      */
-    static void fence(ClusterRecord cluster, NodeRecord node) throws SQLException {
+    static void fenceBySql(ClusterRecord cluster, NodeRecord node) throws SQLException {
         try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {
+            st.setQueryTimeout(5);
+            st.execute("ALTER SYSTEM SET synchronous_standby_names = '\"idcguard_fenced\"'");
             st.execute("ALTER SYSTEM SET default_transaction_read_only = on");
             st.execute("SELECT pg_reload_conf()");
+            st.execute("ALTER ROLE " + PgSession.ident(cluster.appUser()) + " NOLOGIN");
             st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'client backend' "
                     + "AND pid <> pg_backend_pid()");
         }

@@ -200,12 +200,19 @@ public final class PlannedSwitch {
                 .filter(g -> g.name().equals(m.group())).findFirst().orElseThrow();
         List<NodeRecord> others = members.stream().filter(n -> n != old && n != candidate).toList();
         long started = System.currentTimeMillis();
-        long intent = store.inTransaction(c -> intents.insert(c, cluster.name(), m.group(), old.name(), candidate.name(),
-                "Planned switch: " + old.name() + " hands over to " + candidate.name() + "."));
+        long intent = store.inTransaction(c -> intents.insert(c, FailoverIntents.SWITCH, cluster.name(), m.group(), old.name(),
+                candidate.name(), "Planned switch: " + old.name() + " hands over to " + candidate.name() + "."));
+        TestPause.at("switch-chosen", () -> pausedEvent(subject, "switch-chosen"));
         long beforeStop = NodeSql.position(cluster, old);
         List<String> waitFor = members.stream().filter(n -> !n.idc().equals(candidate.idc())).map(NodeRecord::name).sorted().toList();
         boolean promoted = false;
         try {
+            java.util.Set<String> during = new java.util.TreeSet<>(group.mayHoldAcknowledged());
+            during.addAll(waitFor);
+            store.inTransaction(c -> {
+                clusters.setConfiguredStandbys(c, cluster.name(), m.group(), during);
+                return null;
+            });
             NodeSql.setSyncStandbys(cluster, candidate, waitFor);
             for (NodeRecord o : others) {
                 NodeSql.repoint(cluster, o, candidate);
@@ -224,6 +231,7 @@ public final class PlannedSwitch {
                     intents.step(c, intent, FailoverIntents.PROMOTING);
                     return null;
                 });
+                TestPause.at("switch-promoting", () -> pausedEvent(subject, "switch-promoting"));
                 stop.ready();
                 long stopAt = System.currentTimeMillis();
                 agents.stopInstance(old.agentEndpoint(), old.name(), "fast");
@@ -232,6 +240,7 @@ public final class PlannedSwitch {
                 long receivedAt = System.currentTimeMillis();
                 NodeSql.promote(candidateDb, candidate);
                 promoted = true;
+                TestPause.at("switch-promoted", () -> pausedEvent(subject, "switch-promoted"));
                 pause = System.currentTimeMillis() - stopAt;
                 phases = "stop " + (stoppedAt - stopAt) + " ms, last WAL checked " + (receivedAt - stoppedAt) + " ms, promotion "
                         + (System.currentTimeMillis() - receivedAt) + " ms";
@@ -239,8 +248,9 @@ public final class PlannedSwitch {
             restart.ready();
             agents.follow(old.agentEndpoint(), old.name(), new FollowRequest(candidate.address(), candidate.port(), false));
             store.inTransaction(c -> {
+                clusters.setRole(c, old.name(), "standby", false); // first: the store refuses two primaries in a group
                 clusters.setRole(c, candidate.name(), "primary", false);
-                clusters.setRole(c, old.name(), "standby", false);
+                clusters.setConfiguredStandbys(c, cluster.name(), m.group(), waitFor);
                 // the old primary stopped cleanly and the new one has all its WAL: it holds every acknowledged commit
                 clusters.setSyncSet(c, cluster.name(), m.group(), List.of(old.name()));
                 intents.step(c, intent, FailoverIntents.DONE);
@@ -353,6 +363,13 @@ public final class PlannedSwitch {
             intents.step(c, intent, FailoverIntents.ABANDONED);
             events.record(c, "switch.rolled-back", cluster.name() + "/" + group.name(), "The switch of " + group.name()
                     + " failed before promotion (" + why.getMessage() + "): " + old.name() + " is its primary again.");
+            return null;
+        });
+    }
+
+    private void pausedEvent(String subject, String step) {
+        store.inTransaction(c -> {
+            events.record(c, "test.paused", subject, step);
             return null;
         });
     }

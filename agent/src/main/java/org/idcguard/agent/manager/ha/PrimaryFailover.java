@@ -1,37 +1,46 @@
 package org.idcguard.agent.manager.ha;
 
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.stream.Collectors;
 import org.idcguard.agent.manager.EventLog;
 import org.idcguard.agent.manager.MetadataStore;
 import org.idcguard.agent.manager.cluster.ClusterRecord;
 import org.idcguard.agent.manager.cluster.ClusterRepository;
 import org.idcguard.agent.manager.cluster.GroupRecord;
 import org.idcguard.agent.manager.cluster.NodeRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.idcguard.agent.manager.cluster.PgSession;
 
 /**
- * Moves one group's primary role to a standby after the primary was lost (DESIGN "Automatic IDC takeover"):
- * choose, fast-forward if behind, set what its commits will wait for, point the other standbys at it, promote,
- * then record the new roles. The intent is recorded before the first action and after each step.
+ * Moves one group's primary role to a standby after the primary was lost (DESIGN "Automatic IDC takeover"), in this
+ * order, each step recorded in the intent before the next begins:
+ * <ol>
+ *   <li>detach every answering standby from the old primary, so that it can gather no acknowledgement, whatever it
+ *       does next; their positions are fixed from then on (refused, and rolled back, if a standby that may hold
+ *       acknowledged commits cannot be detached);</li>
+ *   <li>choose by those positions, fast-forward the candidate if another standby is ahead;</li>
+ *   <li>set what its commits will wait for, promote it;</li>
+ *   <li>point the other detached standbys at it (one that cannot be is reported and left out of the sync set);</li>
+ *   <li>record the new roles and sync set.</li>
+ * </ol>
+ * Before the promotion a failure rolls back (the intent is abandoned; the loop reattaches detached standbys); from
+ * the promotion on, only rolling forward is safe ({@link IntentRecovery}).
  */
 final class PrimaryFailover {
-    private static final Logger log = LoggerFactory.getLogger(PrimaryFailover.class);
     private static final long FAST_FORWARD_MILLIS = 5000;
     private final MetadataStore store;
     private final EventLog events;
     private final ExecutorService pool;
     private final FailoverIntents intents = new FailoverIntents();
     private final ClusterRepository clusters = new ClusterRepository();
-    /** Test hook: a pause after promotion, so a test can kill the manager between promotion and recording it. */
-    private final long pauseAfterPromoteMillis = Long.getLong("idcguard.test.pauseAfterPromoteMillis",
-            Long.parseLong(System.getenv().getOrDefault("IDCGUARD_TEST_PAUSE_AFTER_PROMOTE_MILLIS", "0")));
 
     PrimaryFailover(MetadataStore store, EventLog events, ExecutorService pool) {
         this.store = store;
@@ -43,73 +52,127 @@ final class PrimaryFailover {
     record Outcome(NodeRecord newPrimary, Map<String, Long> pendingSince) {
     }
 
-    Outcome run(ClusterRecord cluster, GroupRecord group, NodeState lost, List<NodeState> members, String preferIdc,
+    /** Returns null when the record changed since the tick this was decided on. */
+    Outcome run(ClusterRecord cluster, GroupRecord decidedOn, NodeState lost, List<NodeState> members, String preferIdc,
                 String why) throws SQLException {
         long started = System.currentTimeMillis();
-        String subject = cluster.name() + "/" + group.name();
-        // Decided on the tick's snapshot: the record must still name the lost node as primary, with the same sync set.
+        String subject = cluster.name() + "/" + decidedOn.name();
+        GroupRecord group = store.inTransaction(c -> clusters.groups(c, cluster.name())).stream()
+                .filter(g -> g.name().equals(decidedOn.name())).findFirst().orElse(null);
         boolean stillLost = store.inTransaction(c -> clusters.nodes(c, cluster.name())).stream()
                 .anyMatch(n -> n.name().equals(lost.name()) && n.isPrimary());
-        List<String> syncSet0 = store.inTransaction(c -> clusters.groups(c, cluster.name())).stream()
-                .filter(g -> g.name().equals(group.name())).findFirst().map(GroupRecord::syncStandbys).orElse(List.of());
-        if (!stillLost || !syncSet0.equals(group.syncStandbys())) {
+        if (group == null || !stillLost || group.syncGeneration() != decidedOn.syncGeneration()) {
             return null;
         }
-        CandidateChoice.Choice choice = CandidateChoice.choose(members, lost.name(), group.syncStandbys(), preferIdc);
-        NodeState first = choice.candidate();
-        String reason = why + " Promoting " + first.name() + " in " + first.idc() + " (at " + Lsn.format(first.lsn())
-                + "; the most advanced standby is at " + Lsn.format(choice.targetLsn()) + ").";
+        Set<String> mayHold = group.mayHoldAcknowledged();
+        CandidateChoice.precheck(members, lost.name(), group.syncStandbys(), mayHold);
+        List<NodeState> standbys = members.stream().filter(m -> !m.name().equals(lost.name()) && m.answering()
+                && !m.node().needsRejoin() && m.observation().orElseThrow().inRecovery()).toList();
         long intent = store.inTransaction(c -> {
-            long id = intents.insert(c, cluster.name(), group.name(), lost.name(), first.name(), reason);
-            events.record(c, "failover.started", subject, reason);
+            long id = intents.insert(c, FailoverIntents.FAILOVER, cluster.name(), group.name(), lost.name(), "-", why);
+            events.record(c, "failover.started", subject, why + " Detaching " + names(standbys) + " from " + lost.name()
+                    + " so it can gather no acknowledgement, then choosing by their positions.");
             return id;
         });
-        NodeState chosen = choice.fastForwardFrom().isEmpty() ? first
-                : fastForward(cluster, subject, intent, first, choice.fastForwardFrom().get(), choice.targetLsn());
-        List<NodeState> others = members.stream().filter(m -> !m.name().equals(chosen.name()) && !m.name().equals(lost.name())).toList();
-        List<NodeState> following = others.stream().filter(NodeState::answering).filter(m -> !m.node().needsRejoin())
-                .filter(m -> m.observation().map(NodeObservation::inRecovery).orElse(false)).toList();
+        TestPause.at("detaching", () -> events(subject, "test.paused", "detaching"));
+        try {
+            return takeOver(cluster, group, lost, members, standbys, mayHold, preferIdc, intent, subject, started);
+        } catch (SQLException | RuntimeException e) {
+            if (!promotionSent.contains(intent)) {
+                store.inTransaction(c -> {
+                    intents.end(c, intent, FailoverIntents.ABANDONED, "rolled back: " + e.getMessage());
+                    events.record(c, "failover.rolled-back", subject, "The failover of " + group.name() + " stopped before any "
+                            + "promotion (" + e.getMessage() + "): nothing was promoted; " + lost.name() + " stays the recorded "
+                            + "primary, detached standbys are reattached and the group is judged afresh.");
+                    return null;
+                });
+            }
+            throw e;
+        } finally {
+            promotionSent.remove(intent);
+        }
+    }
 
+    private final Set<Long> promotionSent = ConcurrentHashMap.newKeySet();
+
+    private Outcome takeOver(ClusterRecord cluster, GroupRecord group, NodeState lost, List<NodeState> members,
+                             List<NodeState> standbys, Set<String> mayHold, String preferIdc, long intent, String subject,
+                             long started) throws SQLException {
+        Map<String, WalPosition> fixed = detachAll(cluster, standbys);
+        List<String> notDetached = standbys.stream().map(NodeState::name).filter(n -> !fixed.containsKey(n)).toList();
+        CandidateChoice.Choice choice = CandidateChoice.choose(members, fixed, group.syncStandbys(), mayHold, preferIdc);
+        store.inTransaction(c -> {
+            intents.changeCandidate(c, intent, choice.candidate().name());
+            intents.step(c, intent, FailoverIntents.DETACHED);
+            events.record(c, "failover.detached", subject, fixed.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .map(e -> e.getKey() + " at " + e.getValue()).collect(Collectors.joining(", "))
+                    + (notDetached.isEmpty() ? "" : "; " + String.join(", ", notDetached) + " could not be detached and will be rewound")
+                    + ". Candidate " + choice.candidate().name() + " in " + choice.candidate().idc() + "; every acknowledged commit is "
+                    + "at or before " + choice.target() + ".");
+            return null;
+        });
+        TestPause.at("detached", () -> events(subject, "test.paused", "detached"));
+        NodeState chosen = choice.fastForwardFrom().isEmpty() ? choice.candidate()
+                : fastForward(cluster, subject, intent, choice.candidate(), choice.fastForwardFrom().get(), choice.target());
+        List<NodeState> following = standbys.stream().filter(s -> fixed.containsKey(s.name()) && !s.name().equals(chosen.name())).toList();
         List<String> outside = following.stream().filter(f -> !f.idc().equals(chosen.idc())).map(NodeState::name).sorted().toList();
         boolean strict = SyncSetRule.STRICT.equals(cluster.syncPolicy());
         List<String> syncSet = !outside.isEmpty() ? outside
                 : strict ? members.stream().filter(m -> !m.idc().equals(chosen.idc())).map(NodeState::name).sorted().toList()
                 : following.stream().map(NodeState::name).sorted().toList();
         // One connection to the candidate for the whole failover: on a loaded host every new SCRAM login costs.
-        try (java.sql.Connection candidateDb = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, chosen.node(), "postgres")) {
+        try (Connection candidateDb = PgSession.admin(cluster, chosen.node(), "postgres")) {
+            Set<String> during = new TreeSet<>(mayHold);
+            during.addAll(syncSet);
+            store.inTransaction(c -> {
+                clusters.setConfiguredStandbys(c, cluster.name(), group.name(), during);
+                intents.step(c, intent, FailoverIntents.PROMOTING);
+                events.record(c, "failover.promoting", subject, "Promoting " + chosen.name() + "; its commits will wait for "
+                        + describe(syncSet) + ".");
+                return null;
+            });
             NodeSql.setSyncStandbys(candidateDb, syncSet);
-            repointAll(cluster, following, chosen.node());
-            return promoteAndRecord(cluster, group, lost, members, chosen, others, following, outside, strict, syncSet, choice,
-                    intent, subject, started, candidateDb);
+            TestPause.at("promoting", () -> events(subject, "test.paused", "promoting"));
+            promotionSent.add(intent);
+            NodeSql.promote(candidateDb, chosen.node());
+            long promotedAt = System.currentTimeMillis();
+            TestPause.at("promoted", () -> events(subject, "test.paused", "promoted"));
+            List<String> repointed = repointAll(cluster, following, chosen.node(), subject);
+            long lsnAfter = NodeSql.position(candidateDb);
+            return record(cluster, group, lost, members, chosen, choice, fixed, repointed, syncSet, strict, outside, intent, subject,
+                    started, promotedAt, lsnAfter);
         }
     }
 
-    private Outcome promoteAndRecord(ClusterRecord cluster, GroupRecord group, NodeState lost, List<NodeState> members,
-                                     NodeState chosen, List<NodeState> others, List<NodeState> following, List<String> outside,
-                                     boolean strict, List<String> syncSet, CandidateChoice.Choice choice, long intent,
-                                     String subject, long started, java.sql.Connection candidateDb) throws SQLException {
-        boolean protectedAcrossIdcs = !outside.isEmpty() || strict;
+    /** Detaches every standby in parallel; a standby that cannot be detached in time is left out of the result. */
+    private Map<String, WalPosition> detachAll(ClusterRecord cluster, List<NodeState> standbys) {
+        Map<String, WalPosition> fixed = new ConcurrentHashMap<>();
+        CompletableFuture.allOf(standbys.stream().map(s -> CompletableFuture.runAsync(() -> {
+            try {
+                fixed.put(s.name(), NodeSql.detach(cluster, s.node()));
+            } catch (SQLException e) {
+                // reported by the caller: it is kept out of the sync set, and refused if it may hold acknowledged commits
+            }
+        }, pool)).toArray(CompletableFuture[]::new)).join();
+        return fixed;
+    }
 
-        store.inTransaction(c -> {
-            intents.step(c, intent, FailoverIntents.PROMOTING);
-            events.record(c, "failover.promoting", subject, "Promoting " + chosen.name() + "; its commits will wait for "
-                    + describe(syncSet) + "; " + following.size() + " standby(s) repointed to it.");
-            return null;
-        });
-        NodeSql.promote(candidateDb, chosen.node());
-        long promotedAt = System.currentTimeMillis();
-        pauseForTest();
-        long lsnAfter = NodeSql.position(candidateDb);
-
-        // Standbys that hold everything the new primary has stay eligible; the rest must catch up first.
-        List<String> eligible = following.stream().filter(f -> syncSet.contains(f.name()) && f.lsn() >= choice.targetLsn())
-                .map(NodeState::name).sorted().toList();
+    private Outcome record(ClusterRecord cluster, GroupRecord group, NodeState lost, List<NodeState> members, NodeState chosen,
+                           CandidateChoice.Choice choice, Map<String, WalPosition> fixed, List<String> repointed,
+                           List<String> syncSet, boolean strict, List<String> outside, long intent, String subject, long started,
+                           long promotedAt, long lsnAfter) {
+        // Standbys that hold everything the new primary has and follow it stay eligible; the rest must catch up first.
+        List<String> eligible = repointed.stream().filter(n -> syncSet.contains(n) && fixed.get(n).atLeast(choice.target()))
+                .sorted().toList();
         Map<String, Long> pending = new ConcurrentHashMap<>();
         syncSet.stream().filter(n -> !eligible.contains(n)).forEach(n -> pending.put(n, lsnAfter));
-        List<String> toRewind = others.stream().filter(o -> !following.contains(o)).map(NodeState::name).toList();
+        List<String> toRewind = members.stream().map(NodeState::name)
+                .filter(n -> !n.equals(chosen.name()) && !n.equals(lost.name()) && !repointed.contains(n)).toList();
+        boolean protectedAcrossIdcs = !outside.isEmpty() || strict;
         store.inTransaction(c -> {
             recordRoles(c, cluster, group, chosen.node(), lost.node(), toRewind, eligible);
-            intents.step(c, intent, FailoverIntents.DONE);
+            clusters.setConfiguredStandbys(c, cluster.name(), group.name(), syncSet);
+            intents.end(c, intent, FailoverIntents.DONE, chosen.name() + " promoted");
             events.record(c, "failover.done", subject, chosen.name() + " in " + chosen.idc() + " is the primary of " + group.name()
                     + " (promoted " + (promotedAt - started) + " ms after the decision). " + lost.name()
                     + (toRewind.isEmpty() ? "" : " and " + String.join(", ", toRewind))
@@ -125,51 +188,55 @@ final class PrimaryFailover {
         return new Outcome(chosen.node(), pending);
     }
 
-    /** Records the new primary; the former one and every standby that did not answer must be rewound before they stream. */
-    void recordRoles(java.sql.Connection c, ClusterRecord cluster, GroupRecord group, NodeRecord newPrimary, NodeRecord oldPrimary,
+    /**
+     * Records the new primary; the former one and every standby that was not repointed must be rewound before they
+     * stream. The old primary is demoted first: the store refuses a second primary in a group.
+     */
+    void recordRoles(Connection c, ClusterRecord cluster, GroupRecord group, NodeRecord newPrimary, NodeRecord oldPrimary,
                      List<String> toRewind, List<String> eligible) throws SQLException {
-        clusters.setRole(c, newPrimary.name(), "primary", false);
         clusters.setRole(c, oldPrimary.name(), "standby", true);
         for (String name : toRewind) {
             clusters.setRole(c, name, "standby", true);
         }
+        clusters.setRole(c, newPrimary.name(), "primary", false);
         clusters.setSyncSet(c, cluster.name(), group.name(), eligible);
     }
 
     private NodeState fastForward(ClusterRecord cluster, String subject, long intent, NodeState candidate, NodeState source,
-                                  long target) throws SQLException {
-        events(subject, "failover.fast-forward", candidate.name() + " is at " + Lsn.format(candidate.lsn()) + ", behind "
-                + source.name() + " at " + Lsn.format(target) + ": streaming the difference from " + source.name() + " first.");
+                                  WalPosition target) throws SQLException {
+        events(subject, "failover.fast-forward", candidate.name() + " is behind " + source.name() + " at " + target
+                + ": streaming the difference from " + source.name() + " first.");
         NodeSql.repoint(cluster, candidate.node(), source.node());
         long deadline = System.currentTimeMillis() + FAST_FORWARD_MILLIS;
         while (System.currentTimeMillis() < deadline) {
-            if (NodeSql.position(cluster, candidate.node()) >= target) {
+            if (NodeSql.position(cluster, candidate.node()) >= target.lsn()) {
                 return candidate;
             }
             sleep(50);
         }
         store.inTransaction(c -> {
             intents.changeCandidate(c, intent, source.name());
-            events.record(c, "failover.fast-forward", subject, candidate.name() + " did not reach " + Lsn.format(target)
+            events.record(c, "failover.fast-forward", subject, candidate.name() + " did not reach " + target
                     + " within " + FAST_FORWARD_MILLIS / 1000 + " s; promoting " + source.name() + ", which holds it, instead.");
             return null;
         });
         return source;
     }
 
-    private void repointAll(ClusterRecord cluster, List<NodeState> standbys, NodeRecord upstream) {
-        List<CompletableFuture<Void>> all = new ArrayList<>();
-        for (NodeState s : standbys) {
-            all.add(CompletableFuture.runAsync(() -> {
-                try {
-                    NodeSql.repoint(cluster, s.node(), upstream);
-                } catch (SQLException e) {
-                    // it will be found streaming from the wrong node and rejoined; the failover goes on
-                    log.warn("Could not repoint {} to {}: {}", s.name(), upstream.name(), e.getMessage());
-                }
-            }, pool));
-        }
-        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+    /** Points the standbys at the new primary; returns those that now follow it. The others are reported. */
+    private List<String> repointAll(ClusterRecord cluster, List<NodeState> standbys, NodeRecord upstream, String subject) {
+        List<String> done = java.util.Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture.allOf(standbys.stream().map(s -> CompletableFuture.runAsync(() -> {
+            try {
+                NodeSql.repoint(cluster, s.node(), upstream);
+                done.add(s.name());
+            } catch (SQLException e) {
+                // detached, it acknowledges nobody; it is left out of the sync set and rewound
+                events(subject, "failover.repoint-failed", s.name() + " could not be pointed at " + upstream.name() + " ("
+                        + e.getMessage() + "): it stays detached, out of the sync set, and will be rewound.");
+            }
+        }, pool)).toArray(CompletableFuture[]::new)).join();
+        return List.copyOf(done);
     }
 
     private void events(String subject, String kind, String message) {
@@ -179,10 +246,8 @@ final class PrimaryFailover {
         });
     }
 
-    private void pauseForTest() {
-        if (pauseAfterPromoteMillis > 0) {
-            sleep(pauseAfterPromoteMillis);
-        }
+    private static String names(List<NodeState> nodes) {
+        return nodes.isEmpty() ? "no standby" : nodes.stream().map(NodeState::name).collect(Collectors.joining(", "));
     }
 
     private static String describe(List<String> standbys) {

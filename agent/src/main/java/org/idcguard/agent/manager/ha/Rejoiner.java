@@ -28,13 +28,26 @@ final class Rejoiner {
         this.agents = agents;
     }
 
-    /** Makes a rogue primary refuse writes and end its sessions, and marks it to be rewound. */
+    /**
+     * Fences a node that takes writes but is not the recorded primary: its node agent stops it (a fast shutdown ends
+     * every session, and a stopped server acknowledges nothing); when the agent cannot be reached, settings no session
+     * can override keep it from acknowledging a commit. Either way it is marked to be rewound before it streams again.
+     */
     void fence(ClusterRecord cluster, NodeRecord node, NodeRecord primary) throws SQLException {
-        NodeSql.fence(cluster, node);
+        String how;
+        try {
+            agents.stopInstance(node.agentEndpoint(), node.name(), "fast");
+            how = "its node agent stopped it";
+        } catch (RuntimeException agentUnreachable) {
+            NodeSql.fenceBySql(cluster, node);
+            how = "its node agent did not answer (" + agentUnreachable.getMessage() + "), so its commits now wait for a standby "
+                    + "that does not exist, " + cluster.appUser() + " may not log in and its sessions were terminated";
+        }
+        String done = how;
         store.inTransaction(c -> {
             clusters.setRole(c, node.name(), "standby", true);
-            events.record(c, "node.fenced", cluster.name() + "/" + node.group(), node.name() + " came back believing it is primary while "
-                    + primary.name() + " is: it now refuses writes, its sessions were ended, and it will be rewound.");
+            events.record(c, "node.fenced", cluster.name() + "/" + node.group(), node.name() + " took writes while "
+                    + primary.name() + " is the recorded primary: " + done + "; it will be rewound and rejoin as a standby.");
             return null;
         });
     }

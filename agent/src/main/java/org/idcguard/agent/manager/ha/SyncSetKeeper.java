@@ -71,7 +71,19 @@ final class SyncSetKeeper {
             });
         }
         if (!desired.standbys().equals(configured)) {
+            // who may acknowledge is recorded before the primary is told, and narrowed only after it was told
+            java.util.Set<String> during = new java.util.TreeSet<>(group.configuredStandbys());
+            during.addAll(configured);
+            during.addAll(desired.standbys());
+            store.inTransaction(c -> {
+                clusters.setConfiguredStandbys(c, cluster.name(), group.name(), during);
+                return null;
+            });
             long position = NodeSql.setSyncStandbys(cluster, primary.node(), desired.standbys());
+            store.inTransaction(c -> {
+                clusters.setConfiguredStandbys(c, cluster.name(), group.name(), desired.standbys());
+                return null;
+            });
             desired.standbys().stream().filter(n -> !kept.contains(n)).forEach(n -> pendingSince.putIfAbsent(n, position));
             boolean wasProtected = configured.stream().anyMatch(n -> outside(members, primary, n));
             store.inTransaction(c -> {

@@ -1,70 +1,97 @@
 package org.idcguard.agent.manager.ha;
 
+import static org.idcguard.agent.manager.ha.HaFixtures.down;
+import static org.idcguard.agent.manager.ha.HaFixtures.markedForRejoin;
+import static org.idcguard.agent.manager.ha.HaFixtures.primaryDown;
+import static org.idcguard.agent.manager.ha.HaFixtures.standby;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.Optional;
-import org.idcguard.agent.manager.cluster.NodeRecord;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Which standby is promoted, and when none may be. */
+/** Which standby is promoted, by the positions fixed after detaching, and when none may be. */
 class CandidateChoiceTest {
     private static final List<String> SYNC = List.of("b1", "b2");
+    private static final List<NodeState> GROUP = List.of(primaryDown(), standby("l", "IDC1", 90), standby("b1", "IDC2", 100),
+            standby("b2", "IDC2", 120));
 
     @Test
     void theMostAdvancedStandbyOfThePreferredIdcIsChosen() {
-        var choice = CandidateChoice.choose(List.of(primaryDown(), standby("l", "IDC1", 90), standby("b1", "IDC2", 100),
-                standby("b2", "IDC2", 120)), "p", SYNC, "IDC2");
+        var choice = CandidateChoice.choose(GROUP, fixed(90, 100, 120), SYNC, SYNC, "IDC2");
         assertEquals("b2", choice.candidate().name());
         assertTrue(choice.fastForwardFrom().isEmpty());
     }
 
     @Test
-    void aPreferredStandbyThatIsBehindIsFastForwardedFromTheMostAdvancedOne() {
-        var choice = CandidateChoice.choose(List.of(primaryDown(), standby("l", "IDC1", 90), standby("b1", "IDC2", 100),
-                standby("b2", "IDC2", 120)), "p", SYNC, "IDC1");
-        assertEquals("l", choice.candidate().name());
-        assertEquals("b2", choice.fastForwardFrom().orElseThrow().name());
-        assertEquals(120, choice.targetLsn());
+    void positionsFixedAfterDetachingCountNotTheTicksSnapshot() {
+        // the snapshot said b2 was ahead; after detaching, b1 holds more (it acknowledged the last commits)
+        var choice = CandidateChoice.choose(GROUP, fixed(90, 130, 120), SYNC, SYNC, "IDC2");
+        assertEquals("b1", choice.candidate().name());
+        assertEquals(130, choice.target().lsn());
     }
 
     @Test
-    void noStandbyIsPromotedWhileAMemberOfTheSyncSetIsSilent() {
-        var refused = assertThrows(CandidateChoice.NoSafeCandidate.class, () -> CandidateChoice.choose(List.of(primaryDown(),
-                standby("l", "IDC1", 200), standby("b1", "IDC2", 100), down("b2", "IDC2")), "p", SYNC, "IDC2"));
+    void aLaterTimelineComesFirstWhateverTheLsn() {
+        Map<String, WalPosition> fixed = Map.of("l", new WalPosition(1, 90), "b1", new WalPosition(2, 50), "b2", new WalPosition(1, 120));
+        var choice = CandidateChoice.choose(GROUP, fixed, SYNC, SYNC, "IDC2");
+        assertEquals("b1", choice.candidate().name());
+    }
+
+    @Test
+    void aPreferredStandbyThatIsBehindIsFastForwardedFromTheMostAdvancedOne() {
+        var choice = CandidateChoice.choose(GROUP, fixed(90, 100, 120), SYNC, SYNC, "IDC1");
+        assertEquals("l", choice.candidate().name());
+        assertEquals("b2", choice.fastForwardFrom().orElseThrow().name());
+        assertEquals(120, choice.target().lsn());
+    }
+
+    @Test
+    void aSyncStandbyThatCouldNotBeDetachedRefusesThePromotion() {
+        Map<String, WalPosition> fixed = Map.of("l", new WalPosition(1, 90), "b1", new WalPosition(1, 100));
+        var refused = assertThrows(CandidateChoice.NoSafeCandidate.class, () -> CandidateChoice.choose(GROUP, fixed, SYNC, SYNC, "IDC2"));
+        assertTrue(refused.getMessage().contains("b2 could not be detached"), refused.getMessage());
+    }
+
+    @Test
+    void anAsyncStandbyThatCouldNotBeDetachedIsLeftOut() {
+        Map<String, WalPosition> fixed = Map.of("b1", new WalPosition(1, 100), "b2", new WalPosition(1, 120));
+        var choice = CandidateChoice.choose(GROUP, fixed, SYNC, SYNC, "IDC1");
+        assertEquals("b2", choice.candidate().name(), "l was not detached: it may not be chosen");
+    }
+
+    @Test
+    void noStandbyIsTouchedWhileAMemberOfTheSyncSetIsSilent() {
+        List<NodeState> members = List.of(primaryDown(), standby("l", "IDC1", 200), standby("b1", "IDC2", 100), down("b2", "IDC2"));
+        var refused = assertThrows(CandidateChoice.NoSafeCandidate.class, () -> CandidateChoice.precheck(members, "p", SYNC, SYNC));
         assertTrue(refused.getMessage().contains("b2"), refused.getMessage());
     }
 
     @Test
-    void anEmptySyncSetMeansNobodyIsKnownToHoldEveryCommit() {
-        assertThrows(CandidateChoice.NoSafeCandidate.class, () -> CandidateChoice.choose(List.of(primaryDown(),
-                standby("b1", "IDC2", 100)), "p", List.of(), "IDC2"));
+    void aConfiguredButNotYetRecordedStandbyMustAnswerToo() {
+        List<NodeState> members = List.of(primaryDown(), standby("b1", "IDC2", 100), down("b2", "IDC2"));
+        var refused = assertThrows(CandidateChoice.NoSafeCandidate.class,
+                () -> CandidateChoice.precheck(members, "p", List.of("b1"), Set.of("b1", "b2")));
+        assertTrue(refused.getMessage().contains("b2"), refused.getMessage());
+        CandidateChoice.precheck(members, "p", List.of("b1"), Set.of("b1")); // without b2 configured, b1 alone suffices
     }
 
     @Test
-    void aStandbyMarkedForRejoinIsNeverChosen() {
-        NodeState stale = new NodeState(new NodeRecord("b2", "c", "g", "IDC2", "a", "e", 1, "", "standby", true), 0, false,
-                Optional.of(observation(500)));
-        var choice = CandidateChoice.choose(List.of(primaryDown(), standby("b1", "IDC2", 100), stale), "p", List.of("b1"), "IDC2");
-        assertEquals("b1", choice.candidate().name());
+    void anEmptySyncSetMeansNobodyIsKnownToHoldEveryCommit() {
+        assertThrows(CandidateChoice.NoSafeCandidate.class, () -> CandidateChoice.precheck(GROUP, "p", List.of(), Set.of()));
+        assertThrows(CandidateChoice.NoSafeCandidate.class, () -> CandidateChoice.choose(GROUP, fixed(90, 100, 120), List.of(), Set.of(), "IDC2"));
     }
 
-    private static NodeState primaryDown() {
-        return new NodeState(new NodeRecord("p", "c", "g", "IDC1", "a", "e", 1, "", "primary", false), 3, true, Optional.empty());
+    @Test
+    void aStandbyMarkedForRejoinMayNotHoldTheOnlyCopy() {
+        List<NodeState> members = List.of(primaryDown(), standby("b1", "IDC2", 100), markedForRejoin(standby("b2", "IDC2", 500)));
+        assertThrows(CandidateChoice.NoSafeCandidate.class, () -> CandidateChoice.precheck(members, "p", SYNC, SYNC));
     }
 
-    private static NodeState down(String name, String idc) {
-        return new NodeState(new NodeRecord(name, "c", "g", idc, "a", "e", 1, "", "standby", false), 3, true, Optional.empty());
-    }
-
-    private static NodeState standby(String name, String idc, long lsn) {
-        return new NodeState(new NodeRecord(name, "c", "g", idc, "a", "e", 1, "", "standby", false), 0, false,
-                Optional.of(observation(lsn)));
-    }
-
-    private static NodeObservation observation(long lsn) {
-        return new NodeObservation(true, lsn, true, "", Optional.empty(), List.of());
+    private static Map<String, WalPosition> fixed(long l, long b1, long b2) {
+        return Map.of("l", new WalPosition(1, l), "b1", new WalPosition(1, b1), "b2", new WalPosition(1, b2));
     }
 }

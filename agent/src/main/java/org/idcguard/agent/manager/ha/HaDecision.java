@@ -1,0 +1,181 @@
+package org.idcguard.agent.manager.ha;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.idcguard.agent.manager.ha.HaAction.Kind;
+
+/**
+ * The HA decision for one group as a pure function: {@link GroupFacts} in, actions with their sentences out. No I/O,
+ * no clock but the one in the facts, so every row is unit-tested without PostgreSQL.
+ *
+ * <p>The group table is read top to bottom; the first row whose condition holds decides, except rows marked
+ * {@code CONTINUE}, which add their actions and let the reading go on (fencing a rogue node never waits for anything
+ * else). While the primary is healthy, each standby is then judged by the standby table, first matching row only.
+ */
+public final class HaDecision {
+    static final long ASTRAY_MILLIS = 10_000;
+
+    private HaDecision() {
+    }
+
+    enum Flow { STOP, CONTINUE }
+
+    /** One row of a table: when, then, as words (for the docs and test names) and as code. */
+    record Row<F>(String when, String then, Flow flow, Predicate<F> applies, Function<F, List<HaAction>> act) {
+    }
+
+    static final List<Row<GroupFacts>> GROUP_TABLE = List.of(
+            new Row<>("a failover or switch of the group was begun and not ended", "resolve it by its recorded step; nothing else",
+                    Flow.STOP, f -> f.openIntent().isPresent(),
+                    f -> List.of(HaAction.of(Kind.RESOLVE_INTENT, f.openIntent().get().candidate(), "Intent " + f.openIntent().get().id()
+                            + " (" + f.openIntent().get().kind() + " at step " + f.openIntent().get().step() + ") is resolved first."))),
+            new Row<>("no node is recorded as primary", "nothing: the record must be repaired first",
+                    Flow.STOP, f -> f.primary().isEmpty(),
+                    f -> List.of(HaAction.waiting(f.subject() + " has no recorded primary."))),
+            new Row<>("a node that is not the recorded primary takes writes", "fence it at once (and go on deciding)",
+                    Flow.CONTINUE, f -> !rogues(f).isEmpty(),
+                    f -> rogues(f).stream().map(m -> HaAction.of(Kind.FENCE, m.name(), m.name() + " takes writes but "
+                            + f.primary().get().name() + " is the recorded primary of " + f.group().name() + ".")).toList()),
+            new Row<>("the recorded primary answers in recovery for over 10 s", "say so once; leave the group to a DBA",
+                    Flow.STOP, f -> primaryInRecovery(f) && f.lasted("recovering:" + f.primary().get().name()) > ASTRAY_MILLIS,
+                    f -> List.of(HaAction.notice("node.unexpected", f.primary().get().name(), "Recorded primary "
+                            + f.primary().get().name() + " is in recovery; the manager leaves the group alone until a DBA looks."))),
+            new Row<>("the recorded primary answers in recovery", "wait (a probe may have seen it a moment before promotion ended)",
+                    Flow.STOP, HaDecision::primaryInRecovery,
+                    f -> List.of(HaAction.waiting("Recorded primary " + f.primary().get().name() + " is in recovery."))),
+            new Row<>("the recorded primary answers", "keep the sync set right and judge each standby by the standby table",
+                    Flow.STOP, f -> f.primary().get().answering(), HaDecision::tend),
+            new Row<>("the primary missed fewer probes than make it down", "wait: one slow probe never fails a node over",
+                    Flow.STOP, f -> !f.primary().get().down(),
+                    f -> List.of(HaAction.waiting("Primary " + f.primary().get().name() + " missed " + f.primary().get().failures()
+                            + " probe(s); it is down after " + f.settings().failedProbes() + "."))),
+            new Row<>("the primary is down and no standby answers", "start the primary if it is merely stopped; say so",
+                    Flow.STOP, f -> answeringStandbys(f).isEmpty(), HaDecision::nobodyAnswers),
+            new Row<>("the primary is down but a standby still receives its WAL", "no failover: the manager may be cut off, not the primary",
+                    Flow.STOP, f -> !hearing(f).isEmpty(),
+                    f -> List.of(HaAction.notice("failover.withheld", f.primary().get().name(), "Primary " + f.primary().get().name()
+                            + " does not answer the manager, but " + String.join(", ", hearing(f)) + " still receive its WAL: no "
+                            + "failover (the manager may be cut off, not the primary)."))),
+            new Row<>("the primary is down and every answering standby confirms its stream stopped", "fail over",
+                    Flow.STOP, f -> true, HaDecision::failOver));
+
+    static final List<Row<StandbyFacts>> STANDBY_TABLE = List.of(
+            new Row<>("marked for rejoin", "rewind it from the primary and start it as a standby",
+                    Flow.STOP, s -> s.standby().node().needsRejoin(),
+                    s -> List.of(HaAction.of(Kind.REJOIN, s.standby().name(), s.standby().name() + " is marked for rejoin."))),
+            new Row<>("down", "start it as a standby of the primary if it is stopped",
+                    Flow.STOP, s -> s.standby().down(),
+                    s -> List.of(HaAction.of(Kind.START_STANDBY, s.standby().name(), s.standby().name() + " does not answer."))),
+            new Row<>("detached by a takeover that did not finish", "point it at the primary",
+                    Flow.STOP, s -> s.standby().answering() && s.standby().observation().get().detached(),
+                    s -> List.of(HaAction.of(Kind.REATTACH, s.standby().name(), s.standby().name() + " follows nobody.")))
+            ,
+            new Row<>("answers in recovery but has not streamed from the primary for 10 s", "mark it to be rewound",
+                    Flow.STOP, s -> s.standby().answering() && s.standby().observation().get().inRecovery() && !s.streaming()
+                    && s.facts().lasted("astray:" + s.standby().name()) > ASTRAY_MILLIS,
+                    s -> List.of(HaAction.of(Kind.MARK_ASTRAY, s.standby().name(), s.standby().name() + " has not streamed from "
+                            + s.facts().primary().get().name() + " for " + ASTRAY_MILLIS / 1000 + " s."))));
+
+    /** A standby judged while its primary is healthy. */
+    record StandbyFacts(GroupFacts facts, NodeState standby, boolean streaming) {
+    }
+
+    public static List<HaAction> decide(GroupFacts f) {
+        List<HaAction> actions = new ArrayList<>();
+        for (Row<GroupFacts> row : GROUP_TABLE) {
+            if (row.applies().test(f)) {
+                actions.addAll(row.act().apply(f));
+                if (row.flow() == Flow.STOP) {
+                    break;
+                }
+            }
+        }
+        return actions;
+    }
+
+    private static List<HaAction> tend(GroupFacts f) {
+        NodeState primary = f.primary().get();
+        List<HaAction> actions = new ArrayList<>();
+        if (syncSetNeedsWork(f)) {
+            actions.add(HaAction.of(Kind.MAINTAIN_SYNC, primary.name(), "The sync set of " + f.group().name()
+                    + " does not match its standbys' health."));
+        }
+        for (NodeState m : f.members()) {
+            if (m == primary || rogues(f).contains(m)) {
+                continue;
+            }
+            StandbyFacts s = new StandbyFacts(f, m, streaming(primary, m));
+            STANDBY_TABLE.stream().filter(r -> r.applies().test(s)).findFirst().ifPresent(r -> actions.addAll(r.act().apply(s)));
+        }
+        if (actions.isEmpty()) {
+            actions.add(HaAction.waiting(f.subject() + " is healthy."));
+        }
+        return actions;
+    }
+
+    /** Whether what the primary waits for, or who is recorded as eligible, differs from what the standbys' health calls for. */
+    static boolean syncSetNeedsWork(GroupFacts f) {
+        NodeState primary = f.primary().get();
+        SyncSetRule.Desired desired = SyncSetRule.desired(primary, f.members(), f.cluster().syncPolicy());
+        List<String> configured = SyncSetRule.parse(primary.observation().get().syncNames());
+        List<String> recorded = f.group().syncStandbys();
+        return !desired.standbys().equals(configured) || !desired.standbys().containsAll(recorded)
+                || !recorded.containsAll(desired.standbys());
+    }
+
+    private static List<HaAction> nobodyAnswers(GroupFacts f) {
+        NodeState primary = f.primary().get();
+        List<HaAction> actions = new ArrayList<>();
+        if (f.members().stream().noneMatch(NodeState::answering)) {
+            actions.add(HaAction.of(Kind.START_PRIMARY, primary.name(), "No node of " + f.group().name() + " answers."));
+        }
+        actions.add(HaAction.notice("failover.impossible", primary.name(), "Primary " + primary.name() + " and every standby of "
+                + f.group().name() + " are down: waiting for one to return."));
+        return actions;
+    }
+
+    private static List<HaAction> failOver(GroupFacts f) {
+        NodeState primary = f.primary().get();
+        boolean idcDown = f.downIdcs().contains(primary.idc());
+        String prefer = idcDown ? otherIdc(f, primary.idc()) : primary.idc();
+        String why = (idcDown ? "IDC " + primary.idc() + " is down: no node of " + f.cluster().name() + " there answers and "
+                : "Primary " + primary.name() + " failed " + f.settings().failedProbes() + " probes in a row and ")
+                + answeringStandbys(f).stream().map(NodeState::name).collect(Collectors.joining(", "))
+                + " confirm their WAL stream from " + primary.name() + " stopped.";
+        return List.of(new HaAction(Kind.FAIL_OVER, primary.name(), prefer, why));
+    }
+
+    static List<NodeState> rogues(GroupFacts f) {
+        return f.members().stream().filter(m -> !m.node().isPrimary() && m.answering() && m.observation().get().writable()).toList();
+    }
+
+    private static boolean primaryInRecovery(GroupFacts f) {
+        NodeState p = f.primary().get();
+        return p.answering() && p.observation().get().inRecovery();
+    }
+
+    static List<NodeState> answeringStandbys(GroupFacts f) {
+        NodeState primary = f.primary().get();
+        return f.members().stream().filter(m -> m != primary && m.answering() && !m.node().needsRejoin()
+                && m.observation().get().inRecovery()).toList();
+    }
+
+    private static List<String> hearing(GroupFacts f) {
+        NodeState primary = f.primary().get();
+        return answeringStandbys(f).stream().filter(m -> m.observation().get().receiver()
+                .map(r -> r.hears(primary.node().address(), primary.node().port(), f.settings().streamSilenceMillis())).orElse(false))
+                .map(NodeState::name).toList();
+    }
+
+    static boolean streaming(NodeState primary, NodeState standby) {
+        return primary.observation().flatMap(o -> o.replica(standby.name()))
+                .map(r -> "streaming".equals(r.state()) || "catchup".equals(r.state())).orElse(false);
+    }
+
+    private static String otherIdc(GroupFacts f, String idc) {
+        return idc.equals(f.cluster().primaryIdc()) ? f.cluster().backupIdc() : f.cluster().primaryIdc();
+    }
+}

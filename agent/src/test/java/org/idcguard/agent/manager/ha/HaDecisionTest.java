@@ -1,0 +1,158 @@
+package org.idcguard.agent.manager.ha;
+
+import static org.idcguard.agent.manager.ha.HaFixtures.down;
+import static org.idcguard.agent.manager.ha.HaFixtures.facts;
+import static org.idcguard.agent.manager.ha.HaFixtures.hearingPrimary;
+import static org.idcguard.agent.manager.ha.HaFixtures.markedForRejoin;
+import static org.idcguard.agent.manager.ha.HaFixtures.missedProbes;
+import static org.idcguard.agent.manager.ha.HaFixtures.primaryDown;
+import static org.idcguard.agent.manager.ha.HaFixtures.primaryUp;
+import static org.idcguard.agent.manager.ha.HaFixtures.standby;
+import static org.idcguard.agent.manager.ha.HaFixtures.standbyObservation;
+import static org.idcguard.agent.manager.ha.HaFixtures.writable;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.idcguard.agent.manager.ha.HaAction.Kind;
+import org.junit.jupiter.api.Test;
+
+/** The HA decision table, row by row, without PostgreSQL. */
+class HaDecisionTest {
+    private static final List<String> SYNC = List.of("b1", "b2");
+
+    @Test
+    void row1AnOpenIntentIsResolvedBeforeAnythingElse() {
+        var actions = HaDecision.decide(facts(primaryDown(), writable("b1", "IDC2"), standby("b2", "IDC2", 100)).intent("promoting").build());
+        assertEquals(List.of(Kind.RESOLVE_INTENT), kinds(actions), "no fence, no failover while an intent is open");
+    }
+
+    @Test
+    void row2WithoutARecordedPrimaryNothingIsDone() {
+        assertEquals(List.of(Kind.WAIT), kinds(HaDecision.decide(facts(standby("b1", "IDC2", 100)).build())));
+    }
+
+    @Test
+    void row3ARogueWritableNodeIsFencedAndTheDecisionGoesOn() {
+        NodeState p = primaryUp(SYNC, SYNC);
+        var actions = HaDecision.decide(facts(p, writable("l", "IDC1"), standby("b1", "IDC2", 100), standby("b2", "IDC2", 100)).build());
+        assertEquals(List.of(Kind.FENCE, Kind.WAIT), kinds(actions));
+        assertEquals("l", actions.get(0).node());
+    }
+
+    @Test
+    void row3AFencedNodeIsFencedEvenWhenThePrimaryIsDownAndAFailoverFollows() {
+        NodeState p = primaryDown();
+        var actions = HaDecision.decide(facts(p, writable("l", "IDC1"), standby("b1", "IDC2", 100), standby("b2", "IDC2", 100))
+                .idcDown("IDC1").build());
+        assertEquals(List.of(Kind.FENCE, Kind.FAIL_OVER), kinds(actions));
+    }
+
+    @Test
+    void row4APrimaryInRecoveryForLongIsReportedOnce() {
+        NodeState p = new NodeState(HaFixtures.record("p", "IDC1", "primary", false), 0, false,
+                Optional.of(standbyObservation(100, Optional.empty(), true)));
+        var actions = HaDecision.decide(facts(p, standby("b1", "IDC2", 100)).lingering("recovering:p", 11_000).build());
+        assertEquals(List.of(Kind.NOTICE), kinds(actions));
+        assertEquals("node.unexpected", actions.get(0).detail());
+    }
+
+    @Test
+    void row5APrimaryBrieflyInRecoveryIsWaitedFor() {
+        NodeState p = new NodeState(HaFixtures.record("p", "IDC1", "primary", false), 0, false,
+                Optional.of(standbyObservation(100, Optional.empty(), true)));
+        assertEquals(List.of(Kind.WAIT), kinds(HaDecision.decide(facts(p, standby("b1", "IDC2", 100)).lingering("recovering:p", 500).build())));
+    }
+
+    @Test
+    void row6AHealthyGroupWithItsSyncSetInPlaceNeedsNothing() {
+        NodeState p = primaryUp(SYNC, List.of("b1", "b2", "l"));
+        var actions = HaDecision.decide(facts(p, standby("l", "IDC1", 100), standby("b1", "IDC2", 100), standby("b2", "IDC2", 100)).build());
+        assertEquals(List.of(Kind.WAIT), kinds(actions), actions.toString());
+    }
+
+    @Test
+    void row6ASyncSetThatDoesNotMatchHealthIsMaintained() {
+        NodeState p = primaryUp(SYNC, List.of("b1", "l")); // b2 no longer streams
+        var actions = HaDecision.decide(facts(p, standby("l", "IDC1", 100), standby("b1", "IDC2", 100), down("b2", "IDC2")).build());
+        assertEquals(Kind.MAINTAIN_SYNC, actions.get(0).kind());
+        assertEquals(List.of(Kind.MAINTAIN_SYNC, Kind.START_STANDBY), kinds(actions));
+    }
+
+    @Test
+    void row7OneSlowProbeNeverFailsAPrimaryOver() {
+        NodeState p = missedProbes(primaryDown(), 2);
+        var actions = HaDecision.decide(facts(p, standby("b1", "IDC2", 100), standby("b2", "IDC2", 100)).build());
+        assertEquals(List.of(Kind.WAIT), kinds(actions));
+    }
+
+    @Test
+    void row8WhenNobodyAnswersTheStoppedPrimaryIsStarted() {
+        var actions = HaDecision.decide(facts(primaryDown(), down("b1", "IDC2"), down("b2", "IDC2")).build());
+        assertEquals(List.of(Kind.START_PRIMARY, Kind.NOTICE), kinds(actions));
+        assertEquals("failover.impossible", actions.get(1).detail());
+    }
+
+    @Test
+    void row9AStandbyStillHearingThePrimaryWithholdsTheFailover() {
+        NodeState p = primaryDown();
+        var actions = HaDecision.decide(facts(p, standby("b1", "IDC2", hearingPrimary(p)), standby("b2", "IDC2", 100)).build());
+        assertEquals(List.of(Kind.NOTICE), kinds(actions));
+        assertEquals("failover.withheld", actions.get(0).detail());
+        assertTrue(actions.get(0).sentence().contains("b1 still receive its WAL"), actions.get(0).sentence());
+    }
+
+    @Test
+    void row10APrimaryDownWhoseStandbysConfirmIsFailedOverToTheOtherIdcWhenItsIdcIsDown() {
+        var actions = HaDecision.decide(facts(primaryDown(), down("l", "IDC1"), standby("b1", "IDC2", 100), standby("b2", "IDC2", 100))
+                .idcDown("IDC1").build());
+        assertEquals(List.of(Kind.FAIL_OVER), kinds(actions));
+        assertEquals("IDC2", actions.get(0).detail());
+        assertTrue(actions.get(0).sentence().startsWith("IDC IDC1 is down"), actions.get(0).sentence());
+    }
+
+    @Test
+    void row10APrimaryLostAloneIsFailedOverWithinItsIdc() {
+        var actions = HaDecision.decide(facts(primaryDown(), standby("l", "IDC1", 100), standby("b1", "IDC2", 100),
+                standby("b2", "IDC2", 100)).build());
+        assertEquals("IDC1", actions.get(0).detail());
+    }
+
+    @Test
+    void standbyRow1AMarkedNodeIsRejoined() {
+        NodeState p = primaryUp(SYNC, SYNC);
+        var actions = HaDecision.decide(facts(p, standby("b1", "IDC2", 100), standby("b2", "IDC2", 100),
+                markedForRejoin(down("l", "IDC1"))).build());
+        assertEquals(List.of(Kind.REJOIN), kinds(actions));
+    }
+
+    @Test
+    void standbyRow3ADetachedStandbyIsReattached() {
+        NodeState p = primaryUp(SYNC, List.of("b1"));
+        NodeState detached = standby("b2", "IDC2", standbyObservation(100, Optional.empty(), false));
+        var actions = HaDecision.decide(facts(p, standby("b1", "IDC2", 100), detached).sync("b1").build());
+        assertTrue(kinds(actions).contains(Kind.REATTACH), actions.toString());
+    }
+
+    @Test
+    void standbyRow4AStandbyAstrayForTenSecondsIsMarked() {
+        NodeState p = primaryUp(SYNC, SYNC);
+        var astray = facts(p, standby("b1", "IDC2", 100), standby("b2", "IDC2", 100), standby("l", "IDC1", 100));
+        assertEquals(List.of(Kind.WAIT), kinds(HaDecision.decide(astray.lingering("astray:l", 9_000).build())));
+        assertEquals(List.of(Kind.MARK_ASTRAY), kinds(HaDecision.decide(astray.lingering("astray:l", 10_500).build())));
+    }
+
+    @Test
+    void everyRowSaysWhenAndThen() {
+        HaDecision.GROUP_TABLE.forEach(r -> assertTrue(!r.when().isBlank() && !r.then().isBlank()));
+        HaDecision.STANDBY_TABLE.forEach(r -> assertTrue(!r.when().isBlank() && !r.then().isBlank()));
+        assertEquals(10, HaDecision.GROUP_TABLE.size(), "a new row needs its own test here");
+        assertEquals(4, HaDecision.STANDBY_TABLE.size(), "a new row needs its own test here");
+    }
+
+    private static List<Kind> kinds(List<HaAction> actions) {
+        return actions.stream().map(HaAction::kind).collect(Collectors.toList());
+    }
+}
