@@ -124,6 +124,7 @@ public final class ManagerServer implements AutoCloseable {
         http.get("/api/tasks/{id}", ctx -> ctx.json(clusters.task(longPath(ctx, "id"))));
         http.get("/api/settings/ha", ctx -> ctx.json(haSettings.current()));
         http.put("/api/settings/ha", ctx -> ctx.json(haSettings.update(ApiServer.body(ctx, HaSettings.class))));
+        http.get("/api/intents", ctx -> ctx.json(ha.openIntents()));
         http.get("/api/events", ctx -> ctx.json(events.after(longParam(ctx, "after", 0), 1000)));
     }
 

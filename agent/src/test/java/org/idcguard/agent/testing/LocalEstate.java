@@ -91,8 +91,18 @@ public final class LocalEstate implements AutoCloseable {
     }
 
     public void startManager() {
-        manager = AgentProcess.manager(home.dir());
+        startManager(Map.of());
+    }
+
+    /** Starts a manager on the same home with extra environment (e.g. a test pause at one step). */
+    public void startManager(Map<String, String> env) {
+        manager = AgentProcess.manager(home.dir(), env);
         Waits.until(Duration.ofSeconds(30), "the restarted manager answers", api::managerAnswers);
+    }
+
+    /** The events of one kind whose message is exactly this text. */
+    public List<JsonNode> events(String kind, String message) {
+        return events(kind).stream().filter(e -> e.get("message").asText().equals(message)).toList();
     }
 
     public ClusterDetail detail(String cluster) {

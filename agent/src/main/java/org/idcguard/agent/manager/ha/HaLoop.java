@@ -373,6 +373,17 @@ public final class HaLoop implements AutoCloseable {
         });
     }
 
+    /** A failover or switch begun and not ended, as the API shows it. */
+    public record OpenIntent(long id, String kind, String cluster, String group, String oldPrimary, String candidate, String step,
+                             String reason) {
+    }
+
+    /** What the manager is in the middle of: intents recorded and not yet ended (resolved by the next ticks). */
+    public List<OpenIntent> openIntents() {
+        return store.inTransaction(intents::unfinished).stream().map(i -> new OpenIntent(i.id(), i.kind(), i.cluster(), i.group(),
+                i.oldPrimary(), i.candidate(), i.step(), i.reason())).toList();
+    }
+
     /** Each node as the last tick saw it (for a planned switch's preflight and the cluster detail). */
     public Optional<NodeState> latest(String node) {
         return Optional.ofNullable(latest.get(node));

@@ -65,9 +65,14 @@ final class IntentRecovery {
             return false;
         }
         if (inRecovery.get() && FailoverIntents.SWITCH.equals(intent.kind())) {
+            boolean oldServes = NodeSql.inRecovery(cluster, old).map(r -> !r).orElse(false);
+            if (oldServes) {
+                pointBack(cluster, nodes, intent.group(), old);
+            }
             end(intent, FailoverIntents.ABANDONED, "failover.abandoned", subject, "The manager stopped during the planned switch "
-                    + "before " + candidate.name() + " was promoted: the switch of " + intent.group() + " is abandoned; if "
-                    + old.name() + " stays stopped, the group fails over by the usual rules.");
+                    + "before " + candidate.name() + " was promoted: the switch of " + intent.group() + " is abandoned; " + (oldServes
+                    ? old.name() + " is still the primary and its standbys stream from it again."
+                    : old.name() + " is stopped, so the group fails over by the usual rules."));
             return true;
         }
         if (inRecovery.get()) {
@@ -92,6 +97,19 @@ final class IntentRecovery {
             return null;
         });
         return true;
+    }
+
+    /** A switch rolled back: every standby of the group that answers streams from the old primary again. */
+    private static void pointBack(ClusterRecord cluster, List<NodeRecord> nodes, String group, NodeRecord old) {
+        for (NodeRecord n : nodes) {
+            if (n.group().equals(group) && !n.name().equals(old.name()) && !n.needsRejoin()) {
+                try {
+                    NodeSql.repoint(cluster, n, old);
+                } catch (java.sql.SQLException unreachable) {
+                    // the loop finds it astray and rejoins it
+                }
+            }
+        }
     }
 
     private void end(FailoverIntents.Intent intent, String step, String kind, String subject, String sentence) {
