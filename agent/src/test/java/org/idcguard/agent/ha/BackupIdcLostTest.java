@@ -15,6 +15,7 @@ import org.idcguard.agent.testing.HaEstates;
 import org.idcguard.agent.testing.LocalEstate;
 import org.idcguard.agent.testing.Waits;
 import org.idcguard.agent.testing.WritablePrimaryWatch;
+import org.idcguard.agent.testing.Writers;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,6 +51,35 @@ class BackupIdcLostTest {
             assertEquals(List.of(), watch.violations(), "two writable primaries in one group");
             assertFalse(estate.events("protection.restored").isEmpty());
             assertEquals("IDC1", estate.detail("Backup").summary().primaryIdc());
+        }
+    }
+
+    @Test
+    void underStrictCommitsWaitForTheLostIdcAndNoneIsAcknowledgedUnsafely() throws Exception {
+        try (LocalEstate estate = HaEstates.start(23, Map.of())) {
+            HaEstates.createCluster(estate, "Strict", "strict");
+            String jdbc = estate.detail("Strict").uris().jdbc();
+            try (WritablePrimaryWatch watch = new WritablePrimaryWatch(estate.detail("Strict"));
+                 Writers writers = new Writers(jdbc, "strict_rows", 8)) {
+                Waits.until(Duration.ofSeconds(30), "the writers commit", () -> writers.acked() > 100);
+                List<String> idc2 = estate.access().computersOf("IDC2");
+                new IdcFault(IdcFault.Kind.POWER_OFF, idc2).apply();
+                long lostAt = System.currentTimeMillis();
+                Waits.until(Duration.ofSeconds(30), "the commits-waiting alert for both groups",
+                        () -> estate.events("alert.commits-waiting").size() == 2);
+                Thread.sleep(3000); // the outage goes on: under strict, nothing may be acknowledged meanwhile
+                assertEquals(0, writers.ackedAfter(lostAt + 1000), "a commit was acknowledged with no copy in another IDC");
+                assertEquals(List.of(), estate.events("alert.protection-lost"), "strict never narrows the sync set");
+                assertEquals(List.of(), estate.events("failover.started"));
+
+                idc2.forEach(estate::startNode);
+                long backAt = System.currentTimeMillis();
+                HaEstates.awaitFullProtection(estate, "Strict", Duration.ofSeconds(90));
+                Waits.until(Duration.ofSeconds(30), "commits flow again", () -> writers.ackedAfter(backAt) > 100);
+                List<String> lost = writers.missing(jdbc.replaceAll("socketTimeout=\\d+", "socketTimeout=60"));
+                assertEquals(0, lost.size(), lost.size() + " acknowledged commits lost, e.g. " + lost.subList(0, Math.min(5, lost.size())));
+                assertEquals(List.of(), watch.violations(), "two writable primaries in one group");
+            }
         }
     }
 }

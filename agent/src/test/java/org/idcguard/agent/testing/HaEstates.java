@@ -24,8 +24,12 @@ public final class HaEstates {
     }
 
     public static void createCluster(LocalEstate estate, String name) {
+        createCluster(estate, name, "available");
+    }
+
+    public static void createCluster(LocalEstate estate, String name, String syncPolicy) {
         JsonNode task = estate.createCluster("{\"name\":\"" + name + "\",\"city\":\"Shenzhen\",\"primaryIdc\":\"IDC1\","
-                + "\"backupIdc\":\"IDC2\",\"shards\":1,\"nodesPerIdc\":2}");
+                + "\"backupIdc\":\"IDC2\",\"shards\":1,\"nodesPerIdc\":2,\"syncPolicy\":\"" + syncPolicy + "\"}");
         assertEquals("succeeded", task.get("status").asText(), task.toString());
         awaitFullProtection(estate, name, Duration.ofSeconds(60));
     }

@@ -103,6 +103,11 @@ public final class HaDecision {
             actions.add(HaAction.of(Kind.MAINTAIN_SYNC, primary.name(), "The sync set of " + f.group().name()
                     + " does not match its standbys' health."));
         }
+        if (SyncSetRule.STRICT.equals(f.cluster().syncPolicy()) && f.members().stream()
+                .noneMatch(m -> !m.idc().equals(primary.idc()) && !m.down() && streaming(primary, m))) {
+            actions.add(HaAction.notice("alert.commits-waiting", primary.name(), "Under the strict policy, commits of "
+                    + f.group().name() + " wait: no standby outside " + primary.idc() + " streams from " + primary.name() + "."));
+        }
         for (NodeState m : f.members()) {
             if (m == primary || rogues(f).contains(m)) {
                 continue;

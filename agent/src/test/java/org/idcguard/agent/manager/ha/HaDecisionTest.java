@@ -82,6 +82,14 @@ class HaDecisionTest {
     }
 
     @Test
+    void row6UnderStrictAPrimaryWithNoStandbyOutsideItsIdcSaysCommitsWait() {
+        NodeState p = primaryUp(SYNC, List.of("l"));
+        var actions = HaDecision.decide(facts(p, standby("l", "IDC1", 100), down("b1", "IDC2"), down("b2", "IDC2")).strict().build());
+        assertEquals(List.of(Kind.NOTICE, Kind.START_STANDBY, Kind.START_STANDBY), kinds(actions), actions.toString());
+        assertEquals("alert.commits-waiting", actions.get(0).detail());
+    }
+
+    @Test
     void row7OneSlowProbeNeverFailsAPrimaryOver() {
         NodeState p = missedProbes(primaryDown(), 2);
         var actions = HaDecision.decide(facts(p, standby("b1", "IDC2", 100), standby("b2", "IDC2", 100)).build());

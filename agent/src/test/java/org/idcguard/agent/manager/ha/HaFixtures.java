@@ -98,6 +98,11 @@ final class HaFixtures {
             this.members = members;
         }
 
+        Facts strict() {
+            policy = "strict";
+            return this;
+        }
+
         Facts sync(String... names) {
             sync = List.of(names);
             return this;
