@@ -1,14 +1,11 @@
 package org.idcguard.agent.cli;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.idcguard.agent.drill.ClusterAccess;
 import org.idcguard.agent.drill.DrillRound;
 import org.idcguard.agent.drill.DrillRunner;
 import org.idcguard.agent.drill.IdcFault;
-import org.idcguard.model.ClusterDetail;
-import org.idcguard.model.Computer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,25 +37,7 @@ final class DrillCommand implements Callable<Integer> {
         if (rounds < 1 || rounds > 100) {
             throw new CliFailure("The number of rounds must be between 1 and 100.", 2);
         }
-        ManagerClient manager = ManagerClient.of(homeOption.home());
-        LocalProcesses processes = new LocalProcesses(homeOption.home());
-        ClusterAccess access = new ClusterAccess() {
-            @Override
-            public ClusterDetail detail(String name) {
-                return manager.get("/api/clusters/" + name, new TypeReference<ClusterDetail>() { });
-            }
-
-            @Override
-            public List<String> computersOf(String name) {
-                return manager.get("/api/computers", new TypeReference<List<Computer>>() { }).stream()
-                        .filter(c -> name.equals(c.idc())).map(Computer::address).toList();
-            }
-
-            @Override
-            public void restartNodeAgent(String address) {
-                processes.start("node-" + address, "node", "--address", address, "--home", homeOption.home().root().toString());
-            }
-        };
+        ClusterAccess access = new LocalClusterAccess(homeOption.home());
         List<DrillRound> results;
         try {
             results = new DrillRunner(access, System.out).run(cluster, kind, idc, rounds);

@@ -63,6 +63,37 @@ final class LocalProcesses {
         }
     }
 
+    /** SIGKILLs the processes started under this log name (no shutdown hook runs); returns how many were running. */
+    int kill(String logName) {
+        List<ProcessHandle> running = running(logName);
+        running.forEach(ProcessHandle::destroyForcibly);
+        running.forEach(p -> p.onExit().join());
+        return running.size();
+    }
+
+    /** Whether a process started under this log name still runs. */
+    boolean isRunning(String logName) {
+        return !running(logName).isEmpty();
+    }
+
+    private List<ProcessHandle> running(String logName) {
+        Path file = home.demoPidsFile();
+        List<ProcessHandle> running = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return running;
+        }
+        try {
+            for (String line : Files.readAllLines(file)) {
+                if (line.strip().endsWith(" " + logName)) {
+                    ours(line).ifPresent(running::add);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return running;
+    }
+
     /** Stops the processes started under this log name (e.g. "manager"); returns how many were running. */
     int stop(String logName) {
         Path file = home.demoPidsFile();

@@ -12,4 +12,19 @@ public interface ClusterAccess {
 
     /** Starts the node agent of a computer again after a power-off. */
     void restartNodeAgent(String address);
+
+    /** Whether the manager can be SIGKILLed and started again here (a chaos soak then includes manager faults). */
+    default boolean managerRestartable() {
+        return false;
+    }
+
+    /** SIGKILLs the manager. */
+    default void killManager() {
+        throw new UnsupportedOperationException("the manager cannot be restarted here");
+    }
+
+    /** Starts the manager again and returns once it answers. */
+    default void startManager() {
+        throw new UnsupportedOperationException("the manager cannot be restarted here");
+    }
 }

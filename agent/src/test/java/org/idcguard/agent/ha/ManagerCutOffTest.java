@@ -10,7 +10,7 @@ import java.util.Map;
 import org.idcguard.agent.drill.ClusterHealth;
 import org.idcguard.agent.testing.HaEstates;
 import org.idcguard.agent.testing.LocalEstate;
-import org.idcguard.agent.testing.ManagerPartition;
+import org.idcguard.agent.drill.NetworkCut;
 import org.idcguard.agent.testing.Waits;
 import org.idcguard.model.ClusterDetail;
 import org.idcguard.model.GroupView;
@@ -26,11 +26,11 @@ class ManagerCutOffTest {
 
     @Test
     void aManagerCutOffFromTheLivePrimaryIdcTakesNothingOver() throws Exception {
-        Assumptions.assumeTrue(ManagerPartition.available(), "needs root and nftables");
+        Assumptions.assumeTrue(NetworkCut.available(), "needs root and nftables");
         try (LocalEstate estate = HaEstates.start(22, Map.of())) {
             HaEstates.createCluster(estate, "Cut");
             ClusterDetail before = estate.detail("Cut");
-            try (ManagerPartition cut = new ManagerPartition(estate.access().computersOf("IDC1"))) {
+            try (NetworkCut cut = new NetworkCut(estate.access().computersOf("IDC1"))) {
                 Waits.until(Duration.ofSeconds(30), "the manager withholds the failover of both groups",
                         () -> estate.events("failover.withheld").size() >= 2);
                 Waits.until(Duration.ofSeconds(10), "IDC1 is down as the manager sees it", () -> !estate.events("idc.down").isEmpty());

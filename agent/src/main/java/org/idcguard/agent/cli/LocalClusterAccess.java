@@ -1,0 +1,70 @@
+package org.idcguard.agent.cli;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.util.List;
+import org.idcguard.agent.drill.ClusterAccess;
+import org.idcguard.agent.home.AgentHome;
+import org.idcguard.model.ClusterDetail;
+import org.idcguard.model.Computer;
+
+/**
+ * A drill's or soak's view of the local estate of a home: the manager through its API, and the node agents and the
+ * manager started again the way {@code demo up} starts them. The manager is asked afresh each time, so a restarted
+ * manager (on a new port) is found.
+ */
+final class LocalClusterAccess implements ClusterAccess {
+    private final AgentHome home;
+    private final LocalProcesses processes;
+
+    LocalClusterAccess(AgentHome home) {
+        this.home = home;
+        this.processes = new LocalProcesses(home);
+    }
+
+    @Override
+    public ClusterDetail detail(String name) {
+        return ManagerClient.of(home).get("/api/clusters/" + name, new TypeReference<ClusterDetail>() { });
+    }
+
+    @Override
+    public List<String> computersOf(String idc) {
+        return ManagerClient.of(home).get("/api/computers", new TypeReference<List<Computer>>() { }).stream()
+                .filter(c -> idc.equals(c.idc())).map(Computer::address).toList();
+    }
+
+    @Override
+    public void restartNodeAgent(String address) {
+        processes.start("node-" + address, "node", "--address", address, "--home", home.root().toString());
+    }
+
+    /** Only a manager that this home's demo started (and so is in its pid file) can be killed and started again. */
+    @Override
+    public boolean managerRestartable() {
+        return processes.isRunning("manager");
+    }
+
+    @Override
+    public void killManager() {
+        processes.kill("manager");
+    }
+
+    @Override
+    public void startManager() {
+        processes.start("manager", "manager", "--home", home.root().toString());
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                ManagerClient.of(home).get("/api/health", new TypeReference<java.util.Map<String, Object>>() { });
+                return;
+            } catch (RuntimeException notYet) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        throw new IllegalStateException("The restarted manager did not answer within 30 s: " + processes.lastLogLine("manager"));
+    }
+}
