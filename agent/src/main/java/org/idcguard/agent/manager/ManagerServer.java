@@ -51,9 +51,9 @@ public final class ManagerServer implements AutoCloseable {
         this.computers = new ComputerService(store, events, agents);
         this.watch = new ComputerWatch(store, events, agents);
         this.tasks = new TaskRunner(new TaskStore(store));
-        this.clusters = new ClusterService(store, events, agents, tasks, managerAddresses(host));
         this.haSettings = new HaSettingsStore(store, events);
         this.ha = new HaLoop(store, events, agents, haSettings);
+        this.clusters = new ClusterService(store, events, agents, tasks, managerAddresses(host), ha::observed);
         this.switches = new PlannedSwitch(store, events, agents, tasks, ha);
         this.http = ApiServer.create(token);
         routes();

@@ -19,16 +19,20 @@ import org.idcguard.model.InstanceStatus;
 import org.idcguard.model.NodeView;
 
 /**
- * Looks at a cluster as it is now: each node is asked over SQL whether it is in recovery and how far its WAL is,
- * each primary reports its standbys' sync state and lag, and the node agents report pids and data directories.
+ * Looks at a cluster as it is now: each node as the HA loop's last probe saw it (in recovery or not, how far its WAL
+ * is, a primary's standbys with sync state and lag), asked over SQL only when the loop has not observed it (a cluster
+ * being created), and the node agents report pids and data directories.
  */
 public final class ClusterInspector {
     private final NodeAgentClient agents;
     private final ExecutorService pool;
+    private final ObservedNode.Source ticks;
 
-    public ClusterInspector(NodeAgentClient agents, ExecutorService pool) {
+    /** @param ticks what the HA loop saw last; a node it has not observed is asked over SQL */
+    public ClusterInspector(NodeAgentClient agents, ExecutorService pool, ObservedNode.Source ticks) {
         this.agents = agents;
         this.pool = pool;
+        this.ticks = ticks;
     }
 
     public static ClusterSummary summary(ClusterRecord c, List<NodeRecord> nodes) {
@@ -39,18 +43,19 @@ public final class ClusterInspector {
 
     public ClusterDetail inspect(ClusterRecord cluster, List<GroupRecord> groups, List<NodeRecord> nodes) {
         Map<String, InstanceStatus> instances = instances(nodes);
-        Map<String, Observed> observed = new ConcurrentHashMap<>();
+        Map<String, ObservedNode> observed = new ConcurrentHashMap<>();
         CompletableFuture.allOf(nodes.stream().map(n -> CompletableFuture.runAsync(
-                () -> observed.put(n.name(), observe(cluster, n)), pool)).toArray(CompletableFuture[]::new)).join();
+                () -> observed.put(n.name(), ticks.of(n.name()).orElseGet(() -> observe(cluster, n))), pool))
+                .toArray(CompletableFuture[]::new)).join();
         List<GroupView> views = new ArrayList<>();
         for (GroupRecord g : groups) {
-            Map<String, Replica> replicas = new HashMap<>();
+            Map<String, ObservedNode.Replica> replicas = new HashMap<>();
             nodes.stream().filter(n -> n.group().equals(g.name())).map(n -> observed.get(n.name()))
                     .filter(o -> "primary".equals(o.role())).forEach(o -> replicas.putAll(o.replicas()));
             List<NodeView> members = nodes.stream().filter(n -> n.group().equals(g.name())).map(n -> {
-                Observed o = observed.get(n.name());
+                ObservedNode o = observed.get(n.name());
                 InstanceStatus i = instances.get(n.name());
-                Replica r = replicas.get(n.name());
+                ObservedNode.Replica r = replicas.get(n.name());
                 return new NodeView(n.name(), n.group(), n.idc(), n.address(), n.port(), o.role(), i == null ? 0 : i.pid(),
                         i == null ? n.dataDir() : i.dataDir(), r == null ? "-" : r.syncState(), r == null ? -1 : r.lagBytes(), o.lsn());
             }).toList();
@@ -72,7 +77,7 @@ public final class ClusterInspector {
         return byName;
     }
 
-    private static Observed observe(ClusterRecord cluster, NodeRecord node) {
+    private static ObservedNode observe(ClusterRecord cluster, NodeRecord node) {
         try (Connection db = PgSession.open(node.address(), node.port(), "postgres", cluster.superuser(), cluster.superuserPassword(), 2);
              Statement st = db.createStatement()) {
             ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() "
@@ -80,23 +85,17 @@ public final class ClusterInspector {
             rs.next();
             boolean standby = rs.getBoolean(1);
             String lsn = rs.getString(2);
-            Map<String, Replica> replicas = new HashMap<>();
+            Map<String, ObservedNode.Replica> replicas = new HashMap<>();
             if (!standby) {
                 ResultSet r = st.executeQuery("SELECT application_name, sync_state, "
                         + "COALESCE(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), -1)::bigint FROM pg_stat_replication");
                 while (r.next()) {
-                    replicas.put(r.getString(1), new Replica(r.getString(2), r.getLong(3)));
+                    replicas.put(r.getString(1), new ObservedNode.Replica(r.getString(2), r.getLong(3)));
                 }
             }
-            return new Observed(standby ? "standby" : "primary", lsn, replicas);
+            return new ObservedNode(standby ? "standby" : "primary", lsn, replicas);
         } catch (SQLException e) {
-            return new Observed("down", null, Map.of());
+            return ObservedNode.down();
         }
-    }
-
-    private record Observed(String role, String lsn, Map<String, Replica> replicas) {
-    }
-
-    private record Replica(String syncState, long lagBytes) {
     }
 }

@@ -29,14 +29,14 @@ public final class ClusterService {
     private final ClusterInspector inspector;
 
     public ClusterService(MetadataStore store, EventLog events, NodeAgentClient agents, TaskRunner tasks,
-                          List<String> managerAddresses) {
+                          List<String> managerAddresses, ObservedNode.Source ticks) {
         this.store = store;
         this.events = events;
         this.tasks = tasks;
         this.agents = agents;
         this.removal = new ClusterRemoval(store, events, agents);
         this.creation = new ClusterCreation(store, events, agents, tasks, removal, managerAddresses);
-        this.inspector = new ClusterInspector(agents, tasks.pool());
+        this.inspector = new ClusterInspector(agents, tasks.pool(), ticks);
     }
 
     public ClusterPlan plan(ClusterRequest request) {

@@ -20,6 +20,7 @@ import org.idcguard.agent.manager.cluster.ClusterRecord;
 import org.idcguard.agent.manager.cluster.ClusterRepository;
 import org.idcguard.agent.manager.cluster.GroupRecord;
 import org.idcguard.agent.manager.cluster.NodeRecord;
+import org.idcguard.agent.manager.cluster.ObservedNode;
 import org.idcguard.model.HaSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -134,6 +135,7 @@ public final class HaLoop implements AutoCloseable {
         health.keySet().removeIf(name -> {
             if (!nodes.containsKey(name)) {
                 health.get(name).close();
+                latest.remove(name);
                 return true;
             }
             return false;
@@ -382,6 +384,21 @@ public final class HaLoop implements AutoCloseable {
     public List<OpenIntent> openIntents() {
         return store.inTransaction(intents::unfinished).stream().map(i -> new OpenIntent(i.id(), i.kind(), i.cluster(), i.group(),
                 i.oldPrimary(), i.candidate(), i.step(), i.reason())).toList();
+    }
+
+    /** A node as the last tick saw it, in the cluster detail's words; empty before the loop has probed it. */
+    public Optional<ObservedNode> observed(String node) {
+        NodeState n = latest.get(node);
+        if (n == null) {
+            return Optional.empty();
+        }
+        if (!n.answering()) {
+            return Optional.of(ObservedNode.down());
+        }
+        NodeObservation o = n.observation().get();
+        Map<String, ObservedNode.Replica> replicas = new HashMap<>();
+        o.replicas().forEach(r -> replicas.put(r.name(), new ObservedNode.Replica(r.syncState(), Math.max(0, o.lsn() - r.flushLsn()))));
+        return Optional.of(new ObservedNode(o.inRecovery() ? "standby" : "primary", Lsn.format(o.lsn()), replicas));
     }
 
     /** Each node as the last tick saw it (for a planned switch's preflight and the cluster detail). */
