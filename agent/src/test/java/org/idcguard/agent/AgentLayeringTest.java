@@ -18,4 +18,13 @@ class AgentLayeringTest {
     static final ArchRule nodeAgentDoesNotReachIntoTheManager = noClasses().that().resideInAPackage("..agent.node..")
             .should().dependOnClassesThat().resideInAPackage("..agent.manager..")
             .because("a node agent owns its host's processes only; decisions belong to the manager");
+
+    @ArchTest
+    static final ArchRule theHaDecisionIsPure = noClasses()
+            .that().haveSimpleNameStartingWith("HaDecision").or().haveSimpleName("GroupFacts").or().haveSimpleName("HaAction")
+            .or().haveSimpleName("CandidateChoice").or().haveSimpleName("SyncSetRule")
+            .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "java.net..", "java.io..", "org.eclipse.jetty..")
+            .orShould().dependOnClassesThat().haveSimpleNameEndingWith("Store")
+            .orShould().dependOnClassesThat().haveSimpleNameEndingWith("Client")
+            .because("the HA decision is a pure function of the tick's facts: unit-tested row by row without PostgreSQL");
 }

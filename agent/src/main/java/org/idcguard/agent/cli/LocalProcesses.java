@@ -96,20 +96,7 @@ final class LocalProcesses {
 
     /** Stops the processes started under this log name (e.g. "manager"); returns how many were running. */
     int stop(String logName) {
-        Path file = home.demoPidsFile();
-        if (!Files.exists(file)) {
-            return 0;
-        }
-        List<ProcessHandle> running = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(file)) {
-                if (line.strip().endsWith(" " + logName)) {
-                    ours(line).ifPresent(running::add);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
-        }
+        List<ProcessHandle> running = running(logName);
         running.forEach(ProcessHandle::destroy);
         for (ProcessHandle p : running) {
             try {

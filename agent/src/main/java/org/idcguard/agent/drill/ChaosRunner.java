@@ -159,21 +159,7 @@ public final class ChaosRunner {
     }
 
     private void awaitProtection(String cluster) {
-        long deadline = System.currentTimeMillis() + RECOVERY_LIMIT_MILLIS;
-        ClusterDetail last = null;
-        while (System.currentTimeMillis() < deadline) {
-            try {
-                last = access.detail(cluster);
-                if (ClusterHealth.fullyProtected(last)) {
-                    return;
-                }
-            } catch (RuntimeException managerBusyOrRestarting) {
-                // asked again below
-            }
-            sleep(250);
-        }
-        throw new IllegalStateException("not fully protected within " + RECOVERY_LIMIT_MILLIS / 1000 + " s"
-                + (last == null ? "" : " (" + ClusterHealth.whatIsMissing(last) + ")"));
+        ClusterHealth.await(access, cluster, ClusterHealth::fullyProtected, RECOVERY_LIMIT_MILLIS, "full protection");
     }
 
     private static void sleep(long millis) {

@@ -45,6 +45,34 @@ public final class ClusterHealth {
         return primaries.size() == 1 ? Optional.of(primaries.get(0)) : Optional.empty();
     }
 
+    /**
+     * Asks the manager until the condition holds; a manager that is busy or restarting is asked again. Throws with
+     * what is missing when the limit passes.
+     */
+    public static void await(ClusterAccess access, String cluster, java.util.function.Predicate<ClusterDetail> condition,
+                             long limitMillis, String what) {
+        long deadline = System.currentTimeMillis() + limitMillis;
+        ClusterDetail last = null;
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                last = access.detail(cluster);
+                if (condition.test(last)) {
+                    return;
+                }
+            } catch (RuntimeException managerBusyOrRestarting) {
+                // asked again below
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + what, e);
+            }
+        }
+        throw new IllegalStateException("no " + what + " within " + limitMillis / 1000 + " s"
+                + (last == null ? "" : " (" + whatIsMissing(last) + ")"));
+    }
+
     /** A sentence on what keeps the cluster from full protection, for reports. */
     public static String whatIsMissing(ClusterDetail d) {
         StringBuilder b = new StringBuilder();

@@ -109,21 +109,7 @@ public final class DrillRunner {
     }
 
     private void await(String cluster, Predicate<ClusterDetail> condition, long limitMillis, String what) {
-        long deadline = System.currentTimeMillis() + limitMillis;
-        ClusterDetail last = null;
-        while (System.currentTimeMillis() < deadline) {
-            try {
-                last = access.detail(cluster);
-                if (condition.test(last)) {
-                    return;
-                }
-            } catch (RuntimeException e) {
-                // the manager may be busy; ask again
-            }
-            sleep(250);
-        }
-        throw new IllegalStateException("no " + what + " within " + limitMillis / 1000 + " s"
-                + (last == null ? "" : " (" + ClusterHealth.whatIsMissing(last) + ")"));
+        ClusterHealth.await(access, cluster, condition, limitMillis, what);
     }
 
     private static void sleep(long millis) {
