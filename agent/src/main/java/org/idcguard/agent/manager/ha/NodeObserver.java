@@ -1,0 +1,114 @@
+package org.idcguard.agent.manager.ha;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.idcguard.agent.manager.cluster.NodeRecord;
+import org.idcguard.agent.manager.cluster.ObservedNode;
+import org.idcguard.model.HaSettings;
+
+/**
+ * The HA loop's eyes: probes every node of every running cluster once a tick (at most one probe in flight per node,
+ * a probe still running at the tick's end counted as failed), keeps each node's state as the last tick saw it, and
+ * since when each lingering condition has held. Used by the loop's thread; {@link #latest} and {@link #observed} may
+ * be read from any thread.
+ */
+final class NodeObserver implements AutoCloseable {
+    private final ExecutorService probes = Executors.newCachedThreadPool(HaLoop.daemon("ha-probe"));
+    private final Map<String, NodeHealth> health = new HashMap<>();
+    private final Map<String, Long> lingering = new HashMap<>();
+    private final Map<String, NodeState> latest = new ConcurrentHashMap<>();
+
+    void observe(List<ClusterView> views, HaSettings s, long tickStart) {
+        Map<String, NodeRecord> nodes = new HashMap<>();
+        for (ClusterView v : views) {
+            for (NodeRecord n : v.nodes()) {
+                nodes.put(n.name(), n);
+                health.computeIfAbsent(n.name(), k -> new NodeHealth(v.cluster(), n));
+            }
+        }
+        health.keySet().removeIf(name -> {
+            if (!nodes.containsKey(name)) {
+                health.get(name).close();
+                latest.remove(name);
+                return true;
+            }
+            return false;
+        });
+        List<CompletableFuture<NodeObservation>> launched = new ArrayList<>();
+        health.values().forEach(h -> launched.add(h.launch(s.probeTimeoutMillis(), probes)));
+        try {
+            CompletableFuture.allOf(launched.toArray(CompletableFuture[]::new))
+                    .get(Math.max(1, tickStart + s.probeTimeoutMillis() - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+        } catch (Exception timedOutOrFailed) {
+            // each probe's own outcome is read below
+        }
+        health.values().forEach(NodeHealth::harvest);
+    }
+
+    /** Every node of the cluster as this tick saw it, or empty for a cluster that appeared since the probes were sent. */
+    Optional<Map<String, NodeState>> states(ClusterView v, HaSettings s) {
+        if (v.nodes().stream().anyMatch(n -> !health.containsKey(n.name()))) {
+            return Optional.empty();
+        }
+        Map<String, NodeState> states = v.nodes().stream().collect(Collectors.toMap(NodeRecord::name,
+                n -> health.get(n.name()).state(n, s.failedProbes())));
+        latest.putAll(states);
+        return Optional.of(states);
+    }
+
+    /** Keeps, per lingering condition, since when it holds; a condition that ended is forgotten. */
+    Map<String, Long> linger(List<NodeState> members, long now) {
+        Optional<NodeState> primary = members.stream().filter(m -> m.node().isPrimary()).findFirst();
+        for (NodeState m : members) {
+            boolean recovering = m.node().isPrimary() && m.answering() && m.observation().get().inRecovery();
+            boolean astray = !m.node().isPrimary() && primary.map(NodeState::answering).orElse(false) && m.answering()
+                    && !m.node().needsRejoin() && m.observation().get().inRecovery() && !HaDecision.streaming(primary.get(), m);
+            track("recovering:" + m.name(), recovering, now);
+            track("astray:" + m.name(), astray, now);
+        }
+        return Map.copyOf(lingering);
+    }
+
+    private void track(String key, boolean holds, long now) {
+        if (holds) {
+            lingering.putIfAbsent(key, now);
+        } else {
+            lingering.remove(key);
+        }
+    }
+
+    /** A node as the last tick saw it, in the cluster detail's words; empty before the loop has probed it. */
+    public Optional<ObservedNode> observed(String node) {
+        NodeState n = latest.get(node);
+        if (n == null) {
+            return Optional.empty();
+        }
+        if (!n.answering()) {
+            return Optional.of(ObservedNode.down());
+        }
+        NodeObservation o = n.observation().get();
+        Map<String, ObservedNode.Replica> replicas = new HashMap<>();
+        o.replicas().forEach(r -> replicas.put(r.name(), new ObservedNode.Replica(r.syncState(), Math.max(0, o.lsn() - r.flushLsn()))));
+        return Optional.of(new ObservedNode(o.inRecovery() ? "standby" : "primary", Lsn.format(o.lsn()), replicas));
+    }
+
+    /** Each node as the last tick saw it (for a planned switch's preflight and the cluster detail). */
+    public Optional<NodeState> latest(String node) {
+        return Optional.ofNullable(latest.get(node));
+    }
+
+    @Override
+    public void close() {
+        probes.shutdownNow();
+        health.values().forEach(NodeHealth::close);
+    }
+}
