@@ -17,6 +17,8 @@ import org.idcguard.model.NodeView;
  */
 public final class ChaosRunner {
     private static final long RECOVERY_LIMIT_MILLIS = 180_000;
+    /** Two probe intervals at the default settings. */
+    private static final long SETTLE_MILLIS = 1000;
     private final ClusterAccess access;
     private final PrintStream out;
     private final Random random;
@@ -54,6 +56,7 @@ public final class ChaosRunner {
                 String what = apply(cluster, fault);
                 long recovery;
                 try {
+                    sleep(SETTLE_MILLIS); // the manager's view is its last probe's: let it see the fault first
                     awaitProtection(cluster);
                     recovery = System.currentTimeMillis() - started;
                 } catch (IllegalStateException e) {
