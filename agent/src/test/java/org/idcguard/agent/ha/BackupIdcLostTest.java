@@ -68,7 +68,15 @@ class BackupIdcLostTest {
                 Waits.until(Duration.ofSeconds(30), "the commits-waiting alert for both groups",
                         () -> estate.events("alert.commits-waiting").size() == 2);
                 Thread.sleep(3000); // the outage goes on: under strict, nothing may be acknowledged meanwhile
-                assertEquals(0, writers.ackedAfter(lostAt + 1000), "a commit was acknowledged with no copy in another IDC");
+                long unsafe = writers.ackedAfter(lostAt + 1000);
+                if (unsafe > 0) {
+                    StringBuilder why = new StringBuilder("lost at " + lostAt + ", last ack at " + writers.lastAckMillis() + "; events: ");
+                    estate.api().get("/api/events?after=0").json().forEach(e -> why.append("\n").append(e.get("timeMillis")).append(" ")
+                            .append(e.get("kind").asText()).append(" ").append(e.get("message").asText()));
+                    why.append("\nIDC2 processes left: ").append(estate.postgresProcesses().stream()
+                            .map(ph -> ph.pid() + " " + ph.info().arguments().map(a -> String.join(" ", a)).orElse("?")).toList());
+                    assertEquals(0, unsafe, "a commit was acknowledged with no copy in another IDC: " + why);
+                }
                 assertEquals(List.of(), estate.events("alert.protection-lost"), "strict never narrows the sync set");
                 assertEquals(List.of(), estate.events("failover.started"));
 

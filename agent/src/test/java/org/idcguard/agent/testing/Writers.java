@@ -79,6 +79,11 @@ public final class Writers implements AutoCloseable {
         return acked.size();
     }
 
+    /** When the last commit was acknowledged, 0 if none was. */
+    public long lastAckMillis() {
+        return acked.stream().mapToLong(a -> a[2]).max().orElse(0);
+    }
+
     /** Acknowledged commits after the given time. */
     public long ackedAfter(long millis) {
         return acked.stream().filter(a -> a[2] > millis).count();
