@@ -90,38 +90,27 @@ public final class IdcFault {
     /** The node agent serving this address: an IDC Guard process started with {@code node --address <address>}. */
     public static Optional<ProcessHandle> nodeAgent(String address) {
         return ProcessHandle.allProcesses().filter(p -> {
-            List<String> args = arguments(p);
+            List<String> args = commandLine(p);
             int i = args.indexOf("--address");
             return args.contains("node") && i >= 0 && i + 1 < args.size() && args.get(i + 1).equals(address)
                     && args.stream().anyMatch(a -> a.endsWith("IdcGuardCli"));
         }).findFirst();
     }
 
-    /** The program a process runs, as its command line names it (PostgreSQL is started by its full path). */
-    static String program(ProcessHandle p) {
-        try {
-            String raw = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(p.pid()), "cmdline"));
-            int end = raw.indexOf('\0');
-            return end >= 0 ? raw.substring(0, end) : raw;
-        } catch (IOException | RuntimeException gone) {
-            return p.info().command().orElse("");
-        }
-    }
-
     /**
-     * A process's arguments as /proc has them. ProcessHandle.Info may leave them out (it gives up on long command
-     * lines and under load), and a fault that misses a node agent is no fault: the agent would restart what was killed.
+     * A process's command line as /proc has it: the program, then its arguments. ProcessHandle.Info may leave the
+     * arguments out (it gives up on long command lines and under load), and a fault that misses a node agent is no
+     * fault: the agent would restart what was killed.
      */
-    static List<String> arguments(ProcessHandle p) {
+    static List<String> commandLine(ProcessHandle p) {
         try {
             String raw = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(p.pid()), "cmdline"));
-            List<String> args = new ArrayList<>(List.of(raw.split("\0")));
-            if (!args.isEmpty()) {
-                args.remove(0); // the program, as Info.arguments() leaves it out too
-            }
-            return args;
+            return List.of(raw.split("\0"));
         } catch (IOException | RuntimeException gone) {
-            return p.info().arguments().map(List::of).orElse(List.of());
+            List<String> line = new ArrayList<>();
+            line.add(p.info().command().orElse(""));
+            p.info().arguments().ifPresent(a -> line.addAll(List.of(a)));
+            return line;
         }
     }
 
@@ -129,11 +118,11 @@ public final class IdcFault {
     static Stream<ProcessHandle> postgresServers(String address) {
         String marker = "/" + address + "/";
         return ProcessHandle.allProcesses()
-                .filter(p -> program(p).endsWith("/postgres"))
                 .filter(p -> {
-                    List<String> args = arguments(p);
+                    List<String> args = commandLine(p);
                     int d = args.indexOf("-D");
-                    return d >= 0 && d + 1 < args.size() && args.get(d + 1).contains(marker);
+                    return !args.isEmpty() && args.get(0).endsWith("/postgres") && d >= 0 && d + 1 < args.size()
+                            && args.get(d + 1).contains(marker);
                 });
     }
 }

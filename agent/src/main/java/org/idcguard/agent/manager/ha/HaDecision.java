@@ -108,8 +108,9 @@ public final class HaDecision {
             actions.add(HaAction.notice("alert.commits-waiting", primary.name(), "Under the strict policy, commits of "
                     + f.group().name() + " wait: no standby outside " + primary.idc() + " streams from " + primary.name() + "."));
         }
+        List<NodeState> rogues = rogues(f);
         for (NodeState m : f.members()) {
-            if (m == primary || rogues(f).contains(m)) {
+            if (m == primary || rogues.contains(m)) {
                 continue;
             }
             StandbyFacts s = new StandbyFacts(f, m, streaming(primary, m));

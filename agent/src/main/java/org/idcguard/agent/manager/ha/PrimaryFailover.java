@@ -41,6 +41,8 @@ final class PrimaryFailover {
     private final ExecutorService pool;
     private final FailoverIntents intents = new FailoverIntents();
     private final ClusterRepository clusters = new ClusterRepository();
+    /** Intents whose pg_promote was sent: a failure from then on rolls forward (IntentRecovery), never back. */
+    private final Set<Long> promotionSent = ConcurrentHashMap.newKeySet();
 
     PrimaryFailover(MetadataStore store, EventLog events, ExecutorService pool) {
         this.store = store;
@@ -92,8 +94,6 @@ final class PrimaryFailover {
             promotionSent.remove(intent);
         }
     }
-
-    private final Set<Long> promotionSent = ConcurrentHashMap.newKeySet();
 
     private Outcome takeOver(ClusterRecord cluster, GroupRecord group, NodeState lost, List<NodeState> members,
                              List<NodeState> standbys, Set<String> mayHold, String preferIdc, long intent, String subject,

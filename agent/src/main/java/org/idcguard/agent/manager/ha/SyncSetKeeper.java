@@ -33,16 +33,6 @@ final class SyncSetKeeper {
         this.events = events;
     }
 
-    /** Whether this tick's view calls for a change (so the caller runs {@link #maintain} off the monitor thread). */
-    boolean needsWork(ClusterRecord cluster, GroupRecord group, NodeState primary, List<NodeState> members) {
-        NodeObservation seen = primary.observation().orElseThrow();
-        SyncSetRule.Desired desired = SyncSetRule.desired(primary, members, cluster.syncPolicy());
-        if (!desired.standbys().equals(SyncSetRule.parse(seen.syncNames()))) {
-            return true;
-        }
-        return !caughtUp(group, desired, seen).isEmpty() || group.syncStandbys().stream().anyMatch(n -> !desired.standbys().contains(n));
-    }
-
     void maintain(ClusterRecord cluster, String groupName, NodeState primary, List<NodeState> members) throws SQLException {
         // the recorded set is read afresh: the snapshot this was decided on may predate the last change
         GroupRecord group = store.inTransaction(c -> clusters.groups(c, cluster.name())).stream()

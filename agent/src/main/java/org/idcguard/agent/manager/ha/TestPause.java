@@ -28,10 +28,6 @@ final class TestPause {
         }
     }
 
-    static boolean active() {
-        return !PAUSES.isEmpty();
-    }
-
     private static Map<String, Long> parse(String text) {
         if (text == null || text.isBlank()) {
             return Map.of();
