@@ -31,6 +31,14 @@ public final class EventLog {
         log.info("[{}] {}: {}", kind, subject, message);
     }
 
+    /** Records an event that goes with no change of the record (a notice, a step reached), in a transaction of its own. */
+    public void record(String kind, String subject, String message) {
+        store.inTransaction(c -> {
+            record(c, kind, subject, message);
+            return null;
+        });
+    }
+
     /** Events with an id above afterId, oldest first, at most limit of them. */
     public List<Event> after(long afterId, int limit) {
         return store.inTransaction(c -> {

@@ -61,7 +61,7 @@ final class ClusterBookkeeping {
             int changed = ShardRouting.apply(v.cluster(), coordinatorNow, nodes);
             actions.routingStale.remove(name);
             if (changed > 0) {
-                record("routing.updated", name, "The coordinator now tries each shard's new primary first (" + changed
+                events.record("routing.updated", name, "The coordinator now tries each shard's new primary first (" + changed
                         + " foreign server(s) updated).");
             }
         });
@@ -85,23 +85,18 @@ final class ClusterBookkeeping {
     private void announceIdcs(ClusterRecord cluster, Set<String> downIdcs) {
         for (String idc : downIdcs) {
             if (idcsDown.add(cluster.name() + "/" + idc)) {
-                record("idc.down", cluster.name(), "IDC " + idc + " is down for " + cluster.name()
+                events.record("idc.down", cluster.name(), "IDC " + idc + " is down for " + cluster.name()
                         + ": none of its nodes answered the last probes.");
             }
         }
         idcsDown.removeIf(k -> {
             if (k.startsWith(cluster.name() + "/") && !downIdcs.contains(k.substring(cluster.name().length() + 1))) {
-                record("idc.up", cluster.name(), "IDC " + k.substring(cluster.name().length() + 1) + " answers again for " + cluster.name() + ".");
+                events.record("idc.up", cluster.name(), "IDC " + k.substring(cluster.name().length() + 1) + " answers again for "
+                        + cluster.name() + ".");
                 return true;
             }
             return false;
         });
     }
 
-    private void record(String kind, String subject, String message) {
-        store.inTransaction(c -> {
-            events.record(c, kind, subject, message);
-            return null;
-        });
-    }
 }

@@ -135,7 +135,7 @@ final class HaActions implements AutoCloseable {
 
     private void reattach(ClusterRecord cluster, NodeState standby, NodeState primary) throws Exception {
         NodeSql.repoint(cluster, standby.node(), primary.node());
-        record("node.reattached", cluster.name() + "/" + standby.node().group(), standby.name() + " was left detached by a takeover "
+        events.record("node.reattached", cluster.name() + "/" + standby.node().group(), standby.name() + " was left detached by a takeover "
                 + "that did not happen; it streams from " + primary.name() + " again.");
     }
 
@@ -160,7 +160,7 @@ final class HaActions implements AutoCloseable {
             return;
         }
         if (now.get()[0].isPrimary()) {
-            record("fence.deferred", cluster.name() + "/" + m.node().group(), m.name() + " was seen taking writes, but the record "
+            events.record("fence.deferred", cluster.name() + "/" + m.node().group(), m.name() + " was seen taking writes, but the record "
                     + "names it primary since that probe: the group is judged again on the next probe.");
             return;
         }
@@ -184,7 +184,7 @@ final class HaActions implements AutoCloseable {
                 action.run();
             } catch (Exception e) {
                 log.warn("HA action on {} failed: {}", lock, e.getMessage(), e);
-                record("ha.action-failed", lock.cluster() + (lock.name().isEmpty() ? "" : "/" + lock.name()),
+                events.record("ha.action-failed", lock.cluster() + (lock.name().isEmpty() ? "" : "/" + lock.name()),
                         "An HA action on " + lock + " failed and will be retried: " + e.getMessage());
             } finally {
                 busy.remove(lock);
@@ -226,16 +226,10 @@ final class HaActions implements AutoCloseable {
     /** Records a situation once, not at every tick while it lasts. */
     private void notice(String key, String kind, String subject, String message) {
         if (!message.equals(notices.put(key, message))) {
-            record(kind, subject, message);
+            events.record(kind, subject, message);
         }
     }
 
-    private void record(String kind, String subject, String message) {
-        store.inTransaction(c -> {
-            events.record(c, kind, subject, message);
-            return null;
-        });
-    }
 
     private static void sleep(long millis) {
         try {

@@ -201,7 +201,7 @@ public final class PlannedSwitch {
         long started = System.currentTimeMillis();
         long intent = store.inTransaction(c -> intents.insert(c, FailoverIntents.SWITCH, cluster.name(), m.group(), old.name(),
                 candidate.name(), "Planned switch: " + old.name() + " hands over to " + candidate.name() + "."));
-        TestPause.at("switch-chosen", () -> pausedEvent(subject, "switch-chosen"));
+        TestPause.at("switch-chosen", () -> events.record("test.paused", subject, "switch-chosen"));
         long beforeStop = NodeSql.position(cluster, old);
         List<String> waitFor = members.stream().filter(n -> !n.idc().equals(candidate.idc())).map(NodeRecord::name).sorted().toList();
         boolean promoted = false;
@@ -230,7 +230,7 @@ public final class PlannedSwitch {
                     intents.step(c, intent, FailoverIntents.PROMOTING);
                     return null;
                 });
-                TestPause.at("switch-promoting", () -> pausedEvent(subject, "switch-promoting"));
+                TestPause.at("switch-promoting", () -> events.record("test.paused", subject, "switch-promoting"));
                 stop.ready();
                 long stopAt = System.currentTimeMillis();
                 agents.stopInstance(old.agentEndpoint(), old.name(), "fast");
@@ -239,7 +239,7 @@ public final class PlannedSwitch {
                 long receivedAt = System.currentTimeMillis();
                 NodeSql.promote(candidateDb, candidate);
                 promoted = true;
-                TestPause.at("switch-promoted", () -> pausedEvent(subject, "switch-promoted"));
+                TestPause.at("switch-promoted", () -> events.record("test.paused", subject, "switch-promoted"));
                 pause = System.currentTimeMillis() - stopAt;
                 phases = "stop " + (stoppedAt - stopAt) + " ms, last WAL checked " + (receivedAt - stoppedAt) + " ms, promotion "
                         + (System.currentTimeMillis() - receivedAt) + " ms";
@@ -366,12 +366,6 @@ public final class PlannedSwitch {
         });
     }
 
-    private void pausedEvent(String subject, String step) {
-        store.inTransaction(c -> {
-            events.record(c, "test.paused", subject, step);
-            return null;
-        });
-    }
 
     private void awaitRouting(String cluster) {
         long deadline = System.currentTimeMillis() + 10_000;

@@ -76,7 +76,7 @@ final class PrimaryFailover {
                     + " so it can gather no acknowledgement, then choosing by their positions.");
             return id;
         });
-        TestPause.at("detaching", () -> events(subject, "test.paused", "detaching"));
+        TestPause.at("detaching", () -> events.record("test.paused", subject, "detaching"));
         try {
             return takeOver(cluster, group, lost, members, standbys, mayHold, preferIdc, intent, subject, started);
         } catch (SQLException | RuntimeException e) {
@@ -111,7 +111,7 @@ final class PrimaryFailover {
                     + "at or before " + choice.target() + ".");
             return null;
         });
-        TestPause.at("detached", () -> events(subject, "test.paused", "detached"));
+        TestPause.at("detached", () -> events.record("test.paused", subject, "detached"));
         NodeState chosen = choice.fastForwardFrom().isEmpty() ? choice.candidate()
                 : fastForward(cluster, subject, intent, choice.candidate(), choice.fastForwardFrom().get(), choice.target());
         List<NodeState> following = standbys.stream().filter(s -> fixed.containsKey(s.name()) && !s.name().equals(chosen.name())).toList();
@@ -132,11 +132,11 @@ final class PrimaryFailover {
                 return null;
             });
             NodeSql.setSyncStandbys(candidateDb, syncSet);
-            TestPause.at("promoting", () -> events(subject, "test.paused", "promoting"));
+            TestPause.at("promoting", () -> events.record("test.paused", subject, "promoting"));
             promotionSent.add(intent);
             NodeSql.promote(candidateDb, chosen.node());
             long promotedAt = System.currentTimeMillis();
-            TestPause.at("promoted", () -> events(subject, "test.paused", "promoted"));
+            TestPause.at("promoted", () -> events.record("test.paused", subject, "promoted"));
             List<String> repointed = repointAll(cluster, following, chosen.node(), subject);
             long lsnAfter = NodeSql.position(candidateDb);
             return record(cluster, group, lost, members, chosen, choice, fixed, repointed, syncSet, strict, outside, intent, subject,
@@ -204,7 +204,7 @@ final class PrimaryFailover {
 
     private NodeState fastForward(ClusterRecord cluster, String subject, long intent, NodeState candidate, NodeState source,
                                   WalPosition target) throws SQLException {
-        events(subject, "failover.fast-forward", candidate.name() + " is behind " + source.name() + " at " + target
+        events.record("failover.fast-forward", subject, candidate.name() + " is behind " + source.name() + " at " + target
                 + ": streaming the difference from " + source.name() + " first.");
         NodeSql.repoint(cluster, candidate.node(), source.node());
         long deadline = System.currentTimeMillis() + FAST_FORWARD_MILLIS;
@@ -232,19 +232,13 @@ final class PrimaryFailover {
                 done.add(s.name());
             } catch (SQLException e) {
                 // detached, it acknowledges nobody; it is left out of the sync set and rewound
-                events(subject, "failover.repoint-failed", s.name() + " could not be pointed at " + upstream.name() + " ("
+                events.record("failover.repoint-failed", subject, s.name() + " could not be pointed at " + upstream.name() + " ("
                         + e.getMessage() + "): it stays detached, out of the sync set, and will be rewound.");
             }
         }, pool)).toArray(CompletableFuture[]::new)).join();
         return List.copyOf(done);
     }
 
-    private void events(String subject, String kind, String message) {
-        store.inTransaction(c -> {
-            events.record(c, kind, subject, message);
-            return null;
-        });
-    }
 
     private static String names(List<NodeState> nodes) {
         return nodes.isEmpty() ? "no standby" : nodes.stream().map(NodeState::name).collect(Collectors.joining(", "));
