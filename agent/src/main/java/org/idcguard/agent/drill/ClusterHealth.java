@@ -18,7 +18,7 @@ public final class ClusterHealth {
 
     /**
      * Fully protected: every node answers, each group has exactly one primary, every standby streams from it, and its
-     * sync set names a standby in another IDC.
+     * sync set names every standby in the other IDC (the normal state a planned switch needs).
      */
     public static boolean fullyProtected(ClusterDetail d) {
         for (GroupView g : d.groups()) {
@@ -32,8 +32,9 @@ public final class ClusterHealth {
                     return false;
                 }
             }
-            boolean crossIdc = g.syncSet().stream().anyMatch(s -> g.nodes().stream().anyMatch(n -> n.name().equals(s) && !n.idc().equals(p.idc())));
-            if (!crossIdc) {
+            // the normal state names every standby of the other IDC; one streaming but left out is not yet protected
+            List<NodeView> remote = g.nodes().stream().filter(n -> !n.idc().equals(p.idc())).toList();
+            if (remote.isEmpty() || !remote.stream().allMatch(n -> g.syncSet().contains(n.name()))) {
                 return false;
             }
         }

@@ -32,6 +32,7 @@ final class PgInstances {
     private static final Logger log = LoggerFactory.getLogger(PgInstances.class);
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
     private static final Duration SLOW = Duration.ofMinutes(5);
+    private static final Duration START_LIMIT = Duration.ofSeconds(120);
     private final String address;
     private final Path root;
     private final PostgresBinaries pg;
@@ -112,16 +113,60 @@ final class PgInstances {
             stopForRejoin(spec);
             try {
                 writeSpec(spec);
-                if (request.rewind()) {
-                    rewind(spec, dataDir);
+                if (!request.rewind()) {
+                    makeStandby(dataDir);
+                    configure(spec, dataDir);
+                    return start(spec);
                 }
+                String copiedBy = rewind(spec, dataDir);
                 makeStandby(dataDir);
                 configure(spec, dataDir);
+                return startRewound(spec, dataDir, copiedBy);
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot reconfigure " + dataDir + ": " + e.getMessage(), e);
             }
-            return start(spec);
         }
+    }
+
+    /**
+     * Starts a rewound standby and watches it become consistent. When the primary no longer has a WAL segment the
+     * rewound copy still needs, no amount of waiting helps: it is stopped and copied again with a base backup.
+     */
+    private InstanceStatus startRewound(InstanceSpec spec, Path dataDir, String copiedBy) throws IOException {
+        StandbyStartWatch watch = new StandbyStartWatch(dataDir, logFile(spec));
+        run("pg_ctl", List.of(pg.tool("pg_ctl").toString(), "start", "-D", dataDir.toString(), "-l", logFile(spec).toString(), "-W"));
+        StandbyStartWatch.Outcome outcome = watch.await(START_LIMIT);
+        switch (outcome) {
+            case READY -> {
+                log.info("Started {} on {}:{}", spec.name(), address, spec.port());
+                return status(spec).withCopiedBy(copiedBy);
+            }
+            case WAL_GONE -> {
+                log.warn("{} was rewound but {}:{} no longer has the WAL it needs; copying it again", spec.name(),
+                        spec.primaryHost(), spec.primaryPort());
+                stopImmediately(spec);
+                deleteTree(dataDir);
+                baseBackup(spec, dataDir);
+                configure(spec, dataDir);
+                return start(spec).withCopiedBy("a base backup: the primary no longer had the WAL the rewound copy needed");
+            }
+            default -> {
+                stopImmediately(spec);
+                throw new Command.CommandFailed("pg_ctl start of " + spec.name() + " " + outcome.name().toLowerCase().replace('_', ' ')
+                        + ": " + lastLines(watch.logSinceStart()));
+            }
+        }
+    }
+
+    private void stopImmediately(InstanceSpec spec) {
+        if (status(spec).running()) {
+            run("pg_ctl", List.of(pg.tool("pg_ctl").toString(), "stop", "-D", dataDir(spec).toString(), "-m", "immediate", "-w", "-t", "30"));
+        }
+    }
+
+    private static String lastLines(String log) {
+        String[] lines = log.strip().split("\n");
+        return String.join(" | ", java.util.Arrays.asList(lines).subList(Math.max(0, lines.length - 3), lines.length));
     }
 
     private void stopForRejoin(InstanceSpec spec) {
@@ -140,7 +185,7 @@ final class PgInstances {
      * pg_rewind from the primary. Signal files go first: pg_rewind finishes crash recovery of an instance that was
      * killed by starting it in single-user mode, which refuses standby mode.
      */
-    private void rewind(InstanceSpec spec, Path dataDir) throws IOException {
+    private String rewind(InstanceSpec spec, Path dataDir) throws IOException {
         Files.deleteIfExists(dataDir.resolve("standby.signal"));
         Files.deleteIfExists(dataDir.resolve("recovery.signal"));
         try {
@@ -148,11 +193,13 @@ final class PgInstances {
                     + spec.primaryHost() + " port=" + spec.primaryPort() + " user=" + spec.superuser()
                     + " dbname=postgres connect_timeout=5"), Map.of("PGPASSWORD", spec.superuserPassword()));
             log.info("Rewound {} from {}:{}", spec.name(), spec.primaryHost(), spec.primaryPort());
+            return "pg_rewind";
         } catch (Command.CommandFailed e) {
             log.warn("pg_rewind of {} failed ({}); copying it again from {}:{}", spec.name(), e.getMessage(),
                     spec.primaryHost(), spec.primaryPort());
             deleteTree(dataDir);
             baseBackup(spec, dataDir);
+            return "a base backup: pg_rewind failed";
         }
     }
 
@@ -284,7 +331,7 @@ final class PgInstances {
         if (!now.running()) {
             Path dataDir = dataDir(spec);
             run("pg_ctl", List.of(pg.tool("pg_ctl").toString(), "start", "-D", dataDir.toString(), "-l",
-                    logFile(spec).toString(), "-w", "-t", "120"));
+                    logFile(spec).toString(), "-w", "-t", Long.toString(START_LIMIT.toSeconds())));
             log.info("Started {} on {}:{}", spec.name(), address, spec.port());
         }
         return status(spec);
@@ -295,7 +342,7 @@ final class PgInstances {
         long pid = postmasterPid(dataDir);
         boolean running = ProcessLiveness.running(pid);
         return new InstanceStatus(spec.name(), spec.cluster(), spec.port(), dataDir.toString(), running, running ? pid : 0,
-                Files.exists(dataDir.resolve("standby.signal")));
+                Files.exists(dataDir.resolve("standby.signal")), null);
     }
 
     private static long postmasterPid(Path dataDir) {

@@ -70,12 +70,14 @@ final class Rejoiner {
         if (rewind) {
             NodeSql.checkpoint(cluster, primary);
         }
-        agents.follow(node.agentEndpoint(), node.name(), new FollowRequest(primary.address(), primary.port(), rewind));
+        InstanceStatus followed = agents.follow(node.agentEndpoint(), node.name(), new FollowRequest(primary.address(), primary.port(), rewind));
         long took = System.currentTimeMillis() - started;
+        String copiedBy = followed.copiedBy() == null ? "pg_rewind" : followed.copiedBy();
         store.inTransaction(c -> {
             clusters.setRole(c, node.name(), "standby", false);
             events.record(c, rewind ? "node.rejoined" : "node.started", cluster.name() + "/" + node.group(), rewind
-                    ? node.name() + " was rewound from " + primary.name() + " and restarted as its standby (" + took + " ms)."
+                    ? node.name() + " was brought level with " + primary.name() + " by " + copiedBy + " and restarted as its standby ("
+                            + took + " ms)."
                     : node.name() + " was stopped; started again as a standby of " + primary.name() + " (" + took + " ms).");
             return null;
         });
