@@ -38,9 +38,12 @@ final class Command {
         }
     }
 
+    /** The program's error lines when it printed some (libpq's explanations follow them), else its last lines. */
     private static String lastLines(String text) {
         List<String> lines = text.strip().lines().toList();
-        return String.join(" ", lines.subList(Math.max(0, lines.size() - 3), lines.size())).strip();
+        List<String> errors = lines.stream().filter(l -> l.contains("error:") || l.contains("FATAL:")).toList();
+        List<String> chosen = errors.isEmpty() ? lines : errors;
+        return String.join(" ", chosen.subList(Math.max(0, chosen.size() - 3), chosen.size())).strip();
     }
 
     /** An external program that failed; the message says which and why. */

@@ -303,10 +303,18 @@ final class PgInstances {
         }
     }
 
+    /**
+     * The instances' wal_sender_timeout is 2 s so that a lost standby is noticed at once; a base backup's WAL stream
+     * answers the server's pings from a background process that a loaded computer (dozens of copies at cluster
+     * creation) can keep from running that long, and the server would cut the copy off. This connection gets longer.
+     */
+    private static final String BASE_BACKUP_SENDER_TIMEOUT = "60s";
+
     private void baseBackup(InstanceSpec spec, Path dataDir) {
         run("pg_basebackup", List.of(pg.tool("pg_basebackup").toString(), "-h", spec.primaryHost(), "-p",
                 Integer.toString(spec.primaryPort()), "-U", spec.superuser(), "-D", dataDir.toString(), "-X", "stream",
-                "-c", "fast", "--no-password", "-d", "application_name=" + spec.name() + " connect_timeout=5"),
+                "-c", "fast", "--no-password", "-d", "application_name=" + spec.name() + " connect_timeout=5 options='-c "
+                + "wal_sender_timeout=" + BASE_BACKUP_SENDER_TIMEOUT + "'"),
                 Map.of("PGPASSWORD", spec.superuserPassword()));
         try {
             makeStandby(dataDir); // the backup carries the primary's settings; this node gets its own
