@@ -133,7 +133,7 @@ public final class ClusterCreation {
             clusters.setConfiguredStandbys(c, cluster.name(), group, syncSet);
             return null;
         });
-        try (Connection db = PgSession.admin(cluster, primary, "postgres"); Statement st = db.createStatement()) {
+        try (Connection db = PgSession.patient(cluster, primary, "postgres"); Statement st = db.createStatement()) {
             st.execute("ALTER SYSTEM SET synchronous_standby_names = " + PgSession.literal(SyncStandbyNames.of(syncSet)));
             st.execute("SELECT pg_reload_conf()");
             long deadline = System.currentTimeMillis() + SYNC_WAIT_MILLIS;
@@ -164,7 +164,7 @@ public final class ClusterCreation {
 
     private String createDatabase(ClusterRecord cluster, List<NodeRecord> nodes) throws Exception {
         inParallel(primaries(nodes).stream().map(primary -> (Action) () -> {
-            try (Connection db = PgSession.admin(cluster, primary, "postgres"); Statement st = db.createStatement()) {
+            try (Connection db = PgSession.patient(cluster, primary, "postgres"); Statement st = db.createStatement()) {
                 if (!exists(db, "SELECT 1 FROM pg_roles WHERE rolname = ?", cluster.appUser())) {
                     st.execute("CREATE ROLE " + PgSession.ident(cluster.appUser()) + " LOGIN PASSWORD "
                             + PgSession.literal(cluster.appPassword()));
@@ -182,7 +182,7 @@ public final class ClusterCreation {
     /** One multi-host foreign server per shard: after a takeover, read-write routing finds the new primary by itself. */
     private String connectShards(ClusterRecord cluster, List<NodeRecord> nodes, ClusterPlan plan) throws SQLException {
         NodeRecord coordinator = primaryOf(nodes, "coordinator");
-        try (Connection db = PgSession.admin(cluster, coordinator, cluster.database()); Statement st = db.createStatement()) {
+        try (Connection db = PgSession.patient(cluster, coordinator, cluster.database()); Statement st = db.createStatement()) {
             st.execute("CREATE EXTENSION IF NOT EXISTS postgres_fdw");
             st.execute("CREATE EXTENSION IF NOT EXISTS dblink");
             for (String shard : shards(plan)) {
@@ -208,7 +208,7 @@ public final class ClusterCreation {
 
     private String installShardingFunction(ClusterRecord cluster, List<NodeRecord> nodes, ClusterPlan plan) throws SQLException {
         NodeRecord coordinator = primaryOf(nodes, "coordinator");
-        try (Connection db = PgSession.admin(cluster, coordinator, cluster.database()); Statement st = db.createStatement()) {
+        try (Connection db = PgSession.patient(cluster, coordinator, cluster.database()); Statement st = db.createStatement()) {
             st.execute(ShardingSql.createFunction(shards(plan)));
             st.execute("ALTER FUNCTION " + ShardingSql.FUNCTION + "(text, text, text, int, text) OWNER TO " + PgSession.ident(cluster.appUser()));
         }

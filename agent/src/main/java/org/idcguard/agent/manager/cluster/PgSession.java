@@ -27,6 +27,14 @@ public final class PgSession {
         return open(node.address(), node.port(), database, cluster.superuser(), cluster.superuserPassword(), 3);
     }
 
+    /**
+     * For building a cluster, where nothing waits on the answer but the task: computers busy copying dozens of
+     * instances can take longer than the failover path's 3 s to let a session in, and that must not fail the creation.
+     */
+    public static Connection patient(ClusterRecord cluster, NodeRecord node, String database) throws SQLException {
+        return open(node.address(), node.port(), database, cluster.superuser(), cluster.superuserPassword(), 20);
+    }
+
     /** Quotes an identifier for SQL text (names are checked before they get here; this is the second line of defence). */
     public static String ident(String name) {
         return "\"" + name.replace("\"", "\"\"") + "\"";
