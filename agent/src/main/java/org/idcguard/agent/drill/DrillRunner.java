@@ -57,8 +57,8 @@ public final class DrillRunner {
         probe.start();
         sleep(WARM_UP_MILLIS);
         IdcFault fault = new IdcFault(kind, computers);
-        long faultAt = System.currentTimeMillis();
         fault.apply();
+        long faultAt = fault.struckAtMillis(); // the moment the signals went out, not when the search for processes began
         long takeover = -1;
         String problem = "";
         try {

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Faults applied to the local computers of one IDC, as DESIGN "Drills" defines them: {@code power-off} SIGKILLs every
@@ -20,6 +19,7 @@ public final class IdcFault {
     private final Kind kind;
     private final List<String> addresses;
     private final List<ProcessHandle> hit = new ArrayList<>();
+    private long struckAt;
 
     public IdcFault(Kind kind, List<String> addresses) {
         this.kind = kind;
@@ -34,16 +34,21 @@ public final class IdcFault {
         };
     }
 
-    /** Applies the fault; returns how many processes it hit. */
+    /**
+     * Applies the fault. The processes are found first (one pass over the process table) and then signalled together,
+     * so that the fault lands at one moment, which {@link #struckAtMillis()} reports for the drill's clocks.
+     */
     public int apply() {
         hit.clear();
+        ProcessTable table = ProcessTable.read();
         for (String address : addresses) {
-            nodeAgent(address).ifPresent(hit::add);
-            postgresServers(address).forEach(p -> {
-                hit.add(p);
-                p.descendants().forEach(hit::add);
-            });
+            table.nodeAgent(address).ifPresent(hit::add);
+            for (ProcessHandle server : table.postgresServers(address)) {
+                hit.add(server);
+                hit.addAll(table.descendants(server));
+            }
         }
+        struckAt = System.currentTimeMillis();
         if (kind == Kind.POWER_OFF) {
             hit.forEach(ProcessHandle::destroyForcibly);
             for (ProcessHandle p : hit) {
@@ -57,6 +62,11 @@ public final class IdcFault {
             signal("-STOP");
         }
         return hit.size();
+    }
+
+    /** When the signals of the last {@link #apply()} went out (wall clock, ms). */
+    public long struckAtMillis() {
+        return struckAt;
     }
 
     /** Undoes a freeze (SIGCONT). A power-off is undone by restarting the node agents, which the caller does. */
@@ -89,40 +99,6 @@ public final class IdcFault {
 
     /** The node agent serving this address: an IDC Guard process started with {@code node --address <address>}. */
     public static Optional<ProcessHandle> nodeAgent(String address) {
-        return ProcessHandle.allProcesses().filter(p -> {
-            List<String> args = commandLine(p);
-            int i = args.indexOf("--address");
-            return args.contains("node") && i >= 0 && i + 1 < args.size() && args.get(i + 1).equals(address)
-                    && args.stream().anyMatch(a -> a.endsWith("IdcGuardCli"));
-        }).findFirst();
-    }
-
-    /**
-     * A process's command line as /proc has it: the program, then its arguments. ProcessHandle.Info may leave the
-     * arguments out (it gives up on long command lines and under load), and a fault that misses a node agent is no
-     * fault: the agent would restart what was killed.
-     */
-    static List<String> commandLine(ProcessHandle p) {
-        try {
-            String raw = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(p.pid()), "cmdline"));
-            return List.of(raw.split("\0"));
-        } catch (IOException | RuntimeException gone) {
-            List<String> line = new ArrayList<>();
-            line.add(p.info().command().orElse(""));
-            p.info().arguments().ifPresent(a -> line.addAll(List.of(a)));
-            return line;
-        }
-    }
-
-    /** PostgreSQL servers whose data directory lies in this address's instance folder. */
-    static Stream<ProcessHandle> postgresServers(String address) {
-        String marker = "/" + address + "/";
-        return ProcessHandle.allProcesses()
-                .filter(p -> {
-                    List<String> args = commandLine(p);
-                    int d = args.indexOf("-D");
-                    return !args.isEmpty() && args.get(0).endsWith("/postgres") && d >= 0 && d + 1 < args.size()
-                            && args.get(d + 1).contains(marker);
-                });
+        return ProcessTable.read().nodeAgent(address);
     }
 }

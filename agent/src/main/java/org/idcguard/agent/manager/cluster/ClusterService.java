@@ -121,8 +121,16 @@ public final class ClusterService {
         }
     }
 
+    /** Says what happens to the task's work, which differs by kind: a switch is not simply rolled back. */
     private void markInterrupted(TaskView task) {
-        tasks.finishInterrupted(task.id(), "The manager stopped while this task ran; what it left was rolled back.");
+        String what = switch (task.kind()) {
+            case "create-cluster" -> "the half-made cluster is removed.";
+            case "delete-cluster" -> "the deletion is finished.";
+            case "switch" -> "each group's move is finished or rolled back by the step it had recorded, and the events "
+                    + "failover.resumed, failover.abandoned or failover.rolled-back of " + task.subject() + " say which.";
+            default -> "what it left was rolled back.";
+        };
+        tasks.finishInterrupted(task.id(), "The manager stopped while this task ran; " + what);
     }
 
     private ClusterRecord find(String name) {
