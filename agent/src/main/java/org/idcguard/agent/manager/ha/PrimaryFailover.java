@@ -57,7 +57,7 @@ final class PrimaryFailover {
     /** Returns null when the record changed since the tick this was decided on. */
     Outcome run(ClusterRecord cluster, GroupRecord decidedOn, NodeState lost, List<NodeState> members, String preferIdc,
                 String why) throws SQLException {
-        long started = System.currentTimeMillis();
+        Laps laps = new Laps();
         String subject = cluster.name() + "/" + decidedOn.name();
         GroupRecord group = store.inTransaction(c -> clusters.groups(c, cluster.name())).stream()
                 .filter(g -> g.name().equals(decidedOn.name())).findFirst().orElse(null);
@@ -78,7 +78,8 @@ final class PrimaryFailover {
         });
         TestPause.at("detaching", () -> events.record("test.paused", subject, "detaching"));
         try {
-            return takeOver(cluster, group, lost, members, standbys, mayHold, preferIdc, intent, subject, started);
+            laps.lap("recording the intent");
+            return takeOver(cluster, group, lost, members, standbys, mayHold, preferIdc, intent, subject, laps);
         } catch (SQLException | RuntimeException e) {
             if (!promotionSent.contains(intent)) {
                 store.inTransaction(c -> {
@@ -97,8 +98,9 @@ final class PrimaryFailover {
 
     private Outcome takeOver(ClusterRecord cluster, GroupRecord group, NodeState lost, List<NodeState> members,
                              List<NodeState> standbys, Set<String> mayHold, String preferIdc, long intent, String subject,
-                             long started) throws SQLException {
+                             Laps laps) throws SQLException {
         Map<String, WalPosition> fixed = detachAll(cluster, standbys);
+        laps.lap("detaching");
         List<String> notDetached = standbys.stream().map(NodeState::name).filter(n -> !fixed.containsKey(n)).toList();
         CandidateChoice.Choice choice = CandidateChoice.choose(members, fixed, group.syncStandbys(), mayHold, preferIdc);
         store.inTransaction(c -> {
@@ -111,9 +113,13 @@ final class PrimaryFailover {
                     + "at or before " + choice.target() + ".");
             return null;
         });
+        laps.lap("choosing");
         TestPause.at("detached", () -> events.record("test.paused", subject, "detached"));
         NodeState chosen = choice.fastForwardFrom().isEmpty() ? choice.candidate()
                 : fastForward(cluster, subject, intent, choice.candidate(), choice.fastForwardFrom().get(), choice.target());
+        if (choice.fastForwardFrom().isPresent()) {
+            laps.lap("fast-forwarding");
+        }
         List<NodeState> following = standbys.stream().filter(s -> fixed.containsKey(s.name()) && !s.name().equals(chosen.name())).toList();
         List<String> outside = following.stream().filter(f -> !f.idc().equals(chosen.idc())).map(NodeState::name).sorted().toList();
         boolean strict = SyncSetRule.STRICT.equals(cluster.syncPolicy());
@@ -132,15 +138,18 @@ final class PrimaryFailover {
                 return null;
             });
             NodeSql.setSyncStandbys(candidateDb, syncSet);
+            laps.lap("setting the sync set");
             TestPause.at("promoting", () -> events.record("test.paused", subject, "promoting"));
             promotionSent.add(intent);
             NodeSql.promote(candidateDb, chosen.node());
-            long promotedAt = System.currentTimeMillis();
+            long promotedAfter = laps.sinceStart();
+            laps.lap("promoting");
             TestPause.at("promoted", () -> events.record("test.paused", subject, "promoted"));
             List<String> repointed = repointAll(cluster, following, chosen.node(), subject);
+            laps.lap("repointing");
             long lsnAfter = NodeSql.position(candidateDb);
             return record(cluster, group, lost, members, chosen, choice, fixed, repointed, syncSet, strict, outside, intent, subject,
-                    started, promotedAt, lsnAfter);
+                    laps, promotedAfter, lsnAfter);
         }
     }
 
@@ -159,8 +168,8 @@ final class PrimaryFailover {
 
     private Outcome record(ClusterRecord cluster, GroupRecord group, NodeState lost, List<NodeState> members, NodeState chosen,
                            CandidateChoice.Choice choice, Map<String, WalPosition> fixed, List<String> repointed,
-                           List<String> syncSet, boolean strict, List<String> outside, long intent, String subject, long started,
-                           long promotedAt, long lsnAfter) {
+                           List<String> syncSet, boolean strict, List<String> outside, long intent, String subject, Laps laps,
+                           long promotedAfter, long lsnAfter) {
         // Standbys that hold everything the new primary has and follow it stay eligible; the rest must catch up first.
         List<String> eligible = repointed.stream().filter(n -> syncSet.contains(n) && fixed.get(n).atLeast(choice.target()))
                 .sorted().toList();
@@ -174,7 +183,7 @@ final class PrimaryFailover {
             clusters.setConfiguredStandbys(c, cluster.name(), group.name(), syncSet);
             intents.end(c, intent, FailoverIntents.DONE, chosen.name() + " promoted");
             events.record(c, "failover.done", subject, chosen.name() + " in " + chosen.idc() + " is the primary of " + group.name()
-                    + " (promoted " + (promotedAt - started) + " ms after the decision). " + lost.name()
+                    + " (promoted " + promotedAfter + " ms after the decision: " + laps + "). " + lost.name()
                     + (toRewind.isEmpty() ? "" : " and " + String.join(", ", toRewind))
                     + " will be rewound and rejoin as standbys when they answer." + (!outside.isEmpty() ? ""
                     : strict ? " Under the strict policy its commits wait until a standby outside " + chosen.idc() + " is back."
