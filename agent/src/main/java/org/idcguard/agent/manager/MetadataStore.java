@@ -11,6 +11,9 @@ import org.h2.jdbcx.JdbcConnectionPool;
  * (WRITE_DELAY=0) so that a manager killed with SIGKILL loses nothing it acknowledged.
  */
 public final class MetadataStore implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MetadataStore.class);
+    /** A transaction this slow holds up the HA actions queued behind it; it is logged with where it came from. */
+    private static final long SLOW_NANOS = 200_000_000L;
     private final JdbcConnectionPool pool;
 
     private MetadataStore(JdbcConnectionPool pool) {
@@ -31,11 +34,19 @@ public final class MetadataStore implements AutoCloseable {
 
     /** Runs work in one transaction: committed when it returns, rolled back when it throws. */
     public <T> T inTransaction(SqlWork<T> work) {
+        long asked = System.nanoTime();
         try (Connection c = connection()) {
+            long got = System.nanoTime();
             c.setAutoCommit(false);
             try {
                 T result = work.run(c);
+                long worked = System.nanoTime();
                 c.commit();
+                long committed = System.nanoTime();
+                if (committed - asked > SLOW_NANOS) {
+                    log.warn("Slow metadata transaction from {}: waited {} ms for a connection, worked {} ms, committed in {} ms",
+                            caller(), (got - asked) / 1_000_000, (worked - got) / 1_000_000, (committed - worked) / 1_000_000);
+                }
                 return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -44,6 +55,13 @@ public final class MetadataStore implements AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("The metadata store failed: " + e.getMessage(), e);
         }
+    }
+
+    private static String caller() {
+        return StackWalker.getInstance().walk(frames -> frames.map(StackWalker.StackFrame::toStackTraceElement)
+                .filter(f -> !f.getClassName().equals(MetadataStore.class.getName()) && f.getClassName().startsWith("org.idcguard"))
+                .limit(2).map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "." + f.getMethodName()
+                        + ":" + f.getLineNumber()).reduce((a, b) -> a + " < " + b).orElse("?"));
     }
 
     @Override
