@@ -33,7 +33,14 @@ final class NodeSql {
 
     /** Points a standby's WAL receiver at another node; it reconnects at once (primary_conninfo reloads). */
     static void repoint(ClusterRecord cluster, NodeRecord standby, NodeRecord upstream) throws SQLException {
-        try (Connection db = PgSession.admin(cluster, standby, "postgres"); Statement st = db.createStatement()) {
+        try (Connection db = PgSession.admin(cluster, standby, "postgres")) {
+            repoint(db, cluster, standby, upstream);
+        }
+    }
+
+    /** The same over a session the caller holds (a failover keeps the one it detached the standby with). */
+    static void repoint(Connection db, ClusterRecord cluster, NodeRecord standby, NodeRecord upstream) throws SQLException {
+        try (Statement st = db.createStatement()) {
             String conninfo = StandbyConninfo.of(upstream.address(), upstream.port(), cluster.superuser(),
                     cluster.superuserPassword(), standby.name());
             st.execute("ALTER SYSTEM SET primary_conninfo = " + PgSession.literal(conninfo));
@@ -44,11 +51,10 @@ final class NodeSql {
     /**
      * Detaches a standby from whatever it streams from: primary_conninfo emptied and reloaded, then waited on until its
      * WAL receiver is gone. From then on it acknowledges nothing to anybody, so the position it returns is fixed: the
-     * fence of DESIGN "Automatic IDC takeover", step 0.
+     * fence of DESIGN "Automatic IDC takeover", step 0. The session stays the caller's: a failover goes on using it.
      */
-    static WalPosition detach(ClusterRecord cluster, NodeRecord standby) throws SQLException {
-        try (Connection db = PgSession.open(standby.address(), standby.port(), "postgres", cluster.superuser(),
-                cluster.superuserPassword(), 2); Statement st = db.createStatement()) {
+    static WalPosition detach(Connection db, NodeRecord standby) throws SQLException {
+        try (Statement st = db.createStatement()) {
             st.setQueryTimeout(5);
             ResultSet tli = st.executeQuery("SELECT received_tli FROM pg_stat_wal_receiver");
             int timeline = tli.next() ? tli.getInt(1) : 0;

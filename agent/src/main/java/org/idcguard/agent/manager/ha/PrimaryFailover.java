@@ -99,7 +99,23 @@ final class PrimaryFailover {
     private Outcome takeOver(ClusterRecord cluster, GroupRecord group, NodeState lost, List<NodeState> members,
                              List<NodeState> standbys, Set<String> mayHold, String preferIdc, long intent, String subject,
                              Laps laps) throws SQLException {
-        Map<String, WalPosition> fixed = detachAll(cluster, standbys);
+        Map<String, Connection> sessions = new ConcurrentHashMap<>();
+        try {
+            return takeOver(cluster, group, lost, members, standbys, mayHold, preferIdc, intent, subject, laps, sessions);
+        } finally {
+            sessions.values().forEach(PrimaryFailover::closeQuietly);
+        }
+    }
+
+    /**
+     * The takeover proper. Each standby is detached over a session that the later steps reuse (the candidate's for its
+     * sync set and promotion, the others' for repointing): when every group of a large cluster fails over at once, new
+     * logins on the surviving computers are what the takeover waits for.
+     */
+    private Outcome takeOver(ClusterRecord cluster, GroupRecord group, NodeState lost, List<NodeState> members,
+                             List<NodeState> standbys, Set<String> mayHold, String preferIdc, long intent, String subject,
+                             Laps laps, Map<String, Connection> sessions) throws SQLException {
+        Map<String, WalPosition> fixed = detachAll(cluster, standbys, sessions);
         laps.lap("detaching");
         List<String> notDetached = standbys.stream().map(NodeState::name).filter(n -> !fixed.containsKey(n)).toList();
         CandidateChoice.Choice choice = CandidateChoice.choose(members, fixed, group.syncStandbys(), mayHold, preferIdc);
@@ -127,7 +143,8 @@ final class PrimaryFailover {
                 : strict ? members.stream().filter(m -> !m.idc().equals(chosen.idc())).map(NodeState::name).sorted().toList()
                 : following.stream().map(NodeState::name).sorted().toList();
         // One connection to the candidate for the whole failover: on a loaded host every new SCRAM login costs.
-        try (Connection candidateDb = PgSession.admin(cluster, chosen.node(), "postgres")) {
+        Connection held = sessions.remove(chosen.name());
+        try (Connection candidateDb = held != null ? held : PgSession.admin(cluster, chosen.node(), "postgres")) {
             Set<String> during = new TreeSet<>(mayHold);
             during.addAll(syncSet);
             store.inTransaction(c -> {
@@ -145,7 +162,7 @@ final class PrimaryFailover {
             long promotedAfter = laps.sinceStart();
             laps.lap("promoting");
             TestPause.at("promoted", () -> events.record("test.paused", subject, "promoted"));
-            List<String> repointed = repointAll(cluster, following, chosen.node(), subject);
+            List<String> repointed = repointAll(cluster, following, chosen.node(), subject, sessions);
             laps.lap("repointing");
             long lsnAfter = NodeSql.position(candidateDb);
             return record(cluster, group, lost, members, chosen, choice, fixed, repointed, syncSet, strict, outside, intent, subject,
@@ -154,11 +171,14 @@ final class PrimaryFailover {
     }
 
     /** Detaches every standby in parallel; a standby that cannot be detached in time is left out of the result. */
-    private Map<String, WalPosition> detachAll(ClusterRecord cluster, List<NodeState> standbys) {
+    private Map<String, WalPosition> detachAll(ClusterRecord cluster, List<NodeState> standbys, Map<String, Connection> sessions) {
         Map<String, WalPosition> fixed = new ConcurrentHashMap<>();
         CompletableFuture.allOf(standbys.stream().map(s -> CompletableFuture.runAsync(() -> {
             try {
-                fixed.put(s.name(), NodeSql.detach(cluster, s.node()));
+                Connection db = PgSession.open(s.node().address(), s.node().port(), "postgres", cluster.superuser(),
+                        cluster.superuserPassword(), 2);
+                sessions.put(s.name(), db);
+                fixed.put(s.name(), NodeSql.detach(db, s.node()));
             } catch (SQLException e) {
                 // reported by the caller: it is kept out of the sync set, and refused if it may hold acknowledged commits
             }
@@ -233,11 +253,17 @@ final class PrimaryFailover {
     }
 
     /** Points the standbys at the new primary; returns those that now follow it. The others are reported. */
-    private List<String> repointAll(ClusterRecord cluster, List<NodeState> standbys, NodeRecord upstream, String subject) {
+    private List<String> repointAll(ClusterRecord cluster, List<NodeState> standbys, NodeRecord upstream, String subject,
+                                    Map<String, Connection> sessions) {
         List<String> done = java.util.Collections.synchronizedList(new ArrayList<>());
         CompletableFuture.allOf(standbys.stream().map(s -> CompletableFuture.runAsync(() -> {
             try {
-                NodeSql.repoint(cluster, s.node(), upstream);
+                Connection held = sessions.get(s.name());
+                if (held != null) {
+                    NodeSql.repoint(held, cluster, s.node(), upstream);
+                } else {
+                    NodeSql.repoint(cluster, s.node(), upstream);
+                }
                 done.add(s.name());
             } catch (SQLException e) {
                 // detached, it acknowledges nobody; it is left out of the sync set and rewound
@@ -248,6 +274,14 @@ final class PrimaryFailover {
         return List.copyOf(done);
     }
 
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // the session is dropped either way
+        }
+    }
 
     private static String names(List<NodeState> nodes) {
         return nodes.isEmpty() ? "no standby" : nodes.stream().map(NodeState::name).collect(Collectors.joining(", "));
