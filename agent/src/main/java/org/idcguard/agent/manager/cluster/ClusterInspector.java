@@ -21,18 +21,18 @@ import org.idcguard.model.NodeView;
 /**
  * Looks at a cluster as it is now: each node as the HA loop's last probe saw it (in recovery or not, how far its WAL
  * is, a primary's standbys with sync state and lag), asked over SQL only when the loop has not observed it (a cluster
- * being created), and the node agents report pids and data directories.
+ * being created), and the node agents report pids and data directories (from {@link InstanceListCache}).
  */
 public final class ClusterInspector {
-    private final NodeAgentClient agents;
+    private final InstanceListCache instanceLists;
     private final ExecutorService pool;
     private final ObservedNode.Source ticks;
 
     /** @param ticks what the HA loop saw last; a node it has not observed is asked over SQL */
     public ClusterInspector(NodeAgentClient agents, ExecutorService pool, ObservedNode.Source ticks) {
-        this.agents = agents;
         this.pool = pool;
         this.ticks = ticks;
+        this.instanceLists = new InstanceListCache(agents, pool);
     }
 
     public static ClusterSummary summary(ClusterRecord c, List<NodeRecord> nodes) {
@@ -66,14 +66,9 @@ public final class ClusterInspector {
     }
 
     private Map<String, InstanceStatus> instances(List<NodeRecord> nodes) {
-        Map<String, InstanceStatus> byName = new ConcurrentHashMap<>();
-        CompletableFuture.allOf(nodes.stream().map(NodeRecord::agentEndpoint).distinct().map(endpoint -> CompletableFuture.runAsync(() -> {
-            try {
-                agents.instances(endpoint).forEach(i -> byName.put(i.name(), i));
-            } catch (RuntimeException unreachable) {
-                // its nodes show without pid; their SQL state says whether they run
-            }
-        }, pool)).toArray(CompletableFuture[]::new)).join();
+        Map<String, InstanceStatus> byName = new HashMap<>();
+        instanceLists.instances(nodes.stream().map(NodeRecord::agentEndpoint).distinct().toList())
+                .values().forEach(list -> list.forEach(i -> byName.put(i.name(), i)));
         return byName;
     }
 
