@@ -27,6 +27,11 @@ final class LocalClusterAccess implements ClusterAccess {
     }
 
     @Override
+    public List<org.idcguard.model.Event> events(long afterId) {
+        return ManagerClient.of(home).get("/api/events?after=" + afterId, new TypeReference<List<org.idcguard.model.Event>>() { });
+    }
+
+    @Override
     public List<String> computersOf(String idc) {
         return ManagerClient.of(home).get("/api/computers", new TypeReference<List<Computer>>() { }).stream()
                 .filter(c -> idc.equals(c.idc())).map(Computer::address).toList();

@@ -2,10 +2,14 @@ package org.idcguard.agent.drill;
 
 import java.util.List;
 import org.idcguard.model.ClusterDetail;
+import org.idcguard.model.Event;
 
 /** What a drill needs from the manager and the estate; the CLI and the tests each provide it their way. */
 public interface ClusterAccess {
     ClusterDetail detail(String cluster);
+
+    /** The manager's events with an id above afterId, oldest first: where a drill reads its step times. */
+    List<Event> events(long afterId);
 
     /** Addresses of the computers bound to the IDC. */
     List<String> computersOf(String idc);

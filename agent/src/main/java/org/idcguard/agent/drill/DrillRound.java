@@ -3,13 +3,16 @@ package org.idcguard.agent.drill;
 /**
  * One drill round's figures.
  *
- * @param rtoMillis      longest gap between acknowledged probe writes across the fault
+ * @param rtoMillis      longest gap in acknowledged probe writes across the fault, one still open when the round
+ *                       ended included: the recovery time as an application using the printed URI saw it
  * @param rpo            acknowledged writes missing afterwards
- * @param takeoverMillis from the fault until no primary stood in the failed IDC and writes were acknowledged again
+ * @param takeoverMillis from the fault to the manager's last {@code failover.done} of the takeover (its own event
+ *                       times, not polls of the API); -1 when the fault needed no takeover
+ * @param flowingMillis  from the fault until writes flowed normally again (a second without a gap or an error)
  * @param rejoinMillis   from the restore until every node streamed again with IDC protection back
  */
 public record DrillRound(int round, String fault, String idc, long rtoMillis, long rpo, long acked, long errors,
-                         long takeoverMillis, long rejoinMillis, boolean recovered, String problem) {
+                         long takeoverMillis, long flowingMillis, long rejoinMillis, boolean recovered, String problem) {
 
     public boolean passed() {
         return recovered && rpo == 0; // rpo -1: the writes could not be checked, which fails the round too
@@ -17,7 +20,7 @@ public record DrillRound(int round, String fault, String idc, long rtoMillis, lo
 
     public String line() {
         return "round=" + round + " fault=" + fault + " idc=" + idc + " rto_ms=" + rtoMillis + " rpo=" + rpo
-                + " acked=" + acked + " errors=" + errors + " takeover_ms=" + takeoverMillis + " rejoin_ms=" + rejoinMillis
-                + (recovered ? "" : " NOT RECOVERED: " + problem);
+                + " acked=" + acked + " errors=" + errors + " takeover_ms=" + (takeoverMillis < 0 ? "-" : takeoverMillis)
+                + " flowing_ms=" + flowingMillis + " rejoin_ms=" + rejoinMillis + (recovered ? "" : " NOT RECOVERED: " + problem);
     }
 }

@@ -4,6 +4,8 @@ import java.io.PrintStream;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.idcguard.model.Event;
 import java.util.function.Predicate;
 import org.idcguard.model.ClusterDetail;
 
@@ -17,6 +19,10 @@ import org.idcguard.model.ClusterDetail;
 public final class DrillRunner {
     private static final long WARM_UP_MILLIS = 5000; // the probe and this JVM settle first: the round measures the engine, not our own start-up
     private static final long SETTLE_MILLIS = 1000;
+    private static final long POLL_MILLIS = 100;
+    /** Writes flow normally again once a second has passed with every write acknowledged within 250 ms. */
+    private static final long FLOWING_WINDOW_MILLIS = 1000;
+    private static final long FLOWING_GAP_MILLIS = 250;
     private static final long TAKEOVER_LIMIT_MILLIS = 60_000;
     private static final long REJOIN_LIMIT_MILLIS = 180_000;
     private final ClusterAccess access;
@@ -56,23 +62,33 @@ public final class DrillRunner {
         probe.prepare();
         probe.start();
         sleep(WARM_UP_MILLIS);
+        long mark = lastEventId();
         IdcFault fault = new IdcFault(kind, computers);
         fault.apply();
         long faultAt = fault.struckAtMillis(); // the moment the signals went out, not when the search for processes began
         long takeover = -1;
+        long flowing = -1;
         String problem = "";
         try {
             long deadline = faultAt + TAKEOVER_LIMIT_MILLIS;
-            while (System.currentTimeMillis() < deadline) {
-                boolean moved = !primaryIdc || ClusterHealth.primariesOutside(access.detail(cluster), idc);
-                if (moved && probe.lastAckMillis() > faultAt) {
-                    takeover = System.currentTimeMillis() - faultAt;
-                    break;
+            boolean moved = !primaryIdc;
+            // a round lasts until writes flow normally again, so a stall still open is measured, not cut off
+            while (System.currentTimeMillis() < deadline && (!moved || flowing < 0)) {
+                moved = moved || ClusterHealth.primariesOutside(access.detail(cluster), idc);
+                // the clean second must lie wholly after the fault, or the writes just before a stall would pass for flow
+                boolean afterFault = System.currentTimeMillis() - faultAt >= FLOWING_WINDOW_MILLIS;
+                if (moved && afterFault && probe.flowing(FLOWING_WINDOW_MILLIS, FLOWING_GAP_MILLIS)) {
+                    flowing = Math.max(0, System.currentTimeMillis() - FLOWING_WINDOW_MILLIS - faultAt);
                 }
-                sleep(100);
+                sleep(POLL_MILLIS);
             }
-            if (takeover < 0) {
+            if (!moved) {
                 problem = "no takeover within " + TAKEOVER_LIMIT_MILLIS / 1000 + " s";
+            } else if (flowing < 0) {
+                problem = "writes did not flow normally again within " + TAKEOVER_LIMIT_MILLIS / 1000 + " s";
+            }
+            if (primaryIdc && moved) {
+                takeover = lastFailoverDone(mark).map(at -> at - faultAt).orElse(-1L);
             }
             sleep(SETTLE_MILLIS);
         } finally {
@@ -93,12 +109,31 @@ public final class DrillRunner {
             } catch (IllegalStateException e) {
                 problem = problem.isEmpty() ? e.getMessage() : problem + "; " + e.getMessage();
             }
+            boolean recovered = flowing >= 0 && (!primaryIdc || takeover >= 0) && rejoin >= 0;
             if (report == null) {
-                return new DrillRound(round, faultName, idc, -1, -1, -1, -1, takeover, rejoin, false, problem);
+                return new DrillRound(round, faultName, idc, -1, -1, -1, -1, takeover, flowing, rejoin, false, problem);
             }
             return new DrillRound(round, faultName, idc, report.longestGapMillis(), report.missing(), report.acked(),
-                    report.errors(), takeover, rejoin, takeover >= 0 && rejoin >= 0, problem);
+                    report.errors(), takeover, flowing, rejoin, recovered, problem);
         }
+    }
+
+    /** The id of the newest event, so that a round reads only the events of its own fault. */
+    private long lastEventId() {
+        long after = 0;
+        while (true) {
+            List<Event> page = access.events(after);
+            if (page.isEmpty()) {
+                return after;
+            }
+            after = page.get(page.size() - 1).id();
+        }
+    }
+
+    /** When the manager recorded the last group of this round's takeover as done (its own clock). */
+    private Optional<Long> lastFailoverDone(long after) {
+        return access.events(after).stream().filter(e -> e.kind().equals("failover.done")).map(Event::timeMillis)
+                .max(Long::compare);
     }
 
     private void restore(IdcFault fault, List<String> computers) {

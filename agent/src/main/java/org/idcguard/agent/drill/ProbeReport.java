@@ -7,15 +7,20 @@ import java.util.List;
  *
  * @param acked          writes acknowledged
  * @param errors         statements or connections that failed
- * @param longestGapMillis the longest time between two acknowledged writes: the recovery time as the client saw it
+ * @param longestGapMillis the longest time between two acknowledged writes, or from the last one to the probe's stop:
+ *                         the recovery time as the client saw it
  * @param missing        acknowledged writes not found afterwards: the recovery point, which must be 0
  */
 public record ProbeReport(long acked, long errors, long longestGapMillis, long missing, List<String> errorSamples) {
 
-    static long longestGap(List<long[]> acked) {
+    /** The longest gap between acknowledgements, the one still open at {@code endMillis} included. */
+    static long longestGap(List<long[]> acked, long endMillis) {
         long gap = 0;
         for (int i = 1; i < acked.size(); i++) {
             gap = Math.max(gap, acked.get(i)[1] - acked.get(i - 1)[1]);
+        }
+        if (!acked.isEmpty()) {
+            gap = Math.max(gap, endMillis - acked.get(acked.size() - 1)[1]);
         }
         return gap;
     }

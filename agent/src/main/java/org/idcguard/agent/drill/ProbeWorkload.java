@@ -18,8 +18,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * INSERT of a sequence number and one point SELECT per tick, into a table hash-partitioned over every shard. Every
  * acknowledged id and every error is kept with its time; afterwards the acknowledged ids are looked for.
  *
- * <p>The client settings are the printed URI's, with a socket timeout of 1 s: a probe measures how soon writes
- * work again, and a statement hung on a frozen primary must give up at the pace a latency-sensitive client would.
+ * <p>The client settings are the printed URI's, unchanged: the probe sees what an application using that URI sees
+ * (a statement hung on a frozen primary gives up after the URI's socket timeout, as the application's would).
  */
 public final class ProbeWorkload implements AutoCloseable {
     public static final String TABLE = "idcguard_probe";
@@ -34,11 +34,11 @@ public final class ProbeWorkload implements AutoCloseable {
     private final Thread loop = new Thread(this::loop, "probe-workload");
     private volatile boolean running;
     private volatile int errorCount;
+    private volatile long lastErrorMillis;
+    private volatile long stoppedMillis;
 
     public ProbeWorkload(String jdbcUrl) {
-        this.url = jdbcUrl.replaceAll("([?&])socketTimeout=\\d+", "$1socketTimeout=1")
-                .replaceAll("([?&])connectTimeout=\\d+", "$1connectTimeout=1")
-                .replaceAll("([?&])loginTimeout=\\d+", "$1loginTimeout=2");
+        this.url = jdbcUrl;
         this.checkUrl = url.replaceAll("([?&])socketTimeout=\\d+", "$1socketTimeout=60");
         props.setProperty("ApplicationName", "idcguard-probe-workload");
     }
@@ -93,6 +93,7 @@ public final class ProbeWorkload implements AutoCloseable {
                 pause(TICK_MILLIS);
             } catch (SQLException e) {
                 errorCount++;
+                lastErrorMillis = System.currentTimeMillis();
                 if (errors.size() < 1000) {
                     errors.add(System.currentTimeMillis() + " " + e.getMessage());
                 }
@@ -107,6 +108,7 @@ public final class ProbeWorkload implements AutoCloseable {
     /** Stops the loop and returns what it saw, having looked up every acknowledged id. */
     public ProbeReport stop() throws SQLException {
         running = false;
+        stoppedMillis = System.currentTimeMillis();
         try {
             loop.join(15_000);
         } catch (InterruptedException e) {
@@ -137,13 +139,40 @@ public final class ProbeWorkload implements AutoCloseable {
             throw last;
         }
         long missing = copy.stream().filter(a -> !present.contains(a[0])).count();
-        return new ProbeReport(copy.size(), errorCount, ProbeReport.longestGap(copy), missing, List.copyOf(errors));
+        // a stall still open when the probe stops counts up to the stop, not only gaps between acknowledgements
+        return new ProbeReport(copy.size(), errorCount, ProbeReport.longestGap(copy, stoppedMillis), missing, List.copyOf(errors));
     }
 
     /** Milliseconds of the last acknowledged write, 0 if none yet. */
     public long lastAckMillis() {
         synchronized (acked) {
             return acked.isEmpty() ? 0 : acked.get(acked.size() - 1)[1];
+        }
+    }
+
+    /**
+     * Whether writes flow normally now: over the last {@code windowMillis} every write was acknowledged with no gap
+     * longer than {@code maxGapMillis} (counting up to now) and nothing failed.
+     */
+    public boolean flowing(long windowMillis, long maxGapMillis) {
+        long now = System.currentTimeMillis();
+        long from = now - windowMillis;
+        if (lastErrorMillis >= from) {
+            return false;
+        }
+        synchronized (acked) {
+            long previous = -1;
+            for (int i = acked.size() - 1; i >= 0; i--) {
+                long at = acked.get(i)[1];
+                if ((previous < 0 ? now : previous) - at > maxGapMillis) {
+                    return false;
+                }
+                if (at < from) {
+                    return true;
+                }
+                previous = at;
+            }
+            return false;
         }
     }
 

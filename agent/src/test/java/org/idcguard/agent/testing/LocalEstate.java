@@ -135,6 +135,16 @@ public final class LocalEstate implements AutoCloseable {
             }
 
             @Override
+            public List<org.idcguard.model.Event> events(long afterId) {
+                try {
+                    return Json.MAPPER.readValue(api.get("/api/events?after=" + afterId).body(),
+                            new com.fasterxml.jackson.core.type.TypeReference<List<org.idcguard.model.Event>>() { });
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
             public List<String> computersOf(String idc) {
                 List<String> addresses = new ArrayList<>();
                 api.get("/api/computers").json().forEach(c -> {

@@ -79,6 +79,27 @@ public final class Writers implements AutoCloseable {
         return acked.size();
     }
 
+    /**
+     * The longest time no writer got an acknowledgement, between {@code fromMillis} and {@code toMillis} (a gap open
+     * at either end counts up to it): the recovery time as this client saw it.
+     */
+    public long longestGapMillis(long fromMillis, long toMillis) {
+        List<Long> times = new ArrayList<>();
+        acked.forEach(a -> {
+            if (a[2] >= fromMillis && a[2] <= toMillis) {
+                times.add(a[2]);
+            }
+        });
+        java.util.Collections.sort(times);
+        long gap = 0;
+        long previous = fromMillis;
+        for (long t : times) {
+            gap = Math.max(gap, t - previous);
+            previous = t;
+        }
+        return Math.max(gap, toMillis - previous);
+    }
+
     /** When the last commit was acknowledged, 0 if none was. */
     public long lastAckMillis() {
         return acked.stream().mapToLong(a -> a[2]).max().orElse(0);
