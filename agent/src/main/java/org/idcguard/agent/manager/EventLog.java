@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import org.idcguard.agent.manager.alert.AlertRules;
 import org.idcguard.model.Event;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,12 +22,32 @@ public final class EventLog {
 
     /** Records the event in the caller's transaction, so it exists exactly when the change does. */
     public void record(Connection c, String kind, String subject, String message) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("INSERT INTO event (time_millis, kind, subject, message) VALUES (?, ?, ?, ?)")) {
-            st.setLong(1, System.currentTimeMillis());
+        long now = System.currentTimeMillis();
+        long id;
+        try (PreparedStatement st = c.prepareStatement("INSERT INTO event (time_millis, kind, subject, message) VALUES (?, ?, ?, ?)",
+                java.sql.Statement.RETURN_GENERATED_KEYS)) {
+            st.setLong(1, now);
             st.setString(2, kind);
             st.setString(3, subject);
             st.setString(4, message);
             st.executeUpdate();
+            ResultSet keys = st.getGeneratedKeys();
+            keys.next();
+            id = keys.getLong(1);
+        }
+        // an alert exists exactly when its event does: same transaction
+        java.util.Optional<String> level = AlertRules.level(kind);
+        if (level.isPresent()) {
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO alert (event_id, time_millis, level, kind, subject, message) "
+                    + "VALUES (?, ?, ?, ?, ?, ?)")) {
+                st.setLong(1, id);
+                st.setLong(2, now);
+                st.setString(3, level.get());
+                st.setString(4, kind);
+                st.setString(5, subject);
+                st.setString(6, message);
+                st.executeUpdate();
+            }
         }
         log.info("[{}] {}: {}", kind, subject, message);
     }

@@ -28,6 +28,8 @@ import org.idcguard.model.NewComputer;
 public final class ManagerServer implements AutoCloseable {
     /** How often every node agent is asked for its facts. */
     public static final long COMPUTER_PROBE_MILLIS = 1000;
+    /** New alerts reach the forwarding command within this. */
+    private static final long ALERT_FORWARD_MILLIS = 500;
     private final AgentHome home;
     private final MetadataStore store;
     private final IdcService idcs;
@@ -40,6 +42,8 @@ public final class ManagerServer implements AutoCloseable {
     private final HaSettingsStore haSettings;
     private final HaLoop ha;
     private final PlannedSwitch switches;
+    private final org.idcguard.agent.manager.alert.AlertStore alerts;
+    private final org.idcguard.agent.manager.alert.AlertForwarder alertForwarder;
     private String listenHost;
 
     private ManagerServer(AgentHome home, MetadataStore store, String token, String host) {
@@ -55,6 +59,8 @@ public final class ManagerServer implements AutoCloseable {
         this.ha = new HaLoop(store, events, agents, haSettings);
         this.clusters = new ClusterService(store, events, agents, tasks, managerAddresses(host), ha::observed);
         this.switches = new PlannedSwitch(store, events, agents, tasks, ha);
+        this.alerts = new org.idcguard.agent.manager.alert.AlertStore(store, events);
+        this.alertForwarder = new org.idcguard.agent.manager.alert.AlertForwarder(alerts);
         this.http = ApiServer.create(token);
         routes();
     }
@@ -74,6 +80,7 @@ public final class ManagerServer implements AutoCloseable {
                     + rootMessage(e) + ".", e);
         }
         server.watch.start(COMPUTER_PROBE_MILLIS);
+        server.alertForwarder.start(ALERT_FORWARD_MILLIS);
         server.clusters.recover();
         server.ha.start();
         server.writeUrl();
@@ -126,6 +133,18 @@ public final class ManagerServer implements AutoCloseable {
         http.put("/api/settings/ha", ctx -> ctx.json(haSettings.update(ApiServer.body(ctx, HaSettings.class))));
         http.get("/api/intents", ctx -> ctx.json(ha.openIntents()));
         http.get("/api/events", ctx -> ctx.json(events.after(longParam(ctx, "after", 0), 1000)));
+        http.get("/api/alerts", ctx -> ctx.json(alerts.list("true".equals(ctx.queryParam("open")), 500)));
+        http.post("/api/alerts/{id}/ack", ctx -> ctx.json(alerts.ack(alertId(ctx))));
+        http.get("/api/settings/alerts", ctx -> ctx.json(alerts.settings()));
+        http.put("/api/settings/alerts", ctx -> ctx.json(alerts.update(ApiServer.body(ctx, org.idcguard.model.AlertSettings.class))));
+    }
+
+    private static long alertId(Context ctx) {
+        try {
+            return Long.parseLong(ctx.pathParam("id"));
+        } catch (NumberFormatException e) {
+            throw org.idcguard.agent.http.ApiFailure.notFound("There is no alert " + org.idcguard.model.Names.shorten(ctx.pathParam("id")) + ".");
+        }
     }
 
     private static long longPath(Context ctx, String name) {
@@ -172,6 +191,7 @@ public final class ManagerServer implements AutoCloseable {
 
     @Override
     public void close() {
+        alertForwarder.close();
         ha.close();
         watch.close();
         tasks.close();

@@ -59,6 +59,11 @@ public final class LocalEstate implements AutoCloseable {
         Waits.until(Duration.ofSeconds(30), "the restarted manager answers", api::managerAnswers);
     }
 
+    /** SIGKILLs the computer's node agent (its PostgreSQL instances live on). */
+    public void killNode(String address) {
+        nodes.get(address).kill();
+    }
+
     /** SIGKILLs the computer's node agent (its PostgreSQL instances live on) and starts a new one. */
     public void restartNode(String address) {
         nodes.get(address).kill();

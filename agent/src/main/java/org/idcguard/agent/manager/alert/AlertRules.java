@@ -1,0 +1,39 @@
+package org.idcguard.agent.manager.alert;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Which events are alerts, and how loud. Everything else stays on the timeline only: a DBA woken at night must be
+ * woken for an IDC or a protection lost, not for a sync set adjusted after a rejoin.
+ */
+public final class AlertRules {
+    public static final String CRITICAL = "critical";
+    public static final String WARNING = "warning";
+    public static final String INFO = "info";
+
+    private static final Map<String, String> LEVELS = Map.ofEntries(
+            Map.entry("idc.down", CRITICAL),
+            Map.entry("alert.protection-lost", CRITICAL),
+            Map.entry("alert.commits-waiting", CRITICAL),
+            Map.entry("ha.action-failed", CRITICAL),
+            Map.entry("drill.failed", CRITICAL),
+            Map.entry("failover.started", WARNING),
+            Map.entry("failover.done", WARNING),
+            Map.entry("failover.rolled-back", WARNING),
+            Map.entry("failover.repoint-failed", WARNING),
+            Map.entry("node.fenced", WARNING),
+            Map.entry("switch.rolled-back", WARNING),
+            Map.entry("computer.unreachable", WARNING),
+            Map.entry("idc.up", INFO),
+            Map.entry("protection.restored", INFO),
+            Map.entry("computer.reachable", INFO));
+
+    private AlertRules() {
+    }
+
+    /** The alert level of an event kind, or empty when the event is not an alert. */
+    public static Optional<String> level(String kind) {
+        return Optional.ofNullable(LEVELS.get(kind));
+    }
+}
