@@ -150,6 +150,16 @@ public final class HttpManagerApi implements ManagerApi, AutoCloseable {
         return call("GET", "/api/tasks", null, new TypeReference<>() { });
     }
 
+    @Override
+    public List<org.idcguard.model.Alert> alerts(boolean openOnly) {
+        return call("GET", "/api/alerts" + (openOnly ? "?open=true" : ""), null, new TypeReference<>() { });
+    }
+
+    @Override
+    public org.idcguard.model.Alert acknowledgeAlert(long id) {
+        return call("POST", "/api/alerts/" + id + "/ack", null, new TypeReference<>() { });
+    }
+
     /** True when the manager answers its health check with this token. */
     public boolean answers() {
         try {

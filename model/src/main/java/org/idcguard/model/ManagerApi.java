@@ -50,4 +50,10 @@ public interface ManagerApi {
     TaskView task(long id);
 
     List<TaskView> tasks();
+
+    /** Alerts, newest first; only those not yet acknowledged when openOnly. */
+    List<Alert> alerts(boolean openOnly);
+
+    /** Acknowledges the alert and returns it as it is now. */
+    Alert acknowledgeAlert(long id);
 }

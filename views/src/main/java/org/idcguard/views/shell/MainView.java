@@ -27,6 +27,9 @@ import org.idcguard.views.dashboard.DashboardView;
 import org.idcguard.views.dashboard.DashboardViewModel;
 import org.idcguard.views.datacenters.DataCentersView;
 import org.idcguard.views.datacenters.DataCentersViewModel;
+import org.idcguard.views.alerts.AlertNotifications;
+import org.idcguard.views.alerts.AlertsView;
+import org.idcguard.views.alerts.AlertsViewModel;
 import org.idcguard.views.tasks.TasksView;
 import org.idcguard.views.tasks.TasksViewModel;
 
@@ -51,6 +54,9 @@ public final class MainView extends BorderPane {
         screens.put("Computers", () -> new ComputersView(new ComputersViewModel(inventory)));
         screens.put("Clusters", () -> new ClustersView(inventory));
         screens.put("Tasks", () -> new TasksView(new TasksViewModel(inventory)));
+        AlertsViewModel alerts = new AlertsViewModel(inventory);
+        alerts.onNewAlert(a -> AlertNotifications.show(this, a));
+        screens.put("Alerts", () -> new AlertsView(alerts));
         screens.put("Drills", () -> new ComingView("Drills", "Failover drills with a probe workload, a timeline, and the RTO and RPO measured."));
 
         setTop(header(inventory, managerUrl));
@@ -60,9 +66,11 @@ public final class MainView extends BorderPane {
 
         inventory.refresh();
         dashboard.refreshEvents();
+        alerts.refresh();
         poller = new Timeline(new KeyFrame(REFRESH_EVERY, e -> {
             inventory.refresh();
             dashboard.refreshEvents();
+            alerts.refresh(); // on every screen: a new alert is announced wherever the DBA is
         }));
         poller.setCycleCount(Animation.INDEFINITE);
         poller.play();

@@ -272,6 +272,33 @@ public final class FakeManager implements ManagerApi {
         return List.of();
     }
 
+    private final List<org.idcguard.model.Alert> alerts = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Raises an alert as the manager would (newest first in lists). */
+    public FakeManager withAlert(long id, String level, String kind, String subject, String message) {
+        alerts.add(0, new org.idcguard.model.Alert(id, id, System.currentTimeMillis(), level, kind, subject, message, 0));
+        return this;
+    }
+
+    @Override
+    public List<org.idcguard.model.Alert> alerts(boolean openOnly) {
+        return alerts.stream().filter(a -> !openOnly || a.open()).toList();
+    }
+
+    @Override
+    public org.idcguard.model.Alert acknowledgeAlert(long id) {
+        for (int i = 0; i < alerts.size(); i++) {
+            org.idcguard.model.Alert a = alerts.get(i);
+            if (a.id() == id) {
+                org.idcguard.model.Alert acked = a.open() ? new org.idcguard.model.Alert(a.id(), a.eventId(), a.timeMillis(),
+                        a.level(), a.kind(), a.subject(), a.message(), System.currentTimeMillis()) : a;
+                alerts.set(i, acked);
+                return acked;
+            }
+        }
+        throw new ApiException(404, "There is no alert " + id + ".", null);
+    }
+
     private Idc check(Idc idc) {
         try {
             return rules.check(idc);
