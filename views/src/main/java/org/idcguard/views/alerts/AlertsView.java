@@ -44,6 +44,8 @@ public final class AlertsView extends VBox {
                 if (!empty && alert != null && !alert.open()) {
                     getStyleClass().add("alert-acknowledged");
                 }
+                // the sentence is often wider than its column: the whole of it on hover
+                setTooltip(empty || alert == null ? null : new javafx.scene.control.Tooltip(alert.message()));
             }
         });
         table.setPlaceholder(Placeholders.emptyState(vm.inventory().loadedProperty(), "No alerts",
