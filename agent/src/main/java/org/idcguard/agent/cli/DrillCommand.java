@@ -1,11 +1,13 @@
 package org.idcguard.agent.cli;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.idcguard.agent.drill.ClusterAccess;
-import org.idcguard.agent.drill.DrillRound;
 import org.idcguard.agent.drill.DrillRunner;
 import org.idcguard.agent.drill.IdcFault;
+import org.idcguard.model.DrillReport;
+import org.idcguard.model.DrillRound;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -13,21 +15,25 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ./idcguard drill NAME --fault power-off|freeze --idc IDC [--rounds N]} on the local computers. */
 @Command(name = "drill", description = "Fails an IDC of a cluster on the local computers while a probe workload writes; "
-        + "prints one line per round with rto_ms= and rpo=.")
+        + "prints one line per round with rto_ms= and rpo=, and the id of the report the manager keeps.",
+        subcommands = DrillCommand.Show.class)
 final class DrillCommand implements Callable<Integer> {
     @Mixin
     HomeOption homeOption;
-    @Parameters(index = "0", paramLabel = "NAME", description = "The cluster.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The cluster.")
     String cluster;
-    @Option(names = "--fault", required = true, description = "power-off (SIGKILL) or freeze (SIGSTOP).")
+    @Option(names = "--fault", description = "power-off (SIGKILL) or freeze (SIGSTOP).")
     String fault;
-    @Option(names = "--idc", required = true, description = "The IDC to fail; if it is the primary IDC, every round fails the primary IDC of that moment.")
+    @Option(names = "--idc", description = "The IDC to fail; if it is the primary IDC, every round fails the primary IDC of that moment.")
     String idc;
     @Option(names = "--rounds", defaultValue = "1")
     int rounds;
 
     @Override
     public Integer call() throws Exception {
+        if (cluster == null || fault == null || idc == null) {
+            throw new CliFailure("A drill needs the cluster, --fault and --idc (or: drill show ID).", 2);
+        }
         IdcFault.Kind kind;
         try {
             kind = IdcFault.parse(fault);
@@ -39,10 +45,16 @@ final class DrillCommand implements Callable<Integer> {
         }
         ClusterAccess access = new LocalClusterAccess(homeOption.home());
         List<DrillRound> results;
+        long started = System.currentTimeMillis();
         try {
             results = new DrillRunner(access, System.out).run(cluster, kind, idc, rounds);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new CliFailure(e.getMessage());
+        }
+        if (!results.isEmpty()) {
+            DrillReport stored = ManagerClient.of(homeOption.home()).post("/api/drills", new DrillReport(0, cluster, fault, idc,
+                    started, System.currentTimeMillis(), results), new TypeReference<DrillReport>() { });
+            System.out.println("report=" + stored.id() + " (./idcguard drill show " + stored.id() + ")");
         }
         List<Long> rto = results.stream().map(DrillRound::rtoMillis).sorted().toList();
         long median = rto.size() % 2 == 1 ? rto.get(rto.size() / 2) : (rto.get(rto.size() / 2 - 1) + rto.get(rto.size() / 2)) / 2;
@@ -52,5 +64,24 @@ final class DrillCommand implements Callable<Integer> {
             throw new CliFailure("The drill failed: a round lost an acknowledged write or did not recover.");
         }
         return 0;
+    }
+
+    /** {@code ./idcguard drill show ID}: a stored drill report, one line per round. */
+    @Command(name = "show", description = "Prints a drill report the manager keeps.")
+    static final class Show implements Callable<Integer> {
+        @Mixin
+        HomeOption homeOption;
+        @Parameters(index = "0", paramLabel = "ID", description = "The report's id, as the drill printed it.")
+        long id;
+
+        @Override
+        public Integer call() {
+            DrillReport r = ManagerClient.of(homeOption.home()).get("/api/drills/" + id, new TypeReference<DrillReport>() { });
+            System.out.println("Drill " + r.id() + " of " + r.cluster() + ": " + r.fault() + " of " + r.idc() + ", "
+                    + r.rounds().size() + " round(s), started " + java.time.Instant.ofEpochMilli(r.startedMillis()) + ", "
+                    + (r.passed() ? "passed" : "FAILED"));
+            r.rounds().forEach(round -> System.out.println(round.line()));
+            return r.passed() ? 0 : 1;
+        }
     }
 }

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.idcguard.model.DrillRound;
 import org.idcguard.model.Event;
 import java.util.function.Predicate;
 import org.idcguard.model.ClusterDetail;

@@ -44,6 +44,7 @@ public final class ManagerServer implements AutoCloseable {
     private final PlannedSwitch switches;
     private final org.idcguard.agent.manager.alert.AlertStore alerts;
     private final org.idcguard.agent.manager.alert.AlertForwarder alertForwarder;
+    private final DrillReports drills;
     private String listenHost;
 
     private ManagerServer(AgentHome home, MetadataStore store, String token, String host) {
@@ -61,6 +62,7 @@ public final class ManagerServer implements AutoCloseable {
         this.switches = new PlannedSwitch(store, events, agents, tasks, ha);
         this.alerts = new org.idcguard.agent.manager.alert.AlertStore(store, events);
         this.alertForwarder = new org.idcguard.agent.manager.alert.AlertForwarder(alerts);
+        this.drills = new DrillReports(store, events);
         this.http = ApiServer.create(token);
         routes();
     }
@@ -136,7 +138,18 @@ public final class ManagerServer implements AutoCloseable {
         http.get("/api/alerts", ctx -> ctx.json(alerts.list("true".equals(ctx.queryParam("open")), 500)));
         http.post("/api/alerts/{id}/ack", ctx -> ctx.json(alerts.ack(alertId(ctx))));
         http.get("/api/settings/alerts", ctx -> ctx.json(alerts.settings()));
+        http.get("/api/drills", ctx -> ctx.json(drills.list(ctx.queryParam("cluster"), 500)));
+        http.post("/api/drills", ctx -> ctx.status(201).json(drills.add(ApiServer.body(ctx, org.idcguard.model.DrillReport.class))));
+        http.get("/api/drills/{id}", ctx -> ctx.json(drills.get(drillId(ctx))));
         http.put("/api/settings/alerts", ctx -> ctx.json(alerts.update(ApiServer.body(ctx, org.idcguard.model.AlertSettings.class))));
+    }
+
+    private static long drillId(Context ctx) {
+        try {
+            return Long.parseLong(ctx.pathParam("id"));
+        } catch (NumberFormatException e) {
+            throw org.idcguard.agent.http.ApiFailure.notFound("There is no drill report " + org.idcguard.model.Names.shorten(ctx.pathParam("id")) + ".");
+        }
     }
 
     private static long alertId(Context ctx) {

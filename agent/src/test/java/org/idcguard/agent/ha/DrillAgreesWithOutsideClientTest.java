@@ -8,7 +8,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.idcguard.agent.drill.DrillRound;
+import org.idcguard.model.DrillRound;
 import org.idcguard.agent.drill.DrillRunner;
 import org.idcguard.agent.drill.IdcFault;
 import org.idcguard.agent.testing.HaEstates;

@@ -9,7 +9,7 @@ import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 import org.idcguard.agent.drill.ClusterHealth;
-import org.idcguard.agent.drill.DrillRound;
+import org.idcguard.model.DrillRound;
 import org.idcguard.agent.drill.DrillRunner;
 import org.idcguard.agent.drill.IdcFault;
 import org.idcguard.agent.testing.HaEstates;

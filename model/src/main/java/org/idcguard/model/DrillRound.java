@@ -1,4 +1,4 @@
-package org.idcguard.agent.drill;
+package org.idcguard.model;
 
 /**
  * One drill round's figures.

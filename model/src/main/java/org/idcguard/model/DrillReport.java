@@ -1,0 +1,23 @@
+package org.idcguard.model;
+
+import java.util.List;
+
+/**
+ * A drill as the manager keeps it: what was failed, when, and each round's figures.
+ *
+ * @param id             given by the manager when the report is stored (0 before)
+ * @param fault          "power-off" or "freeze"
+ * @param idc            the IDC named to the drill ("the primary IDC of that moment" when it was the primary)
+ */
+public record DrillReport(long id, String cluster, String fault, String idc, long startedMillis, long finishedMillis,
+                          List<DrillRound> rounds) {
+
+    /** Every round recovered and lost nothing. */
+    public boolean passed() {
+        return rounds != null && !rounds.isEmpty() && rounds.stream().allMatch(DrillRound::passed);
+    }
+
+    public DrillReport withId(long newId) {
+        return new DrillReport(newId, cluster, fault, idc, startedMillis, finishedMillis, rounds);
+    }
+}
