@@ -22,7 +22,8 @@ public final class DashboardView extends VBox {
                 tile("Computers", vm.computerCount(), "tile-computers"),
                 tile("Clusters", vm.clusterCount(), "tile-clusters"),
                 alerting(tile("Unreachable", vm.unreachableCount(), "tile-unreachable"), vm.unreachableCount()),
-                tile("Unbound", vm.unboundCount(), "tile-unbound"));
+                tile("Unbound", vm.unboundCount(), "tile-unbound"),
+                alerting(tile("Open alerts", vm.openAlertCount(), "tile-open-alerts"), vm.openAlertCount()));
         Label eventsTitle = new Label("Recent events");
         eventsTitle.getStyleClass().add("section-title");
         ListView<Event> events = new ListView<>(vm.recentEvents());

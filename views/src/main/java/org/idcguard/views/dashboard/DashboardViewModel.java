@@ -7,6 +7,7 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.idcguard.model.ComputerStatus;
 import org.idcguard.model.Event;
+import org.idcguard.views.alerts.AlertsViewModel;
 import org.idcguard.views.common.Inventory;
 
 /** The dashboard's figures, derived from the inventory, and the latest events of the timeline. */
@@ -17,8 +18,16 @@ public final class DashboardViewModel {
     private long lastEventId;
     private boolean loading;
 
-    public DashboardViewModel(Inventory inventory) {
+    private final AlertsViewModel alerts;
+
+    public DashboardViewModel(Inventory inventory, AlertsViewModel alerts) {
         this.inventory = inventory;
+        this.alerts = alerts;
+    }
+
+    /** Alerts nobody has acknowledged yet. */
+    public IntegerBinding openAlertCount() {
+        return alerts.openCount();
     }
 
     public Inventory inventory() {

@@ -48,13 +48,13 @@ public final class MainView extends BorderPane {
     public MainView(Inventory inventory, String managerUrl) {
         getStyleClass().add("main-view");
         CityCatalog catalog = CityCatalog.bundled();
-        DashboardViewModel dashboard = new DashboardViewModel(inventory);
+        AlertsViewModel alerts = new AlertsViewModel(inventory);
+        DashboardViewModel dashboard = new DashboardViewModel(inventory, alerts);
         screens.put("Dashboard", () -> new DashboardView(dashboard));
         screens.put("Data Centers", () -> new DataCentersView(new DataCentersViewModel(inventory, catalog)));
         screens.put("Computers", () -> new ComputersView(new ComputersViewModel(inventory)));
         screens.put("Clusters", () -> new ClustersView(inventory));
         screens.put("Tasks", () -> new TasksView(new TasksViewModel(inventory)));
-        AlertsViewModel alerts = new AlertsViewModel(inventory);
         alerts.onNewAlert(a -> AlertNotifications.show(this, a));
         screens.put("Alerts", () -> new AlertsView(alerts));
         screens.put("Drills", () -> new ComingView("Drills", "Failover drills with a probe workload, a timeline, and the RTO and RPO measured."));
