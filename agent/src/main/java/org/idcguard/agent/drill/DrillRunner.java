@@ -5,10 +5,10 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.idcguard.model.DrillRound;
-import org.idcguard.model.Event;
 import java.util.function.Predicate;
 import org.idcguard.model.ClusterDetail;
+import org.idcguard.model.DrillRound;
+import org.idcguard.model.Event;
 
 /**
  * Runs drill rounds: per round, wait for full protection, start the probe workload, apply the fault to every

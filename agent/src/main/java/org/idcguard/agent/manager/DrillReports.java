@@ -13,7 +13,8 @@ import org.idcguard.model.Names;
 
 /**
  * Drill reports the manager keeps: stored as the drill handed them in (checked first), listed newest first, and a
- * failed drill raised as an alert. The report is kept whole as JSON; the columns beside it are what lists filter on.
+ * failed drill raised as an alert. The report is kept whole as JSON; the columns beside it are what lists filter on,
+ * and the row's id is the report's.
  */
 public final class DrillReports {
     private static final int MAX_ROUNDS = 100;
@@ -37,18 +38,13 @@ public final class DrillReports {
                 st.setLong(4, report.startedMillis());
                 st.setLong(5, report.finishedMillis());
                 st.setBoolean(6, report.passed());
-                st.setString(7, "{}");
+                st.setString(7, json(report.withId(0))); // the row's id is the report's; it is set when read
                 st.executeUpdate();
                 ResultSet keys = st.getGeneratedKeys();
                 keys.next();
                 id = keys.getLong(1);
             }
             DrillReport stored = report.withId(id);
-            try (PreparedStatement st = c.prepareStatement("UPDATE drill SET report = ? WHERE id = ?")) {
-                st.setString(1, json(stored));
-                st.setLong(2, id);
-                st.executeUpdate();
-            }
             long worst = report.rounds().stream().mapToLong(DrillRound::rtoMillis).max().orElse(0);
             long lost = report.rounds().stream().mapToLong(DrillRound::rpo).sum();
             String summary = "Drill " + id + " of " + report.cluster() + " (" + report.fault() + " of " + report.idc() + ", "
@@ -62,7 +58,7 @@ public final class DrillReports {
     /** Newest first, of one cluster or all. */
     public List<DrillReport> list(String cluster, int limit) {
         return store.inTransaction(c -> {
-            try (PreparedStatement st = c.prepareStatement("SELECT report FROM drill" + (cluster == null ? "" : " WHERE cluster = ?")
+            try (PreparedStatement st = c.prepareStatement("SELECT id, report FROM drill" + (cluster == null ? "" : " WHERE cluster = ?")
                     + " ORDER BY id DESC LIMIT ?")) {
                 int i = 1;
                 if (cluster != null) {
@@ -72,7 +68,7 @@ public final class DrillReports {
                 ResultSet rs = st.executeQuery();
                 List<DrillReport> reports = new ArrayList<>();
                 while (rs.next()) {
-                    reports.add(parse(rs.getString(1)));
+                    reports.add(parse(rs.getString(2)).withId(rs.getLong(1)));
                 }
                 return reports;
             }
@@ -81,13 +77,13 @@ public final class DrillReports {
 
     public DrillReport get(long id) {
         return store.inTransaction(c -> {
-            try (PreparedStatement st = c.prepareStatement("SELECT report FROM drill WHERE id = ?")) {
+            try (PreparedStatement st = c.prepareStatement("SELECT id, report FROM drill WHERE id = ?")) {
                 st.setLong(1, id);
                 ResultSet rs = st.executeQuery();
                 if (!rs.next()) {
                     throw ApiFailure.notFound("There is no drill report " + id + ".");
                 }
-                return parse(rs.getString(1));
+                return parse(rs.getString(2)).withId(rs.getLong(1));
             }
         });
     }

@@ -130,41 +130,26 @@ public final class ManagerServer implements AutoCloseable {
             }
         });
         http.get("/api/tasks", ctx -> ctx.json(clusters.tasks()));
-        http.get("/api/tasks/{id}", ctx -> ctx.json(clusters.task(longPath(ctx, "id"))));
+        http.get("/api/tasks/{id}", ctx -> ctx.json(clusters.task(idPath(ctx, "task"))));
         http.get("/api/settings/ha", ctx -> ctx.json(haSettings.current()));
         http.put("/api/settings/ha", ctx -> ctx.json(haSettings.update(ApiServer.body(ctx, HaSettings.class))));
         http.get("/api/intents", ctx -> ctx.json(ha.openIntents()));
         http.get("/api/events", ctx -> ctx.json(events.after(longParam(ctx, "after", 0), 1000)));
         http.get("/api/alerts", ctx -> ctx.json(alerts.list("true".equals(ctx.queryParam("open")), 500)));
-        http.post("/api/alerts/{id}/ack", ctx -> ctx.json(alerts.ack(alertId(ctx))));
+        http.post("/api/alerts/{id}/ack", ctx -> ctx.json(alerts.ack(idPath(ctx, "alert"))));
         http.get("/api/settings/alerts", ctx -> ctx.json(alerts.settings()));
         http.get("/api/drills", ctx -> ctx.json(drills.list(ctx.queryParam("cluster"), 500)));
         http.post("/api/drills", ctx -> ctx.status(201).json(drills.add(ApiServer.body(ctx, org.idcguard.model.DrillReport.class))));
-        http.get("/api/drills/{id}", ctx -> ctx.json(drills.get(drillId(ctx))));
+        http.get("/api/drills/{id}", ctx -> ctx.json(drills.get(idPath(ctx, "drill report"))));
         http.put("/api/settings/alerts", ctx -> ctx.json(alerts.update(ApiServer.body(ctx, org.idcguard.model.AlertSettings.class))));
     }
 
-    private static long drillId(Context ctx) {
+    /** The {id} of the path as a number; one that is not a number names nothing there is ("There is no task x."). */
+    private static long idPath(Context ctx, String noun) {
         try {
             return Long.parseLong(ctx.pathParam("id"));
         } catch (NumberFormatException e) {
-            throw org.idcguard.agent.http.ApiFailure.notFound("There is no drill report " + org.idcguard.model.Names.shorten(ctx.pathParam("id")) + ".");
-        }
-    }
-
-    private static long alertId(Context ctx) {
-        try {
-            return Long.parseLong(ctx.pathParam("id"));
-        } catch (NumberFormatException e) {
-            throw org.idcguard.agent.http.ApiFailure.notFound("There is no alert " + org.idcguard.model.Names.shorten(ctx.pathParam("id")) + ".");
-        }
-    }
-
-    private static long longPath(Context ctx, String name) {
-        try {
-            return Long.parseLong(ctx.pathParam(name));
-        } catch (NumberFormatException e) {
-            throw org.idcguard.agent.http.ApiFailure.notFound("There is no task " + org.idcguard.model.Names.shorten(ctx.pathParam(name)) + ".");
+            throw org.idcguard.agent.http.ApiFailure.notFound("There is no " + noun + " " + org.idcguard.model.Names.shorten(ctx.pathParam("id")) + ".");
         }
     }
 

@@ -38,8 +38,8 @@ final class Command {
         }
     }
 
-    /** The program's error lines when it printed some (libpq's explanations follow them), else its last lines. */
-    private static String lastLines(String text) {
+    /** The error lines of a program's output (or a server log) when there are some, else its last lines. */
+    static String lastLines(String text) {
         List<String> lines = text.strip().lines().toList();
         List<String> errors = lines.stream().filter(l -> l.contains("error:") || l.contains("FATAL:")).toList();
         List<String> chosen = errors.isEmpty() ? lines : errors;

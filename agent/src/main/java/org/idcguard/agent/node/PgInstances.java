@@ -153,7 +153,7 @@ final class PgInstances {
             default -> {
                 stopImmediately(spec);
                 throw new Command.CommandFailed("pg_ctl start of " + spec.name() + " " + outcome.name().toLowerCase().replace('_', ' ')
-                        + ": " + lastLines(watch.logSinceStart()));
+                        + ": " + Command.lastLines(watch.logSinceStart()));
             }
         }
     }
@@ -162,11 +162,6 @@ final class PgInstances {
         if (status(spec).running()) {
             run("pg_ctl", List.of(pg.tool("pg_ctl").toString(), "stop", "-D", dataDir(spec).toString(), "-m", "immediate", "-w", "-t", "30"));
         }
-    }
-
-    private static String lastLines(String log) {
-        String[] lines = log.strip().split("\n");
-        return String.join(" | ", java.util.Arrays.asList(lines).subList(Math.max(0, lines.length - 3), lines.length));
     }
 
     private void stopForRejoin(InstanceSpec spec) {

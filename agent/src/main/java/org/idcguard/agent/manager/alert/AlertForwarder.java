@@ -37,8 +37,8 @@ public final class AlertForwarder implements AutoCloseable {
 
     private void forwardNewSafely() {
         try {
-            String command = alerts.settings().command();
             List<Alert> fresh = alerts.after(forwarded);
+            String command = fresh.isEmpty() ? null : alerts.settings().command(); // read only when there is news
             for (Alert a : fresh) {
                 if (command != null) {
                     run(command, a);

@@ -14,6 +14,7 @@ import org.idcguard.model.AlertSettings;
 public final class AlertStore {
     /** Longer than any sane command line; a hook is a command, not a script. */
     static final int MAX_COMMAND = 1000;
+    private static final String SELECT = "SELECT id, event_id, time_millis, level, kind, subject, message, acked_millis FROM alert";
     private final MetadataStore store;
     private final EventLog events;
 
@@ -25,8 +26,7 @@ public final class AlertStore {
     /** The newest alerts first; only open ones when asked. */
     public List<Alert> list(boolean openOnly, int limit) {
         return store.inTransaction(c -> {
-            try (PreparedStatement st = c.prepareStatement("SELECT id, event_id, time_millis, level, kind, subject, message, "
-                    + "acked_millis FROM alert" + (openOnly ? " WHERE acked_millis = 0" : "") + " ORDER BY id DESC LIMIT ?")) {
+            try (PreparedStatement st = c.prepareStatement(SELECT + (openOnly ? " WHERE acked_millis = 0" : "") + " ORDER BY id DESC LIMIT ?")) {
                 st.setInt(1, limit);
                 return read(st.executeQuery());
             }
@@ -36,8 +36,7 @@ public final class AlertStore {
     /** Alerts with an id above afterId, oldest first (for forwarding). */
     List<Alert> after(long afterId) {
         return store.inTransaction(c -> {
-            try (PreparedStatement st = c.prepareStatement("SELECT id, event_id, time_millis, level, kind, subject, message, "
-                    + "acked_millis FROM alert WHERE id > ? ORDER BY id LIMIT 100")) {
+            try (PreparedStatement st = c.prepareStatement(SELECT + " WHERE id > ? ORDER BY id LIMIT 100")) {
                 st.setLong(1, afterId);
                 return read(st.executeQuery());
             }
@@ -62,8 +61,7 @@ public final class AlertStore {
                     events.record(c, "alert.acknowledged", "alert " + id, "Alert " + id + " was acknowledged.");
                 }
             }
-            try (PreparedStatement st = c.prepareStatement("SELECT id, event_id, time_millis, level, kind, subject, message, "
-                    + "acked_millis FROM alert WHERE id = ?")) {
+            try (PreparedStatement st = c.prepareStatement(SELECT + " WHERE id = ?")) {
                 st.setLong(1, id);
                 List<Alert> found = read(st.executeQuery());
                 if (found.isEmpty()) {
