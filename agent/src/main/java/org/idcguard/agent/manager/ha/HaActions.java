@@ -40,10 +40,10 @@ final class HaActions implements AutoCloseable {
     /** Clusters whose coordinator must be pointed at moved shard primaries. */
     final Set<String> routingStale = ConcurrentHashMap.newKeySet();
 
-    HaActions(MetadataStore store, EventLog events, NodeAgentClient agents) {
+    HaActions(MetadataStore store, EventLog events, NodeAgentClient agents, ActionSessions sessions) {
         this.store = store;
         this.events = events;
-        this.failover = new PrimaryFailover(store, events, steps);
+        this.failover = new PrimaryFailover(store, events, steps, sessions);
         this.recovery = new IntentRecovery(store, events, failover);
         this.keeper = new SyncSetKeeper(store, events);
         this.rejoiner = new Rejoiner(store, events, agents);

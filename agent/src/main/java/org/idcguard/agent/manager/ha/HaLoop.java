@@ -29,7 +29,8 @@ public final class HaLoop implements AutoCloseable {
     private final ClusterRepository clusters = new ClusterRepository();
     private final FailoverIntents intents = new FailoverIntents();
     private final Thread loop = new Thread(this::run, "ha-loop");
-    private final NodeObserver observer = new NodeObserver();
+    private final ActionSessions sessions = new ActionSessions();
+    private final NodeObserver observer = new NodeObserver(sessions);
     private final HaActions actions;
     private final ClusterBookkeeping bookkeeping;
     private volatile boolean running = true;
@@ -37,7 +38,7 @@ public final class HaLoop implements AutoCloseable {
     public HaLoop(MetadataStore store, EventLog events, NodeAgentClient agents, HaSettingsStore settings) {
         this.store = store;
         this.settings = settings;
-        this.actions = new HaActions(store, events, agents);
+        this.actions = new HaActions(store, events, agents, sessions);
         this.bookkeeping = new ClusterBookkeeping(store, events, actions);
     }
 
@@ -161,5 +162,6 @@ public final class HaLoop implements AutoCloseable {
         loop.interrupt();
         actions.close();
         observer.close();
+        sessions.close();
     }
 }

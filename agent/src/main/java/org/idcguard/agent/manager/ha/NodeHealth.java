@@ -59,6 +59,11 @@ final class NodeHealth {
         }
     }
 
+    /** Whether the last probe answered, from a node in recovery. */
+    boolean answeringInRecovery() {
+        return failures == 0 && last.map(NodeObservation::inRecovery).orElse(false);
+    }
+
     NodeState state(NodeRecord current, int failuresForDown) {
         return new NodeState(current, failures, failures >= failuresForDown, failures == 0 ? last : Optional.empty());
     }

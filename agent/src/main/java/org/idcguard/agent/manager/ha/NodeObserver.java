@@ -26,15 +26,23 @@ final class NodeObserver implements AutoCloseable {
     private final Map<String, NodeHealth> health = new HashMap<>();
     private final Map<String, Long> lingering = new HashMap<>();
     private final Map<String, NodeState> latest = new ConcurrentHashMap<>();
+    private final ActionSessions sessions;
+
+    NodeObserver(ActionSessions sessions) {
+        this.sessions = sessions;
+    }
 
     void observe(List<ClusterView> views, HaSettings s, long tickStart) {
         Map<String, NodeRecord> nodes = new HashMap<>();
+        Map<String, ClusterView> clusterOf = new HashMap<>();
         for (ClusterView v : views) {
             for (NodeRecord n : v.nodes()) {
                 nodes.put(n.name(), n);
+                clusterOf.put(n.name(), v);
                 health.computeIfAbsent(n.name(), k -> new NodeHealth(v.cluster(), n));
             }
         }
+        sessions.retainOnly(nodes.keySet());
         health.keySet().removeIf(name -> {
             if (!nodes.containsKey(name)) {
                 health.get(name).close();
@@ -52,6 +60,12 @@ final class NodeObserver implements AutoCloseable {
             // each probe's own outcome is read below
         }
         health.values().forEach(NodeHealth::harvest);
+        // A standby that answers gets a session kept open for the takeover that would detach and promote it.
+        health.forEach((name, h) -> {
+            if (h.answeringInRecovery()) {
+                sessions.warm(clusterOf.get(name).cluster(), nodes.get(name), probes);
+            }
+        });
     }
 
     /** Every node of the cluster as this tick saw it, or empty for a cluster that appeared since the probes were sent. */

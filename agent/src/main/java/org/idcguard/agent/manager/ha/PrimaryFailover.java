@@ -39,15 +39,21 @@ final class PrimaryFailover {
     private final MetadataStore store;
     private final EventLog events;
     private final ExecutorService pool;
+    private final ActionSessions warm;
     private final FailoverIntents intents = new FailoverIntents();
     private final ClusterRepository clusters = new ClusterRepository();
     /** Intents whose pg_promote was sent: a failure from then on rolls forward (IntentRecovery), never back. */
     private final Set<Long> promotionSent = ConcurrentHashMap.newKeySet();
 
-    PrimaryFailover(MetadataStore store, EventLog events, ExecutorService pool) {
+    PrimaryFailover(MetadataStore store, EventLog events, ExecutorService pool, ActionSessions warm) {
         this.store = store;
         this.events = events;
+        this.warm = warm;
         this.pool = pool;
+    }
+
+    /** The group and whether the lost node is still its recorded primary, as the record is when the failover begins. */
+    private record Fresh(java.util.Optional<GroupRecord> group, boolean lostStillPrimary) {
     }
 
     /** What the failover left for the sync-set keeper: standbys its commits wait for that must still catch up. */
@@ -59,10 +65,13 @@ final class PrimaryFailover {
                 String why) throws SQLException {
         Laps laps = new Laps();
         String subject = cluster.name() + "/" + decidedOn.name();
-        GroupRecord group = store.inTransaction(c -> clusters.groups(c, cluster.name())).stream()
-                .filter(g -> g.name().equals(decidedOn.name())).findFirst().orElse(null);
-        boolean stillLost = store.inTransaction(c -> clusters.nodes(c, cluster.name())).stream()
-                .anyMatch(n -> n.name().equals(lost.name()) && n.isPrimary());
+        // One read for both checks: while every group of a large cluster fails over at once, each metadata
+        // transaction waits its turn on a saturated host.
+        Fresh fresh = store.inTransaction(c -> new Fresh(
+                clusters.groups(c, cluster.name()).stream().filter(g -> g.name().equals(decidedOn.name())).findFirst(),
+                clusters.nodes(c, cluster.name()).stream().anyMatch(n -> n.name().equals(lost.name()) && n.isPrimary())));
+        GroupRecord group = fresh.group().orElse(null);
+        boolean stillLost = fresh.lostStillPrimary();
         if (group == null || !stillLost || group.syncGeneration() != decidedOn.syncGeneration()) {
             return null;
         }
@@ -103,7 +112,7 @@ final class PrimaryFailover {
         try {
             return takeOver(cluster, group, lost, members, standbys, mayHold, preferIdc, intent, subject, laps, sessions);
         } finally {
-            sessions.values().forEach(PrimaryFailover::closeQuietly);
+            sessions.forEach(warm::giveBack);
         }
     }
 
@@ -119,55 +128,76 @@ final class PrimaryFailover {
         laps.lap("detaching");
         List<String> notDetached = standbys.stream().map(NodeState::name).filter(n -> !fixed.containsKey(n)).toList();
         CandidateChoice.Choice choice = CandidateChoice.choose(members, fixed, group.syncStandbys(), mayHold, preferIdc);
-        store.inTransaction(c -> {
-            intents.changeCandidate(c, intent, choice.candidate().name());
-            intents.step(c, intent, FailoverIntents.DETACHED);
-            events.record(c, "failover.detached", subject, fixed.entrySet().stream().sorted(Map.Entry.comparingByKey())
-                    .map(e -> e.getKey() + " at " + e.getValue()).collect(Collectors.joining(", "))
-                    + (notDetached.isEmpty() ? "" : "; " + String.join(", ", notDetached) + " could not be detached and will be rewound")
-                    + ". Candidate " + choice.candidate().name() + " in " + choice.candidate().idc() + "; every acknowledged commit is "
-                    + "at or before " + choice.target() + ".");
-            return null;
-        });
         laps.lap("choosing");
         TestPause.at("detached", () -> events.record("test.paused", subject, "detached"));
-        NodeState chosen = choice.fastForwardFrom().isEmpty() ? choice.candidate()
-                : fastForward(cluster, subject, intent, choice.candidate(), choice.fastForwardFrom().get(), choice.target());
+        String detached = fixed.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(e -> e.getKey() + " at " + e.getValue()).collect(Collectors.joining(", "))
+                + (notDetached.isEmpty() ? "" : "; " + String.join(", ", notDetached) + " could not be detached and will be rewound")
+                + ". Candidate " + choice.candidate().name() + " in " + choice.candidate().idc() + "; every acknowledged commit is "
+                + "at or before " + choice.target() + ".";
+        NodeState chosen = choice.candidate();
         if (choice.fastForwardFrom().isPresent()) {
+            // The candidate is recorded before it streams from another standby, so a restarted manager knows what moved.
+            store.inTransaction(c -> {
+                intents.changeCandidate(c, intent, choice.candidate().name());
+                intents.step(c, intent, FailoverIntents.DETACHED);
+                events.record(c, "failover.detached", subject, detached);
+                return null;
+            });
+            chosen = fastForward(cluster, subject, intent, choice.candidate(), choice.fastForwardFrom().get(), choice.target());
             laps.lap("fast-forwarding");
         }
+        return promote(cluster, group, lost, members, standbys, mayHold, chosen, choice, fixed,
+                choice.fastForwardFrom().isPresent() ? null : detached, intent, subject, laps, sessions);
+    }
+
+    /**
+     * Sets what the candidate's commits will wait for, promotes it, repoints the others. Without a fast-forward the
+     * choice is recorded in the same transaction as the promoting step: one commit fewer on the takeover's path, and a
+     * manager restarted after it rolls the promotion forward exactly as after a separate step.
+     */
+    private Outcome promote(ClusterRecord cluster, GroupRecord group, NodeState lost, List<NodeState> members,
+                            List<NodeState> standbys, Set<String> mayHold, NodeState chosen, CandidateChoice.Choice choice,
+                            Map<String, WalPosition> fixed, String detachedUnrecorded, long intent, String subject, Laps laps,
+                            Map<String, Connection> sessions) throws SQLException {
         List<NodeState> following = standbys.stream().filter(s -> fixed.containsKey(s.name()) && !s.name().equals(chosen.name())).toList();
         List<String> outside = following.stream().filter(f -> !f.idc().equals(chosen.idc())).map(NodeState::name).sorted().toList();
         boolean strict = SyncSetRule.STRICT.equals(cluster.syncPolicy());
         List<String> syncSet = !outside.isEmpty() ? outside
                 : strict ? members.stream().filter(m -> !m.idc().equals(chosen.idc())).map(NodeState::name).sorted().toList()
                 : following.stream().map(NodeState::name).sorted().toList();
-        // One connection to the candidate for the whole failover: on a loaded host every new SCRAM login costs.
-        Connection held = sessions.remove(chosen.name());
-        try (Connection candidateDb = held != null ? held : PgSession.admin(cluster, chosen.node(), "postgres")) {
-            Set<String> during = new TreeSet<>(mayHold);
-            during.addAll(syncSet);
-            store.inTransaction(c -> {
-                clusters.setConfiguredStandbys(c, cluster.name(), group.name(), during);
-                intents.step(c, intent, FailoverIntents.PROMOTING);
-                events.record(c, "failover.promoting", subject, "Promoting " + chosen.name() + "; its commits will wait for "
-                        + describe(syncSet) + ".");
-                return null;
-            });
-            NodeSql.setSyncStandbys(candidateDb, syncSet);
-            laps.lap("setting the sync set");
-            TestPause.at("promoting", () -> events.record("test.paused", subject, "promoting"));
-            promotionSent.add(intent);
-            NodeSql.promote(candidateDb, chosen.node());
-            long promotedAfter = laps.sinceStart();
-            laps.lap("promoting");
-            TestPause.at("promoted", () -> events.record("test.paused", subject, "promoted"));
-            List<String> repointed = repointAll(cluster, following, chosen.node(), subject, sessions);
-            laps.lap("repointing");
-            long lsnAfter = NodeSql.position(candidateDb);
-            return record(cluster, group, lost, members, chosen, choice, fixed, repointed, syncSet, strict, outside, intent, subject,
-                    laps, promotedAfter, lsnAfter);
+        // One session to the candidate for the whole failover (the one it was detached over): logins cost on a loaded host.
+        Connection candidateDb = sessions.get(chosen.name());
+        if (candidateDb == null) {
+            candidateDb = PgSession.admin(cluster, chosen.node(), "postgres"); // its session broke after the detach
+            sessions.put(chosen.name(), candidateDb);
         }
+        Set<String> during = new TreeSet<>(mayHold);
+        during.addAll(syncSet);
+        store.inTransaction(c -> {
+            if (detachedUnrecorded != null) {
+                intents.changeCandidate(c, intent, chosen.name());
+                events.record(c, "failover.detached", subject, detachedUnrecorded);
+            }
+            clusters.setConfiguredStandbys(c, cluster.name(), group.name(), during);
+            intents.step(c, intent, FailoverIntents.PROMOTING);
+            events.record(c, "failover.promoting", subject, "Promoting " + chosen.name() + "; its commits will wait for "
+                    + describe(syncSet) + ".");
+            return null;
+        });
+        NodeSql.setSyncStandbys(candidateDb, syncSet);
+        laps.lap("setting the sync set");
+        TestPause.at("promoting", () -> events.record("test.paused", subject, "promoting"));
+        promotionSent.add(intent);
+        NodeSql.promote(candidateDb, chosen.node());
+        long promotedAfter = laps.sinceStart();
+        laps.lap("promoting");
+        TestPause.at("promoted", () -> events.record("test.paused", subject, "promoted"));
+        List<String> repointed = repointAll(cluster, following, chosen.node(), subject, sessions);
+        laps.lap("repointing");
+        long lsnAfter = NodeSql.position(candidateDb);
+        return record(cluster, group, lost, members, chosen, choice, fixed, repointed, syncSet, strict, outside, intent, subject,
+                laps, promotedAfter, lsnAfter);
     }
 
     /** Detaches every standby in parallel; a standby that cannot be detached in time is left out of the result. */
@@ -175,10 +205,18 @@ final class PrimaryFailover {
         Map<String, WalPosition> fixed = new ConcurrentHashMap<>();
         CompletableFuture.allOf(standbys.stream().map(s -> CompletableFuture.runAsync(() -> {
             try {
-                Connection db = PgSession.open(s.node().address(), s.node().port(), "postgres", cluster.superuser(),
-                        cluster.superuserPassword(), 2);
+                Connection db = warm.lend(cluster, s.node(), 2);
+                try {
+                    fixed.put(s.name(), NodeSql.detach(db, s.node()));
+                } catch (SQLException e) {
+                    if (!ActionSessions.broken(db, e)) {
+                        throw e;
+                    }
+                    ActionSessions.closeQuietly(db);
+                    db = warm.fresh(cluster, s.node(), 2); // the kept session went stale (the node restarted): log in afresh
+                    fixed.put(s.name(), NodeSql.detach(db, s.node()));
+                }
                 sessions.put(s.name(), db);
-                fixed.put(s.name(), NodeSql.detach(db, s.node()));
             } catch (SQLException e) {
                 // reported by the caller: it is kept out of the sync set, and refused if it may hold acknowledged commits
             }
@@ -272,15 +310,6 @@ final class PrimaryFailover {
             }
         }, pool)).toArray(CompletableFuture[]::new)).join();
         return List.copyOf(done);
-    }
-
-
-    private static void closeQuietly(Connection c) {
-        try {
-            c.close();
-        } catch (SQLException ignored) {
-            // the session is dropped either way
-        }
     }
 
     private static String names(List<NodeState> nodes) {
