@@ -174,18 +174,37 @@ final class PrimaryFailover {
         }
         Set<String> during = new TreeSet<>(mayHold);
         during.addAll(syncSet);
-        store.inTransaction(c -> {
-            if (detachedUnrecorded != null) {
-                intents.changeCandidate(c, intent, chosen.name());
-                events.record(c, "failover.detached", subject, detachedUnrecorded);
+        // The candidate's sync set is set while the promoting step is recorded: both must be done before the
+        // promotion, and a sync set on a standby changes nothing until it is promoted (a rolled-back takeover
+        // leaves it to the sync-set keeper).
+        Connection sessionForSync = candidateDb;
+        CompletableFuture<Void> syncSetOnCandidate = CompletableFuture.runAsync(() -> {
+            try {
+                NodeSql.setSyncStandbys(sessionForSync, syncSet);
+            } catch (SQLException e) {
+                throw new java.util.concurrent.CompletionException(e);
             }
-            clusters.setConfiguredStandbys(c, cluster.name(), group.name(), during);
-            intents.step(c, intent, FailoverIntents.PROMOTING);
-            events.record(c, "failover.promoting", subject, "Promoting " + chosen.name() + "; its commits will wait for "
-                    + describe(syncSet) + ".");
-            return null;
-        });
-        NodeSql.setSyncStandbys(candidateDb, syncSet);
+        }, pool);
+        try {
+            store.inTransaction(c -> {
+                if (detachedUnrecorded != null) {
+                    intents.changeCandidate(c, intent, chosen.name());
+                    events.record(c, "failover.detached", subject, detachedUnrecorded);
+                }
+                clusters.setConfiguredStandbys(c, cluster.name(), group.name(), during);
+                intents.step(c, intent, FailoverIntents.PROMOTING);
+                events.record(c, "failover.promoting", subject, "Promoting " + chosen.name() + "; its commits will wait for "
+                        + describe(syncSet) + ".");
+                return null;
+            });
+        } finally {
+            awaitQuietly(syncSetOnCandidate); // the session is not shared: the ALTER ends before anything else uses it
+        }
+        try {
+            syncSetOnCandidate.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof SQLException sql ? sql : new SQLException(e.getCause());
+        }
         laps.lap("setting the sync set");
         TestPause.at("promoting", () -> events.record("test.paused", subject, "promoting"));
         promotionSent.add(intent);
@@ -310,6 +329,14 @@ final class PrimaryFailover {
             }
         }, pool)).toArray(CompletableFuture[]::new)).join();
         return List.copyOf(done);
+    }
+
+    private static void awaitQuietly(CompletableFuture<?> f) {
+        try {
+            f.join();
+        } catch (RuntimeException reportedByTheCaller) {
+            // the caller joins it again and throws what it failed with
+        }
     }
 
     private static String names(List<NodeState> nodes) {
