@@ -8,9 +8,14 @@ import java.util.List;
  * @param id             given by the manager when the report is stored (0 before)
  * @param fault          "power-off" or "freeze"
  * @param idc            the IDC named to the drill ("the primary IDC of that moment" when it was the primary)
+ * @param timelines      each round over time, for drawing and export (empty for reports stored without them)
  */
 public record DrillReport(long id, String cluster, String fault, String idc, long startedMillis, long finishedMillis,
-                          List<DrillRound> rounds) {
+                          List<DrillRound> rounds, List<RoundTimeline> timelines) {
+
+    public DrillReport {
+        timelines = timelines == null ? List.of() : List.copyOf(timelines);
+    }
 
     /** Every round recovered and lost nothing. */
     public boolean passed() {
@@ -18,6 +23,6 @@ public record DrillReport(long id, String cluster, String fault, String idc, lon
     }
 
     public DrillReport withId(long newId) {
-        return new DrillReport(newId, cluster, fault, idc, startedMillis, finishedMillis, rounds);
+        return new DrillReport(newId, cluster, fault, idc, startedMillis, finishedMillis, rounds, timelines);
     }
 }

@@ -45,15 +45,16 @@ final class DrillCommand implements Callable<Integer> {
         }
         ClusterAccess access = new LocalClusterAccess(homeOption.home());
         List<DrillRound> results;
+        DrillRunner runner = new DrillRunner(access, System.out);
         long started = System.currentTimeMillis();
         try {
-            results = new DrillRunner(access, System.out).run(cluster, kind, idc, rounds);
+            results = runner.run(cluster, kind, idc, rounds);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new CliFailure(e.getMessage());
         }
         if (!results.isEmpty()) {
             DrillReport stored = ManagerClient.of(homeOption.home()).post("/api/drills", new DrillReport(0, cluster, fault, idc,
-                    started, System.currentTimeMillis(), results), new TypeReference<DrillReport>() { });
+                    started, System.currentTimeMillis(), results, runner.timelines()), new TypeReference<DrillReport>() { });
             System.out.println("report=" + stored.id() + " (./idcguard drill show " + stored.id() + ")");
         }
         List<Long> rto = results.stream().map(DrillRound::rtoMillis).sorted().toList();

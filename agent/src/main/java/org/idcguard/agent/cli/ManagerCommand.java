@@ -25,7 +25,9 @@ final class ManagerCommand implements Callable<Integer> {
         ManagerClient.answering(home).ifPresent(url -> {
             throw new CliFailure("A manager already runs for " + home.root() + " at " + url + ".");
         });
-        ManagerServer server = ManagerServer.start(home, listen, port);
+        LocalProcesses processes = new LocalProcesses(home);
+        ManagerServer server = ManagerServer.start(home, listen, port,
+                address -> processes.start("node-" + address, "node", "--address", address, "--home", home.root().toString()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

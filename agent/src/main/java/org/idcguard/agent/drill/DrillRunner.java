@@ -9,6 +9,7 @@ import java.util.function.Predicate;
 import org.idcguard.model.ClusterDetail;
 import org.idcguard.model.DrillRound;
 import org.idcguard.model.Event;
+import org.idcguard.model.RoundTimeline;
 
 /**
  * Runs drill rounds: per round, wait for full protection, start the probe workload, apply the fault to every
@@ -26,8 +27,20 @@ public final class DrillRunner {
     private static final long FLOWING_GAP_MILLIS = 250;
     private static final long TAKEOVER_LIMIT_MILLIS = 60_000;
     private static final long REJOIN_LIMIT_MILLIS = 180_000;
+    /** The width of one bucket of the probe's strip on a timeline. */
+    public static final int BUCKET_MILLIS = 100;
     private final ClusterAccess access;
     private final PrintStream out;
+    // What a console following the drill sees: written by the drill's thread, read by any.
+    private volatile String cluster = "";
+    private volatile String phase = "starting";
+    private volatile int currentRound;
+    private volatile ProbeWorkload probe;
+    private volatile long faultAt;
+    private volatile long restoredAt;
+    private volatile long roundMark;
+    private final List<DrillRound> finished = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<RoundTimeline> timelines = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public DrillRunner(ClusterAccess access, PrintStream out) {
         this.access = access;
@@ -35,16 +48,10 @@ public final class DrillRunner {
     }
 
     public List<DrillRound> run(String cluster, IdcFault.Kind kind, String idc, int rounds) throws SQLException {
-        ClusterDetail start = access.detail(cluster);
-        if (!idc.equals(start.summary().primaryIdc()) && !idc.equals(start.summary().backupIdc())) {
-            throw new IllegalArgumentException("Cluster " + cluster + " has no node in IDC " + idc + ".");
-        }
-        boolean followPrimary = idc.equals(start.summary().primaryIdc());
+        boolean followPrimary = followsPrimary(cluster, idc);
         List<DrillRound> results = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
-            await(cluster, ClusterHealth::fullyProtected, REJOIN_LIMIT_MILLIS, "full protection before round " + round);
-            String target = followPrimary ? access.detail(cluster).summary().primaryIdc() : idc;
-            DrillRound r = round(cluster, kind, target, round);
+            DrillRound r = nextRound(cluster, kind, idc, followPrimary, round);
             out.println(r.line());
             out.flush();
             results.add(r);
@@ -55,18 +62,50 @@ public final class DrillRunner {
         return results;
     }
 
+    /**
+     * Checks the IDC belongs to the cluster; true when it is the primary IDC, so that every round fails the primary IDC
+     * of that moment.
+     */
+    public boolean followsPrimary(String cluster, String idc) {
+        ClusterDetail start = access.detail(cluster);
+        if (!idc.equals(start.summary().primaryIdc()) && !idc.equals(start.summary().backupIdc())) {
+            throw new IllegalArgumentException("Cluster " + cluster + " has no node in IDC " + idc + ".");
+        }
+        return idc.equals(start.summary().primaryIdc());
+    }
+
+    /** Waits for full protection, then runs one round on the IDC named (or the primary IDC of now). */
+    public DrillRound nextRound(String cluster, IdcFault.Kind kind, String idc, boolean followPrimary, int round)
+            throws SQLException {
+        this.cluster = cluster;
+        currentRound = round;
+        phase = "waiting for full protection";
+        await(cluster, ClusterHealth::fullyProtected, REJOIN_LIMIT_MILLIS, "full protection before round " + round);
+        String target = followPrimary ? access.detail(cluster).summary().primaryIdc() : idc;
+        DrillRound r = round(cluster, kind, target, round);
+        finished.add(r);
+        return r;
+    }
+
     private DrillRound round(String cluster, IdcFault.Kind kind, String idc, int round) throws SQLException {
         String faultName = kind == IdcFault.Kind.POWER_OFF ? "power-off" : "freeze";
         boolean primaryIdc = idc.equals(access.detail(cluster).summary().primaryIdc());
         List<String> computers = access.computersOf(idc);
         ProbeWorkload probe = new ProbeWorkload(access.detail(cluster).uris().jdbc());
         probe.prepare();
+        phase = "warming up the probe";
+        faultAt = 0;
+        restoredAt = 0;
+        roundMark = lastEventId();
+        this.probe = probe;
         probe.start();
         sleep(WARM_UP_MILLIS);
         long mark = lastEventId();
         IdcFault fault = new IdcFault(kind, computers);
         fault.apply();
         long faultAt = fault.struckAtMillis(); // the moment the signals went out, not when the search for processes began
+        this.faultAt = faultAt;
+        phase = faultName + " of " + idc + ": waiting for writes to flow again";
         long takeover = -1;
         long flowing = -1;
         String problem = "";
@@ -91,6 +130,7 @@ public final class DrillRunner {
             if (primaryIdc && moved) {
                 takeover = lastFailoverDone(mark).map(at -> at - faultAt).orElse(-1L);
             }
+            phase = "writes flow again; settling";
             sleep(SETTLE_MILLIS);
         } finally {
             ProbeReport report;
@@ -100,9 +140,12 @@ public final class DrillRunner {
                 report = null;
                 problem = (problem.isEmpty() ? "" : problem + "; ") + "the acknowledged writes could not be read back: " + e.getMessage();
             } finally {
+                phase = "restoring " + idc;
                 restore(fault, computers);
             }
             long restoredAt = System.currentTimeMillis();
+            this.restoredAt = restoredAt;
+            phase = "waiting for " + idc + " to rejoin";
             long rejoin = -1;
             try {
                 await(cluster, ClusterHealth::fullyProtected, REJOIN_LIMIT_MILLIS, "rejoin");
@@ -110,6 +153,8 @@ public final class DrillRunner {
             } catch (IllegalStateException e) {
                 problem = problem.isEmpty() ? e.getMessage() : problem + "; " + e.getMessage();
             }
+            timelines.add(timeline(round, probe, faultAt, restoredAt, roundMark));
+            this.probe = null;
             boolean recovered = flowing >= 0 && (!primaryIdc || takeover >= 0) && rejoin >= 0;
             if (report == null) {
                 return new DrillRound(round, faultName, idc, -1, -1, -1, -1, takeover, flowing, rejoin, false, problem);
@@ -117,6 +162,40 @@ public final class DrillRunner {
             return new DrillRound(round, faultName, idc, report.longestGapMillis(), report.missing(), report.acked(),
                     report.errors(), takeover, flowing, rejoin, recovered, problem);
         }
+    }
+
+    /** The rounds ended so far, each over time (for the report's timeline). */
+    public List<RoundTimeline> timelines() {
+        return List.copyOf(timelines);
+    }
+
+    /** The drill as it is now, for a console following it; current is null between rounds. */
+    public Snapshot snapshot() {
+        ProbeWorkload p = probe;
+        RoundTimeline current = p == null ? null : timeline(currentRound, p, faultAt, restoredAt, roundMark);
+        return new Snapshot(currentRound, phase, List.copyOf(finished), current);
+    }
+
+    /** See {@link #snapshot()}. */
+    public record Snapshot(int round, String phase, List<DrillRound> finished, RoundTimeline current) {
+    }
+
+    /** Marks the drill as ended, in words, for whoever follows it. */
+    public void ended(String how) {
+        phase = how;
+    }
+
+    private RoundTimeline timeline(int round, ProbeWorkload p, long faultAt, long restoredAt, long mark) {
+        long to = p.stoppedMillis() > 0 ? p.stoppedMillis() : System.currentTimeMillis();
+        ProbeWorkload.Series s = p.series(p.startedMillis(), BUCKET_MILLIS, to);
+        List<Event> ofCluster = access.events(mark).stream().filter(this::concernsCluster).toList();
+        return new RoundTimeline(round, p.startedMillis(), BUCKET_MILLIS, s.acks(), s.errors(), faultAt, restoredAt, ofCluster);
+    }
+
+    /** The cluster's own events and those of IDCs and computers; not other clusters'. */
+    private boolean concernsCluster(Event e) {
+        return e.subject().equals(cluster) || e.subject().startsWith(cluster + "/") || e.kind().startsWith("idc.")
+                || e.kind().startsWith("computer.");
     }
 
     /** The id of the newest event, so that a round reads only the events of its own fault. */

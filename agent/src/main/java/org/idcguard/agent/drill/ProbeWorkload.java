@@ -31,6 +31,7 @@ public final class ProbeWorkload implements AutoCloseable {
     private final long run = System.currentTimeMillis();
     private final List<long[]> acked = new ArrayList<>();
     private final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
+    private final List<Long> errorTimes = new ArrayList<>();
     private final Thread loop = new Thread(this::loop, "probe-workload");
     private volatile boolean running;
     private volatile int errorCount;
@@ -94,6 +95,9 @@ public final class ProbeWorkload implements AutoCloseable {
             } catch (SQLException e) {
                 errorCount++;
                 lastErrorMillis = System.currentTimeMillis();
+                synchronized (acked) {
+                    errorTimes.add(lastErrorMillis);
+                }
                 if (errors.size() < 1000) {
                     errors.add(System.currentTimeMillis() + " " + e.getMessage());
                 }
@@ -174,6 +178,41 @@ public final class ProbeWorkload implements AutoCloseable {
             }
             return false;
         }
+    }
+
+    /**
+     * Acknowledged writes and errors per bucket of {@code bucketMillis} from {@code from} until {@code to}: the
+     * strip a drill's timeline draws.
+     */
+    public Series series(long from, int bucketMillis, long to) {
+        int buckets = (int) Math.max(0, (to - from + bucketMillis - 1) / bucketMillis);
+        int[] acks = new int[buckets];
+        int[] fails = new int[buckets];
+        synchronized (acked) {
+            acked.forEach(a -> count(acks, a[1], from, to, bucketMillis));
+            errorTimes.forEach(at -> count(fails, at, from, to, bucketMillis));
+        }
+        return new Series(java.util.Arrays.stream(acks).boxed().toList(), java.util.Arrays.stream(fails).boxed().toList());
+    }
+
+    /** Writes and errors per bucket. */
+    public record Series(List<Integer> acks, List<Integer> errors) {
+    }
+
+    private static void count(int[] buckets, long at, long from, long to, int bucketMillis) {
+        if (at >= from && at < to) {
+            buckets[(int) ((at - from) / bucketMillis)]++;
+        }
+    }
+
+    /** When the probe was stopped, 0 while it runs. */
+    public long stoppedMillis() {
+        return stoppedMillis;
+    }
+
+    /** When the probe began writing. */
+    public long startedMillis() {
+        return run;
     }
 
     public int ackedCount() {

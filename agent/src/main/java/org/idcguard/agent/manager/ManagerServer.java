@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.idcguard.agent.home.AgentHome;
 import org.idcguard.agent.http.ApiServer;
 import org.idcguard.agent.manager.cluster.ClusterService;
@@ -45,9 +46,10 @@ public final class ManagerServer implements AutoCloseable {
     private final org.idcguard.agent.manager.alert.AlertStore alerts;
     private final org.idcguard.agent.manager.alert.AlertForwarder alertForwarder;
     private final DrillReports drills;
+    private final DrillService drillRuns;
     private String listenHost;
 
-    private ManagerServer(AgentHome home, MetadataStore store, String token, String host) {
+    private ManagerServer(AgentHome home, MetadataStore store, String token, String host, Consumer<String> restartNodeAgent) {
         this.home = home;
         this.store = store;
         this.events = new EventLog(store);
@@ -63,16 +65,27 @@ public final class ManagerServer implements AutoCloseable {
         this.alerts = new org.idcguard.agent.manager.alert.AlertStore(store, events);
         this.alertForwarder = new org.idcguard.agent.manager.alert.AlertForwarder(alerts);
         this.drills = new DrillReports(store, events);
+        this.drillRuns = new DrillService(clusters, computers, events, tasks, drills, restartNodeAgent);
         this.http = ApiServer.create(token);
         routes();
     }
 
-    /** Opens the store, starts the API on host:port (0 picks a free port) and writes manager.url. */
+    /** A manager that cannot start node agents (embedded in a test): its drills cannot restore a powered-off IDC. */
     public static ManagerServer start(AgentHome home, String host, int port) {
+        return start(home, host, port, address -> {
+            throw new IllegalStateException("This manager cannot start the node agent of " + address + ".");
+        });
+    }
+
+    /**
+     * Opens the store, starts the API on host:port (0 picks a free port) and writes manager.url. Drills the manager
+     * runs start powered-off node agents again with restartNodeAgent.
+     */
+    public static ManagerServer start(AgentHome home, String host, int port, Consumer<String> restartNodeAgent) {
         home.create();
         String token = home.token();
         MetadataStore store = MetadataStore.open(home.metadataDir());
-        ManagerServer server = new ManagerServer(home, store, token, host);
+        ManagerServer server = new ManagerServer(home, store, token, host, restartNodeAgent);
         try {
             server.http.start(host, port);
             server.listenHost = host;
@@ -140,6 +153,9 @@ public final class ManagerServer implements AutoCloseable {
         http.get("/api/settings/alerts", ctx -> ctx.json(alerts.settings()));
         http.get("/api/drills", ctx -> ctx.json(drills.list(ctx.queryParam("cluster"), 500)));
         http.post("/api/drills", ctx -> ctx.status(201).json(drills.add(ApiServer.body(ctx, org.idcguard.model.DrillReport.class))));
+        http.get("/api/drills/running", ctx -> ctx.json(drillRuns.live()));
+        http.post("/api/clusters/{name}/drills", ctx -> ctx.status(202).json(drillRuns.start(ctx.pathParam("name"),
+                ApiServer.body(ctx, org.idcguard.model.DrillRequest.class))));
         http.get("/api/drills/{id}", ctx -> ctx.json(drills.get(idPath(ctx, "drill report"))));
         http.put("/api/settings/alerts", ctx -> ctx.json(alerts.update(ApiServer.body(ctx, org.idcguard.model.AlertSettings.class))));
     }

@@ -23,9 +23,9 @@ class DrillReportsTest {
         try (LocalEstate estate = new LocalEstate(Map.of())) {
             DrillRound good = new DrillRound(1, "power-off", "IDC1", 1367, 0, 240, 18, 1442, 1555, 8214, true, "");
             DrillRound lossy = new DrillRound(1, "freeze", "IDC2", 2016, 3, 200, 5, -1, 2024, 1232, true, "");
-            var first = post(estate, new DrillReport(0, "Orders", "power-off", "IDC1", 1_000, 2_000, List.of(good)));
+            var first = post(estate, new DrillReport(0, "Orders", "power-off", "IDC1", 1_000, 2_000, List.of(good), List.of()));
             assertEquals(201, first.status(), first.body());
-            var second = post(estate, new DrillReport(0, "Orders", "freeze", "IDC2", 3_000, 4_000, List.of(lossy)));
+            var second = post(estate, new DrillReport(0, "Orders", "freeze", "IDC2", 3_000, 4_000, List.of(lossy), List.of()));
             assertEquals(201, second.status(), second.body());
             long id = second.json().get("id").asLong();
 
@@ -44,10 +44,10 @@ class DrillReportsTest {
             }
             assertTrue(alerted, "and raised as a critical alert");
 
-            var bad = post(estate, new DrillReport(0, "Orders", "meteor", "IDC1", 1_000, 2_000, List.of(good)));
+            var bad = post(estate, new DrillReport(0, "Orders", "meteor", "IDC1", 1_000, 2_000, List.of(good), List.of()));
             assertEquals(400, bad.status());
             assertEquals("The fault is power-off or freeze.", bad.error());
-            var empty = post(estate, new DrillReport(0, "Orders", "freeze", "IDC1", 1_000, 2_000, List.of()));
+            var empty = post(estate, new DrillReport(0, "Orders", "freeze", "IDC1", 1_000, 2_000, List.of(), List.of()));
             assertEquals(400, empty.status());
             assertEquals(2, estate.api().get("/api/drills").json().size(), "nothing stored by refused reports");
             assertEquals(404, estate.api().get("/api/drills/999999").status());

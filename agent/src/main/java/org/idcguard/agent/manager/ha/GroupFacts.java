@@ -28,6 +28,15 @@ public record GroupFacts(ClusterRecord cluster, GroupRecord group, List<NodeStat
         return members.stream().filter(m -> m.node().isPrimary()).findFirst();
     }
 
+    /**
+     * Standbys that answer but have not streamed from the primary for longer than a repointed standby needs to
+     * connect: under the available policy commits must not wait for them (they would until the astray rule, 10 s).
+     */
+    Set<String> stalled() {
+        return members.stream().map(NodeState::name).filter(n -> lasted("astray:" + n) > SyncSetRule.STALL_MILLIS)
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
     /** How long a lingering condition has lasted, 0 if it does not. */
     long lasted(String key) {
         Long since = lingering.get(key);

@@ -78,7 +78,7 @@ final class HaActions implements AutoCloseable {
                         submit(groupLock, () -> rejoiner.startPrimary(cluster, node.node()));
                     }
                 }
-                case MAINTAIN_SYNC -> submit(groupLock, () -> keeper.maintain(cluster, f.group().name(), f.primary().get(), f.members()));
+                case MAINTAIN_SYNC -> submit(groupLock, () -> keeper.maintain(cluster, f.group().name(), f.primary().get(), f.members(), f.stalled()));
                 case REATTACH -> {
                     if (due(a.node())) {
                         submit(nodeLock, () -> reattach(cluster, node, f.primary().get()));

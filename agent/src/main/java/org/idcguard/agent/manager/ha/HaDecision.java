@@ -125,7 +125,7 @@ public final class HaDecision {
     /** Whether what the primary waits for, or who is recorded as eligible, differs from what the standbys' health calls for. */
     static boolean syncSetNeedsWork(GroupFacts f) {
         NodeState primary = f.primary().get();
-        SyncSetRule.Desired desired = SyncSetRule.desired(primary, f.members(), f.cluster().syncPolicy());
+        SyncSetRule.Desired desired = SyncSetRule.desired(primary, f.members(), f.cluster().syncPolicy(), f.stalled());
         List<String> configured = SyncSetRule.parse(primary.observation().get().syncNames());
         List<String> recorded = f.group().syncStandbys();
         return !desired.standbys().equals(configured) || !desired.standbys().containsAll(recorded)

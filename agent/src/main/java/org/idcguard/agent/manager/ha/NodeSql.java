@@ -152,6 +152,19 @@ final class NodeSql {
     }
 
     /**
+     * Writes one small WAL record on the primary (a commit of an empty transaction with an xid), flushed locally only:
+     * it must not wait for a standby, and it carries no data. See {@link Rejoiner} for why a rewound standby needs it.
+     */
+    static void nudgeWal(ClusterRecord cluster, NodeRecord primary) throws SQLException {
+        try (Connection db = PgSession.admin(cluster, primary, "postgres"); Statement st = db.createStatement()) {
+            db.setAutoCommit(false);
+            st.execute("SET LOCAL synchronous_commit = local");
+            st.execute("SELECT pg_current_xact_id()");
+            db.commit();
+        }
+    }
+
+    /**
      * Ends the primary's current WAL segment and returns where the next one starts. A standby that moves to a new
      * timeline streams again from the start of the segment holding the switch point; switching segments just
      * before a planned handover keeps that re-sent stretch to the few kilobytes written since.

@@ -33,7 +33,8 @@ final class SyncSetKeeper {
         this.events = events;
     }
 
-    void maintain(ClusterRecord cluster, String groupName, NodeState primary, List<NodeState> members) throws SQLException {
+    void maintain(ClusterRecord cluster, String groupName, NodeState primary, List<NodeState> members, Set<String> stalled)
+            throws SQLException {
         // the recorded set is read afresh: the snapshot this was decided on may predate the last change
         GroupRecord group = store.inTransaction(c -> clusters.groups(c, cluster.name())).stream()
                 .filter(g -> g.name().equals(groupName)).findFirst().orElseThrow();
@@ -44,7 +45,7 @@ final class SyncSetKeeper {
         }
         NodeObservation seen = primary.observation().orElseThrow();
         String subject = cluster.name() + "/" + group.name();
-        SyncSetRule.Desired desired = SyncSetRule.desired(primary, members, cluster.syncPolicy());
+        SyncSetRule.Desired desired = SyncSetRule.desired(primary, members, cluster.syncPolicy(), stalled);
         List<String> configured = SyncSetRule.parse(seen.syncNames());
         List<String> recorded = group.syncStandbys();
 

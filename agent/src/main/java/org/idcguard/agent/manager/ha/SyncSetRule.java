@@ -18,12 +18,16 @@ final class SyncSetRule {
     record Desired(List<String> standbys, boolean protectedAcrossIdcs) {
     }
 
+    /** How long a standby in the primary's IDC may answer without streaming and still be waited for. */
+    static final long STALL_MILLIS = 2000;
+
     /**
      * @param primary  the group's primary
      * @param members  the group's nodes with their states; a standby outside the primary's IDC counts as healthy when it
-     *                 streams from the primary, one in its IDC when it answers
+     *                 streams from the primary, one in its IDC when it answers and has not stalled
+     * @param stalled  standbys that answer but have not streamed from the primary for over {@link #STALL_MILLIS}
      */
-    static Desired desired(NodeState primary, List<NodeState> members, String policy) {
+    static Desired desired(NodeState primary, List<NodeState> members, String policy, java.util.Set<String> stalled) {
         Optional<NodeObservation> seen = primary.observation();
         List<NodeState> standbys = members.stream()
                 .filter(m -> !m.name().equals(primary.name()) && !m.node().needsRejoin())
@@ -38,7 +42,7 @@ final class SyncSetRule {
         if (STRICT.equals(policy)) {
             return new Desired(members.stream().filter(m -> !m.idc().equals(primary.idc())).map(NodeState::name).sorted().toList(), true);
         }
-        return new Desired(standbys.stream().filter(s -> s.idc().equals(primary.idc()) && s.answering())
+        return new Desired(standbys.stream().filter(s -> s.idc().equals(primary.idc()) && s.answering() && !stalled.contains(s.name()))
                 .map(NodeState::name).sorted().toList(), false);
     }
 

@@ -11,6 +11,7 @@ import static org.idcguard.agent.manager.ha.HaFixtures.standby;
 import static org.idcguard.agent.manager.ha.HaFixtures.standbyObservation;
 import static org.idcguard.agent.manager.ha.HaFixtures.writable;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -150,6 +151,17 @@ class HaDecisionTest {
         var astray = facts(p, standby("b1", "IDC2", 100), standby("b2", "IDC2", 100), standby("l", "IDC1", 100));
         assertEquals(List.of(Kind.WAIT), kinds(HaDecision.decide(astray.lingering("astray:l", 9_000).build())));
         assertEquals(List.of(Kind.MARK_ASTRAY), kinds(HaDecision.decide(astray.lingering("astray:l", 10_500).build())));
+    }
+
+    @Test
+    void aLocalStandbyThatStalledIsNoLongerWaitedForUnderTheAvailablePolicy() {
+        // IDC2 lost: the primary waits for its local standby l, which answers but does not stream from it
+        NodeState p = primaryUp(List.of("l"), List.of());
+        var group = facts(p, down("b1", "IDC2"), down("b2", "IDC2"), standby("l", "IDC1", 100)).sync("l");
+        assertFalse(HaDecision.syncSetNeedsWork(group.lingering("astray:l", 1_000).build()),
+                "a repointed standby gets a moment to connect");
+        assertTrue(HaDecision.syncSetNeedsWork(group.lingering("astray:l", 2_500).build()),
+                "then commits stop waiting for it rather than until it is rewound");
     }
 
     @Test
