@@ -160,6 +160,26 @@ public final class HttpManagerApi implements ManagerApi, AutoCloseable {
         return call("POST", "/api/alerts/" + id + "/ack", null, new TypeReference<>() { });
     }
 
+    @Override
+    public List<org.idcguard.model.DrillReport> drills(String cluster) {
+        return call("GET", "/api/drills" + (cluster == null ? "" : "?cluster=" + encode(cluster)), null, new TypeReference<>() { });
+    }
+
+    @Override
+    public org.idcguard.model.DrillReport drill(long id) {
+        return call("GET", "/api/drills/" + id, null, new TypeReference<>() { });
+    }
+
+    @Override
+    public TaskView startDrill(String cluster, org.idcguard.model.DrillRequest request) {
+        return call("POST", "/api/clusters/" + encode(cluster) + "/drills", request, new TypeReference<>() { });
+    }
+
+    @Override
+    public List<org.idcguard.model.DrillLive> runningDrills() {
+        return call("GET", "/api/drills/running", null, new TypeReference<>() { });
+    }
+
     /** True when the manager answers its health check with this token. */
     public boolean answers() {
         try {

@@ -22,6 +22,11 @@ public record DrillReport(long id, String cluster, String fault, String idc, lon
         return rounds != null && !rounds.isEmpty() && rounds.stream().allMatch(DrillRound::passed);
     }
 
+    /** The same report without its timelines (lists stay small; one report is read whole). */
+    public DrillReport withoutTimelines() {
+        return new DrillReport(id, cluster, fault, idc, startedMillis, finishedMillis, rounds, List.of());
+    }
+
     public DrillReport withId(long newId) {
         return new DrillReport(newId, cluster, fault, idc, startedMillis, finishedMillis, rounds, timelines);
     }

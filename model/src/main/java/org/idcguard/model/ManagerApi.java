@@ -56,4 +56,16 @@ public interface ManagerApi {
 
     /** Acknowledges the alert and returns it as it is now. */
     Alert acknowledgeAlert(long id);
+
+    /** Drill reports, newest first, of one cluster or of all when cluster is null; without their timelines. */
+    List<DrillReport> drills(String cluster);
+
+    /** One drill report whole, timelines included. */
+    DrillReport drill(long id);
+
+    /** Starts a drill the manager runs as a task; follow the task, or {@link #runningDrills()} for its live state. */
+    TaskView startDrill(String cluster, DrillRequest request);
+
+    /** The drills running now, as far as they got. */
+    List<DrillLive> runningDrills();
 }

@@ -17,8 +17,11 @@ import org.slf4j.LoggerFactory;
  * {@code /api} call, a small body limit, and one error shape, {@code {"error": sentence}}, for every refusal.
  */
 public final class ApiServer {
-    /** Requests are small JSON documents; anything bigger is refused before it is read. */
-    public static final long MAX_BODY_BYTES = 64 * 1024;
+    /**
+     * Requests are JSON documents; anything bigger is refused before it is read. The largest is a drill report handed
+     * in by the CLI with its timelines (about 100 KiB a round at 16 shards, up to 100 rounds).
+     */
+    public static final long MAX_BODY_BYTES = 16 * 1024 * 1024;
     private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
 
     private ApiServer() {
@@ -61,7 +64,7 @@ public final class ApiServer {
 
     private static String sentence(HttpResponseException e) {
         return switch (e.getStatus()) {
-            case 413 -> "The request body is larger than " + MAX_BODY_BYTES / 1024 + " KiB.";
+            case 413 -> "The request body is larger than " + MAX_BODY_BYTES / (1024 * 1024) + " MiB.";
             case 404 -> "There is no such API path.";
             case 405 -> "That method is not allowed on this API path.";
             default -> e.getMessage() == null || e.getMessage().isBlank() ? "The request was refused." : e.getMessage();

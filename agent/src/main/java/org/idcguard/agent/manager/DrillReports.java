@@ -55,7 +55,7 @@ public final class DrillReports {
         });
     }
 
-    /** Newest first, of one cluster or all. */
+    /** Newest first, of one cluster or all; without their timelines, which {@link #get} gives whole. */
     public List<DrillReport> list(String cluster, int limit) {
         return store.inTransaction(c -> {
             try (PreparedStatement st = c.prepareStatement("SELECT id, report FROM drill" + (cluster == null ? "" : " WHERE cluster = ?")
@@ -68,7 +68,7 @@ public final class DrillReports {
                 ResultSet rs = st.executeQuery();
                 List<DrillReport> reports = new ArrayList<>();
                 while (rs.next()) {
-                    reports.add(parse(rs.getString(2)).withId(rs.getLong(1)));
+                    reports.add(parse(rs.getString(2)).withId(rs.getLong(1)).withoutTimelines());
                 }
                 return reports;
             }

@@ -30,6 +30,8 @@ import org.idcguard.views.datacenters.DataCentersViewModel;
 import org.idcguard.views.alerts.AlertNotifications;
 import org.idcguard.views.alerts.AlertsView;
 import org.idcguard.views.alerts.AlertsViewModel;
+import org.idcguard.views.drills.DrillsView;
+import org.idcguard.views.drills.DrillsViewModel;
 import org.idcguard.views.tasks.TasksView;
 import org.idcguard.views.tasks.TasksViewModel;
 
@@ -57,7 +59,7 @@ public final class MainView extends BorderPane {
         screens.put("Tasks", () -> new TasksView(new TasksViewModel(inventory)));
         alerts.onNewAlert(a -> AlertNotifications.show(this, a));
         screens.put("Alerts", () -> new AlertsView(alerts));
-        screens.put("Drills", () -> new ComingView("Drills", "Failover drills with a probe workload, a timeline, and the RTO and RPO measured."));
+        screens.put("Drills", () -> new DrillsView(new DrillsViewModel(inventory)));
 
         setTop(header(inventory, managerUrl));
         setLeft(navigationBar());

@@ -306,4 +306,48 @@ public final class FakeManager implements ManagerApi {
             throw new ApiException(400, e.getMessage(), e.field());
         }
     }
+
+    private final List<org.idcguard.model.DrillReport> drills = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<org.idcguard.model.DrillLive> running = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Keeps a drill report as the manager would (newest first). */
+    public FakeManager withDrillReport(org.idcguard.model.DrillReport report) {
+        drills.add(0, report);
+        return this;
+    }
+
+    /** Replaces what {@link #runningDrills()} answers: the live state of a drill, or none when null. */
+    public void setRunningDrill(org.idcguard.model.DrillLive live) {
+        running.clear();
+        if (live != null) {
+            running.add(live);
+        }
+    }
+
+    @Override
+    public List<org.idcguard.model.DrillReport> drills(String cluster) {
+        return drills.stream().filter(d -> cluster == null || d.cluster().equals(cluster))
+                .map(org.idcguard.model.DrillReport::withoutTimelines).toList();
+    }
+
+    @Override
+    public org.idcguard.model.DrillReport drill(long id) {
+        return drills.stream().filter(d -> d.id() == id).findFirst()
+                .orElseThrow(() -> new ApiException(404, "There is no drill report " + id + ".", null));
+    }
+
+    @Override
+    public synchronized TaskView startDrill(String cluster, org.idcguard.model.DrillRequest request) {
+        if (!"power-off".equals(request.fault()) && !"freeze".equals(request.fault())) {
+            throw new ApiException(400, "The fault is power-off or freeze, not '" + request.fault() + "'.", "fault");
+        }
+        calls.add("startDrill " + cluster + " " + request.fault() + " " + request.idc() + " " + request.rounds());
+        long now = System.currentTimeMillis();
+        return new TaskView(nextTask++, "drill", cluster, "running", "", now, 0, List.of());
+    }
+
+    @Override
+    public List<org.idcguard.model.DrillLive> runningDrills() {
+        return List.copyOf(running);
+    }
 }
