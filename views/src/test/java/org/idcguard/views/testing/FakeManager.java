@@ -310,6 +310,13 @@ public final class FakeManager implements ManagerApi {
     private final List<org.idcguard.model.DrillReport> drills = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<org.idcguard.model.DrillLive> running = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    /** A running cluster with no groups, for screens that only need its name and IDCs. */
+    public synchronized FakeManager withCluster(String name, String primaryIdc, String backupIdc) {
+        clusters.put(name, new ClusterDetail(new ClusterSummary(name, "intra-city", "Shenzhen", primaryIdc, backupIdc, "running", 16, 2,
+                17, 51), "app", "app", "available", List.of(), new ClusterUris("postgresql://app@h:1/app", "jdbc:postgresql://h:1/app")));
+        return this;
+    }
+
     /** Keeps a drill report as the manager would (newest first). */
     public FakeManager withDrillReport(org.idcguard.model.DrillReport report) {
         drills.add(0, report);
