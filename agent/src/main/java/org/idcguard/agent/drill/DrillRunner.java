@@ -37,6 +37,7 @@ public final class DrillRunner {
     private volatile int currentRound;
     private volatile ProbeWorkload probe;
     private volatile long faultAt;
+    private volatile IdcFault currentFault;
     private volatile long restoredAt;
     private volatile long roundMark;
     private final List<DrillRound> finished = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -95,6 +96,7 @@ public final class DrillRunner {
         probe.prepare();
         phase = "warming up the probe";
         faultAt = 0;
+        currentFault = null;
         restoredAt = 0;
         roundMark = lastEventId();
         this.probe = probe;
@@ -102,6 +104,8 @@ public final class DrillRunner {
         sleep(WARM_UP_MILLIS);
         long mark = lastEventId();
         IdcFault fault = new IdcFault(kind, computers);
+        phase = "applying the " + faultName + " to " + idc;
+        currentFault = fault;
         fault.apply();
         long faultAt = fault.struckAtMillis(); // the moment the signals went out, not when the search for processes began
         this.faultAt = faultAt;
@@ -172,7 +176,9 @@ public final class DrillRunner {
     /** The drill as it is now, for a console following it; current is null between rounds. */
     public Snapshot snapshot() {
         ProbeWorkload p = probe;
-        RoundTimeline current = p == null ? null : timeline(currentRound, p, faultAt, restoredAt, roundMark);
+        IdcFault applying = currentFault;
+        long struck = faultAt > 0 ? faultAt : applying == null ? 0 : applying.struckAtMillis(); // known once the signals went out
+        RoundTimeline current = p == null ? null : timeline(currentRound, p, struck, restoredAt, roundMark);
         return new Snapshot(currentRound, phase, List.copyOf(finished), current);
     }
 

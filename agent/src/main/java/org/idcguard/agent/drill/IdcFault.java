@@ -19,7 +19,7 @@ public final class IdcFault {
     private final Kind kind;
     private final List<String> addresses;
     private final List<ProcessHandle> hit = new ArrayList<>();
-    private long struckAt;
+    private volatile long struckAt; // read by whoever follows the drill while apply() still waits for the processes to end
 
     public IdcFault(Kind kind, List<String> addresses) {
         this.kind = kind;

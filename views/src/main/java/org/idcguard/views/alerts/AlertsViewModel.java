@@ -20,7 +20,7 @@ public final class AlertsViewModel {
     private final Inventory inventory;
     private final ObservableList<Alert> alerts = FXCollections.observableArrayList();
     private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper("");
-    private Consumer<Alert> announcer = a -> { };
+    private Consumer<List<Alert>> announcer = a -> { };
     private long newestSeen = -1;
     private boolean loading;
 
@@ -45,8 +45,11 @@ public final class AlertsViewModel {
         return problem.getReadOnlyProperty();
     }
 
-    /** Called on the FX thread for each alert raised after the first load (desktop notifications). */
-    public void onNewAlert(Consumer<Alert> announcer) {
+    /**
+     * Called on the FX thread with the alerts raised since the last refresh, oldest first, once per refresh that found
+     * any (desktop notifications); alerts present at the first load are not announced.
+     */
+    public void onNewAlerts(Consumer<List<Alert>> announcer) {
         this.announcer = announcer;
     }
 
@@ -76,8 +79,11 @@ public final class AlertsViewModel {
         long newest = fresh.stream().mapToLong(Alert::id).max().orElse(0);
         if (newestSeen >= 0) {
             // oldest first, so a burst reads in the order it happened
-            fresh.stream().filter(a -> a.id() > newestSeen && a.open()).sorted(java.util.Comparator.comparingLong(Alert::id))
-                    .forEach(announcer);
+            List<Alert> raised = fresh.stream().filter(a -> a.id() > newestSeen && a.open())
+                    .sorted(java.util.Comparator.comparingLong(Alert::id)).toList();
+            if (!raised.isEmpty()) {
+                announcer.accept(raised);
+            }
         }
         newestSeen = Math.max(newestSeen, newest);
         if (!fresh.equals(alerts)) {

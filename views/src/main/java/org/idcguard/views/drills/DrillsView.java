@@ -125,7 +125,8 @@ public final class DrillsView extends VBox {
         HBox row = new HBox(12, field("Cluster", cluster, vm.errors().of("cluster"), "drill-cluster"),
                 field("Fault", fault, vm.errors().of("fault"), "drill-fault"), field("IDC", idc, vm.errors().of("idc"), "drill-idc"),
                 field("Rounds", rounds, vm.errors().of("rounds"), "drill-rounds"), start);
-        row.setAlignment(Pos.BOTTOM_LEFT);
+        row.setAlignment(Pos.TOP_LEFT);
+        start.setTranslateY(21); // level with the inputs, under their labels
         Label general = new Label();
         general.setId("drill-error");
         general.getStyleClass().add("field-error");
@@ -140,6 +141,8 @@ public final class DrillsView extends VBox {
         message.setId(id + "-error");
         message.getStyleClass().add("field-error");
         message.textProperty().bind(error);
+        message.visibleProperty().bind(message.textProperty().isNotEmpty());
+        message.managedProperty().bind(message.visibleProperty());
         input.setMinWidth(Region.USE_PREF_SIZE);
         return new VBox(3, name, input, message);
     }
@@ -150,11 +153,16 @@ public final class DrillsView extends VBox {
         legend.setAlignment(Pos.CENTER_LEFT);
         for (TimelineModel.Step step : TimelineModel.Step.values()) {
             Rectangle swatch = new Rectangle(12, 10, TimelineChart.STEP_COLORS.get(step));
-            String name = step.name().charAt(0) + step.name().substring(1).toLowerCase(java.util.Locale.ROOT);
-            legend.getChildren().add(new HBox(4, swatch, new Label(name)));
+            Label name = new Label(step.name().charAt(0) + step.name().substring(1).toLowerCase(java.util.Locale.ROOT));
+            name.setMinWidth(Region.USE_PREF_SIZE);
+            HBox item = new HBox(4, swatch, name);
+            item.setAlignment(Pos.CENTER_LEFT);
+            item.setMinWidth(Region.USE_PREF_SIZE);
+            legend.getChildren().add(item);
         }
-        Label help = new Label("Red line: fault · green line: restore · wheel: zoom · drag: pan · double-click: fit · hover a marker for its event");
+        Label help = new Label("Red line: fault, green: restore. Wheel zooms, drag pans, double-click fits; hover a marker for its event.");
         help.getStyleClass().add("hint");
+        help.setMinWidth(0);
         legend.getChildren().add(help);
         return legend;
     }
@@ -231,9 +239,20 @@ public final class DrillsView extends VBox {
     private Node trend() {
         NumberAxis x = new NumberAxis();
         x.setLabel("drill #");
-        x.setForceZeroInRange(false);
+        x.setAutoRanging(false); // whole report numbers, one tick each, a margin either side even for one drill
         x.setTickUnit(1);
         x.setMinorTickVisible(false);
+        x.setTickLabelFormatter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(Number n) {
+                return n.doubleValue() == Math.rint(n.doubleValue()) ? Long.toString(n.longValue()) : "";
+            }
+
+            @Override
+            public Number fromString(String s) {
+                return Long.parseLong(s);
+            }
+        });
         NumberAxis y = new NumberAxis();
         y.setLabel("worst RTO (ms)");
         LineChart<Number, Number> chart = new LineChart<>(x, y);
@@ -245,9 +264,15 @@ public final class DrillsView extends VBox {
         chart.setMinWidth(280);
         XYChart.Series<Number, Number> worst = new XYChart.Series<>();
         chart.getData().add(worst);
-        vm.reports().addListener((javafx.collections.ListChangeListener<DrillReport>) c -> worst.getData().setAll(
-                vm.reports().stream().sorted(java.util.Comparator.comparingLong(DrillReport::id))
-                        .map(r -> new XYChart.Data<Number, Number>(r.id(), DrillFigures.worstRto(r))).toList()));
+        vm.reports().addListener((javafx.collections.ListChangeListener<DrillReport>) c -> {
+            worst.getData().setAll(vm.reports().stream().sorted(java.util.Comparator.comparingLong(DrillReport::id))
+                    .map(r -> new XYChart.Data<Number, Number>(r.id(), DrillFigures.worstRto(r))).toList());
+            long low = vm.reports().stream().mapToLong(DrillReport::id).min().orElse(1);
+            long high = vm.reports().stream().mapToLong(DrillReport::id).max().orElse(1);
+            x.setLowerBound(low - 1);
+            x.setUpperBound(high + 1);
+            x.setTickUnit(Math.max(1, Math.ceil((high - low + 2) / 10.0)));
+        });
         return chart;
     }
 

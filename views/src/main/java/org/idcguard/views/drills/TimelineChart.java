@@ -45,6 +45,8 @@ public final class TimelineChart extends Region {
     private double leftMillis;
     private double scale = 0.05;
     private boolean fitted;
+    /** True until the DBA zooms or pans: then an update keeps their view. */
+    private boolean followed = true;
     private double dragX = Double.NaN;
 
     public TimelineChart() {
@@ -58,8 +60,11 @@ public final class TimelineChart extends Region {
         getChildren().addAll(canvas, hover);
         model.addListener((o, was, now) -> {
             if (was == null || now == null || was.round().round() != now.round().round()
-                    || was.round().startMillis() != now.round().startMillis()) {
-                fitted = false; // a new round is shown whole; the same round growing keeps the DBA's zoom
+                    || was.round().startMillis() != now.round().startMillis() || was.struck() != now.struck()) {
+                followed = true; // a new round (or the fault striking, which moves time's origin) is shown whole
+            }
+            if (followed) {
+                fitted = false; // a growing live round stays whole on screen until the DBA zooms or pans
             }
             requestLayout();
             draw();
@@ -92,6 +97,7 @@ public final class TimelineChart extends Region {
         scale = plot / (span * 1.02);
         leftMillis = m.startsAt() - span * 0.01;
         fitted = true;
+        followed = true;
         draw();
     }
 
@@ -148,6 +154,7 @@ public final class TimelineChart extends Region {
         double factor = e.getDeltaY() > 0 ? 1.25 : 0.8;
         scale = Math.max(0.002, Math.min(5, scale * factor)); // from whole minutes to a few milliseconds per pixel
         leftMillis = at - (Math.max(LABEL_WIDTH, e.getX()) - LABEL_WIDTH) / scale;
+        followed = false;
         draw();
         e.consume();
     }
@@ -158,6 +165,7 @@ public final class TimelineChart extends Region {
         }
         leftMillis -= (e.getX() - dragX) / scale;
         dragX = e.getX();
+        followed = false;
         draw();
     }
 
@@ -195,7 +203,7 @@ public final class TimelineChart extends Region {
             return;
         }
         g.setFont(Font.font(11));
-        drawAxis(g, w, h);
+        drawAxis(g, w, h, m.struck() ? "s from fault" : "s from start");
         drawStrip(g, m.round(), w);
         double y = AXIS_HEIGHT + STRIP_HEIGHT;
         for (TimelineModel.Row row : m.rows()) {
@@ -207,8 +215,10 @@ public final class TimelineChart extends Region {
         g.rect(LABEL_WIDTH, 0, w - LABEL_WIDTH, h);
         g.clip();
         g.setLineWidth(1.5);
-        g.setStroke(FAULT);
-        g.strokeLine(xOf(0), AXIS_HEIGHT - 4, xOf(0), h);
+        if (m.struck()) {
+            g.setStroke(FAULT);
+            g.strokeLine(xOf(0), AXIS_HEIGHT - 4, xOf(0), h);
+        }
         m.restoredAt().ifPresent(r -> {
             g.setStroke(RESTORE);
             g.strokeLine(xOf(r), AXIS_HEIGHT - 4, xOf(r), h);
@@ -216,7 +226,7 @@ public final class TimelineChart extends Region {
         g.restore();
     }
 
-    private void drawAxis(GraphicsContext g, double w, double h) {
+    private void drawAxis(GraphicsContext g, double w, double h, String unit) {
         double step = niceStep(80 / scale);
         double first = Math.ceil(millisAt(LABEL_WIDTH) / step) * step;
         g.setTextAlign(TextAlignment.CENTER);
@@ -230,7 +240,7 @@ public final class TimelineChart extends Region {
             g.fillText(step >= 1000 ? String.format("%+.0f s", t / 1000) : String.format("%+.1f s", t / 1000), x, AXIS_HEIGHT / 2);
         }
         g.setTextAlign(TextAlignment.LEFT);
-        g.fillText("s from fault", 6, AXIS_HEIGHT / 2);
+        g.fillText(unit, 6, AXIS_HEIGHT / 2);
     }
 
     private void drawStrip(GraphicsContext g, RoundTimeline r, double w) {
@@ -241,8 +251,9 @@ public final class TimelineChart extends Region {
         g.fillText("writes / errors", 6, top + height / 2);
         int peak = Math.max(1, r.acks().stream().mapToInt(Integer::intValue).max().orElse(1));
         double bucketWidth = r.bucketMillis() * scale;
+        long origin = r.faultMillis() > 0 ? r.faultMillis() : r.startMillis();
         for (int i = 0; i < r.acks().size(); i++) {
-            double from = r.startMillis() - r.faultMillis() + (double) i * r.bucketMillis();
+            double from = r.startMillis() - origin + (double) i * r.bucketMillis();
             double x = xOf(from);
             if (x + bucketWidth < LABEL_WIDTH || x > w) {
                 continue;

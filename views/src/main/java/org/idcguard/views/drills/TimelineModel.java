@@ -14,8 +14,8 @@ import org.idcguard.model.RoundTimeline;
 /**
  * One drill round as rows of bars and markers, computed from the round's timeline and the manager's own event times:
  * per group, how long the takeover took to detect the loss, fence the old primary (detach its standbys), promote,
- * repoint, and, after the restore, rejoin. Times are milliseconds relative to the fault. No JavaFX here: the chart
- * draws it, the exports and the report table read it.
+ * repoint, and, after the restore, rejoin. Times are milliseconds relative to the fault (before the fault of a live
+ * round, to the probe's start). No JavaFX here: the chart draws it, the exports and the report table read it.
  */
 public final class TimelineModel {
     /** The row for events about the cluster as a whole, its IDCs and computers. */
@@ -58,9 +58,19 @@ public final class TimelineModel {
         return rows;
     }
 
+    /** Whether the fault has struck: times are from it; before, they are from the probe's start. */
+    public boolean struck() {
+        return round.faultMillis() > 0;
+    }
+
+    /** The moment times are counted from. */
+    private static long origin(RoundTimeline round) {
+        return round.faultMillis() > 0 ? round.faultMillis() : round.startMillis();
+    }
+
     /** Where the drawing starts and ends, relative to the fault: the probe's start to the last thing that happened. */
     public long startsAt() {
-        return round.startMillis() - round.faultMillis();
+        return round.startMillis() - origin(round);
     }
 
     public long endsAt() {
@@ -68,16 +78,16 @@ public final class TimelineModel {
         for (Event e : round.events()) {
             last = Math.max(last, e.timeMillis());
         }
-        return last - round.faultMillis();
+        return last - origin(round);
     }
 
     /** The restore, relative to the fault; empty while the IDC is still failed. */
     public Optional<Long> restoredAt() {
-        return round.restoredMillis() > 0 ? Optional.of(round.restoredMillis() - round.faultMillis()) : Optional.empty();
+        return round.restoredMillis() > 0 ? Optional.of(round.restoredMillis() - origin(round)) : Optional.empty();
     }
 
     private static List<Row> rowsOf(RoundTimeline round) {
-        long fault = round.faultMillis();
+        long origin = origin(round);
         Map<String, List<Event>> byRow = new LinkedHashMap<>();
         byRow.put(CLUSTER_ROW, new ArrayList<>());
         round.events().stream().sorted(Comparator.comparingLong(Event::timeMillis)).forEach(e -> {
@@ -87,8 +97,8 @@ public final class TimelineModel {
         List<Row> rows = new ArrayList<>();
         byRow.entrySet().stream().sorted(Map.Entry.comparingByKey(TimelineModel::rowOrder)).forEach(entry -> {
             List<Event> events = entry.getValue();
-            List<Marker> markers = events.stream().map(e -> new Marker(e.timeMillis() - fault, e)).toList();
-            rows.add(new Row(entry.getKey(), fault > 0 ? bars(events, round) : List.of(), markers));
+            List<Marker> markers = events.stream().map(e -> new Marker(e.timeMillis() - origin, e)).toList();
+            rows.add(new Row(entry.getKey(), round.faultMillis() > 0 ? bars(events, round) : List.of(), markers));
         });
         return List.copyOf(rows);
     }

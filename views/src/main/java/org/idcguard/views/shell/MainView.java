@@ -57,7 +57,7 @@ public final class MainView extends BorderPane {
         screens.put("Computers", () -> new ComputersView(new ComputersViewModel(inventory)));
         screens.put("Clusters", () -> new ClustersView(inventory));
         screens.put("Tasks", () -> new TasksView(new TasksViewModel(inventory)));
-        alerts.onNewAlert(a -> AlertNotifications.show(this, a));
+        alerts.onNewAlerts(raised -> AlertNotifications.show(this, raised));
         screens.put("Alerts", () -> new AlertsView(alerts));
         screens.put("Drills", () -> new DrillsView(new DrillsViewModel(inventory)));
 

@@ -36,7 +36,7 @@ class AlertsViewTest {
         Inventory inventory = new Inventory(manager, new DirectBackground());
         inventory.refresh();
         vm = new AlertsViewModel(inventory);
-        vm.onNewAlert(announced::add);
+        vm.onNewAlerts(announced::addAll);
         vm.refresh();
         ConsoleStage.show(stage, new AlertsView(vm));
     }
