@@ -164,7 +164,7 @@ public final class DrillRunner {
                 return new DrillRound(round, faultName, idc, -1, -1, -1, -1, takeover, flowing, rejoin, false, problem);
             }
             return new DrillRound(round, faultName, idc, report.longestGapMillis(), report.missing(), report.acked(),
-                    report.errors(), takeover, flowing, rejoin, recovered, problem);
+                    report.errors(), takeover, flowing, rejoin, recovered, problem, report.rowsPerShard());
         }
     }
 

@@ -10,8 +10,10 @@ import java.util.List;
  * @param longestGapMillis the longest time between two acknowledged writes, or from the last one to the probe's stop:
  *                         the recovery time as the client saw it
  * @param missing        acknowledged writes not found afterwards: the recovery point, which must be 0
+ * @param rowsPerShard   the probe's rows of this run found in each shard's partition afterwards
  */
-public record ProbeReport(long acked, long errors, long longestGapMillis, long missing, List<String> errorSamples) {
+public record ProbeReport(long acked, long errors, long longestGapMillis, long missing, List<String> errorSamples,
+                          java.util.Map<String, Long> rowsPerShard) {
 
     /** The longest gap between acknowledgements, the one still open at {@code endMillis} included. */
     static long longestGap(List<long[]> acked, long endMillis) {

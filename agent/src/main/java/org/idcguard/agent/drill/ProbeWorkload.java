@@ -123,14 +123,25 @@ public final class ProbeWorkload implements AutoCloseable {
             copy = new ArrayList<>(acked);
         }
         Set<Long> present = new HashSet<>();
+        java.util.Map<String, Long> perShard = new java.util.TreeMap<>();
         SQLException last = null;
         for (int attempt = 0; attempt < 20; attempt++) {
+            present.clear();
+            perShard.clear();
             try (Connection c = DriverManager.getConnection(checkUrl, props);
-                 PreparedStatement st = c.prepareStatement("SELECT seq FROM " + TABLE + " WHERE run = ?")) {
+                 PreparedStatement st = c.prepareStatement("SELECT seq FROM " + TABLE + " WHERE run = ?");
+                 PreparedStatement shards = c.prepareStatement("SELECT tableoid::regclass::text, count(*) FROM " + TABLE
+                         + " WHERE run = ? GROUP BY 1")) {
                 st.setLong(1, run);
                 ResultSet rs = st.executeQuery();
                 while (rs.next()) {
                     present.add(rs.getLong(1));
+                }
+                // each partition lives on one shard: where the rows are is checked shard by shard
+                shards.setLong(1, run);
+                ResultSet counts = shards.executeQuery();
+                while (counts.next()) {
+                    perShard.put(counts.getString(1), counts.getLong(2));
                 }
                 last = null;
                 break;
@@ -144,7 +155,8 @@ public final class ProbeWorkload implements AutoCloseable {
         }
         long missing = copy.stream().filter(a -> !present.contains(a[0])).count();
         // a stall still open when the probe stops counts up to the stop, not only gaps between acknowledgements
-        return new ProbeReport(copy.size(), errorCount, ProbeReport.longestGap(copy, stoppedMillis), missing, List.copyOf(errors));
+        return new ProbeReport(copy.size(), errorCount, ProbeReport.longestGap(copy, stoppedMillis), missing, List.copyOf(errors),
+                java.util.Map.copyOf(perShard));
     }
 
     /** Milliseconds of the last acknowledged write, 0 if none yet. */

@@ -66,6 +66,9 @@ class ManagerRunsDrillTest {
             DrillReport report = Json.MAPPER.readValue(api.get("/api/drills/" + reports[0].id()).body(), DrillReport.class);
             assertEquals(1, report.rounds().size());
             assertEquals(0, report.rounds().get(0).rpo());
+            var rows = report.rounds().get(0).rowsPerShard();
+            assertEquals(1, rows.size(), "the data check counted the one shard's partition: " + rows);
+            assertTrue(rows.values().iterator().next() >= report.rounds().get(0).acked(), "it holds every acknowledged write: " + rows);
             assertEquals(1, report.timelines().size());
             RoundTimeline t = report.timelines().get(0);
             assertTrue(t.startMillis() < t.faultMillis() && t.faultMillis() < t.restoredMillis(), t.toString());

@@ -1,13 +1,20 @@
 package org.idcguard.views.dashboard;
 
+import javafx.beans.binding.Bindings;
 import javafx.beans.binding.IntegerBinding;
+import javafx.css.PseudoClass;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableRow;
+import javafx.scene.control.TableView;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.idcguard.model.Event;
+import org.idcguard.views.common.Columns;
 import org.idcguard.views.common.Formats;
 import org.idcguard.views.common.ScreenHeader;
 
@@ -24,6 +31,30 @@ public final class DashboardView extends VBox {
                 alerting(tile("Unreachable", vm.unreachableCount(), "tile-unreachable"), vm.unreachableCount()),
                 tile("Unbound", vm.unboundCount(), "tile-unbound"),
                 alerting(tile("Open alerts", vm.openAlertCount(), "tile-open-alerts"), vm.openAlertCount()));
+        Label clustersTitle = new Label("Clusters");
+        clustersTitle.getStyleClass().add("section-title");
+        TableView<ClusterGlance> clusters = new TableView<>(vm.glances());
+        clusters.setId("cluster-glances");
+        clusters.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        clusters.getColumns().add(sized(Columns.text("Cluster", ClusterGlance::name), 110));
+        clusters.getColumns().add(sized(Columns.text("City", ClusterGlance::city), 100));
+        clusters.getColumns().add(sized(Columns.text("Primary IDC", ClusterGlance::primaryIdc), 95));
+        clusters.getColumns().add(sized(Columns.text("Backup IDC", ClusterGlance::backupIdc), 95));
+        clusters.getColumns().add(sized(Columns.text("Protection", ClusterGlance::protection), 230));
+        clusters.getColumns().add(sized(Columns.text("Open alerts", g -> Long.toString(g.openAlerts())), 90));
+        clusters.getColumns().add(Columns.text("Last drill", ClusterGlance::lastDrill));
+        clusters.setRowFactory(t -> new TableRow<>() {
+            @Override
+            protected void updateItem(ClusterGlance g, boolean empty) {
+                super.updateItem(g, empty);
+                pseudoClassStateChanged(PseudoClass.getPseudoClass("alert"), !empty && g != null && !g.healthy());
+            }
+        });
+        clusters.setPlaceholder(new Label("No cluster yet: create one on the Clusters screen."));
+        clusters.setFixedCellSize(26);
+        clusters.prefHeightProperty().bind(Bindings.max(2, Bindings.size(vm.glances()))
+                .multiply(26).add(30));
+        clusters.setMaxHeight(Region.USE_PREF_SIZE);
         Label eventsTitle = new Label("Recent events");
         eventsTitle.getStyleClass().add("section-title");
         ListView<Event> events = new ListView<>(vm.recentEvents());
@@ -38,12 +69,18 @@ public final class DashboardView extends VBox {
         });
         VBox.setVgrow(events, Priority.ALWAYS);
         getChildren().addAll(new ScreenHeader("Dashboard", "Data centers, computers, clusters and what the manager saw last."),
-                tiles, eventsTitle, events);
+                tiles, clustersTitle, clusters, eventsTitle, events);
+    }
+
+    private static <T> TableColumn<T, String> sized(TableColumn<T, String> column, double width) {
+        column.setMinWidth(width);
+        column.setPrefWidth(width);
+        return column;
     }
 
     /** The tile turns red while its figure is above zero. */
     private static VBox alerting(VBox tile, IntegerBinding value) {
-        var alert = javafx.css.PseudoClass.getPseudoClass("alert");
+        var alert = PseudoClass.getPseudoClass("alert");
         tile.pseudoClassStateChanged(alert, value.get() > 0);
         value.addListener((obs, old, now) -> tile.pseudoClassStateChanged(alert, now.intValue() > 0));
         return tile;

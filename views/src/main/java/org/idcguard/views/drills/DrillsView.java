@@ -290,6 +290,7 @@ public final class DrillsView extends VBox {
         table.getColumns().add(sized(Columns.text("Rejoin", r -> ms(r.rejoinMillis())), 80));
         table.getColumns().add(sized(Columns.text("Acked", r -> Long.toString(r.acked())), 70));
         table.getColumns().add(sized(Columns.text("Errors", r -> Long.toString(r.errors())), 60));
+        table.getColumns().add(sized(Columns.text("Data check", DrillRound::dataCheck), 230));
         table.getColumns().add(Columns.text("Result", r -> r.passed() ? "passed" : "FAILED: " + r.problem()));
         return table;
     }
