@@ -48,7 +48,7 @@ public final class ConsoleApp extends Application {
         splash.getStyleClass().add("splash");
         stage.getScene().setRoot(splash);
         background.run("Connecting", connection::connectOrStart, api -> {
-            main = new MainView(new Inventory(api, background), api.baseUrl());
+            main = new MainView(new Inventory(api, background), api.baseUrl(), ConsoleApp::save);
             stage.getScene().setRoot(main);
         }, failure -> {
             spinner.setVisible(false);
@@ -67,5 +67,10 @@ public final class ConsoleApp extends Application {
         }
         background.close();
         connection.stopBundled();
+    }
+
+    /** What the views export is written here, on the background executor. */
+    static void save(java.io.File target, byte[] content) throws java.io.IOException {
+        java.nio.file.Files.write(target.toPath(), content);
     }
 }

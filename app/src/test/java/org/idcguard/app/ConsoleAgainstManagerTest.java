@@ -39,7 +39,7 @@ class ConsoleAgainstManagerTest {
         home = Files.createTempDirectory("idcguard-console-test-");
         manager = ManagerServer.start(new AgentHome(home), "127.0.0.1", 0);
         HttpManagerApi api = new ManagerConnection(new HomeLayout(home), null).existing().orElseThrow();
-        main = new MainView(new Inventory(api, background), api.baseUrl());
+        main = new MainView(new Inventory(api, background), api.baseUrl(), ConsoleApp::save);
         Scene scene = new Scene(main, 1100, 700);
         scene.getStylesheets().add(ConsoleApp.stylesheet());
         stage.setScene(scene);

@@ -42,8 +42,8 @@ public record ClusterGlance(String name, String city, String primaryIdc, String 
     private static String drill(DrillReport r) {
         long worst = r.rounds().stream().mapToLong(DrillRound::rtoMillis).max().orElse(-1);
         long lost = r.rounds().stream().mapToLong(DrillRound::rpo).sum();
-        return "#" + r.id() + " " + (r.passed() ? "passed" : "FAILED") + ": " + r.fault() + " of " + r.idc() + ", worst RTO "
-                + String.format("%,d ms", worst) + ", RPO " + lost;
+        return "#" + r.id() + " " + (r.passed() ? "passed" : "FAILED") + ", worst RTO " + String.format("%,d ms", worst) + ", RPO " + lost
+                + " (" + r.fault() + " of " + r.idc() + ")";
     }
 
     public boolean healthy() {

@@ -36,18 +36,19 @@ public final class DashboardView extends VBox {
         TableView<ClusterGlance> clusters = new TableView<>(vm.glances());
         clusters.setId("cluster-glances");
         clusters.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        clusters.getColumns().add(sized(Columns.text("Cluster", ClusterGlance::name), 110));
-        clusters.getColumns().add(sized(Columns.text("City", ClusterGlance::city), 100));
-        clusters.getColumns().add(sized(Columns.text("Primary IDC", ClusterGlance::primaryIdc), 95));
-        clusters.getColumns().add(sized(Columns.text("Backup IDC", ClusterGlance::backupIdc), 95));
-        clusters.getColumns().add(sized(Columns.text("Protection", ClusterGlance::protection), 230));
-        clusters.getColumns().add(sized(Columns.text("Open alerts", g -> Long.toString(g.openAlerts())), 90));
+        clusters.getColumns().add(sized(Columns.text("Cluster", ClusterGlance::name), 90));
+        clusters.getColumns().add(sized(Columns.text("City", ClusterGlance::city), 85));
+        clusters.getColumns().add(sized(Columns.text("Primary IDC", ClusterGlance::primaryIdc), 105));
+        clusters.getColumns().add(sized(Columns.text("Backup IDC", ClusterGlance::backupIdc), 105));
+        clusters.getColumns().add(sized(Columns.text("Protection", ClusterGlance::protection), 200));
+        clusters.getColumns().add(sized(Columns.text("Open alerts", g -> Long.toString(g.openAlerts())), 100));
         clusters.getColumns().add(Columns.text("Last drill", ClusterGlance::lastDrill));
         clusters.setRowFactory(t -> new TableRow<>() {
             @Override
             protected void updateItem(ClusterGlance g, boolean empty) {
                 super.updateItem(g, empty);
                 pseudoClassStateChanged(PseudoClass.getPseudoClass("alert"), !empty && g != null && !g.healthy());
+                setTooltip(empty || g == null ? null : new javafx.scene.control.Tooltip(g.protection() + "; last drill " + g.lastDrill()));
             }
         });
         clusters.setPlaceholder(new Label("No cluster yet: create one on the Clusters screen."));
@@ -72,9 +73,11 @@ public final class DashboardView extends VBox {
                 tiles, clustersTitle, clusters, eventsTitle, events);
     }
 
+    /** Fixed width: the room left goes to the last column (the last drill), whose sentence is the longest. */
     private static <T> TableColumn<T, String> sized(TableColumn<T, String> column, double width) {
         column.setMinWidth(width);
         column.setPrefWidth(width);
+        column.setMaxWidth(width);
         return column;
     }
 

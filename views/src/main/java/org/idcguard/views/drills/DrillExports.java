@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,7 +17,8 @@ import org.idcguard.model.RoundTimeline;
 /**
  * A drill report as files to hand over: JSON (the report whole, as the manager keeps it), CSV (one line per round and
  * group with the round's figures and the group's step durations, for a spreadsheet) and PNG (the timeline as drawn).
- * The writing is plain file work, for the background; only taking the picture belongs on the FX thread.
+ * This makes the bytes (off the FX thread; only taking the picture belongs on it); the app's {@code FileSaver} writes
+ * them.
  */
 public final class DrillExports {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -29,12 +28,12 @@ public final class DrillExports {
     private DrillExports() {
     }
 
-    public static void json(DrillReport report, Path file) throws IOException {
-        JSON.writeValue(file.toFile(), report);
+    public static byte[] json(DrillReport report) throws IOException {
+        return JSON.writeValueAsBytes(report);
     }
 
-    public static void csv(DrillReport report, Path file) throws IOException {
-        Files.write(file, csvLines(report));
+    public static byte[] csv(DrillReport report) {
+        return (String.join("\n", csvLines(report)) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     static List<String> csvLines(DrillReport report) {
@@ -60,8 +59,8 @@ public final class DrillExports {
         return lines;
     }
 
-    /** Writes the picture as PNG; the image is read pixel by pixel, so this may run off the FX thread. */
-    public static void png(Image image, Path file) throws IOException {
+    /** The picture as PNG; the image is read pixel by pixel, so this may run off the FX thread. */
+    public static byte[] png(Image image) throws IOException {
         int w = (int) image.getWidth();
         int h = (int) image.getHeight();
         BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
@@ -71,9 +70,11 @@ public final class DrillExports {
                 out.setRGB(x, y, pixels.getArgb(x, y));
             }
         }
-        if (!ImageIO.write(out, "png", file.toFile())) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        if (!ImageIO.write(out, "png", bytes)) {
             throw new IOException("No PNG writer is available.");
         }
+        return bytes.toByteArray();
     }
 
     private static String millis(TimelineModel.Row row, TimelineModel.Step step) {

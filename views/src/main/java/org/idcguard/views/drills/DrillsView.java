@@ -1,6 +1,5 @@
 package org.idcguard.views.drills;
 
-import java.nio.file.Path;
 import java.util.List;
 import javafx.animation.Animation;
 import javafx.animation.KeyFrame;
@@ -224,14 +223,14 @@ public final class DrillsView extends VBox {
             chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter(label, "*." + extension));
             java.io.File file = chooser.showSaveDialog(getScene().getWindow());
             if (file != null) {
-                exportTo(file.toPath());
+                exportTo(file);
             }
         });
         return b;
     }
 
     /** Exports the chosen report to the file; a PNG is the timeline as it is drawn now. */
-    public void exportTo(Path file) {
+    public void exportTo(java.io.File file) {
         vm.export(file, chart.snapshot(null, null));
     }
 
@@ -240,6 +239,8 @@ public final class DrillsView extends VBox {
         NumberAxis x = new NumberAxis();
         x.setLabel("drill #");
         x.setAutoRanging(false); // whole report numbers, one tick each, a margin either side even for one drill
+        x.setLowerBound(0);
+        x.setUpperBound(2);
         x.setTickUnit(1);
         x.setMinorTickVisible(false);
         x.setTickLabelFormatter(new javafx.util.StringConverter<>() {
@@ -281,16 +282,16 @@ public final class DrillsView extends VBox {
         table.setId("drill-rounds-table");
         vm.reportProperty().addListener((o, was, now) -> table.getItems().setAll(now == null ? List.of() : now.rounds()));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        table.getColumns().add(sized(Columns.text("Round", r -> Integer.toString(r.round())), 60));
-        table.getColumns().add(sized(Columns.text("IDC failed", DrillRound::idc), 80));
-        table.getColumns().add(sized(Columns.text("RTO", r -> ms(r.rtoMillis())), 80));
-        table.getColumns().add(sized(Columns.text("RPO", r -> Long.toString(r.rpo())), 50));
+        table.getColumns().add(sized(Columns.text("Round", r -> Integer.toString(r.round())), 55));
+        table.getColumns().add(sized(Columns.text("IDC failed", DrillRound::idc), 75));
+        table.getColumns().add(sized(Columns.text("RTO", r -> ms(r.rtoMillis())), 75));
+        table.getColumns().add(sized(Columns.text("RPO", r -> Long.toString(r.rpo())), 40));
         table.getColumns().add(sized(Columns.text("Takeover", r -> ms(r.takeoverMillis())), 80));
-        table.getColumns().add(sized(Columns.text("Writes flow", r -> ms(r.flowingMillis())), 90));
-        table.getColumns().add(sized(Columns.text("Rejoin", r -> ms(r.rejoinMillis())), 80));
-        table.getColumns().add(sized(Columns.text("Acked", r -> Long.toString(r.acked())), 70));
-        table.getColumns().add(sized(Columns.text("Errors", r -> Long.toString(r.errors())), 60));
-        table.getColumns().add(sized(Columns.text("Data check", DrillRound::dataCheck), 230));
+        table.getColumns().add(sized(Columns.text("Writes flow", r -> ms(r.flowingMillis())), 85));
+        table.getColumns().add(sized(Columns.text("Rejoin", r -> ms(r.rejoinMillis())), 85));
+        table.getColumns().add(sized(Columns.text("Acked", r -> Long.toString(r.acked())), 55));
+        table.getColumns().add(sized(Columns.text("Errors", r -> Long.toString(r.errors())), 50));
+        table.getColumns().add(sized(Columns.text("Data check", DrillRound::dataCheck), 250));
         table.getColumns().add(Columns.text("Result", r -> r.passed() ? "passed" : "FAILED: " + r.problem()));
         return table;
     }

@@ -1,6 +1,5 @@
 package org.idcguard.views.drills;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import javafx.beans.property.IntegerProperty;
@@ -32,6 +31,7 @@ import org.idcguard.views.common.Inventory;
 public final class DrillsViewModel {
     public static final List<String> FAULTS = List.of("power-off", "freeze");
     private final Inventory inventory;
+    private final org.idcguard.views.common.FileSaver saver;
     private final StringProperty cluster = new SimpleStringProperty();
     private final StringProperty fault = new SimpleStringProperty("power-off");
     private final StringProperty idc = new SimpleStringProperty();
@@ -47,8 +47,9 @@ public final class DrillsViewModel {
     private boolean polling;
     private int runningBefore;
 
-    public DrillsViewModel(Inventory inventory) {
+    public DrillsViewModel(Inventory inventory, org.idcguard.views.common.FileSaver saver) {
         this.inventory = inventory;
+        this.saver = saver;
         round.addListener((o, was, now) -> showReportRound());
     }
 
@@ -189,25 +190,27 @@ public final class DrillsViewModel {
     }
 
     /** Writes the chosen report in the format its file name ends with; the picture is the chart as drawn now. */
-    public void export(Path file, Image timelinePicture) {
+    public void export(java.io.File file, Image timelinePicture) {
         DrillReport r = report.get();
         if (r == null) {
             exported.set("Choose a report to export.");
             return;
         }
-        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        String name = file.getName().toLowerCase(java.util.Locale.ROOT);
         inventory.background().run("Exporting drill report " + r.id(), () -> {
+            byte[] content;
             if (name.endsWith(".json")) {
-                DrillExports.json(r, file);
+                content = DrillExports.json(r);
             } else if (name.endsWith(".csv")) {
-                DrillExports.csv(r, file);
+                content = DrillExports.csv(r);
             } else if (name.endsWith(".png")) {
-                DrillExports.png(timelinePicture, file);
+                content = DrillExports.png(timelinePicture);
             } else {
                 throw new IllegalArgumentException("Export as .png, .csv or .json.");
             }
+            saver.save(file, content);
             return file;
-        }, written -> exported.set("Exported to " + written.getFileName() + "."),
+        }, written -> exported.set("Exported to " + written.getName() + "."),
                 failure -> exported.set(org.idcguard.views.common.Failures.sentence(failure)));
     }
 

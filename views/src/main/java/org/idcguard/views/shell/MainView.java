@@ -47,7 +47,7 @@ public final class MainView extends BorderPane {
     private final ToggleGroup navigation = new ToggleGroup();
     private final Timeline poller;
 
-    public MainView(Inventory inventory, String managerUrl) {
+    public MainView(Inventory inventory, String managerUrl, org.idcguard.views.common.FileSaver saver) {
         getStyleClass().add("main-view");
         CityCatalog catalog = CityCatalog.bundled();
         AlertsViewModel alerts = new AlertsViewModel(inventory);
@@ -59,7 +59,7 @@ public final class MainView extends BorderPane {
         screens.put("Tasks", () -> new TasksView(new TasksViewModel(inventory)));
         alerts.onNewAlerts(raised -> AlertNotifications.show(this, raised));
         screens.put("Alerts", () -> new AlertsView(alerts));
-        screens.put("Drills", () -> new DrillsView(new DrillsViewModel(inventory)));
+        screens.put("Drills", () -> new DrillsView(new DrillsViewModel(inventory, saver)));
 
         setTop(header(inventory, managerUrl));
         setLeft(navigationBar());

@@ -31,7 +31,7 @@ class ClusterGlanceTest {
 
         ClusterGlance both = ClusterGlance.of(detail(covered, local), Optional.of(drill), alerts);
         assertEquals("IDC protection lost in 1 of 2 groups", both.protection());
-        assertEquals("#4 passed: power-off of IDC1, worst RTO 1,999 ms, RPO 0", both.lastDrill());
+        assertEquals("#4 passed, worst RTO 1,999 ms, RPO 0 (power-off of IDC1)", both.lastDrill());
         assertEquals(1, both.openAlerts(), "its own open alerts only: not another cluster's, not acknowledged ones");
         assertFalse(both.healthy());
 

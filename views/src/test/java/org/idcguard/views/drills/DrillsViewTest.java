@@ -49,7 +49,7 @@ class DrillsViewTest {
         manager.withCluster(recorded.cluster(), "IDC1", "IDC2");
         Inventory inventory = new Inventory(manager, new DirectBackground());
         inventory.refresh();
-        vm = new DrillsViewModel(inventory);
+        vm = new DrillsViewModel(inventory, (file, content) -> Files.write(file.toPath(), content));
         view = new DrillsView(vm);
         ConsoleStage.show(stage, view);
     }
@@ -89,7 +89,7 @@ class DrillsViewTest {
         WaitForAsyncUtils.waitForFxEvents();
         for (String ext : List.of("png", "csv", "json")) {
             Path file = dir.resolve("drill." + ext);
-            robot.interact(() -> view.exportTo(file));
+            robot.interact(() -> view.exportTo(file.toFile()));
             WaitForAsyncUtils.waitForFxEvents();
             assertTrue(Files.size(file) > 0, ext);
         }
