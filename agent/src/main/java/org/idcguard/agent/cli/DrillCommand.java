@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.idcguard.agent.drill.ClusterAccess;
 import org.idcguard.agent.drill.DrillRunner;
-import org.idcguard.agent.drill.IdcFault;
+import org.idcguard.agent.drill.DrillKind;
 import org.idcguard.model.DrillReport;
 import org.idcguard.model.DrillRound;
 import picocli.CommandLine.Command;
@@ -13,7 +13,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code ./idcguard drill NAME --fault power-off|freeze --idc IDC [--rounds N]} on the local computers. */
+/** {@code ./idcguard drill NAME --fault power-off|freeze|switch --idc IDC [--rounds N]} on the local computers. */
 @Command(name = "drill", description = "Fails an IDC of a cluster on the local computers while a probe workload writes; "
         + "prints one line per round with rto_ms= and rpo=, and the id of the report the manager keeps.",
         subcommands = DrillCommand.Show.class)
@@ -22,7 +22,7 @@ final class DrillCommand implements Callable<Integer> {
     HomeOption homeOption;
     @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The cluster.")
     String cluster;
-    @Option(names = "--fault", description = "power-off (SIGKILL) or freeze (SIGSTOP).")
+    @Option(names = "--fault", description = "power-off (SIGKILL), freeze (SIGSTOP), or switch (a planned switch of the primary IDC).")
     String fault;
     @Option(names = "--idc", description = "The IDC to fail; if it is the primary IDC, every round fails the primary IDC of that moment.")
     String idc;
@@ -34,9 +34,9 @@ final class DrillCommand implements Callable<Integer> {
         if (cluster == null || fault == null || idc == null) {
             throw new CliFailure("A drill needs the cluster, --fault and --idc (or: drill show ID).", 2);
         }
-        IdcFault.Kind kind;
+        DrillKind kind;
         try {
-            kind = IdcFault.parse(fault);
+            kind = DrillKind.parse(fault);
         } catch (IllegalArgumentException e) {
             throw new CliFailure(e.getMessage(), 2);
         }

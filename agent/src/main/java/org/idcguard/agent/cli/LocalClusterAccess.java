@@ -42,6 +42,21 @@ final class LocalClusterAccess implements ClusterAccess {
         processes.start("node-" + address, "node", "--address", address, "--home", home.root().toString());
     }
 
+    @Override
+    public void switchPrimary(String cluster, String to) {
+        ManagerClient manager = ManagerClient.of(home);
+        org.idcguard.model.TaskView task = manager.post("/api/clusters/" + cluster + "/switch", new org.idcguard.model.SwitchRequest(to),
+                new TypeReference<org.idcguard.model.TaskView>() { });
+        try {
+            TaskWaiter.await(manager, task, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the switch ran");
+        } catch (CliFailure e) {
+            throw new IllegalStateException(e.getMessage());
+        }
+    }
+
     /** Only a manager that this home's demo started (and so is in its pid file) can be killed and started again. */
     @Override
     public boolean managerRestartable() {

@@ -17,6 +17,11 @@ public interface ClusterAccess {
     /** Starts the node agent of a computer again after a power-off. */
     void restartNodeAgent(String address);
 
+    /** Switches the cluster's primary IDC to the IDC on purpose (a planned switch) and returns when it has ended. */
+    default void switchPrimary(String cluster, String to) {
+        throw new UnsupportedOperationException("a planned switch cannot be asked for here");
+    }
+
     /** Whether the manager can be SIGKILLed and started again here (a chaos soak then includes manager faults). */
     default boolean managerRestartable() {
         return false;

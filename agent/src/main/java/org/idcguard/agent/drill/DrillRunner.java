@@ -37,7 +37,7 @@ public final class DrillRunner {
     private volatile int currentRound;
     private volatile ProbeWorkload probe;
     private volatile long faultAt;
-    private volatile IdcFault currentFault;
+    private volatile Disruption currentFault;
     private volatile long restoredAt;
     private volatile long roundMark;
     private final List<DrillRound> finished = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -48,8 +48,8 @@ public final class DrillRunner {
         this.out = out;
     }
 
-    public List<DrillRound> run(String cluster, IdcFault.Kind kind, String idc, int rounds) throws SQLException {
-        boolean followPrimary = followsPrimary(cluster, idc);
+    public List<DrillRound> run(String cluster, DrillKind kind, String idc, int rounds) throws SQLException {
+        boolean followPrimary = followsPrimary(cluster, kind, idc);
         List<DrillRound> results = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
             DrillRound r = nextRound(cluster, kind, idc, followPrimary, round);
@@ -67,16 +67,20 @@ public final class DrillRunner {
      * Checks the IDC belongs to the cluster; true when it is the primary IDC, so that every round fails the primary IDC
      * of that moment.
      */
-    public boolean followsPrimary(String cluster, String idc) {
+    public boolean followsPrimary(String cluster, DrillKind kind, String idc) {
         ClusterDetail start = access.detail(cluster);
         if (!idc.equals(start.summary().primaryIdc()) && !idc.equals(start.summary().backupIdc())) {
             throw new IllegalArgumentException("Cluster " + cluster + " has no node in IDC " + idc + ".");
+        }
+        if (kind == DrillKind.SWITCH && !idc.equals(start.summary().primaryIdc())) {
+            throw new IllegalArgumentException("A switch drill moves the primary IDC away: name the primary IDC, "
+                    + start.summary().primaryIdc() + ".");
         }
         return idc.equals(start.summary().primaryIdc());
     }
 
     /** Waits for full protection, then runs one round on the IDC named (or the primary IDC of now). */
-    public DrillRound nextRound(String cluster, IdcFault.Kind kind, String idc, boolean followPrimary, int round)
+    public DrillRound nextRound(String cluster, DrillKind kind, String idc, boolean followPrimary, int round)
             throws SQLException {
         this.cluster = cluster;
         currentRound = round;
@@ -88,11 +92,13 @@ public final class DrillRunner {
         return r;
     }
 
-    private DrillRound round(String cluster, IdcFault.Kind kind, String idc, int round) throws SQLException {
-        String faultName = kind == IdcFault.Kind.POWER_OFF ? "power-off" : "freeze";
-        boolean primaryIdc = idc.equals(access.detail(cluster).summary().primaryIdc());
-        List<String> computers = access.computersOf(idc);
-        ProbeWorkload probe = new ProbeWorkload(access.detail(cluster).uris().jdbc());
+    private DrillRound round(String cluster, DrillKind kind, String idc, int round) throws SQLException {
+        String faultName = kind.word();
+        ClusterDetail before = access.detail(cluster);
+        boolean primaryIdc = idc.equals(before.summary().primaryIdc());
+        String otherIdc = idc.equals(before.summary().primaryIdc()) ? before.summary().backupIdc() : before.summary().primaryIdc();
+        Disruption fault = kind == DrillKind.SWITCH ? new SwitchAway(cluster, otherIdc) : new IdcDown(kind.fault(), access.computersOf(idc));
+        ProbeWorkload probe = new ProbeWorkload(before.uris().jdbc());
         probe.prepare();
         phase = "warming up the probe";
         faultAt = 0;
@@ -103,16 +109,15 @@ public final class DrillRunner {
         probe.start();
         sleep(WARM_UP_MILLIS);
         long mark = lastEventId();
-        IdcFault fault = new IdcFault(kind, computers);
-        phase = "applying the " + faultName + " to " + idc;
+        phase = kind == DrillKind.SWITCH ? "switching the primary IDC from " + idc + " to " + otherIdc : "applying the " + faultName + " to " + idc;
         currentFault = fault;
-        fault.apply();
-        long faultAt = fault.struckAtMillis(); // the moment the signals went out, not when the search for processes began
+        String refused = fault.apply();
+        long faultAt = fault.struckAtMillis(); // the moment the signals went out (or the switch was asked for)
         this.faultAt = faultAt;
         phase = faultName + " of " + idc + ": waiting for writes to flow again";
         long takeover = -1;
         long flowing = -1;
-        String problem = "";
+        String problem = refused;
         try {
             long deadline = faultAt + TAKEOVER_LIMIT_MILLIS;
             boolean moved = !primaryIdc;
@@ -126,13 +131,13 @@ public final class DrillRunner {
                 }
                 sleep(POLL_MILLIS);
             }
-            if (!moved) {
+            if (!moved && problem.isEmpty()) {
                 problem = "no takeover within " + TAKEOVER_LIMIT_MILLIS / 1000 + " s";
             } else if (flowing < 0) {
                 problem = "writes did not flow normally again within " + TAKEOVER_LIMIT_MILLIS / 1000 + " s";
             }
             if (primaryIdc && moved) {
-                takeover = lastFailoverDone(mark).map(at -> at - faultAt).orElse(-1L);
+                takeover = lastEvent(mark, fault.doneEvent()).map(at -> at - faultAt).orElse(-1L);
             }
             phase = "writes flow again; settling";
             sleep(SETTLE_MILLIS);
@@ -145,7 +150,7 @@ public final class DrillRunner {
                 problem = (problem.isEmpty() ? "" : problem + "; ") + "the acknowledged writes could not be read back: " + e.getMessage();
             } finally {
                 phase = "restoring " + idc;
-                restore(fault, computers);
+                fault.restore();
             }
             long restoredAt = System.currentTimeMillis();
             this.restoredAt = restoredAt;
@@ -176,7 +181,7 @@ public final class DrillRunner {
     /** The drill as it is now, for a console following it; current is null between rounds. */
     public Snapshot snapshot() {
         ProbeWorkload p = probe;
-        IdcFault applying = currentFault;
+        Disruption applying = currentFault;
         long struck = faultAt > 0 ? faultAt : applying == null ? 0 : applying.struckAtMillis(); // known once the signals went out
         RoundTimeline current = p == null ? null : timeline(currentRound, p, struck, restoredAt, roundMark);
         return new Snapshot(currentRound, phase, List.copyOf(finished), current);
@@ -216,16 +221,95 @@ public final class DrillRunner {
         }
     }
 
-    /** When the manager recorded the last group of this round's takeover as done (its own clock). */
-    private Optional<Long> lastFailoverDone(long after) {
-        return access.events(after).stream().filter(e -> e.kind().equals("failover.done")).map(Event::timeMillis)
-                .max(Long::compare);
+    /** When the manager recorded the last event of this kind since the mark: the takeover's or the switch's end. */
+    private Optional<Long> lastEvent(long after, String kind) {
+        return access.events(after).stream().filter(e -> e.kind().equals(kind)).map(Event::timeMillis).max(Long::compare);
     }
 
-    private void restore(IdcFault fault, List<String> computers) {
-        fault.restore();
-        if (fault.kind() == IdcFault.Kind.POWER_OFF) {
-            computers.forEach(access::restartNodeAgent);
+    /** What a round does to the cluster, and undoes after. */
+    private interface Disruption {
+        /** Applies it; returns why it was refused, or an empty string. */
+        String apply();
+
+        /** When it struck, 0 until it has. */
+        long struckAtMillis();
+
+        void restore();
+
+        /** The manager's event that ends the takeover it causes. */
+        String doneEvent();
+    }
+
+    /** An IDC powered off or frozen, then restored (a powered-off IDC's node agents are started again). */
+    private final class IdcDown implements Disruption {
+        private final IdcFault fault;
+        private final List<String> computers;
+
+        IdcDown(IdcFault.Kind kind, List<String> computers) {
+            this.fault = new IdcFault(kind, computers);
+            this.computers = computers;
+        }
+
+        @Override
+        public String apply() {
+            fault.apply();
+            return "";
+        }
+
+        @Override
+        public long struckAtMillis() {
+            return fault.struckAtMillis();
+        }
+
+        @Override
+        public void restore() {
+            fault.restore();
+            if (fault.kind() == IdcFault.Kind.POWER_OFF) {
+                computers.forEach(access::restartNodeAgent);
+            }
+        }
+
+        @Override
+        public String doneEvent() {
+            return "failover.done";
+        }
+    }
+
+    /** A planned switch of the primary IDC, asked of the manager while the probe writes; nothing to restore. */
+    private final class SwitchAway implements Disruption {
+        private final String cluster;
+        private final String to;
+        private volatile long askedAt;
+
+        SwitchAway(String cluster, String to) {
+            this.cluster = cluster;
+            this.to = to;
+        }
+
+        @Override
+        public String apply() {
+            askedAt = System.currentTimeMillis();
+            try {
+                access.switchPrimary(cluster, to);
+                return "";
+            } catch (RuntimeException e) {
+                return "the switch to " + to + " failed: " + e.getMessage();
+            }
+        }
+
+        @Override
+        public long struckAtMillis() {
+            return askedAt;
+        }
+
+        @Override
+        public void restore() {
+            // the switched cluster is the new normal: the next round switches back
+        }
+
+        @Override
+        public String doneEvent() {
+            return "switch.done";
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.idcguard.agent.drill.ClusterAccess;
 import org.idcguard.agent.drill.DrillRunner;
-import org.idcguard.agent.drill.IdcFault;
+import org.idcguard.agent.drill.DrillKind;
 import org.idcguard.agent.http.ApiFailure;
 import org.idcguard.agent.manager.cluster.ClusterService;
 import org.idcguard.agent.manager.task.TaskRunner;
@@ -36,6 +36,7 @@ public final class DrillService {
     private final TaskRunner tasks;
     private final DrillReports reports;
     private final Consumer<String> restartNodeAgent;
+    private final org.idcguard.agent.manager.ha.PlannedSwitch switches;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private final Map<String, Long> lastReport = new ConcurrentHashMap<>();
 
@@ -43,23 +44,24 @@ public final class DrillService {
     }
 
     public DrillService(ClusterService clusters, ComputerService computers, EventLog events, TaskRunner tasks,
-                        DrillReports reports, Consumer<String> restartNodeAgent) {
+                        DrillReports reports, Consumer<String> restartNodeAgent, org.idcguard.agent.manager.ha.PlannedSwitch switches) {
         this.clusters = clusters;
         this.computers = computers;
         this.events = events;
         this.tasks = tasks;
         this.reports = reports;
         this.restartNodeAgent = restartNodeAgent;
+        this.switches = switches;
     }
 
     /** Checks the request, then starts the drill as a task; refused while another drill of the cluster runs. */
     public TaskView start(String cluster, DrillRequest request) {
         if (request == null || request.fault() == null || request.idc() == null) {
-            throw new ApiFailure(400, "A drill needs a fault (power-off or freeze), an IDC and a number of rounds.", "fault");
+            throw new ApiFailure(400, "A drill needs a fault (power-off, freeze or switch), an IDC and a number of rounds.", "fault");
         }
-        IdcFault.Kind kind;
+        DrillKind kind;
         try {
-            kind = IdcFault.parse(request.fault());
+            kind = DrillKind.parse(request.fault());
         } catch (IllegalArgumentException e) {
             throw new ApiFailure(400, e.getMessage(), "fault");
         }
@@ -72,6 +74,10 @@ public final class DrillService {
         }
         if (!request.idc().equals(detail.summary().primaryIdc()) && !request.idc().equals(detail.summary().backupIdc())) {
             throw new ApiFailure(400, "Cluster " + cluster + " has no node in IDC " + request.idc() + ".", "idc");
+        }
+        if (kind == DrillKind.SWITCH && !request.idc().equals(detail.summary().primaryIdc())) {
+            throw new ApiFailure(400, "A switch drill moves the primary IDC away: name the primary IDC, "
+                    + detail.summary().primaryIdc() + ".", "idc");
         }
         DrillRunner runner = new DrillRunner(new InProcess(), new PrintStream(OutputStream.nullOutputStream()));
         List<String> steps = new ArrayList<>();
@@ -150,6 +156,27 @@ public final class DrillService {
         @Override
         public void restartNodeAgent(String address) {
             restartNodeAgent.accept(address);
+        }
+
+        @Override
+        public void switchPrimary(String cluster, String to) {
+            TaskView task = switches.start(cluster, to);
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (!task.ended()) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("the switch (task " + task.id() + ") did not end within 120 s");
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted");
+                }
+                task = tasks.store().find(task.id()).orElseThrow();
+            }
+            if (!"succeeded".equals(task.status())) {
+                throw new IllegalStateException(task.message());
+            }
         }
     }
 }

@@ -65,7 +65,7 @@ public final class ManagerServer implements AutoCloseable {
         this.alerts = new org.idcguard.agent.manager.alert.AlertStore(store, events);
         this.alertForwarder = new org.idcguard.agent.manager.alert.AlertForwarder(alerts);
         this.drills = new DrillReports(store, events);
-        this.drillRuns = new DrillService(clusters, computers, events, tasks, drills, restartNodeAgent);
+        this.drillRuns = new DrillService(clusters, computers, events, tasks, drills, restartNodeAgent, switches);
         this.http = ApiServer.create(token);
         routes();
     }

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.idcguard.model.DrillRound;
 import org.idcguard.agent.drill.DrillRunner;
-import org.idcguard.agent.drill.IdcFault;
+import org.idcguard.agent.drill.DrillKind;
 import org.idcguard.agent.testing.HaEstates;
 import org.idcguard.agent.testing.LocalEstate;
 import org.idcguard.agent.testing.Writers;
@@ -33,9 +33,10 @@ class DrillAgreesWithOutsideClientTest {
             DrillRunner drills = new DrillRunner(estate.access(), new PrintStream(OutputStream.nullOutputStream()));
             List<String> report = new ArrayList<>();
             int table = 0;
-            for (Object[] scenario : new Object[][] {{IdcFault.Kind.FREEZE, "IDC2"}, {IdcFault.Kind.POWER_OFF, "IDC2"},
-                    {IdcFault.Kind.POWER_OFF, "IDC1"}}) {
-                IdcFault.Kind kind = (IdcFault.Kind) scenario[0];
+            // the last: a planned switch back from IDC2, the primary IDC after the power-off of IDC1
+            for (Object[] scenario : new Object[][] {{DrillKind.FREEZE, "IDC2"}, {DrillKind.POWER_OFF, "IDC2"},
+                    {DrillKind.POWER_OFF, "IDC1"}, {DrillKind.SWITCH, "IDC2"}}) {
+                DrillKind kind = (DrillKind) scenario[0];
                 String idc = (String) scenario[1];
                 try (Writers outside = new Writers(estate.detail(NAME).uris().jdbc(), "outside_client_" + table++, 1)) {
                     long from = System.currentTimeMillis();

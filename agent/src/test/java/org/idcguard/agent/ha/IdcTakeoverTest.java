@@ -11,7 +11,7 @@ import java.util.Map;
 import org.idcguard.agent.drill.ClusterHealth;
 import org.idcguard.model.DrillRound;
 import org.idcguard.agent.drill.DrillRunner;
-import org.idcguard.agent.drill.IdcFault;
+import org.idcguard.agent.drill.DrillKind;
 import org.idcguard.agent.testing.HaEstates;
 import org.idcguard.agent.testing.LocalEstate;
 import org.idcguard.agent.testing.WritablePrimaryWatch;
@@ -28,10 +28,10 @@ class IdcTakeoverTest {
 
     @Test
     void powerOffOfThePrimaryIdcIsTakenOverAndTheIdcRejoinsWhenRestored() throws Exception {
-        drill(11, "Poweroff", IdcFault.Kind.POWER_OFF);
+        drill(11, "Poweroff", DrillKind.POWER_OFF);
     }
 
-    private static void drill(int block, String name, IdcFault.Kind kind) throws Exception {
+    private static void drill(int block, String name, DrillKind kind) throws Exception {
         try (LocalEstate estate = HaEstates.start(block, Map.of())) {
             HaEstates.createCluster(estate, name);
             try (WritablePrimaryWatch watch = new WritablePrimaryWatch(estate.detail(name))) {

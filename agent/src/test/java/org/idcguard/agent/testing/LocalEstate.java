@@ -164,6 +164,18 @@ public final class LocalEstate implements AutoCloseable {
             public void restartNodeAgent(String address) {
                 startNode(address);
             }
+
+            @Override
+            public void switchPrimary(String cluster, String to) {
+                var started = api.post("/api/clusters/" + cluster + "/switch", "{\"to\":\"" + to + "\"}");
+                if (started.status() != 202) {
+                    throw new IllegalStateException(started.error());
+                }
+                JsonNode task = awaitTask(started.json().get("id").asLong(), Duration.ofMinutes(2));
+                if (!"succeeded".equals(task.get("status").asText())) {
+                    throw new IllegalStateException(task.get("message").asText());
+                }
+            }
         };
     }
 

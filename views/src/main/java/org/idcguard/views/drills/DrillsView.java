@@ -292,6 +292,8 @@ public final class DrillsView extends VBox {
         table.getColumns().add(sized(Columns.text("Acked", r -> Long.toString(r.acked())), 55));
         table.getColumns().add(sized(Columns.text("Errors", r -> Long.toString(r.errors())), 50));
         table.getColumns().add(sized(Columns.text("Data check", DrillRound::dataCheck), 250));
+        // a round starts only once the cluster is fully protected; after, it is when every node rejoined
+        table.getColumns().add(sized(Columns.text("Protection", r -> r.rejoinMillis() >= 0 ? "before and after" : "NOT after"), 120));
         table.getColumns().add(Columns.text("Result", r -> r.passed() ? "passed" : "FAILED: " + r.problem()));
         return table;
     }
