@@ -91,8 +91,9 @@ class ManagerApiTest {
     @Test
     void hugeBodyIsRefused() {
         String before = api.get("/api/idcs").body();
-        Answer answer = api.post("/api/idcs", "{\"name\":\"" + "a".repeat(200_000) + "\"}");
+        Answer answer = api.post("/api/idcs", "{\"name\":\"" + "a".repeat((int) org.idcguard.agent.http.ApiServer.MAX_BODY_BYTES) + "\"}");
         assertEquals(413, answer.status());
+        assertEquals("The request body is larger than 16 MiB.", answer.error());
         assertOneSentence(answer);
         assertEquals(before, api.get("/api/idcs").body());
     }

@@ -197,7 +197,7 @@ public final class DrillRunner {
     }
 
     private RoundTimeline timeline(int round, ProbeWorkload p, long faultAt, long restoredAt, long mark) {
-        long to = p.stoppedMillis() > 0 ? p.stoppedMillis() : System.currentTimeMillis();
+        long to = p.endedMillis() > 0 ? p.endedMillis() + 1 : System.currentTimeMillis();
         ProbeWorkload.Series s = p.series(p.startedMillis(), BUCKET_MILLIS, to);
         List<Event> ofCluster = access.events(mark).stream().filter(this::concernsCluster).toList();
         return new RoundTimeline(round, p.startedMillis(), BUCKET_MILLIS, s.acks(), s.errors(), faultAt, restoredAt, ofCluster);

@@ -37,6 +37,7 @@ public final class ProbeWorkload implements AutoCloseable {
     private volatile int errorCount;
     private volatile long lastErrorMillis;
     private volatile long stoppedMillis;
+    private volatile long endedMillis;
 
     public ProbeWorkload(String jdbcUrl) {
         this.url = jdbcUrl;
@@ -118,6 +119,7 @@ public final class ProbeWorkload implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        endedMillis = System.currentTimeMillis(); // a write in flight at the stop may be acknowledged after it
         List<long[]> copy;
         synchronized (acked) {
             copy = new ArrayList<>(acked);
@@ -217,9 +219,9 @@ public final class ProbeWorkload implements AutoCloseable {
         }
     }
 
-    /** When the probe was stopped, 0 while it runs. */
-    public long stoppedMillis() {
-        return stoppedMillis;
+    /** When the probe's loop had ended after a stop (its last write acknowledged or failed), 0 before. */
+    public long endedMillis() {
+        return endedMillis;
     }
 
     /** When the probe began writing. */
