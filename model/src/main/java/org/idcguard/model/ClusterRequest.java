@@ -12,9 +12,17 @@ import java.util.List;
  * @param database    the application database, default "app"
  * @param appUser     the application role, default "app"
  * @param syncPolicy  "available" (default: narrow the sync set when the other IDC is lost) or "strict"
+ * @param clients     the networks applications connect from (CIDR); none: only the cluster's computers and the managers
  */
 public record ClusterRequest(String name, String kind, String city, String primaryIdc, String backupIdc, Integer shards,
-                             Integer nodesPerIdc, List<String> computers, String database, String appUser, String syncPolicy) {
+                             Integer nodesPerIdc, List<String> computers, String database, String appUser, String syncPolicy,
+                             List<String> clients) {
+
+    /** A request without client networks. */
+    public ClusterRequest(String name, String kind, String city, String primaryIdc, String backupIdc, Integer shards,
+                          Integer nodesPerIdc, List<String> computers, String database, String appUser, String syncPolicy) {
+        this(name, kind, city, primaryIdc, backupIdc, shards, nodesPerIdc, computers, database, appUser, syncPolicy, List.of());
+    }
 
     public static final String INTRA_CITY = "intra-city";
     public static final int DEFAULT_SHARDS = 2;
@@ -38,6 +46,10 @@ public record ClusterRequest(String name, String kind, String city, String prima
 
     public String syncPolicyOrDefault() {
         return syncPolicy == null || syncPolicy.isBlank() ? "available" : syncPolicy;
+    }
+
+    public List<String> clientsOrEmpty() {
+        return clients == null ? List.of() : clients;
     }
 
     public List<String> computersOrEmpty() {

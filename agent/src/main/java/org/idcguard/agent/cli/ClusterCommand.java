@@ -43,12 +43,15 @@ final class ClusterCommand {
         String appUser;
         @Option(names = "--sync-policy", description = "available (default) or strict.")
         String syncPolicy;
+        @Option(names = "--clients", paramLabel = "CIDR", description = "A network applications connect from, e.g. 10.77.8.0/24 "
+                + "(repeat); default: none, only the cluster's computers and the managers get in.")
+        List<String> clients;
 
         @Override
         public Integer call() throws InterruptedException {
             ManagerClient manager = ManagerClient.of(homeOption.home());
             ClusterRequest request = new ClusterRequest(name, ClusterRequest.INTRA_CITY, city, primaryIdc, backupIdc, shards,
-                    nodesPerIdc, computers, database, appUser, syncPolicy);
+                    nodesPerIdc, computers, database, appUser, syncPolicy, clients);
             create(manager, request);
             return 0;
         }

@@ -108,7 +108,8 @@ final class PgInstances {
         synchronized (lock(name)) {
             InstanceSpec old = spec(name);
             InstanceSpec spec = new InstanceSpec(old.name(), old.cluster(), old.port(), InstanceSpec.STANDBY,
-                    request.primaryHost(), request.primaryPort(), old.superuser(), old.superuserPassword(), old.clientAddresses());
+                    request.primaryHost(), request.primaryPort(), old.superuser(), old.superuserPassword(), old.clientAddresses(),
+                    old.clientNetworks());
             Path dataDir = dataDir(spec);
             stopForRejoin(spec);
             try {
@@ -325,7 +326,7 @@ final class PgInstances {
             Files.writeString(conf, "\n" + include + "\n", StandardOpenOption.APPEND);
         }
         Files.writeString(dataDir.resolve(PostgresConfig.FILE), PostgresConfig.settings(address, spec));
-        Files.writeString(dataDir.resolve("pg_hba.conf"), PostgresConfig.hba(spec.clientAddresses()));
+        Files.writeString(dataDir.resolve("pg_hba.conf"), PostgresConfig.hba(spec.clientAddresses(), spec.clientNetworks()));
         user.own(dataDir.resolve(PostgresConfig.FILE), dataDir.resolve("pg_hba.conf"), conf);
     }
 

@@ -57,12 +57,16 @@ final class PostgresConfig {
         return StandbyConninfo.of(spec.primaryHost(), spec.primaryPort(), spec.superuser(), spec.superuserPassword(), spec.name());
     }
 
-    static String hba(List<String> clientAddresses) {
-        StringBuilder hba = new StringBuilder("# Written by the IDC Guard node agent: only the cluster's computers and the manager.\n");
+    static String hba(List<String> clientAddresses, List<String> clientNetworks) {
+        StringBuilder hba = new StringBuilder("# Written by the IDC Guard node agent: the cluster's computers and the managers, "
+                + "and the applications' networks (no replication for them). Nothing else gets in.\n");
         for (String address : clientAddresses) {
             String cidr = address.contains(":") ? address + "/128" : address + "/32";
             hba.append("host    all          all    ").append(cidr).append("    scram-sha-256\n");
             hba.append("host    replication  all    ").append(cidr).append("    scram-sha-256\n");
+        }
+        for (String network : clientNetworks) {
+            hba.append("host    all          all    ").append(network).append("    scram-sha-256\n");
         }
         return hba.toString();
     }

@@ -212,13 +212,22 @@ public final class LocalEstate implements AutoCloseable {
         }
     }
 
-    /** PostgreSQL processes whose data directory lies in this estate's home. */
+    /**
+     * PostgreSQL servers whose data directory lies in this estate's home. A backend just forked by a server still shows
+     * the server's command line until it names itself, so processes whose parent is a PostgreSQL process are left out:
+     * they come and go with every connection.
+     */
     public List<ProcessHandle> postgresProcesses() {
         String marker = home.dir().toString();
         return ProcessHandle.allProcesses()
-                .filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
+                .filter(LocalEstate::isPostgres)
                 .filter(p -> p.info().arguments().map(a -> String.join(" ", a).contains(marker)).orElse(false))
+                .filter(p -> p.parent().map(parent -> !isPostgres(parent)).orElse(true))
                 .toList();
+    }
+
+    private static boolean isPostgres(ProcessHandle p) {
+        return p.info().command().map(c -> c.endsWith("/postgres")).orElse(false);
     }
 
     /** Files left under the computers' instance folders (specs, logs, data directories). */

@@ -19,6 +19,7 @@ import org.idcguard.agent.manager.MetadataStore;
 import org.idcguard.agent.manager.NodeAgentClient;
 import org.idcguard.agent.manager.task.TaskRunner;
 import org.idcguard.model.ClusterPlan;
+import org.idcguard.model.ClientNetworks;
 import org.idcguard.model.ClusterRequest;
 import org.idcguard.model.InstanceSpec;
 import org.idcguard.model.InstanceStatus;
@@ -57,7 +58,7 @@ public final class ClusterCreation {
         ClusterRequest r = plan.request();
         ClusterRecord cluster = new ClusterRecord(r.name(), ClusterRequest.INTRA_CITY, r.city().strip(), r.primaryIdc(),
                 r.backupIdc(), r.shardsOrDefault(), r.nodesPerIdcOrDefault(), r.databaseOrDefault(), r.appUserOrDefault(),
-                secret(), SUPERUSER, secret(), r.syncPolicyOrDefault(), ClusterRecord.CREATING);
+                secret(), SUPERUSER, secret(), r.syncPolicyOrDefault(), ClusterRecord.CREATING, ClientNetworks.check(r.clientsOrEmpty()));
         store.inTransaction(c -> {
             clusters.insert(c, cluster);
             for (int g = 0; g < plan.groups().size(); g++) {
@@ -117,7 +118,7 @@ public final class ClusterCreation {
         InstanceSpec spec = new InstanceSpec(node.name(), cluster.name().toLowerCase(), node.port(),
                 primary == null ? InstanceSpec.PRIMARY : InstanceSpec.STANDBY,
                 primary == null ? null : primary.address(), primary == null ? 0 : primary.port(),
-                cluster.superuser(), cluster.superuserPassword(), clientAddresses);
+                cluster.superuser(), cluster.superuserPassword(), clientAddresses, cluster.clientNetworks());
         InstanceStatus status = agents.ensureInstance(node.agentEndpoint(), spec);
         store.inTransaction(c -> {
             clusters.setNodeDataDir(c, node.name(), status.dataDir());

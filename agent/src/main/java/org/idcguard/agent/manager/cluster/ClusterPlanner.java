@@ -78,6 +78,7 @@ public final class ClusterPlanner {
         if (!Set.of("available", "strict").contains(r.syncPolicyOrDefault())) {
             throw new InvalidInput("syncPolicy", "The sync policy is available or strict.");
         }
+        org.idcguard.model.ClientNetworks.check(r.clientsOrEmpty()); // refused here, before anything is recorded
     }
 
     private static void sqlName(String field, String what, String value) {

@@ -12,7 +12,7 @@ import java.util.Optional;
 /** SQL for clusters, their groups and nodes. */
 public final class ClusterRepository {
     private static final String CLUSTER_COLUMNS = "name, kind, city, primary_idc, backup_idc, shard_count, nodes_per_idc, "
-            + "database_name, app_user, app_password, superuser, superuser_password, sync_policy, status";
+            + "database_name, app_user, app_password, superuser, superuser_password, sync_policy, status, client_networks";
     private static final String NODE_COLUMNS = "n.name, n.cluster, n.group_name, n.idc, n.computer_address, c.agent_endpoint, "
             + "n.port, n.data_dir, n.role, n.needs_rejoin";
 
@@ -38,7 +38,7 @@ public final class ClusterRepository {
 
     public void insert(Connection c, ClusterRecord r) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO cluster (" + CLUSTER_COLUMNS + ", created_millis) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             st.setString(1, r.name());
             st.setString(2, r.kind());
             st.setString(3, r.city());
@@ -53,7 +53,8 @@ public final class ClusterRepository {
             st.setString(12, r.superuserPassword());
             st.setString(13, r.syncPolicy());
             st.setString(14, r.status());
-            st.setLong(15, System.currentTimeMillis());
+            st.setString(15, String.join(",", r.clientNetworks()));
+            st.setLong(16, System.currentTimeMillis());
             st.executeUpdate();
         }
     }
@@ -216,7 +217,7 @@ public final class ClusterRepository {
         while (rs.next()) {
             all.add(new ClusterRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                     rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
-                    rs.getString(12), rs.getString(13), rs.getString(14)));
+                    rs.getString(12), rs.getString(13), rs.getString(14), names(rs.getString(15))));
         }
         return all;
     }
