@@ -53,10 +53,43 @@ public final class ClientNetworks {
         byte[] out = new byte[address.length];
         int copy = Math.min(cleared.length, out.length);
         System.arraycopy(cleared, cleared.length - copy, out, out.length - copy, copy);
-        try {
-            return InetAddress.getByAddress(out).getHostAddress() + "/" + prefix;
-        } catch (UnknownHostException e) {
-            throw new InvalidInput("clients", bad);
+        if (out.length == 4) {
+            return (out[0] & 0xff) + "." + (out[1] & 0xff) + "." + (out[2] & 0xff) + "." + (out[3] & 0xff) + "/" + prefix;
         }
+        return compressed(out) + "/" + prefix;
+    }
+
+    /** An IPv6 address as people write it: hex groups without leading zeros, the longest run of zero groups as "::". */
+    static String compressed(byte[] address) {
+        int[] groups = new int[8];
+        for (int i = 0; i < 8; i++) {
+            groups[i] = ((address[2 * i] & 0xff) << 8) | (address[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLength = 1; // a single zero group is written as 0, not ::
+        for (int i = 0; i < 8; ) {
+            int j = i;
+            while (j < 8 && groups[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                text.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+                text.append(':');
+            }
+            text.append(Integer.toHexString(groups[i]));
+        }
+        return text.toString();
     }
 }

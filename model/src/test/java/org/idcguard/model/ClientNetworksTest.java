@@ -13,6 +13,8 @@ class ClientNetworksTest {
         assertEquals(List.of("10.77.8.0/24", "192.168.1.7/32", "fd00:1::/64"),
                 ClientNetworks.check(List.of(" 10.77.8.9/24", "192.168.1.7/32", "fd00:1:0:0:5::1/64", "10.77.8.0/24")));
         assertEquals(List.of(), ClientNetworks.check(null));
+        assertEquals(List.of("::1/128", "fd00::/8", "2001:db8:0:1::/64", "1:0:2:0:3:0:4:0/128"),
+                ClientNetworks.check(List.of("::1/128", "fd12::/8", "2001:db8:0:1:ff::/64", "1:0:2:0:3:0:4:0/128")));
     }
 
     @Test

@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "cluster", description = "Creates, lists, shows and deletes IDC clusters.",
         subcommands = {ClusterCommand.Create.class, ClusterCommand.ListClusters.class, ClusterCommand.Show.class,
-                ClusterCommand.Uri.class, ClusterCommand.Delete.class})
+                ClusterCommand.Uri.class, ClusterCommand.Clients.class, ClusterCommand.Delete.class})
 final class ClusterCommand {
 
     @Command(name = "create", description = "Creates an intra-city IDC cluster and waits until it is ready.")
@@ -104,6 +104,56 @@ final class ClusterCommand {
             System.out.println();
             System.out.println("libpq: " + d.uris().libpq());
             System.out.println("JDBC:  " + d.uris().jdbc());
+            return 0;
+        }
+    }
+
+    @Command(name = "clients", description = "Lists, adds or removes the networks applications connect from "
+            + "(cluster clients NAME [add|remove CIDR]); every node's pg_hba follows at once.")
+    static final class Clients implements Callable<Integer> {
+        @Mixin
+        HomeOption homeOption;
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "add|remove")
+        String action;
+        @Parameters(index = "2", arity = "0..1", paramLabel = "CIDR")
+        String cidr;
+
+        @Override
+        public Integer call() {
+            ManagerClient manager = ManagerClient.of(homeOption.home());
+            String path = "/api/clusters/" + name + "/clients";
+            List<String> now = manager.get(path, new TypeReference<java.util.Map<String, List<String>>>() { }).get("clients");
+            if (action == null) {
+                System.out.println(now.isEmpty() ? "No client network: only the cluster's computers and the managers get in."
+                        : String.join("\n", now));
+                return 0;
+            }
+            if (cidr == null || !List.of("add", "remove").contains(action)) {
+                throw new CliFailure("Write cluster clients NAME add CIDR or cluster clients NAME remove CIDR.", 2);
+            }
+            List<String> wanted = new java.util.ArrayList<>(now);
+            if (action.equals("add")) {
+                wanted.add(cidr);
+            } else {
+                String normalised;
+                try {
+                    normalised = org.idcguard.model.ClientNetworks.check(List.of(cidr)).get(0);
+                } catch (org.idcguard.model.InvalidInput e) {
+                    throw new CliFailure(e.getMessage(), 2);
+                }
+                if (!wanted.remove(normalised)) {
+                    throw new CliFailure(normalised + " is not a client network of " + name + ".");
+                }
+            }
+            java.util.Map<String, List<String>> answer = manager.put(path, java.util.Map.of("clients", wanted),
+                    new TypeReference<java.util.Map<String, List<String>>>() { });
+            System.out.println("Client networks of " + name + ": " + (answer.get("clients").isEmpty() ? "none"
+                    : String.join(", ", answer.get("clients"))) + ".");
+            if (!answer.get("notReached").isEmpty()) {
+                System.out.println("Not reached now (they get them when they rejoin): " + String.join(", ", answer.get("notReached")) + ".");
+            }
             return 0;
         }
     }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.idcguard.agent.home.AgentHome;
@@ -102,6 +103,13 @@ public final class ManagerServer implements AutoCloseable {
         return server;
     }
 
+    /** The body of {@code PUT /api/clusters/{name}/clients}. */
+    record ClientsBody(List<String> clients) {
+        List<String> clientsOrEmpty() {
+            return clients == null ? List.of() : clients;
+        }
+    }
+
     private void routes() {
         http.get("/api/health", ctx -> ctx.json(Map.of("status", "ok", "role", "manager")));
         http.get("/api/idcs", ctx -> ctx.json(idcs.list()));
@@ -131,6 +139,9 @@ public final class ManagerServer implements AutoCloseable {
         });
         http.get("/api/clusters", ctx -> ctx.json(clusters.list()));
         http.get("/api/clusters/{name}", ctx -> ctx.json(clusters.detail(ctx.pathParam("name"))));
+        http.get("/api/clusters/{name}/clients", ctx -> ctx.json(clusters.clientNetworks(ctx.pathParam("name"))));
+        http.put("/api/clusters/{name}/clients", ctx -> ctx.json(clusters.setClientNetworks(ctx.pathParam("name"),
+                ApiServer.body(ctx, ClientsBody.class).clientsOrEmpty())));
         http.post("/api/clusters/{name}/start", ctx -> ctx.json(clusters.start(ctx.pathParam("name"))));
         http.delete("/api/clusters/{name}", ctx -> ctx.status(202).json(clusters.delete(ctx.pathParam("name"))));
         http.get("/api/clusters/{name}/switch", ctx -> ctx.json(switches.plan(ctx.pathParam("name"), ctx.queryParam("to"))));

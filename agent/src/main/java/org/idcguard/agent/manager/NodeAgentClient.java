@@ -82,6 +82,10 @@ public final class NodeAgentClient {
         return call(endpoint, "POST", "/api/instances/" + name + "/follow", request, Duration.ofMinutes(10), InstanceStatus.class);
     }
 
+    public InstanceStatus setClientNetworks(String endpoint, String name, List<String> networks) {
+        return call(endpoint, "PUT", "/api/instances/" + name + "/client-networks", networks, TIMEOUT, InstanceStatus.class);
+    }
+
     public void stopAll(String endpoint) {
         call(endpoint, "POST", "/api/instances/stop-all?mode=fast", null, Duration.ofMinutes(3), InstanceStatus[].class);
     }

@@ -51,6 +51,8 @@ public final class NodeAgentServer implements AutoCloseable {
                 .stop(ctx.pathParam("name"), stopMode(ctx.queryParam("mode")))));
         http.post("/api/instances/{name}/follow", ctx -> ctx.json(need(instances, address)
                 .follow(ctx.pathParam("name"), ApiServer.body(ctx, org.idcguard.model.FollowRequest.class))));
+        http.put("/api/instances/{name}/client-networks", ctx -> ctx.json(need(instances, address)
+                .setClientNetworks(ctx.pathParam("name"), java.util.List.of(ApiServer.body(ctx, String[].class)))));
         http.delete("/api/instances/{name}", ctx -> {
             need(instances, address).remove(ctx.pathParam("name"));
             ctx.status(204);

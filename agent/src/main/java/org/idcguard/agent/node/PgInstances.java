@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.idcguard.agent.http.ApiFailure;
 import org.idcguard.agent.http.Json;
+import org.idcguard.model.ClientNetworks;
 import org.idcguard.model.FollowRequest;
 import org.idcguard.model.InstanceSpec;
 import org.idcguard.model.InstanceStatus;
@@ -109,7 +110,7 @@ final class PgInstances {
             InstanceSpec old = spec(name);
             InstanceSpec spec = new InstanceSpec(old.name(), old.cluster(), old.port(), InstanceSpec.STANDBY,
                     request.primaryHost(), request.primaryPort(), old.superuser(), old.superuserPassword(), old.clientAddresses(),
-                    old.clientNetworks());
+                    request.clientNetworks() == null ? old.clientNetworks() : ClientNetworks.check(request.clientNetworks()));
             Path dataDir = dataDir(spec);
             stopForRejoin(spec);
             try {
@@ -265,6 +266,34 @@ final class PgInstances {
         } catch (RuntimeException e) {
             deleteTree(dataDir); // a half-made data directory would be mistaken for a real one next time
             throw e;
+        }
+    }
+
+    /**
+     * Lets the applications' networks in: the spec keeps them for every later rejoin or rebuild, pg_hba is rewritten,
+     * and a running server reloads it (SIGHUP), so sessions already open are not touched.
+     */
+    InstanceStatus setClientNetworks(String name, List<String> networks) {
+        List<String> checked = ClientNetworks.check(networks);
+        synchronized (lock(name)) {
+            InstanceSpec old = spec(name);
+            InstanceSpec spec = new InstanceSpec(old.name(), old.cluster(), old.port(), old.role(), old.primaryHost(), old.primaryPort(),
+                    old.superuser(), old.superuserPassword(), old.clientAddresses(), checked);
+            Path dataDir = dataDir(spec);
+            try {
+                writeSpec(spec);
+                if (Files.exists(dataDir.resolve("PG_VERSION"))) {
+                    Files.writeString(dataDir.resolve("pg_hba.conf"), PostgresConfig.hba(spec.clientAddresses(), spec.clientNetworks()));
+                    user.own(dataDir.resolve("pg_hba.conf"));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot write the client networks of " + name + ": " + e.getMessage(), e);
+            }
+            InstanceStatus now = status(spec);
+            if (now.running()) {
+                Command.run("kill", List.of("kill", "-s", "HUP", Long.toString(now.pid())), Map.of(), SLOW);
+            }
+            return status(spec);
         }
     }
 

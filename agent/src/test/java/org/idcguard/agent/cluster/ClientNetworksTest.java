@@ -58,6 +58,22 @@ class ClientNetworksTest {
                     assertThrows(SQLException.class, () -> assertConnects(direct, OUTSIDE), node.name());
                 }
             }
+
+            // moved to another network on the running cluster: every node follows at once
+            var bad = estate.api().put("/api/clusters/Clients/clients", "{\"clients\":[\"0.0.0.0/0\"]}");
+            assertEquals(400, bad.status(), bad.body());
+            var moved = estate.api().put("/api/clusters/Clients/clients", "{\"clients\":[\"127.0.28.130/26\"]}");
+            assertEquals(200, moved.status(), moved.body());
+            assertEquals("127.0.28.128/26", moved.json().get("clients").get(0).asText());
+            assertEquals(0, moved.json().get("notReached").size(), moved.body());
+            for (var group : estate.detail("Clients").groups()) {
+                for (var node : group.nodes()) {
+                    String direct = "jdbc:postgresql://" + node.address() + ":" + node.port() + "/app?" + url.substring(url.indexOf('?') + 1)
+                            .replaceAll("targetServerType=[a-zA-Z]+&?", "");
+                    assertConnects(direct, "127.0.28.150");
+                    assertThrows(SQLException.class, () -> assertConnects(direct, INSIDE), node.name() + " still lets the old network in");
+                }
+            }
         }
     }
 

@@ -67,6 +67,14 @@ public final class ClusterRepository {
         }
     }
 
+    public void setClientNetworks(Connection c, String cluster, List<String> networks) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE cluster SET client_networks = ? WHERE name = ?")) {
+            st.setString(1, String.join(",", networks));
+            st.setString(2, cluster);
+            st.executeUpdate();
+        }
+    }
+
     public void insertGroup(Connection c, GroupRecord g) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO replication_group (cluster, name, kind, ordinal) VALUES (?, ?, ?, ?)")) {
             st.setString(1, g.cluster());

@@ -133,6 +133,38 @@ public final class ClusterService {
         tasks.finishInterrupted(task.id(), "The manager stopped while this task ran; " + what);
     }
 
+    /** The networks the cluster's applications connect from. */
+    public java.util.Map<String, List<String>> clientNetworks(String name) {
+        return java.util.Map.of("clients", find(name).clientNetworks());
+    }
+
+    /**
+     * Replaces the cluster's client networks: recorded first, then every node's agent rewrites pg_hba and reloads. A
+     * node whose agent does not answer is named in "notReached"; it gets the networks when it rejoins.
+     */
+    public java.util.Map<String, List<String>> setClientNetworks(String name, List<String> wanted) {
+        List<String> networks = org.idcguard.model.ClientNetworks.check(wanted);
+        ClusterRecord cluster = find(name);
+        if (!ClusterRecord.RUNNING.equals(cluster.status())) {
+            throw ApiFailure.conflict("name", "Cluster " + cluster.name() + " is " + cluster.status() + ", not running.");
+        }
+        List<NodeRecord> nodes = store.inTransaction(c -> {
+            clusters.setClientNetworks(c, cluster.name(), networks);
+            events.record(c, "cluster.clients", cluster.name(), "Applications may connect to " + cluster.name() + " from "
+                    + (networks.isEmpty() ? "no network: only its computers and the managers get in" : String.join(", ", networks)) + ".");
+            return clusters.nodes(c, cluster.name());
+        });
+        List<String> notReached = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        nodes.parallelStream().forEach(n -> {
+            try {
+                agents.setClientNetworks(n.agentEndpoint(), n.name(), networks);
+            } catch (RuntimeException unreachable) {
+                notReached.add(n.name());
+            }
+        });
+        return java.util.Map.of("clients", networks, "notReached", notReached.stream().sorted().toList());
+    }
+
     private ClusterRecord find(String name) {
         return store.inTransaction(c -> clusters.find(c, name))
                 .orElseThrow(() -> ApiFailure.notFound("There is no cluster named " + Names.shorten(name) + "."));

@@ -88,7 +88,8 @@ final class Rejoiner {
         }, NUDGE_AFTER_MILLIS, NUDGE_AFTER_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
         InstanceStatus followed;
         try {
-            followed = agents.follow(node.agentEndpoint(), node.name(), new FollowRequest(primary.address(), primary.port(), rewind));
+            followed = agents.follow(node.agentEndpoint(), node.name(), new FollowRequest(primary.address(), primary.port(), rewind,
+                    cluster.clientNetworks()));
         } finally {
             if (nudging != null) {
                 nudging.cancel(false);
