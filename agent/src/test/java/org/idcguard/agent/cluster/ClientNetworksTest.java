@@ -52,8 +52,7 @@ class ClientNetworksTest {
             for (var group : estate.detail("Clients").groups()) {
                 for (var node : group.nodes()) {
                     // every node, the rewound ones in IDC1 included, still lets the network in and no one else
-                    String direct = "jdbc:postgresql://" + node.address() + ":" + node.port() + "/app?" + url.substring(url.indexOf('?') + 1)
-                            .replaceAll("targetServerType=[a-zA-Z]+&?", "");
+                    String direct = direct(url, node);
                     assertConnects(direct, INSIDE);
                     assertThrows(SQLException.class, () -> assertConnects(direct, OUTSIDE), node.name());
                 }
@@ -68,13 +67,18 @@ class ClientNetworksTest {
             assertEquals(0, moved.json().get("notReached").size(), moved.body());
             for (var group : estate.detail("Clients").groups()) {
                 for (var node : group.nodes()) {
-                    String direct = "jdbc:postgresql://" + node.address() + ":" + node.port() + "/app?" + url.substring(url.indexOf('?') + 1)
-                            .replaceAll("targetServerType=[a-zA-Z]+&?", "");
+                    String direct = direct(url, node);
                     assertConnects(direct, "127.0.28.150");
                     assertThrows(SQLException.class, () -> assertConnects(direct, INSIDE), node.name() + " still lets the old network in");
                 }
             }
         }
+    }
+
+    /** The printed URI's settings, to one node (any role). */
+    private static String direct(String url, org.idcguard.model.NodeView node) {
+        return "jdbc:postgresql://" + node.address() + ":" + node.port() + "/app?" + url.substring(url.indexOf('?') + 1)
+                .replaceAll("targetServerType=[a-zA-Z]+&?", "");
     }
 
     private static String body(String name, String clients) {

@@ -31,10 +31,10 @@ public final class AlertsView extends VBox {
         table.setId("alert-table");
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.getColumns().add(levelColumn());
-        table.getColumns().add(sized(Columns.<Alert>text("Raised", a -> Formats.time(a.timeMillis())), 160));
-        table.getColumns().add(sized(Columns.<Alert>text("About", Alert::subject), 150));
-        table.getColumns().add(sized(Columns.<Alert>text("State", a -> a.open() ? "open"
-                : "acknowledged " + Formats.time(a.ackedMillis()).substring(11)), 190));
+        table.getColumns().add(Columns.<Alert>text("Raised", a -> Formats.time(a.timeMillis()), 160));
+        table.getColumns().add(Columns.<Alert>text("About", Alert::subject, 150));
+        table.getColumns().add(Columns.<Alert>text("State", a -> a.open() ? "open"
+                : "acknowledged " + Formats.time(a.ackedMillis()).substring(11), 190));
         table.getColumns().add(Columns.<Alert>text("What happened", Alert::message));
         table.setRowFactory(t -> new TableRow<>() {
             @Override
@@ -75,15 +75,8 @@ public final class AlertsView extends VBox {
                 actions, table);
     }
 
-    /** The flexible last column takes what is left; the others keep a width their content fits. */
-    private static TableColumn<Alert, String> sized(TableColumn<Alert, String> column, double width) {
-        column.setMinWidth(width);
-        column.setPrefWidth(width);
-        return column;
-    }
-
     private static TableColumn<Alert, String> levelColumn() {
-        TableColumn<Alert, String> level = sized(Columns.text("Level", Alert::level), 100);
+        TableColumn<Alert, String> level = Columns.text("Level", Alert::level, 100);
         level.setCellFactory(c -> new TableCell<>() {
             @Override
             protected void updateItem(String value, boolean empty) {

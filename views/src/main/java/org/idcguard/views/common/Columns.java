@@ -14,4 +14,12 @@ public final class Columns {
         column.setCellValueFactory(cell -> new ReadOnlyObjectWrapper<>(value.apply(cell.getValue())));
         return column;
     }
+
+    /** A text column that keeps at least the given width, so its content is not cut off while others have room. */
+    public static <T> TableColumn<T, String> text(String title, Function<T, String> value, double width) {
+        TableColumn<T, String> column = text(title, value);
+        column.setMinWidth(width);
+        column.setPrefWidth(width);
+        return column;
+    }
 }

@@ -19,7 +19,6 @@ import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
-import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -179,14 +178,14 @@ public final class DrillsView extends VBox {
         TableView<DrillReport> table = new TableView<>(vm.reports());
         table.setId("drill-reports");
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        table.getColumns().add(sized(Columns.text("#", r -> Long.toString(r.id())), 50));
-        table.getColumns().add(sized(Columns.text("Started", r -> Formats.time(r.startedMillis())), 150));
-        table.getColumns().add(sized(Columns.text("Cluster", DrillReport::cluster), 100));
-        table.getColumns().add(sized(Columns.text("Fault", r -> r.fault() + " of " + r.idc()), 140));
-        table.getColumns().add(sized(Columns.text("Rounds", r -> Integer.toString(r.rounds().size())), 60));
-        table.getColumns().add(sized(Columns.text("RTO median", r -> ms(DrillFigures.medianRto(r))), 95));
-        table.getColumns().add(sized(Columns.text("RTO worst", r -> ms(DrillFigures.worstRto(r))), 90));
-        table.getColumns().add(sized(Columns.text("RPO", r -> Long.toString(DrillFigures.lost(r))), 50));
+        table.getColumns().add(Columns.text("#", r -> Long.toString(r.id()), 50));
+        table.getColumns().add(Columns.text("Started", r -> Formats.time(r.startedMillis()), 150));
+        table.getColumns().add(Columns.text("Cluster", DrillReport::cluster, 100));
+        table.getColumns().add(Columns.text("Fault", r -> r.fault() + " of " + r.idc(), 140));
+        table.getColumns().add(Columns.text("Rounds", r -> Integer.toString(r.rounds().size()), 60));
+        table.getColumns().add(Columns.text("RTO median", r -> ms(DrillFigures.medianRto(r)), 95));
+        table.getColumns().add(Columns.text("RTO worst", r -> ms(DrillFigures.worstRto(r)), 90));
+        table.getColumns().add(Columns.text("RPO", r -> Long.toString(DrillFigures.lost(r)), 50));
         table.getColumns().add(Columns.text("Result", r -> r.passed() ? "passed" : "FAILED"));
         table.setPlaceholder(Placeholders.emptyState(vm.inventory().loadedProperty(), "No drills yet",
                 "Start a drill above, or run ./idcguard drill: every report is kept here."));
@@ -282,18 +281,18 @@ public final class DrillsView extends VBox {
         table.setId("drill-rounds-table");
         vm.reportProperty().addListener((o, was, now) -> table.getItems().setAll(now == null ? List.of() : now.rounds()));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        table.getColumns().add(sized(Columns.text("Round", r -> Integer.toString(r.round())), 55));
-        table.getColumns().add(sized(Columns.text("IDC failed", DrillRound::idc), 75));
-        table.getColumns().add(sized(Columns.text("RTO", r -> ms(r.rtoMillis())), 75));
-        table.getColumns().add(sized(Columns.text("RPO", r -> Long.toString(r.rpo())), 40));
-        table.getColumns().add(sized(Columns.text("Takeover", r -> ms(r.takeoverMillis())), 80));
-        table.getColumns().add(sized(Columns.text("Writes flow", r -> ms(r.flowingMillis())), 85));
-        table.getColumns().add(sized(Columns.text("Rejoin", r -> ms(r.rejoinMillis())), 85));
-        table.getColumns().add(sized(Columns.text("Acked", r -> Long.toString(r.acked())), 55));
-        table.getColumns().add(sized(Columns.text("Errors", r -> Long.toString(r.errors())), 50));
-        table.getColumns().add(sized(Columns.text("Data check", DrillRound::dataCheck), 250));
+        table.getColumns().add(Columns.text("Round", r -> Integer.toString(r.round()), 55));
+        table.getColumns().add(Columns.text("IDC failed", DrillRound::idc, 75));
+        table.getColumns().add(Columns.text("RTO", r -> ms(r.rtoMillis()), 75));
+        table.getColumns().add(Columns.text("RPO", r -> Long.toString(r.rpo()), 40));
+        table.getColumns().add(Columns.text("Takeover", r -> ms(r.takeoverMillis()), 80));
+        table.getColumns().add(Columns.text("Writes flow", r -> ms(r.flowingMillis()), 85));
+        table.getColumns().add(Columns.text("Rejoin", r -> ms(r.rejoinMillis()), 85));
+        table.getColumns().add(Columns.text("Acked", r -> Long.toString(r.acked()), 55));
+        table.getColumns().add(Columns.text("Errors", r -> Long.toString(r.errors()), 50));
+        table.getColumns().add(Columns.text("Data check", DrillRound::dataCheck, 250));
         // a round starts only once the cluster is fully protected; after, it is when every node rejoined
-        table.getColumns().add(sized(Columns.text("Protection", r -> r.rejoinMillis() >= 0 ? "before and after" : "NOT after"), 120));
+        table.getColumns().add(Columns.text("Protection", r -> r.rejoinMillis() >= 0 ? "before and after" : "NOT after", 120));
         table.getColumns().add(Columns.text("Result", r -> r.passed() ? "passed" : "FAILED: " + r.problem()));
         return table;
     }
@@ -304,20 +303,14 @@ public final class DrillsView extends VBox {
         vm.timelineProperty().addListener((o, was, now) -> table.getItems().setAll(now == null ? List.of()
                 : now.rows().stream().filter(r -> !r.name().equals(TimelineModel.CLUSTER_ROW)).toList()));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        table.getColumns().add(sized(Columns.text("Group", TimelineModel.Row::name), 110));
+        table.getColumns().add(Columns.text("Group", TimelineModel.Row::name, 110));
         for (TimelineModel.Step step : TimelineModel.Step.values()) {
             String name = step.name().charAt(0) + step.name().substring(1).toLowerCase(java.util.Locale.ROOT);
-            table.getColumns().add(sized(Columns.text(name, r -> r.bar(step).map(b -> ms(b.millis())).orElse("—")), 90));
+            table.getColumns().add(Columns.text(name, r -> r.bar(step).map(b -> ms(b.millis())).orElse("—"), 90));
         }
         table.getColumns().add(Columns.text("Events", r -> Integer.toString(r.markers().size())));
         table.setPlaceholder(new Label("Choose a report: each group's detect, fence, promote, repoint and rejoin times show here."));
         return table;
-    }
-
-    private static <T> TableColumn<T, String> sized(TableColumn<T, String> column, double width) {
-        column.setMinWidth(width);
-        column.setPrefWidth(width);
-        return column;
     }
 
     private static String ms(long millis) {
