@@ -268,8 +268,12 @@ public final class ClusterWizard extends Dialog<Void> {
         ComboBox<String> policy = new ComboBox<>();
         policy.getItems().setAll("available", "strict");
         policy.valueProperty().bindBidirectional(vm.syncPolicyProperty());
+        TextField clients = new TextField();
+        clients.setPromptText("e.g. 10.77.8.0/24, 10.77.9.0/24");
+        clients.textProperty().bindBidirectional(vm.clientsProperty());
         Label hint = new Label("available: when the other IDC is lost, commits wait only for local standbys and an alert is raised; "
-                + "strict: commits wait until the other IDC is back.");
+                + "strict: commits wait until the other IDC is back. Client networks: where applications connect from; "
+                + "nothing else gets in but the cluster's computers and the managers.");
         hint.getStyleClass().add("empty-hint");
         hint.setWrapText(true);
         return new VBox(8, new FormLayout()
@@ -278,6 +282,7 @@ public final class ClusterWizard extends Dialog<Void> {
                 .field("Database", "cluster-database", database, vm.errors().of("database"))
                 .field("Application user", "cluster-app-user", user, vm.errors().of("appUser"))
                 .field("Sync policy", "cluster-sync-policy", policy, vm.errors().of("syncPolicy"))
+                .field("Client networks", "cluster-clients", clients, vm.errors().of("clients"))
                 .build(), hint);
     }
 
@@ -292,7 +297,9 @@ public final class ClusterWizard extends Dialog<Void> {
                 line("Replication", "every commit waits until one standby in " + r.backupIdc() + " has it; standbys in "
                         + r.primaryIdc() + " stream asynchronously"),
                 line("Database / user", r.databaseOrDefault() + " / " + r.appUserOrDefault()),
-                line("Sync policy", r.syncPolicyOrDefault()));
+                line("Sync policy", r.syncPolicyOrDefault()),
+                line("Client networks", r.clientsOrEmpty().isEmpty() ? "none: only the cluster's computers and the managers"
+                        : String.join(", ", r.clientsOrEmpty())));
         Label placementTitle = new Label("Placement");
         placementTitle.getStyleClass().add("section-title");
         box.getChildren().addAll(placementTitle, placement(plan));

@@ -48,11 +48,13 @@ public final class ClusterWizardViewModel {
     private final StringProperty database = new SimpleStringProperty("app");
     private final StringProperty appUser = new SimpleStringProperty("app");
     private final StringProperty syncPolicy = new SimpleStringProperty("available");
+    /** The applications' networks as typed: CIDRs separated by commas or spaces. */
+    private final StringProperty clients = new SimpleStringProperty("");
     private final ObjectProperty<ClusterPlan> plan = new SimpleObjectProperty<>();
     private final ObjectProperty<TaskView> task = new SimpleObjectProperty<>();
     private final BooleanProperty busy = new SimpleBooleanProperty(false);
     private final FieldErrors errors = new FieldErrors("name", "kind", "city", "primaryIdc", "backupIdc", "computers",
-            "shards", "nodesPerIdc", "database", "appUser", "syncPolicy");
+            "shards", "nodesPerIdc", "database", "appUser", "syncPolicy", "clients");
 
     public ClusterWizardViewModel(Inventory inventory) {
         this.inventory = inventory;
@@ -75,6 +77,7 @@ public final class ClusterWizardViewModel {
     public StringProperty databaseProperty() { return database; }
     public StringProperty appUserProperty() { return appUser; }
     public StringProperty syncPolicyProperty() { return syncPolicy; }
+    public StringProperty clientsProperty() { return clients; }
     public ObjectProperty<ClusterPlan> planProperty() { return plan; }
     public ObjectProperty<TaskView> taskProperty() { return task; }
     public BooleanProperty busyProperty() { return busy; }
@@ -114,7 +117,9 @@ public final class ClusterWizardViewModel {
     public ClusterRequest request() {
         return new ClusterRequest(name.get().strip(), ClusterRequest.INTRA_CITY, city.get(),
                 primaryIdc.get() == null ? null : primaryIdc.get().name(), backupIdc.get() == null ? null : backupIdc.get().name(),
-                shards.get(), nodesPerIdc.get(), List.copyOf(chosenComputers), database.get(), appUser.get(), syncPolicy.get());
+                shards.get(), nodesPerIdc.get(), List.copyOf(chosenComputers), database.get(), appUser.get(), syncPolicy.get(),
+                java.util.Arrays.stream(clients.get() == null ? new String[0] : clients.get().split("[,\\s]+"))
+                        .filter(s -> !s.isBlank()).toList());
     }
 
     /** Checks the current page and moves on; pages that need the manager's opinion ask it in the background. */

@@ -57,8 +57,13 @@ class ClusterWizardTest {
         assertTrue(robot.lookup("★ primary  127.0.1.1:15432").tryQuery().isPresent(), "coordinator primary in IDC1");
         robot.clickOn("#wizard-next");
         assertTrue(robot.lookup("#cluster-shards").tryQuery().isPresent(), "configuration page");
+        robot.clickOn("#cluster-clients").write("app-host");
+        robot.clickOn("#wizard-next");
+        verifyThat("#cluster-clients-error", hasText("'app-host' is not a network: write an address and a prefix length, like 10.77.8.0/24."));
+        robot.doubleClickOn("#cluster-clients").eraseText(8).write("10.77.8.0/24");
         robot.clickOn("#wizard-next");
         assertTrue(robot.lookup("#overview").tryQuery().isPresent(), "overview page");
+        assertTrue(robot.lookup("10.77.8.0/24").tryQuery().isPresent(), "the overview names the client network");
         verifyThat("#wizard-next", hasText("Confirm"));
         robot.clickOn("#wizard-next");
 

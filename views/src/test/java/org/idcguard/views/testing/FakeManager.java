@@ -156,6 +156,11 @@ public final class FakeManager implements ManagerApi {
     @Override
     public synchronized ClusterPlan planCluster(ClusterRequest r) {
         calls.add("planCluster " + r.name());
+        try {
+            org.idcguard.model.ClientNetworks.check(r.clientsOrEmpty());
+        } catch (InvalidInput e) {
+            throw new ApiException(400, e.getMessage(), e.field());
+        }
         if (clusters.keySet().stream().anyMatch(n -> n.equalsIgnoreCase(r.name()))) {
             throw new ApiException(409, "A cluster named " + r.name() + " already exists.", "name");
         }
