@@ -22,6 +22,34 @@ public record DrillReport(long id, String cluster, String fault, String idc, lon
         return rounds != null && !rounds.isEmpty() && rounds.stream().allMatch(DrillRound::passed);
     }
 
+    /** The longest RTO of its rounds, -1 without rounds. */
+    public long worstRtoMillis() {
+        return roundsOrEmpty().stream().mapToLong(DrillRound::rtoMillis).max().orElse(-1);
+    }
+
+    public long medianRtoMillis() {
+        return medianRto(roundsOrEmpty());
+    }
+
+    /** Acknowledged writes missing afterwards, over every round. */
+    public long lostWrites() {
+        return roundsOrEmpty().stream().mapToLong(DrillRound::rpo).sum();
+    }
+
+    /** The median RTO of the rounds (the mean of the middle two for an even count), -1 without rounds. */
+    public static long medianRto(List<DrillRound> rounds) {
+        List<Long> rto = rounds.stream().map(DrillRound::rtoMillis).sorted().toList();
+        if (rto.isEmpty()) {
+            return -1;
+        }
+        int n = rto.size();
+        return n % 2 == 1 ? rto.get(n / 2) : (rto.get(n / 2 - 1) + rto.get(n / 2)) / 2;
+    }
+
+    private List<DrillRound> roundsOrEmpty() {
+        return rounds == null ? List.of() : rounds;
+    }
+
     /** The same report without its timelines (lists stay small; one report is read whole). */
     public DrillReport withoutTimelines() {
         return new DrillReport(id, cluster, fault, idc, startedMillis, finishedMillis, rounds, List.of());

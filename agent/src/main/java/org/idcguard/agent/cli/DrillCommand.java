@@ -57,10 +57,9 @@ final class DrillCommand implements Callable<Integer> {
                     started, System.currentTimeMillis(), results, runner.timelines()), new TypeReference<DrillReport>() { });
             System.out.println("report=" + stored.id() + " (./idcguard drill show " + stored.id() + ")");
         }
-        List<Long> rto = results.stream().map(DrillRound::rtoMillis).sorted().toList();
-        long median = rto.size() % 2 == 1 ? rto.get(rto.size() / 2) : (rto.get(rto.size() / 2 - 1) + rto.get(rto.size() / 2)) / 2;
-        System.out.println("summary: rounds=" + results.size() + " rto_median_ms=" + median
-                + " rto_worst_ms=" + rto.get(rto.size() - 1) + " rpo_total=" + results.stream().mapToLong(DrillRound::rpo).sum());
+        System.out.println("summary: rounds=" + results.size() + " rto_median_ms=" + DrillReport.medianRto(results)
+                + " rto_worst_ms=" + results.stream().mapToLong(DrillRound::rtoMillis).max().orElse(-1)
+                + " rpo_total=" + results.stream().mapToLong(DrillRound::rpo).sum());
         if (results.stream().anyMatch(r -> !r.passed()) || results.size() < rounds) {
             throw new CliFailure("The drill failed: a round lost an acknowledged write or did not recover.");
         }

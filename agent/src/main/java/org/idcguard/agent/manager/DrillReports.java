@@ -8,7 +8,6 @@ import java.util.List;
 import org.idcguard.agent.http.ApiFailure;
 import org.idcguard.agent.http.Json;
 import org.idcguard.model.DrillReport;
-import org.idcguard.model.DrillRound;
 import org.idcguard.model.Names;
 
 /**
@@ -45,10 +44,9 @@ public final class DrillReports {
                 id = keys.getLong(1);
             }
             DrillReport stored = report.withId(id);
-            long worst = report.rounds().stream().mapToLong(DrillRound::rtoMillis).max().orElse(0);
-            long lost = report.rounds().stream().mapToLong(DrillRound::rpo).sum();
             String summary = "Drill " + id + " of " + report.cluster() + " (" + report.fault() + " of " + report.idc() + ", "
-                    + report.rounds().size() + " round(s)): worst RTO " + worst + " ms, " + lost + " acknowledged write(s) lost.";
+                    + report.rounds().size() + " round(s)): worst RTO " + report.worstRtoMillis() + " ms, " + report.lostWrites()
+                    + " acknowledged write(s) lost.";
             events.record(c, report.passed() ? "drill.done" : "drill.failed", report.cluster(),
                     report.passed() ? summary : summary + " It failed: " + firstProblem(report));
             return stored;

@@ -38,7 +38,6 @@ public final class DrillService {
     private final Consumer<String> restartNodeAgent;
     private final org.idcguard.agent.manager.ha.PlannedSwitch switches;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
-    private final Map<String, Long> lastReport = new ConcurrentHashMap<>();
 
     private record Running(long taskId, DrillRequest request, long startedMillis, DrillRunner runner) {
     }
@@ -94,6 +93,7 @@ public final class DrillService {
             java.util.concurrent.CountDownLatch registered = new java.util.concurrent.CountDownLatch(1);
             TaskView task = tasks.start("drill", cluster, steps, s -> {
                 List<DrillRound> rounds = new ArrayList<>();
+                long[] reportId = {0};
                 registered.await(); // so that its removal below always follows the registration
                 try {
                     for (int i = 1; i <= request.rounds(); i++) {
@@ -113,10 +113,10 @@ public final class DrillService {
                     if (!rounds.isEmpty()) {
                         DrillReport stored = reports.add(new DrillReport(0, cluster, request.fault(), request.idc(), started,
                                 System.currentTimeMillis(), rounds, runner.timelines()));
-                        lastReport.put(cluster, stored.id());
+                        reportId[0] = stored.id();
                     }
                 }
-                return "Drill report " + lastReport.get(cluster) + ": " + rounds.size() + " round(s), RPO "
+                return "Drill report " + reportId[0] + ": " + rounds.size() + " round(s), RPO "
                         + rounds.stream().mapToLong(DrillRound::rpo).sum() + ".";
             });
             running.put(cluster, new Running(task.id(), request, started, runner));

@@ -5,7 +5,6 @@ import java.util.Optional;
 import org.idcguard.model.Alert;
 import org.idcguard.model.ClusterDetail;
 import org.idcguard.model.DrillReport;
-import org.idcguard.model.DrillRound;
 import org.idcguard.model.GroupView;
 import org.idcguard.model.NodeView;
 
@@ -40,9 +39,8 @@ public record ClusterGlance(String name, String city, String primaryIdc, String 
     }
 
     private static String drill(DrillReport r) {
-        long worst = r.rounds().stream().mapToLong(DrillRound::rtoMillis).max().orElse(-1);
-        long lost = r.rounds().stream().mapToLong(DrillRound::rpo).sum();
-        return "#" + r.id() + " " + (r.passed() ? "passed" : "FAILED") + ", worst RTO " + String.format("%,d ms", worst) + ", RPO " + lost
+        return "#" + r.id() + " " + (r.passed() ? "passed" : "FAILED") + ", worst RTO " + String.format("%,d ms", r.worstRtoMillis())
+                + ", RPO " + r.lostWrites()
                 + " (" + r.fault() + " of " + r.idc() + ")";
     }
 

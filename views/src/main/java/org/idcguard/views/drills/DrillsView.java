@@ -183,9 +183,9 @@ public final class DrillsView extends VBox {
         table.getColumns().add(Columns.text("Cluster", DrillReport::cluster, 100));
         table.getColumns().add(Columns.text("Fault", r -> r.fault() + " of " + r.idc(), 140));
         table.getColumns().add(Columns.text("Rounds", r -> Integer.toString(r.rounds().size()), 60));
-        table.getColumns().add(Columns.text("RTO median", r -> ms(DrillFigures.medianRto(r)), 95));
-        table.getColumns().add(Columns.text("RTO worst", r -> ms(DrillFigures.worstRto(r)), 90));
-        table.getColumns().add(Columns.text("RPO", r -> Long.toString(DrillFigures.lost(r)), 50));
+        table.getColumns().add(Columns.text("RTO median", r -> ms(r.medianRtoMillis()), 95));
+        table.getColumns().add(Columns.text("RTO worst", r -> ms(r.worstRtoMillis()), 90));
+        table.getColumns().add(Columns.text("RPO", r -> Long.toString(r.lostWrites()), 50));
         table.getColumns().add(Columns.text("Result", r -> r.passed() ? "passed" : "FAILED"));
         table.setPlaceholder(Placeholders.emptyState(vm.inventory().loadedProperty(), "No drills yet",
                 "Start a drill above, or run ./idcguard drill: every report is kept here."));
@@ -266,7 +266,7 @@ public final class DrillsView extends VBox {
         chart.getData().add(worst);
         vm.reports().addListener((javafx.collections.ListChangeListener<DrillReport>) c -> {
             worst.getData().setAll(vm.reports().stream().sorted(java.util.Comparator.comparingLong(DrillReport::id))
-                    .map(r -> new XYChart.Data<Number, Number>(r.id(), DrillFigures.worstRto(r))).toList());
+                    .map(r -> new XYChart.Data<Number, Number>(r.id(), r.worstRtoMillis())).toList());
             long low = vm.reports().stream().mapToLong(DrillReport::id).min().orElse(1);
             long high = vm.reports().stream().mapToLong(DrillReport::id).max().orElse(1);
             x.setLowerBound(low - 1);
