@@ -129,7 +129,7 @@ class ManagerApiTest {
         String expected = PostgresBinaries.find().map(PostgresBinaries::version).orElse(null);
         assertEquals(expected, facts.get("postgresVersion").isNull() ? null : facts.get("postgresVersion").asText());
         assertEquals("REACHABLE", added.json().get("status").asText());
-        assertEquals("http://" + NODE_A + ":7481", added.json().get("agentEndpoint").asText());
+        assertEquals("https://" + NODE_A + ":7481", added.json().get("agentEndpoint").asText());
         assertEquals(409, api.post("/api/computers", "{\"address\":\"" + NODE_A + "\"}").status());
         assertEquals(204, api.delete("/api/computers/" + NODE_A).status());
     }
@@ -143,7 +143,7 @@ class ManagerApiTest {
         "{\"address\":\"127.0.9.77\"}",
         "{\"address\":\"127.0.9.1\",\"idc\":\"NoSuchIdc\"}",
         "{\"address\":\"127.0.9.1\",\"agentEndpoint\":\"gopher://x\"}",
-        "{\"address\":\"127.0.9.1\",\"agentEndpoint\":\"http://127.0.9.2:7481\"}"
+        "{\"address\":\"127.0.9.1\",\"agentEndpoint\":\"https://127.0.9.2:7481\"}"
     })
     void badComputersAreRefusedAndNothingIsStored(String body) {
         String before = api.get("/api/computers").body();

@@ -42,11 +42,13 @@ public final class HttpManagerApi implements ManagerApi, AutoCloseable {
     private final String token;
     private final CloseableHttpClient http;
 
-    public HttpManagerApi(String baseUrl, String token) {
+    /** Speaks TLS trusting only the context's CA (the manager's own), with the home's bearer token. */
+    public HttpManagerApi(String baseUrl, String token, javax.net.ssl.SSLContext managerTrust) {
         this.baseUrl = baseUrl;
         this.token = token;
         this.http = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setTlsSocketStrategy(new org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy(managerTrust))
                         .setDefaultConnectionConfig(ConnectionConfig.custom()
                                 .setConnectTimeout(Timeout.ofSeconds(2))
                                 .setSocketTimeout(Timeout.ofSeconds(30)).build())

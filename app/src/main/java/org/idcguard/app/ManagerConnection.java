@@ -44,10 +44,11 @@ public final class ManagerConnection {
     public Optional<HttpManagerApi> existing() {
         Optional<String> url = home.managerUrl();
         Optional<String> token = home.token();
-        if (url.isEmpty() || token.isEmpty()) {
+        if (url.isEmpty() || token.isEmpty() || !java.nio.file.Files.isRegularFile(home.caCertificateFile())) {
             return Optional.empty();
         }
-        HttpManagerApi api = new HttpManagerApi(url.get(), token.get());
+        HttpManagerApi api = new HttpManagerApi(url.get(), token.get(),
+                org.idcguard.model.ManagerTrust.sslContext(home.caCertificateFile()));
         return api.answers() ? Optional.of(api) : Optional.empty();
     }
 

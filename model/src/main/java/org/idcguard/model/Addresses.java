@@ -47,12 +47,12 @@ public final class Addresses {
     public static void checkEndpoint(String field, String endpoint) {
         try {
             URI uri = URI.create(endpoint);
-            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null
+            if (!"https".equals(uri.getScheme()) || uri.getHost() == null
                     || uri.getPort() < 1) {
                 throw new IllegalArgumentException();
             }
         } catch (IllegalArgumentException e) {
-            throw new InvalidInput(field, "The node-agent endpoint must look like http://ADDRESS:PORT.");
+            throw new InvalidInput(field, "The node-agent endpoint must look like https://ADDRESS:PORT: node agents speak only TLS.");
         }
     }
 }

@@ -36,6 +36,11 @@ public record HomeLayout(Path root) {
         return root.resolve("manager.token");
     }
 
+    /** The certificate of the manager's own CA (public): clients trust exactly it, node agents are enrolled under it. */
+    public Path caCertificateFile() {
+        return root.resolve("tls").resolve("ca.crt");
+    }
+
     public Path logsDir() {
         return root.resolve("logs");
     }

@@ -17,6 +17,6 @@ public record NewComputer(String address, String agentEndpoint, String idc) {
     }
 
     public static String defaultEndpoint(String address) {
-        return "http://" + address + ":" + DEFAULT_AGENT_PORT;
+        return "https://" + address + ":" + DEFAULT_AGENT_PORT;
     }
 }

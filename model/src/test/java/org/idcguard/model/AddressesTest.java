@@ -26,7 +26,7 @@ class AddressesTest {
     @Test
     void fillsInTheDefaultEndpoint() {
         NewComputer checked = ComputerRules.check(new NewComputer("127.0.1.1", null, null));
-        assertEquals("http://127.0.1.1:7481", checked.agentEndpoint());
+        assertEquals("https://127.0.1.1:7481", checked.agentEndpoint());
     }
 
     @Test

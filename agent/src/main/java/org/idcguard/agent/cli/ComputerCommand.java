@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.idcguard.model.Computer;
 import org.idcguard.model.IdcBinding;
+import org.idcguard.model.JoinCode;
 import org.idcguard.model.NewComputer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "computer", description = "Lists, adds and binds computers.",
-        subcommands = {ComputerCommand.ListComputers.class, ComputerCommand.Add.class, ComputerCommand.Bind.class})
+        subcommands = {ComputerCommand.ListComputers.class, ComputerCommand.Add.class, ComputerCommand.Bind.class,
+                ComputerCommand.JoinCodeCommand.class})
 final class ComputerCommand {
 
     @Command(name = "list", description = "Lists the computers with their IDC and status.")
@@ -37,7 +39,7 @@ final class ComputerCommand {
         HomeOption homeOption;
         @Parameters(paramLabel = "ADDRESS")
         String address;
-        @Option(names = "--endpoint", description = "Node-agent URL (default: http://ADDRESS:7481).")
+        @Option(names = "--endpoint", description = "Node-agent URL (default: https://ADDRESS:7481).")
         String endpoint;
         @Option(names = "--idc", description = "Bind it to this IDC at once.")
         String idc;
@@ -64,6 +66,23 @@ final class ComputerCommand {
         public Integer call() {
             ManagerClient.of(homeOption.home()).put("/api/computers/" + address, new IdcBinding(idc), new TypeReference<Computer>() { });
             System.out.println(idc == null ? "Computer " + address + " unbound." : "Computer " + address + " bound to " + idc + ".");
+            return 0;
+        }
+    }
+
+    @Command(name = "join-code", description = "Prints a one-time code by which one computer enrols its node agent (valid for an hour).")
+    static final class JoinCodeCommand implements Callable<Integer> {
+        @Mixin
+        HomeOption homeOption;
+
+        @Override
+        public Integer call() {
+            ManagerClient manager = ManagerClient.of(homeOption.home());
+            JoinCode code = manager.post("/api/join-codes", java.util.Map.of(), new TypeReference<>() { });
+            System.out.println(code.code());
+            System.err.println("On the computer, once (valid until " + java.time.Instant.ofEpochMilli(code.expiresMillis())
+                    + "):\n  idcguard node --address ADDRESS --manager " + manager.baseUrl() + " --join " + code.code()
+                    + "\nthen here: idcguard computer add ADDRESS --idc IDC");
             return 0;
         }
     }

@@ -136,13 +136,18 @@ final class DemoCommand {
         }
 
         private static boolean nodeAnswers(AgentHome home, String address) {
-            return ManagerClient.healthy(NewComputer.defaultEndpoint(address) + "/api/health", home);
+            return org.idcguard.agent.manager.NodeAgentClient.ofManagerHome(home)
+                    .map(agents -> agents.answers(NewComputer.defaultEndpoint(address))).orElse(false);
         }
     }
 
     /** Asks each local computer's node agent to stop its PostgreSQL instances (fast shutdown) before the agents go. */
     private static void stopInstances(AgentHome home) {
-        var agents = new org.idcguard.agent.manager.NodeAgentClient(home.token());
+        var client = org.idcguard.agent.manager.NodeAgentClient.ofManagerHome(home);
+        if (client.isEmpty()) {
+            return; // no manager ever ran here, so no agent holds instances for it
+        }
+        var agents = client.get();
         for (String address : LOCAL_COMPUTERS.keySet()) {
             try {
                 agents.stopAll(NewComputer.defaultEndpoint(address));

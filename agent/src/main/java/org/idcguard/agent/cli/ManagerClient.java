@@ -14,20 +14,30 @@ import org.idcguard.model.ApiError;
 
 /** The command line's client of the manager API of a home. Refusals become {@link CliFailure}s with the manager's sentence. */
 final class ManagerClient {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http;
     private final String baseUrl;
     private final String token;
 
-    private ManagerClient(String baseUrl, String token) {
+    private ManagerClient(HttpClient http, String baseUrl, String token) {
+        this.http = http;
         this.baseUrl = baseUrl;
         this.token = token;
+    }
+
+    /** TLS that trusts only the manager's own CA, whose certificate the home holds: the token goes nowhere else. */
+    private static Optional<HttpClient> httpFor(AgentHome home) {
+        if (!java.nio.file.Files.isRegularFile(home.caCertificateFile())) {
+            return Optional.empty();
+        }
+        return Optional.of(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1)
+                .sslContext(org.idcguard.model.ManagerTrust.sslContext(home.caCertificateFile())).build());
     }
 
     /** A client of the manager of this home, which must answer. */
     static ManagerClient of(AgentHome home) {
         String url = answering(home).orElseThrow(() -> new CliFailure(
                 "No manager answers for " + home.root() + ": start one with './idcguard manager' or './idcguard demo up'."));
-        return new ManagerClient(url, home.token());
+        return new ManagerClient(httpFor(home).orElseThrow(), url, home.token());
     }
 
     /** The URL of this home's manager if one answers there. */
@@ -36,16 +46,24 @@ final class ManagerClient {
     }
 
     static boolean healthy(String healthUrl, AgentHome home) {
+        Optional<HttpClient> http = httpFor(home);
+        if (http.isEmpty() || home.layout().token().isEmpty()) {
+            return false;
+        }
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create(healthUrl)).timeout(Duration.ofSeconds(2))
-                    .header("Authorization", "Bearer " + home.token()).GET().build();
-            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                    .header("Authorization", "Bearer " + home.layout().token().get()).GET().build();
+            return http.get().send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (IOException | IllegalArgumentException e) {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    String baseUrl() {
+        return baseUrl;
     }
 
     <T> T get(String path, TypeReference<T> type) {
@@ -84,7 +102,7 @@ final class ManagerClient {
     private String send(HttpRequest.Builder builder) {
         HttpRequest request = builder.build();
         try {
-            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() >= 400) {
                 throw new CliFailure(errorSentence(response));
             }

@@ -5,6 +5,7 @@ import java.util.concurrent.CountDownLatch;
 import org.idcguard.agent.node.NodeAgentServer;
 import org.idcguard.model.Addresses;
 import org.idcguard.model.InvalidInput;
+import org.idcguard.model.JoinCode;
 import org.idcguard.model.NewComputer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,14 +22,34 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "" + NewComputer.DEFAULT_AGENT_PORT, description = "Port (default: ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = "--manager", description = "The manager's URL, to enrol with (once, with --join).")
+    String manager;
+
+    @Option(names = "--join", description = "A one-time join code from 'idcguard computer join-code' run where the manager is.")
+    String join;
+
     @Override
     public Integer call() throws InterruptedException {
         try {
             Addresses.checkAddress("address", address);
+            if ((manager == null) != (join == null)) {
+                throw new InvalidInput("join", "Enrolment needs both --manager URL and --join CODE.");
+            }
+            if (join != null) {
+                JoinCode.parse(join);
+            }
         } catch (InvalidInput e) {
             throw new CliFailure(e.getMessage(), 2);
         }
-        NodeAgentServer server = NodeAgentServer.start(homeOption.home(), address, port);
+        NodeAgentServer server;
+        try {
+            server = NodeAgentServer.start(homeOption.home(), address, port, manager, join);
+        } catch (IllegalStateException e) {
+            throw new CliFailure(e.getMessage());
+        }
+        if (join != null) {
+            System.out.println("Enrolled with the manager at " + manager + ".");
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

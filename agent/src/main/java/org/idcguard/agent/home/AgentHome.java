@@ -35,6 +35,29 @@ public final class AgentHome {
         return layout.tokenFile();
     }
 
+    public HomeLayout layout() {
+        return layout;
+    }
+
+    /** The TLS material of this home: the CA (manager's home only), the CA certificate, each process's identity. */
+    public Path tlsDir() {
+        return root().resolve("tls");
+    }
+
+    public Path caCertificateFile() {
+        return layout.caCertificateFile();
+    }
+
+    /** The manager's key and certificate, issued anew by its CA at every start. */
+    public Path managerIdentityFile() {
+        return tlsDir().resolve("manager.p12");
+    }
+
+    /** The key and certificate of the node agent of the computer at this address. */
+    public Path nodeIdentityFile(String address) {
+        return tlsDir().resolve("node-" + address + ".p12");
+    }
+
     public Path logsDir() {
         return layout.logsDir();
     }

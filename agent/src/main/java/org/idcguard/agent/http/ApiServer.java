@@ -2,6 +2,17 @@ package org.idcguard.agent.http;
 
 import com.fasterxml.jackson.core.JacksonException;
 import io.javalin.Javalin;
+import io.javalin.http.Handler;
+import java.security.cert.X509Certificate;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.idcguard.agent.tls.CertificateAuthority;
+import org.idcguard.agent.tls.TlsIdentity;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
@@ -27,14 +38,21 @@ public final class ApiServer {
     private ApiServer() {
     }
 
-    public static Javalin create(String token) {
+    /**
+     * A server that speaks only TLS on host:port with this identity (started with {@code start()}); {@code guard}
+     * runs before every {@code /api} call. When clients must present a certificate, the handshake itself refuses one
+     * not issued by our CA.
+     */
+    public static Javalin create(Handler guard, TlsIdentity identity, boolean clientCertificates, String host, int port) {
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.maxRequestSize = MAX_BODY_BYTES;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             config.useVirtualThreads = false;
+            config.jetty.addConnector((server, httpConfig) -> tlsConnector(server, httpConfig, identity,
+                    clientCertificates, host, port));
         });
-        app.before("/api/*", ctx -> requireToken(ctx, token));
+        app.before("/api/*", guard);
         app.exception(ApiFailure.class, (e, ctx) -> answer(ctx, e.status(), e.getMessage(), e.field()));
         app.exception(InvalidInput.class, (e, ctx) -> answer(ctx, 400, e.getMessage(), e.field()));
         app.exception(JacksonException.class, (e, ctx) ->
@@ -51,6 +69,44 @@ public final class ApiServer {
         });
         app.error(405, ctx -> answer(ctx, 405, "The method " + ctx.method() + " is not allowed on " + ctx.path() + ".", null));
         return app;
+    }
+
+    private static ServerConnector tlsConnector(Server server, HttpConfiguration plain, TlsIdentity identity,
+                                                boolean clientCertificates, String host, int port) {
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setKeyStore(identity.keyStore());
+        tls.setKeyStorePassword(TlsIdentity.storePassword());
+        tls.setTrustStore(identity.trustStore());
+        tls.setNeedClientAuth(clientCertificates);
+        HttpConfiguration secure = new HttpConfiguration(plain);
+        SecureRequestCustomizer customizer = new SecureRequestCustomizer();
+        customizer.setSniHostCheck(false); // clients connect by IP address, which SNI cannot carry
+        secure.addCustomizer(customizer);
+        ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"),
+                new HttpConnectionFactory(secure));
+        connector.setHost(host);
+        connector.setPort(port);
+        return connector;
+    }
+
+    /** Every call carries the home's bearer token: the console and the command line to the manager. */
+    public static Handler bearerToken(String token) {
+        return ctx -> requireToken(ctx, token);
+    }
+
+    /**
+     * Only the manager may call: the client certificate (already checked against our CA in the handshake) must be
+     * the manager's, so one enrolled node agent cannot drive another.
+     */
+    public static Handler managerCertificate() {
+        return ctx -> {
+            Object chain = ctx.req().getAttribute("jakarta.servlet.request.X509Certificate");
+            boolean manager = chain instanceof X509Certificate[] certificates && certificates.length > 0
+                    && certificates[0].getSubjectX500Principal().getName().equals("CN=" + CertificateAuthority.MANAGER_NAME);
+            if (!manager) {
+                throw new ApiFailure(403, "Only the manager that enrolled this computer may call its node agent.", null);
+            }
+        };
     }
 
     private static void requireToken(Context ctx, String token) {

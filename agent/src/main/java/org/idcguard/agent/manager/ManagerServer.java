@@ -24,7 +24,11 @@ import org.idcguard.model.HaSettings;
 import org.idcguard.model.Idc;
 import org.idcguard.model.IdcBinding;
 import org.idcguard.model.IdcRules;
+import org.idcguard.model.JoinCode;
 import org.idcguard.model.NewComputer;
+import org.idcguard.agent.tls.CertificateAuthority;
+import org.idcguard.agent.tls.Pem;
+import org.idcguard.agent.tls.TlsIdentity;
 
 /** The manager process: metadata store, watchers and the HTTP API of DESIGN.md. */
 public final class ManagerServer implements AutoCloseable {
@@ -48,26 +52,34 @@ public final class ManagerServer implements AutoCloseable {
     private final org.idcguard.agent.manager.alert.AlertForwarder alertForwarder;
     private final DrillReports drills;
     private final DrillService drillRuns;
-    private String listenHost;
+    private final ManagerAddresses addresses;
+    private final Enrolment enrolment;
+    private final CertificateAuthority ca;
 
-    private ManagerServer(AgentHome home, MetadataStore store, String token, String host, Consumer<String> restartNodeAgent) {
+    private ManagerServer(AgentHome home, MetadataStore store, String token, ManagerAddresses addresses, int port,
+                          Consumer<String> restartNodeAgent) {
         this.home = home;
         this.store = store;
+        this.addresses = addresses;
         this.events = new EventLog(store);
-        NodeAgentClient agents = new NodeAgentClient(token);
+        this.ca = CertificateAuthority.loadOrCreate(home);
+        TlsIdentity identity = ca.issue(CertificateAuthority.MANAGER_NAME, addresses.own(), List.of("localhost"));
+        identity.save(home.managerIdentityFile());
+        this.enrolment = new Enrolment(store, events, ca);
+        NodeAgentClient agents = new NodeAgentClient(identity);
         this.idcs = new IdcService(store, events, new IdcRules(CityCatalog.bundled()));
         this.computers = new ComputerService(store, events, agents);
         this.watch = new ComputerWatch(store, events, agents);
         this.tasks = new TaskRunner(new TaskStore(store));
         this.haSettings = new HaSettingsStore(store, events);
         this.ha = new HaLoop(store, events, agents, haSettings);
-        this.clusters = new ClusterService(store, events, agents, tasks, managerAddresses(host), ha::observed);
+        this.clusters = new ClusterService(store, events, agents, tasks, addresses.own(), ha::observed);
         this.switches = new PlannedSwitch(store, events, agents, tasks, ha);
         this.alerts = new org.idcguard.agent.manager.alert.AlertStore(store, events);
         this.alertForwarder = new org.idcguard.agent.manager.alert.AlertForwarder(alerts);
         this.drills = new DrillReports(store, events);
         this.drillRuns = new DrillService(clusters, computers, events, tasks, drills, restartNodeAgent, switches);
-        this.http = ApiServer.create(token);
+        this.http = ApiServer.create(ApiServer.bearerToken(token), identity, false, addresses.listen(), port);
         routes();
     }
 
@@ -83,13 +95,18 @@ public final class ManagerServer implements AutoCloseable {
      * runs start powered-off node agents again with restartNodeAgent.
      */
     public static ManagerServer start(AgentHome home, String host, int port, Consumer<String> restartNodeAgent) {
+        return start(home, new ManagerAddresses(host, null), port, restartNodeAgent);
+    }
+
+    public static ManagerServer start(AgentHome home, ManagerAddresses addresses, int port, Consumer<String> restartNodeAgent) {
         home.create();
         String token = home.token();
+        String host = addresses.listen();
         MetadataStore store = MetadataStore.open(home.metadataDir());
-        ManagerServer server = new ManagerServer(home, store, token, host, restartNodeAgent);
+        ManagerServer server;
         try {
-            server.http.start(host, port);
-            server.listenHost = host;
+            server = new ManagerServer(home, store, token, addresses, port, restartNodeAgent);
+            server.http.start();
         } catch (RuntimeException e) {
             store.close();
             throw new IllegalStateException("The manager cannot listen on " + host + ":" + port + ": "
@@ -112,6 +129,10 @@ public final class ManagerServer implements AutoCloseable {
 
     private void routes() {
         http.get("/api/health", ctx -> ctx.json(Map.of("status", "ok", "role", "manager")));
+        // enrolment is outside /api: a computer enrolling has no token, its one-time code is its proof
+        http.get("/enrol/ca", ctx -> ctx.contentType("application/x-pem-file").result(Pem.write(ca.certificate())));
+        http.post("/enrol", ctx -> ctx.json(enrolment.enrol(ApiServer.body(ctx, JoinCode.Request.class))));
+        http.post("/api/join-codes", ctx -> ctx.status(201).json(enrolment.newCode()));
         http.get("/api/idcs", ctx -> ctx.json(idcs.list()));
         http.post("/api/idcs", ctx -> ctx.status(201).json(idcs.add(ApiServer.body(ctx, Idc.class))));
         http.get("/api/idcs/{name}", ctx -> ctx.json(idcs.get(ctx.pathParam("name"))));
@@ -180,12 +201,6 @@ public final class ManagerServer implements AutoCloseable {
         }
     }
 
-    /** The addresses the manager's connections to PostgreSQL come from; pg_hba lets them in. */
-    private static java.util.List<String> managerAddresses(String host) {
-        return host.equals("127.0.0.1") || host.equals("0.0.0.0") ? java.util.List.of("127.0.0.1")
-                : java.util.List.of("127.0.0.1", host);
-    }
-
     private static long longParam(Context ctx, String name, long fallback) {
         String value = ctx.queryParam(name);
         try {
@@ -196,11 +211,7 @@ public final class ManagerServer implements AutoCloseable {
     }
 
     public String url() {
-        return "http://" + hostForUrl() + ":" + http.port();
-    }
-
-    private String hostForUrl() {
-        return listenHost.equals("0.0.0.0") ? "127.0.0.1" : listenHost;
+        return "https://" + addresses.urlHost() + ":" + http.port();
     }
 
     /** Written last and atomically, so that a reader finds either no file or a manager that answers. */

@@ -9,6 +9,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.idcguard.agent.http.Json;
+import org.idcguard.agent.tls.TlsIdentity;
 import java.util.List;
 import org.idcguard.model.ApiError;
 import org.idcguard.model.ComputerFacts;
@@ -19,18 +20,33 @@ import org.idcguard.model.InstanceStatus;
 /** The manager's side of the node-agent protocol. */
 public final class NodeAgentClient {
     private static final Duration TIMEOUT = Duration.ofMillis(1500);
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
-    private final String token;
+    private final HttpClient http;
 
-    public NodeAgentClient(String token) {
-        this.token = token;
+    /** Calls node agents as the manager: mutual TLS with the manager's certificate, trusting only our CA. */
+    public NodeAgentClient(TlsIdentity manager) {
+        this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).version(HttpClient.Version.HTTP_1_1)
+                .sslContext(manager.sslContext()).build();
+    }
+
+    /** A client acting as the manager of this home, whose identity it reads there; empty before the manager's first start. */
+    public static java.util.Optional<NodeAgentClient> ofManagerHome(org.idcguard.agent.home.AgentHome home) {
+        return TlsIdentity.load(home.managerIdentityFile()).map(NodeAgentClient::new);
+    }
+
+    /** True when a node agent answers at the endpoint. */
+    public boolean answers(String endpoint) {
+        try {
+            factsNow(endpoint);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** Asks the node agent at the endpoint for its host's facts; fails with a sentence when it does not answer. */
     public CompletableFuture<ComputerFacts> facts(String endpoint) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint + "/api/facts"))
                 .timeout(TIMEOUT)
-                .header("Authorization", "Bearer " + token)
                 .GET().build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
             if (response.statusCode() != 200) {
@@ -98,7 +114,7 @@ public final class NodeAgentClient {
     private <T> T call(String endpoint, String method, String path, Object body, Duration timeout, Class<T> type) {
         try {
             HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint + path)).timeout(timeout)
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .header("Content-Type", "application/json")
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body)))
                     .build();

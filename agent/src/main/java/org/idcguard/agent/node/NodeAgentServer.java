@@ -14,6 +14,7 @@ import java.util.Set;
 import org.idcguard.agent.home.AgentHome;
 import org.idcguard.agent.http.ApiFailure;
 import org.idcguard.agent.http.ApiServer;
+import org.idcguard.agent.tls.TlsIdentity;
 import org.idcguard.model.InstanceSpec;
 import org.idcguard.model.NewComputer;
 
@@ -28,13 +29,24 @@ public final class NodeAgentServer implements AutoCloseable {
         this.http = http;
     }
 
+    /** The node agent of a computer at a loopback address or in the manager's home: no enrolment needed. */
     public static NodeAgentServer start(AgentHome home, String address, int port) {
+        return start(home, address, port, null, null);
+    }
+
+    /**
+     * Starts the node agent; with a manager URL and join code it first enrols (once), else it serves with the
+     * certificate it holds. Only the manager that enrolled it can call it: mutual TLS under that manager's CA.
+     */
+    public static NodeAgentServer start(AgentHome home, String address, int port, String managerUrl, String joinCode) {
         home.create();
+        TlsIdentity identity = NodeIdentity.forNode(home, address, managerUrl == null ? java.util.Optional.empty()
+                : java.util.Optional.of(new NodeIdentity.Join(managerUrl, joinCode)));
         OsUser user = OsUser.forThisProcess();
         Path instancesRoot = instancesRoot(home, address, user);
         HostFacts facts = new HostFacts(address, instancesRoot);
         PgInstances instances = PostgresBinaries.find().map(pg -> new PgInstances(address, instancesRoot, pg, user)).orElse(null);
-        Javalin http = ApiServer.create(home.token());
+        Javalin http = ApiServer.create(ApiServer.managerCertificate(), identity, true, address, port);
         http.get("/api/health", ctx -> ctx.json(Map.of("status", "ok", "role", "node", "address", address)));
         http.get("/api/facts", ctx -> ctx.json(facts.read()));
         http.get("/api/instances", ctx -> ctx.json(instances == null ? java.util.List.of() : instances.list()));
@@ -60,7 +72,7 @@ public final class NodeAgentServer implements AutoCloseable {
         http.exception(Command.CommandFailed.class, (e, ctx) ->
                 ctx.status(500).json(new org.idcguard.model.ApiError(e.getMessage(), null)));
         try {
-            http.start(address, port);
+            http.start();
         } catch (RuntimeException e) {
             throw new IllegalStateException("The node agent cannot listen on " + address + ":" + port
                     + " (is another agent already serving this computer?).", e);

@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.idcguard.agent.home.AgentHome;
 import org.idcguard.agent.http.Json;
+import org.idcguard.agent.tls.TlsIdentity;
 import org.idcguard.agent.testing.LocalEstate;
 import org.idcguard.agent.testing.Waits;
 import org.junit.jupiter.api.Test;
@@ -57,11 +59,13 @@ class NodeAgentRestartTest {
         return pids;
     }
 
+    /** Calls the node agent as the manager does: mutual TLS with the manager's certificate from the estate's home. */
     private static JsonNode call(LocalEstate estate, String method, String path) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + PRIMARY_HOST + ":7481" + path))
-                .header("Authorization", "Bearer " + estate.api().token())
+        TlsIdentity manager = TlsIdentity.load(new AgentHome(estate.home()).managerIdentityFile()).orElseThrow();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("https://" + PRIMARY_HOST + ":7481" + path))
                 .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(60)).build();
-        HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .sslContext(manager.sslContext()).build().send(request, HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
         return Json.MAPPER.readTree(response.body());
     }

@@ -69,6 +69,16 @@ public final class AgentProcess implements AutoCloseable {
         return p;
     }
 
+    /** The exit code once the process has ended within the time, else -1 (it is still running). */
+    public int exitCode(Duration within) {
+        try {
+            return process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     public long pid() {
         return process.pid();
     }

@@ -13,8 +13,8 @@ import org.idcguard.agent.http.Json;
 
 /** Raw HTTP calls against a running manager, so tests see exactly the status and body a script would. */
 public final class ApiCaller {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Path home;
+    private HttpClient http;
 
     public ApiCaller(Path home) {
         this.home = home;
@@ -71,7 +71,7 @@ public final class ApiCaller {
             b.header("Authorization", "Bearer " + bearer);
         }
         try {
-            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http().send(b.build(), HttpResponse.BodyHandlers.ofString());
             return new Answer(r.statusCode(), r.body());
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -79,6 +79,15 @@ public final class ApiCaller {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** TLS trusting the home's CA, made once the manager has created it. */
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1)
+                    .sslContext(org.idcguard.model.ManagerTrust.sslContext(home.resolve("tls").resolve("ca.crt"))).build();
+        }
+        return http;
     }
 
     private static String read(Path p) {

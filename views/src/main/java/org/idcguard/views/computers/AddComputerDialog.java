@@ -29,7 +29,7 @@ public final class AddComputerDialog extends Dialog<Void> {
         TextField address = new TextField();
         address.setPromptText("e.g. 10.1.2.3");
         TextField endpoint = new TextField();
-        endpoint.setPromptText("default: http://ADDRESS:" + NewComputer.DEFAULT_AGENT_PORT);
+        endpoint.setPromptText("default: https://ADDRESS:" + NewComputer.DEFAULT_AGENT_PORT);
         Label general = new Label();
         general.getStyleClass().add("field-error");
         general.setWrapText(true);

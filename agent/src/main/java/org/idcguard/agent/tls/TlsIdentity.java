@@ -1,0 +1,149 @@
+package org.idcguard.agent.tls;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.util.Optional;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A process's TLS identity: its private key, its certificate issued by the manager's CA, and that CA, the only
+ * one it trusts. Kept as a PKCS#12 file of mode 0600; the file's mode is its protection, so its password is fixed.
+ */
+public record TlsIdentity(PrivateKey key, X509Certificate certificate, X509Certificate ca) {
+    static final char[] STORE_PASSWORD = "idcguard".toCharArray();
+    private static final String KEY_ALIAS = "identity";
+
+    public static String storePassword() {
+        return new String(STORE_PASSWORD);
+    }
+
+    public static KeyPair newKeyPair() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("This JVM cannot make EC keys: " + e.getMessage(), e);
+        }
+    }
+
+    public KeyStore keyStore() {
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry(KEY_ALIAS, key, STORE_PASSWORD,
+                    certificate.equals(ca) ? new Certificate[] {ca} : new Certificate[] {certificate, ca});
+            return store;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("Cannot hold the TLS identity: " + e.getMessage(), e);
+        }
+    }
+
+    public KeyStore trustStore() {
+        return trustStore(ca);
+    }
+
+    static KeyStore trustStore(X509Certificate ca) {
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setCertificateEntry("idcguard-ca", ca);
+            return store;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("Cannot hold the CA certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /** Presents this identity and trusts only the CA: for calls that must authenticate both ends. */
+    public SSLContext sslContext() {
+        try {
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(keyStore(), STORE_PASSWORD);
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trustStore());
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+    /** Written to a private temporary file and moved into place, so a reader never meets half a key. */
+    public void save(Path file) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = Files.createTempFile(file.getParent(), ".identity", ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                keyStore().store(out, STORE_PASSWORD);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the TLS identity " + file + ": " + e.getMessage(), e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot write the TLS identity " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes this identity only if the file does not exist yet, race-free (hard link of a private temporary file),
+     * and returns whichever identity the file holds afterwards: two processes creating it at once agree on one.
+     */
+    public TlsIdentity saveIfAbsent(Path file) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = Files.createTempFile(file.getParent(), ".identity", ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try {
+                try (OutputStream out = Files.newOutputStream(tmp)) {
+                    keyStore().store(out, STORE_PASSWORD);
+                }
+                Files.createLink(file, tmp);
+            } catch (java.nio.file.FileAlreadyExistsException raced) {
+                // another process created it first; its identity is the one
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            return load(file).orElseThrow();
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the TLS identity " + file + ": " + e.getMessage(), e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot write the TLS identity " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static Optional<TlsIdentity> load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(in, STORE_PASSWORD);
+            Certificate[] chain = store.getCertificateChain(KEY_ALIAS);
+            PrivateKey key = (PrivateKey) store.getKey(KEY_ALIAS, STORE_PASSWORD);
+            if (key == null || chain == null || chain.length == 0) {
+                throw new IllegalStateException("The TLS identity " + file + " is incomplete: remove it and enrol again.");
+            }
+            return Optional.of(new TlsIdentity(key, (X509Certificate) chain[0], (X509Certificate) chain[chain.length - 1]));
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("The TLS identity " + file + " cannot be read: " + e.getMessage() + ".", e);
+        }
+    }
+}
