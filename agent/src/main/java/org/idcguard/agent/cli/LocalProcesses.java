@@ -27,12 +27,21 @@ final class LocalProcesses {
 
     /** Starts {@code idcguard <args>} detached from this process, logging to logs/<logName>.log. */
     Process start(String logName, String... args) {
+        return start(logName, List.of(), args);
+    }
+
+    /**
+     * The same, run through a prefix that execs it (e.g. {@code ip netns exec NS}), so the PID recorded is still the
+     * agent's own.
+     */
+    Process start(String logName, List<String> prefix, String... args) {
         try {
             Files.createDirectories(home.logsDir());
             List<String> command = new ArrayList<>();
             if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
                 command.add("/usr/bin/setsid"); // its own session: a Ctrl-C meant for the caller does not reach it
             }
+            command.addAll(prefix);
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.add("-Xmx256m");
             command.add("-cp");
@@ -138,13 +147,26 @@ final class LocalProcesses {
         return running.size();
     }
 
+    /**
+     * Whether the process's full command line names our main class (read from /proc: the JDK's view of a command
+     * line is cut short, and ours carries a long class path before the class name). Unknown counts as ours.
+     */
+    private static boolean runsOurMain(ProcessHandle p) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")),
+                    java.nio.charset.StandardCharsets.UTF_8).contains(MAIN);
+        } catch (IOException e) {
+            return p.info().commandLine().map(c -> c.contains(MAIN)).orElse(true);
+        }
+    }
+
     /** The live process of a pid-file line, if it is still one of ours (a PID may have been reused since). */
     private static Optional<ProcessHandle> ours(String line) {
         String[] parts = line.strip().split(" ", 2);
         try {
             return ProcessHandle.of(Long.parseLong(parts[0]))
                     .filter(ProcessHandle::isAlive)
-                    .filter(p -> p.info().commandLine().map(c -> c.contains(MAIN)).orElse(true));
+                    .filter(LocalProcesses::runsOurMain);
         } catch (NumberFormatException e) {
             return Optional.empty();
         }

@@ -28,6 +28,10 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--join", description = "A one-time join code from 'idcguard computer join-code' run where the manager is.")
     String join;
 
+    @Option(names = "--allow-drills", description = "Lets the manager apply drill faults (power-off, freeze, partition) "
+            + "to this computer; always allowed on a loopback address (the local default).")
+    boolean allowDrills;
+
     @Override
     public Integer call() throws InterruptedException {
         try {
@@ -43,7 +47,7 @@ final class NodeCommand implements Callable<Integer> {
         }
         NodeAgentServer server;
         try {
-            server = NodeAgentServer.start(homeOption.home(), address, port, manager, join);
+            server = NodeAgentServer.start(homeOption.home(), address, port, manager, join, allowDrills);
         } catch (IllegalStateException e) {
             throw new CliFailure(e.getMessage());
         }

@@ -31,14 +31,15 @@ public final class NodeAgentServer implements AutoCloseable {
 
     /** The node agent of a computer at a loopback address or in the manager's home: no enrolment needed. */
     public static NodeAgentServer start(AgentHome home, String address, int port) {
-        return start(home, address, port, null, null);
+        return start(home, address, port, null, null, false);
     }
 
     /**
      * Starts the node agent; with a manager URL and join code it first enrols (once), else it serves with the
      * certificate it holds. Only the manager that enrolled it can call it: mutual TLS under that manager's CA.
      */
-    public static NodeAgentServer start(AgentHome home, String address, int port, String managerUrl, String joinCode) {
+    public static NodeAgentServer start(AgentHome home, String address, int port, String managerUrl, String joinCode,
+                                        boolean allowDrills) {
         home.create();
         TlsIdentity identity = NodeIdentity.forNode(home, address, managerUrl == null ? java.util.Optional.empty()
                 : java.util.Optional.of(new NodeIdentity.Join(managerUrl, joinCode)));
@@ -65,6 +66,12 @@ public final class NodeAgentServer implements AutoCloseable {
                 .follow(ctx.pathParam("name"), ApiServer.body(ctx, org.idcguard.model.FollowRequest.class))));
         http.put("/api/instances/{name}/client-networks", ctx -> ctx.json(need(instances, address)
                 .setClientNetworks(ctx.pathParam("name"), java.util.List.of(ApiServer.body(ctx, String[].class)))));
+        DrillFaults faults = new DrillFaults(address, allowDrills || NodeIdentity.isLoopback(address), instances);
+        http.post("/api/faults", ctx -> ctx.json(faults.apply(ApiServer.body(ctx, org.idcguard.model.NodeFault.class))));
+        http.delete("/api/faults", ctx -> {
+            faults.restore();
+            ctx.status(204);
+        });
         http.delete("/api/instances/{name}", ctx -> {
             need(instances, address).remove(ctx.pathParam("name"));
             ctx.status(204);

@@ -53,7 +53,7 @@ final class NodeIdentity {
      * A computer at a loopback address can only be reached from this host, so its manager runs here and shares the
      * home: the embedded local default, which needs no enrolment. Whichever starts first creates the CA.
      */
-    private static boolean isLoopback(String address) {
+    static boolean isLoopback(String address) {
         try {
             return java.net.InetAddress.getByName(address).isLoopbackAddress();
         } catch (java.net.UnknownHostException e) {

@@ -1,0 +1,20 @@
+package org.idcguard.agent.lab;
+
+/**
+ * One host of the lab: a network namespace with its own address on the lab bridge. {@code idc} is the IDC of a
+ * computer, null for the manager's site and the application host.
+ */
+public record LabHost(String name, String address, String idc) {
+    public String namespace() {
+        return "idcg-lab-" + name;
+    }
+
+    /** The host side of the host's veth pair, on the bridge (at most 15 characters). */
+    String hostLink() {
+        return "idcgl-" + name;
+    }
+
+    public boolean isComputer() {
+        return idc != null;
+    }
+}

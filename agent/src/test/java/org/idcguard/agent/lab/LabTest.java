@@ -1,0 +1,193 @@
+package org.idcguard.agent.lab;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.idcguard.agent.drill.ClusterHealth;
+import org.idcguard.agent.http.Json;
+import org.idcguard.agent.node.PostgresBinaries;
+import org.idcguard.agent.testing.AgentProcess;
+import org.idcguard.agent.testing.ApiCaller;
+import org.idcguard.agent.testing.TempHome;
+import org.idcguard.agent.testing.Waits;
+import org.idcguard.model.ClusterDetail;
+import org.junit.jupiter.api.Test;
+
+/**
+ * IDC Guard on separate hosts: the lab's namespaces, each computer with its own address and home, the manager at a
+ * third site, the application on its own host writing through the printed URI with a new connection per write. The
+ * faults are real black holes. Every acknowledged write must survive each of them.
+ */
+class LabTest {
+    private static final Duration RECOVERY = Duration.ofSeconds(90);
+
+    @Test
+    void aClusterOnSeparateHostsSurvivesPowerOffBlackHoleAndAManagerCutWithNothingLost() throws Exception {
+        assumeTrue(LabNetwork.whyNot().isEmpty(), () -> "skipped: " + LabNetwork.whyNot().orElse(""));
+        assumeTrue(!LabNetwork.isUp(), "skipped: a lab is already up on this machine");
+        Path psql = PostgresBinaries.find().orElseThrow().binDir().resolve("psql");
+        try (TempHome home = new TempHome()) {
+            Path h = home.dir();
+            try {
+                cli(h, "lab", "up");
+                ApiCaller api = new ApiCaller(h);
+                cli(h, "cluster", "create", "Lab", "--city", "Shenzhen", "--primary-idc", "IDC1", "--backup-idc", "IDC2",
+                        "--shards", "1", "--clients", "10.77.8.0/24");
+                ClusterDetail created = detail(api);
+                String uri = created.uris().libpq();
+                assertTrue(uri.contains("10.77.1."), uri);
+
+                // the application host writes; the workstation is outside the client networks and is refused
+                assertEquals(0, psqlFrom(LabNetwork.application(), psql, uri,
+                        "CREATE TABLE lab_probe (id bigint PRIMARY KEY)").exit(), "the application host is let in");
+                LabNetwork.Result outsider = LabNetwork.run(List.of(psql.toString(), uri, "-qAtX", "-c", "SELECT 1"));
+                assertTrue(outsider.exit() != 0 && outsider.output().contains("no pg_hba.conf entry for host \"10.77.0.1\""),
+                        outsider.output());
+
+                Writer writer = new Writer(h, psql, uri);
+                try {
+                    writer.awaitMore(20);
+                    String first = created.summary().primaryIdc();
+                    cli(h, "lab", "fault", "power-off", first);
+                    Waits.until(RECOVERY, "the primaries leave the powered-off IDC", () -> ClusterHealth.primariesOutside(detail(api), first));
+                    writer.awaitMore(20);
+                    cli(h, "lab", "restore");
+                    Waits.until(RECOVERY, "the cluster is fully protected again", () -> ClusterHealth.fullyProtected(detail(api)));
+
+                    String second = detail(api).summary().primaryIdc();
+                    assertTrue(!second.equals(first), "the primary IDC moved");
+                    cli(h, "lab", "fault", "blackhole", second);
+                    Waits.until(RECOVERY, "the primaries leave the black-holed IDC", () -> ClusterHealth.primariesOutside(detail(api), second));
+                    writer.awaitMore(20);
+                    cli(h, "lab", "restore");
+                    Waits.until(RECOVERY, "the cluster is fully protected again", () -> ClusterHealth.fullyProtected(detail(api)));
+
+                    // the manager alone loses the primary IDC: the IDCs still talk, so nothing moves
+                    String third = detail(api).summary().primaryIdc();
+                    long before = api.get("/api/events").json().size();
+                    cli(h, "lab", "fault", "cut-manager", third);
+                    Waits.until(Duration.ofSeconds(30), "the manager says why it withholds a takeover",
+                            () -> eventsAfter(api, before).contains("failover.withheld"));
+                    assertTrue(eventsAfter(api, before).contains("still receive its WAL"), eventsAfter(api, before));
+                    Thread.sleep(10_000); // well past the takeover timeout: a takeover would have started
+                    assertEquals(third, detail(api).summary().primaryIdc(), "no takeover while the IDCs still talk");
+                    assertTrue(!eventsAfter(api, before).contains("failover.started"), eventsAfter(api, before));
+                    writer.awaitMore(20);
+                    cli(h, "lab", "restore");
+                    Waits.until(RECOVERY, "the cluster is fully protected again", () -> ClusterHealth.fullyProtected(detail(api)));
+                } finally {
+                    writer.stop();
+                }
+                Set<Long> acked = writer.acked();
+                assertTrue(acked.size() > 60, "writes were acknowledged: " + acked.size());
+                LabNetwork.Result stored = psqlFrom(LabNetwork.application(), psql, uri, "SELECT id FROM lab_probe");
+                Set<Long> present = new HashSet<>();
+                stored.output().lines().filter(l -> l.strip().matches("\\d+")).forEach(l -> present.add(Long.parseLong(l.strip())));
+                Set<Long> lost = new HashSet<>(acked);
+                lost.removeAll(present);
+                assertEquals(Set.of(), lost, "every acknowledged write is present");
+            } finally {
+                cli(h, "lab", "down");
+            }
+            assertTrue(!LabNetwork.isUp(), "lab down removes the network");
+        }
+    }
+
+    /** The lab's own process logs, for a failure message. */
+    private static String logs(Path home) {
+        StringBuilder text = new StringBuilder();
+        try (var files = Files.list(home.resolve("logs"))) {
+            for (Path f : files.toList()) {
+                List<String> lines = Files.readAllLines(f);
+                text.append("\n--- ").append(f.getFileName()).append('\n')
+                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size())));
+            }
+        } catch (java.io.IOException e) {
+            text.append("\n(no logs: ").append(e.getMessage()).append(')');
+        }
+        return text.toString();
+    }
+
+    private static String eventsAfter(ApiCaller api, long count) {
+        var events = api.get("/api/events").json();
+        StringBuilder text = new StringBuilder();
+        for (int i = (int) count; i < events.size(); i++) {
+            text.append(events.get(i).toString()).append('\n');
+        }
+        return text.toString();
+    }
+
+    private static ClusterDetail detail(ApiCaller api) {
+        try {
+            return Json.MAPPER.readValue(api.get("/api/clusters/Lab").body(), ClusterDetail.class);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static LabNetwork.Result psqlFrom(LabHost host, Path psql, String uri, String sql) {
+        return LabNetwork.run(LabNetwork.inside(host, List.of(psql.toString(), uri, "-qAtX", "-c", sql)));
+    }
+
+    private static void cli(Path home, String... args) {
+        try (AgentProcess p = AgentProcess.start(home, args)) {
+            int exit = p.exitCode(Duration.ofMinutes(5));
+            assertEquals(0, exit, String.join(" ", args) + ":\n" + p.logTail() + logs(home));
+        }
+    }
+
+    /**
+     * The application: on its own host, one new connection per write through the printed URI, as a shell loop of
+     * psql would; each acknowledged id is written down with the time it was acknowledged.
+     */
+    private static final class Writer {
+        private final Path acked;
+        private final Path running;
+        private final Process process;
+
+        Writer(Path home, Path psql, String uri) throws Exception {
+            this.acked = home.resolve("acked.txt");
+            this.running = home.resolve("writer.running");
+            Files.writeString(running, "");
+            String script = "i=0; while [ -e '" + running + "' ]; do i=$((i+1)); if '" + psql + "' '" + uri
+                    + "' -qAtX -c \"INSERT INTO lab_probe VALUES ($i)\" >/dev/null 2>&1; then echo \"$i $(date +%s%3N)\"; fi; done";
+            this.process = new ProcessBuilder(LabNetwork.inside(LabNetwork.application(), List.of("sh", "-c", script)))
+                    .redirectOutput(acked.toFile()).redirectErrorStream(false).start();
+        }
+
+        void awaitMore(int writes) {
+            int start = acked().size();
+            Waits.until(RECOVERY, writes + " more acknowledged writes", () -> acked().size() >= start + writes);
+        }
+
+        Set<Long> acked() {
+            Set<Long> ids = new HashSet<>();
+            try {
+                for (String line : Files.readAllLines(acked)) {
+                    String[] parts = line.strip().split(" ");
+                    if (parts.length == 2) {
+                        ids.add(Long.parseLong(parts[0]));
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+            return ids;
+        }
+
+        void stop() throws Exception {
+            Files.deleteIfExists(running);
+            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}
