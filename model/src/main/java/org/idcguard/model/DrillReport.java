@@ -6,7 +6,7 @@ import java.util.List;
  * A drill as the manager keeps it: what was failed, when, and each round's figures.
  *
  * @param id             given by the manager when the report is stored (0 before)
- * @param fault          "power-off" or "freeze"
+ * @param fault          "power-off", "freeze", "partition" or "switch"
  * @param idc            the IDC named to the drill ("the primary IDC of that moment" when it was the primary)
  * @param timelines      each round over time, for drawing and export (empty for reports stored without them)
  */

@@ -13,7 +13,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code ./idcguard drill NAME --fault power-off|freeze|switch --idc IDC [--rounds N]} on the local computers. */
+/** {@code ./idcguard drill NAME --fault power-off|freeze|partition|switch --idc IDC [--rounds N]}. */
 @Command(name = "drill", description = "Fails an IDC of a cluster on the local computers while a probe workload writes; "
         + "prints one line per round with rto_ms= and rpo=, and the id of the report the manager keeps.",
         subcommands = DrillCommand.Show.class)
@@ -22,7 +22,7 @@ final class DrillCommand implements Callable<Integer> {
     HomeOption homeOption;
     @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The cluster.")
     String cluster;
-    @Option(names = "--fault", description = "power-off (SIGKILL), freeze (SIGSTOP), or switch (a planned switch of the primary IDC).")
+    @Option(names = "--fault", description = "power-off (SIGKILL), freeze (SIGSTOP), partition (the IDC cut off from the other IDC and the managers by nftables on its computers, for 10 s), or switch (a planned switch of the primary IDC).")
     String fault;
     @Option(names = "--idc", description = "The IDC to fail; if it is the primary IDC, every round fails the primary IDC of that moment.")
     String idc;

@@ -112,7 +112,8 @@ final class LabCommand {
                 throws InterruptedException {
             JoinCode code = manager.post("/api/join-codes", Map.of(), new TypeReference<>() { });
             processes.start(logName(computer), LabNetwork.inside(computer, List.of()), "node", "--address", computer.address(),
-                    "--home", hostHome(home, computer).toString(), "--manager", manager.baseUrl(), "--join", code.code());
+                    "--home", hostHome(home, computer).toString(), "--manager", manager.baseUrl(), "--join", code.code(),
+                    "--allow-drills");
             waitFor(() -> {
                 try {
                     manager.post("/api/computers", new NewComputer(computer.address(), null, computer.idc()),
@@ -206,7 +207,7 @@ final class LabCommand {
             for (LabHost computer : LabNetwork.computers()) {
                 if (!processes.isRunning(logName(computer))) {
                     processes.start(logName(computer), LabNetwork.inside(computer, List.of()), "node", "--address",
-                            computer.address(), "--home", hostHome(home, computer).toString());
+                            computer.address(), "--home", hostHome(home, computer).toString(), "--allow-drills");
                     restarted++;
                 }
             }

@@ -43,6 +43,24 @@ final class LocalClusterAccess implements ClusterAccess {
     }
 
     @Override
+    public long faultByAgents(String idc, String kind, int seconds) {
+        List<org.idcguard.model.NodeFault.Struck> struck = ManagerClient.of(home).post("/api/idcs/" + idc + "/faults",
+                java.util.Map.of("kind", kind, "seconds", seconds), new TypeReference<List<org.idcguard.model.NodeFault.Struck>>() { });
+        return struck.stream().mapToLong(org.idcguard.model.NodeFault.Struck::struckAtMillis).min().orElse(System.currentTimeMillis());
+    }
+
+    @Override
+    public void restoreByAgents(String idc) {
+        ManagerClient.of(home).delete("/api/idcs/" + idc + "/faults", new TypeReference<java.util.Map<String, Object>>() { });
+    }
+
+    @Override
+    public boolean reachable(String address) {
+        return ManagerClient.of(home).get("/api/computers/" + address, new TypeReference<Computer>() { }).status()
+                == org.idcguard.model.ComputerStatus.REACHABLE;
+    }
+
+    @Override
     public void switchPrimary(String cluster, String to) {
         ManagerClient manager = ManagerClient.of(home);
         org.idcguard.model.TaskView task = manager.post("/api/clusters/" + cluster + "/switch", new org.idcguard.model.SwitchRequest(to),

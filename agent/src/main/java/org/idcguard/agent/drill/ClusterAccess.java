@@ -17,6 +17,23 @@ public interface ClusterAccess {
     /** Starts the node agent of a computer again after a power-off. */
     void restartNodeAgent(String address);
 
+    /**
+     * Asks the node agents of the IDC to apply a drill fault to their own computers (how drills reach computers of
+     * other hosts); returns the earliest moment it struck, by their clocks.
+     */
+    default long faultByAgents(String idc, String kind, int seconds) {
+        throw new UnsupportedOperationException("faults by node agents cannot be asked for here");
+    }
+
+    /** Asks the node agents of the IDC to end a partition now (the ones that answer). */
+    default void restoreByAgents(String idc) {
+    }
+
+    /** Whether the computer is reachable to the manager now (its node agent answers). */
+    default boolean reachable(String address) {
+        return true;
+    }
+
     /** Switches the cluster's primary IDC to the IDC on purpose (a planned switch) and returns when it has ended. */
     default void switchPrimary(String cluster, String to) {
         throw new UnsupportedOperationException("a planned switch cannot be asked for here");

@@ -97,7 +97,8 @@ public final class DrillRunner {
         ClusterDetail before = access.detail(cluster);
         boolean primaryIdc = idc.equals(before.summary().primaryIdc());
         String otherIdc = idc.equals(before.summary().primaryIdc()) ? before.summary().backupIdc() : before.summary().primaryIdc();
-        Disruption fault = kind == DrillKind.SWITCH ? new SwitchAway(cluster, otherIdc) : new IdcDown(kind.fault(), access.computersOf(idc));
+        Disruption fault = kind == DrillKind.SWITCH ? new SwitchAway(cluster, otherIdc) : byAgents(kind, idc)
+                ? new ByNodeAgents(kind, idc) : new IdcDown(kind.fault(), access.computersOf(idc));
         ProbeWorkload probe = new ProbeWorkload(before.uris().jdbc());
         probe.prepare();
         phase = "warming up the probe";
@@ -266,6 +267,76 @@ public final class DrillRunner {
             fault.restore();
             if (fault.kind() == IdcFault.Kind.POWER_OFF) {
                 computers.forEach(access::restartNodeAgent);
+            }
+        }
+
+        @Override
+        public String doneEvent() {
+            return "failover.done";
+        }
+    }
+
+    /**
+     * Whether the IDC's fault is applied by its node agents: always for a partition (nftables on each computer), and
+     * for a power-off or freeze when their node agents do not run on this machine (computers of other hosts).
+     */
+    private boolean byAgents(DrillKind kind, String idc) {
+        return kind == DrillKind.PARTITION || !access.computersOf(idc).stream().allMatch(a -> IdcFault.nodeAgent(a).isPresent());
+    }
+
+    /**
+     * A fault applied by the IDC's node agents to their own computers. A freeze or partition lasts a fixed time, ended
+     * by a timer on each computer (a frozen or cut-off computer may never hear "restore"); a power-off ends when the
+     * computers are started again, which on other hosts is their service manager's work.
+     */
+    private final class ByNodeAgents implements Disruption {
+        /** Longer than a takeover and the clean second after it, so the round sees the IDC lost until then. */
+        static final int TIMED_SECONDS = 10;
+        private static final long POWER_ON_LIMIT_MILLIS = 120_000;
+        private final DrillKind kind;
+        private final String idc;
+        private volatile long struckAt;
+
+        ByNodeAgents(DrillKind kind, String idc) {
+            this.kind = kind;
+            this.idc = idc;
+        }
+
+        @Override
+        public String apply() {
+            try {
+                struckAt = access.faultByAgents(idc, kind.word(), TIMED_SECONDS);
+                return "";
+            } catch (RuntimeException e) {
+                struckAt = System.currentTimeMillis();
+                return "the " + kind.word() + " of " + idc + " was not applied: " + e.getMessage();
+            }
+        }
+
+        @Override
+        public long struckAtMillis() {
+            return struckAt;
+        }
+
+        @Override
+        public void restore() {
+            if (kind == DrillKind.PARTITION) {
+                access.restoreByAgents(idc);
+            }
+            if (kind == DrillKind.POWER_OFF) {
+                long deadline = System.currentTimeMillis() + POWER_ON_LIMIT_MILLIS;
+                while (!access.computersOf(idc).stream().allMatch(access::reachable)) {
+                    if (System.currentTimeMillis() > deadline) {
+                        throw new IllegalStateException("the computers of " + idc + " did not come back within "
+                                + POWER_ON_LIMIT_MILLIS / 1000 + " s: start their node agents again");
+                    }
+                    sleep(POLL_MILLIS);
+                }
+                return;
+            }
+            long over = struckAt + TIMED_SECONDS * 1000L + 500;
+            if (System.currentTimeMillis() < over) {
+                sleep(over - System.currentTimeMillis()); // the timers on the computers end it then
             }
         }
 

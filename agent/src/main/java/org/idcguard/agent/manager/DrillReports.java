@@ -91,8 +91,8 @@ public final class DrillReports {
             throw new ApiFailure(400, "A drill report is required.", null);
         }
         Names.check("cluster", "The cluster name", r.cluster());
-        if (!"power-off".equals(r.fault()) && !"freeze".equals(r.fault()) && !"switch".equals(r.fault())) {
-            throw new ApiFailure(400, "The fault is power-off, freeze or switch.", "fault");
+        if (!java.util.List.of("power-off", "freeze", "partition", "switch").contains(String.valueOf(r.fault()))) {
+            throw new ApiFailure(400, "The fault is power-off, freeze, partition or switch.", "fault");
         }
         Names.check("idc", "The IDC name", r.idc());
         if (r.rounds() == null || r.rounds().isEmpty() || r.rounds().size() > MAX_ROUNDS) {

@@ -36,6 +36,7 @@ public final class DrillService {
     private final TaskRunner tasks;
     private final DrillReports reports;
     private final Consumer<String> restartNodeAgent;
+    private final IdcFaults idcFaults;
     private final org.idcguard.agent.manager.ha.PlannedSwitch switches;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
 
@@ -43,7 +44,9 @@ public final class DrillService {
     }
 
     public DrillService(ClusterService clusters, ComputerService computers, EventLog events, TaskRunner tasks,
-                        DrillReports reports, Consumer<String> restartNodeAgent, org.idcguard.agent.manager.ha.PlannedSwitch switches) {
+                        DrillReports reports, Consumer<String> restartNodeAgent, org.idcguard.agent.manager.ha.PlannedSwitch switches,
+                        IdcFaults idcFaults) {
+        this.idcFaults = idcFaults;
         this.clusters = clusters;
         this.computers = computers;
         this.events = events;
@@ -156,6 +159,22 @@ public final class DrillService {
         @Override
         public void restartNodeAgent(String address) {
             restartNodeAgent.accept(address);
+        }
+
+        @Override
+        public long faultByAgents(String idc, String kind, int seconds) {
+            return idcFaults.apply(idc, new IdcFaults.Request(kind, seconds)).stream()
+                    .mapToLong(org.idcguard.model.NodeFault.Struck::struckAtMillis).min().orElse(System.currentTimeMillis());
+        }
+
+        @Override
+        public void restoreByAgents(String idc) {
+            idcFaults.restore(idc);
+        }
+
+        @Override
+        public boolean reachable(String address) {
+            return computers.get(address).status() == org.idcguard.model.ComputerStatus.REACHABLE;
         }
 
         @Override

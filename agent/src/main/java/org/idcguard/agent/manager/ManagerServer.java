@@ -51,6 +51,7 @@ public final class ManagerServer implements AutoCloseable {
     private final org.idcguard.agent.manager.alert.AlertStore alerts;
     private final org.idcguard.agent.manager.alert.AlertForwarder alertForwarder;
     private final DrillReports drills;
+    private final IdcFaults idcFaults;
     private final DrillService drillRuns;
     private final ManagerAddresses addresses;
     private final Enrolment enrolment;
@@ -78,7 +79,8 @@ public final class ManagerServer implements AutoCloseable {
         this.alerts = new org.idcguard.agent.manager.alert.AlertStore(store, events);
         this.alertForwarder = new org.idcguard.agent.manager.alert.AlertForwarder(alerts);
         this.drills = new DrillReports(store, events);
-        this.drillRuns = new DrillService(clusters, computers, events, tasks, drills, restartNodeAgent, switches);
+        this.idcFaults = new IdcFaults(computers, agents, events, addresses.own());
+        this.drillRuns = new DrillService(clusters, computers, events, tasks, drills, restartNodeAgent, switches, idcFaults);
         this.http = ApiServer.create(ApiServer.bearerToken(token), identity, false, addresses.listen(), port);
         routes();
     }
@@ -141,6 +143,9 @@ public final class ManagerServer implements AutoCloseable {
             idcs.delete(ctx.pathParam("name"));
             ctx.status(204);
         });
+        http.post("/api/idcs/{name}/faults", ctx -> ctx.json(idcFaults.apply(ctx.pathParam("name"),
+                ApiServer.body(ctx, IdcFaults.Request.class))));
+        http.delete("/api/idcs/{name}/faults", ctx -> ctx.json(Map.of("notReached", idcFaults.restore(ctx.pathParam("name")))));
         http.get("/api/computers", ctx -> ctx.json(computers.list()));
         http.post("/api/computers", ctx -> ctx.status(201).json(computers.add(ApiServer.body(ctx, NewComputer.class))));
         http.get("/api/computers/{address}", ctx -> ctx.json(computers.get(ctx.pathParam("address"))));

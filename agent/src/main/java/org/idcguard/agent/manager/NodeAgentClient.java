@@ -102,6 +102,15 @@ public final class NodeAgentClient {
         return call(endpoint, "PUT", "/api/instances/" + name + "/client-networks", networks, TIMEOUT, InstanceStatus.class);
     }
 
+    /** Asks the node agent to apply a drill fault to its own computer. */
+    public org.idcguard.model.NodeFault.Struck fault(String endpoint, org.idcguard.model.NodeFault fault) {
+        return call(endpoint, "POST", "/api/faults", fault, Duration.ofSeconds(10), org.idcguard.model.NodeFault.Struck.class);
+    }
+
+    public void restoreFault(String endpoint) {
+        call(endpoint, "DELETE", "/api/faults", null, Duration.ofSeconds(10), Void.class);
+    }
+
     public void stopAll(String endpoint) {
         call(endpoint, "POST", "/api/instances/stop-all?mode=fast", null, Duration.ofMinutes(3), InstanceStatus[].class);
     }

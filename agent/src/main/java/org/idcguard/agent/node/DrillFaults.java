@@ -48,9 +48,11 @@ final class DrillFaults {
                 return new NodeFault.Struck(address, at, postgres.size() + 1);
             }
             default -> {
-                partition(fault.peers());
-                detached("sleep " + fault.seconds() + "; nft delete table inet " + TABLE);
-                return new NodeFault.Struck(address, System.currentTimeMillis(), 0);
+                // checked now, applied once the answer has left: the rules would drop the answer to the manager
+                java.nio.file.Path rules = partitionRules(fault.peers());
+                detached(ANSWER_FIRST + "nft -f " + rules + "; rm -f " + rules + "; sleep " + fault.seconds()
+                        + "; nft delete table inet " + TABLE);
+                return new NodeFault.Struck(address, at, 0);
             }
         }
     }
@@ -60,17 +62,30 @@ final class DrillFaults {
         run(List.of("nft", "delete", "table", "inet", TABLE), null);
     }
 
-    private void partition(List<String> peers) {
+    /** Writes the partition's rules to a private file after nft has checked them; any table of an earlier one goes. */
+    private java.nio.file.Path partitionRules(List<String> peers) {
         if (!"root".equals(System.getProperty("user.name"))) {
             throw new ApiFailure(409, "A partition needs the node agent of " + address + " to run as root (nftables).", null);
         }
         String set = peers.stream().collect(Collectors.joining(", ", "{ ", " }"));
-        restore();
+        // both ends named: on a machine that hosts several computers (the local default) only this computer's
+        // traffic with the peers is cut, never the peers' traffic with each other
+        String between = "ip saddr " + address + " ip daddr " + set + " drop; ip saddr " + set + " ip daddr " + address + " drop;";
         String script = "table inet " + TABLE + " {\n"
-                + " chain in { type filter hook input priority 0; ip saddr " + set + " drop; }\n"
-                + " chain out { type filter hook output priority 0; ip daddr " + set + " drop; }\n}\n";
-        if (run(List.of("nft", "-f", "-"), script) != 0) {
+                + " chain in { type filter hook input priority 0; " + between + " }\n"
+                + " chain out { type filter hook output priority 0; " + between + " }\n}\n";
+        if (run(List.of("nft", "-c", "-f", "-"), script) != 0) {
             throw new ApiFailure(409, "nftables refused the partition on " + address + ".", null);
+        }
+        restore();
+        try {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("idcguard-partition", ".nft",
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            java.nio.file.Files.writeString(file, script);
+            return file;
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot write the partition's rules: " + e.getMessage(), e);
         }
     }
 

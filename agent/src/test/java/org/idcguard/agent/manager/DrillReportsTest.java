@@ -46,7 +46,7 @@ class DrillReportsTest {
 
             var bad = post(estate, new DrillReport(0, "Orders", "meteor", "IDC1", 1_000, 2_000, List.of(good), List.of()));
             assertEquals(400, bad.status());
-            assertEquals("The fault is power-off, freeze or switch.", bad.error());
+            assertEquals("The fault is power-off, freeze, partition or switch.", bad.error());
             var empty = post(estate, new DrillReport(0, "Orders", "freeze", "IDC1", 1_000, 2_000, List.of(), List.of()));
             assertEquals(400, empty.status());
             assertEquals(2, estate.api().get("/api/drills").json().size(), "nothing stored by refused reports");

@@ -29,7 +29,7 @@ class ManagerRunsDrillTest {
             HaEstates.createCluster(estate, "Drilled");
             var api = estate.api();
 
-            assertEquals("The fault is power-off, freeze or switch, not 'meteor'.", refused(api.post("/api/clusters/Drilled/drills",
+            assertEquals("The fault is power-off, freeze, partition or switch, not 'meteor'.", refused(api.post("/api/clusters/Drilled/drills",
                     "{\"fault\":\"meteor\",\"idc\":\"IDC1\",\"rounds\":1}")));
             assertEquals("The number of rounds must be between 1 and 20.", refused(api.post("/api/clusters/Drilled/drills",
                     "{\"fault\":\"power-off\",\"idc\":\"IDC1\",\"rounds\":0}")));

@@ -166,6 +166,29 @@ public final class LocalEstate implements AutoCloseable {
             }
 
             @Override
+            public long faultByAgents(String idc, String kind, int seconds) {
+                var struck = api.post("/api/idcs/" + idc + "/faults", "{\"kind\":\"" + kind + "\",\"seconds\":" + seconds + "}");
+                if (struck.status() != 200) {
+                    throw new IllegalStateException(struck.error());
+                }
+                long at = Long.MAX_VALUE;
+                for (JsonNode s : struck.json()) {
+                    at = Math.min(at, s.get("struckAtMillis").asLong());
+                }
+                return at;
+            }
+
+            @Override
+            public void restoreByAgents(String idc) {
+                api.delete("/api/idcs/" + idc + "/faults");
+            }
+
+            @Override
+            public boolean reachable(String address) {
+                return "REACHABLE".equals(api.get("/api/computers/" + address).json().path("status").asText());
+            }
+
+            @Override
             public void switchPrimary(String cluster, String to) {
                 var started = api.post("/api/clusters/" + cluster + "/switch", "{\"to\":\"" + to + "\"}");
                 if (started.status() != 202) {

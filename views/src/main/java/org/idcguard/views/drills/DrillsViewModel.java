@@ -29,7 +29,7 @@ import org.idcguard.views.common.Inventory;
  * while a drill runs, else the round of the report chosen.
  */
 public final class DrillsViewModel {
-    public static final List<String> FAULTS = List.of("power-off", "freeze", "switch");
+    public static final List<String> FAULTS = List.of("power-off", "freeze", "partition", "switch");
     private final Inventory inventory;
     private final org.idcguard.views.common.FileSaver saver;
     private final StringProperty cluster = new SimpleStringProperty();

@@ -350,8 +350,8 @@ public final class FakeManager implements ManagerApi {
 
     @Override
     public synchronized TaskView startDrill(String cluster, org.idcguard.model.DrillRequest request) {
-        if (!List.of("power-off", "freeze", "switch").contains(request.fault())) {
-            throw new ApiException(400, "The fault is power-off, freeze or switch, not '" + request.fault() + "'.", "fault");
+        if (!List.of("power-off", "freeze", "partition", "switch").contains(request.fault())) {
+            throw new ApiException(400, "The fault is power-off, freeze, partition or switch, not '" + request.fault() + "'.", "fault");
         }
         calls.add("startDrill " + cluster + " " + request.fault() + " " + request.idc() + " " + request.rounds());
         long now = System.currentTimeMillis();
