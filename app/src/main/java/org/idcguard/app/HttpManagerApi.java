@@ -182,6 +182,17 @@ public final class HttpManagerApi implements ManagerApi, AutoCloseable {
         return call("GET", "/api/drills/running", null, new TypeReference<>() { });
     }
 
+    @Override
+    public org.idcguard.model.ClientAccess clientNetworks(String cluster) {
+        return call("GET", "/api/clusters/" + encode(cluster) + "/clients", null, new TypeReference<>() { });
+    }
+
+    @Override
+    public org.idcguard.model.ClientAccess setClientNetworks(String cluster, List<String> clients) {
+        return call("PUT", "/api/clusters/" + encode(cluster) + "/clients", java.util.Map.of("clients", clients),
+                new TypeReference<>() { });
+    }
+
     /** True when the manager answers its health check with this token. */
     public boolean answers() {
         try {

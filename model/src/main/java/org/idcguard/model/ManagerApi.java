@@ -32,6 +32,12 @@ public interface ManagerApi {
     /** The cluster as observed now: every group and node with role, sync state and lag, and the URIs. */
     ClusterDetail cluster(String name);
 
+    /** The networks applications may connect to the cluster from. */
+    ClientAccess clientNetworks(String cluster);
+
+    /** Replaces them; every node's pg_hba follows at once (nodes not reached get them when they rejoin). */
+    ClientAccess setClientNetworks(String cluster, List<String> clients);
+
     /** The placement a creation would use; creates nothing. */
     ClusterPlan planCluster(ClusterRequest request);
 

@@ -61,11 +61,66 @@ public final class ClusterDetailView extends VBox {
         graphScroll.getStyleClass().add("topology-scroll");
         VBox.setVgrow(graphScroll, Priority.ALWAYS);
 
-        VBox uris = new VBox(6, uriRow("libpq", libpq), uriRow("JDBC", jdbc));
+        VBox uris = new VBox(6, uriRow("libpq", libpq), uriRow("JDBC", jdbc), clientsRow());
         getChildren().addAll(top, summary, new MessageBar("cluster-message", vm.messageProperty()), legend, graphScroll, uris);
 
         vm.detailProperty().addListener((obs, old, now) -> show(now));
         poller = Polling.whileShown(this, Duration.seconds(2), vm::refresh);
+        vm.loadClients();
+    }
+
+    /**
+     * The networks applications connect from: each a chip with a remove button, a field to add one, and the manager's
+     * refusal beside the field.
+     */
+    private HBox clientsRow() {
+        Label l = new Label("Clients");
+        l.setMinWidth(50);
+        javafx.scene.layout.FlowPane chips = new javafx.scene.layout.FlowPane(6, 4);
+        chips.setId("cluster-clients");
+        Runnable redraw = () -> {
+            chips.getChildren().clear();
+            if (vm.clients().isEmpty()) {
+                Label none = new Label("none: only the cluster's computers and the managers get in");
+                none.getStyleClass().add("screen-subtitle");
+                chips.getChildren().add(none);
+            }
+            for (String cidr : vm.clients()) {
+                Button remove = new Button("✕");
+                remove.getStyleClass().add("flat");
+                remove.setId("remove-client-" + cidr.replaceAll("[^0-9a-fA-F]", "-")); // a selector-safe id
+                remove.setOnAction(e -> vm.removeClient(cidr));
+                remove.disableProperty().bind(vm.clientsBusyProperty());
+                HBox chip = new HBox(2, new Label(cidr), remove);
+                chip.getStyleClass().add("client-chip");
+                chip.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+                chips.getChildren().add(chip);
+            }
+        };
+        vm.clients().addListener((javafx.collections.ListChangeListener<String>) c -> redraw.run());
+        redraw.run();
+        TextField add = new TextField();
+        add.setId("add-client");
+        add.setPromptText("network, e.g. 10.77.8.0/24");
+        add.setPrefColumnCount(16);
+        Button addButton = new Button("Let in");
+        addButton.setId("add-client-button");
+        addButton.disableProperty().bind(vm.clientsBusyProperty().or(add.textProperty().isEmpty()));
+        Runnable submit = () -> {
+            vm.addClient(add.getText());
+        };
+        addButton.setOnAction(e -> submit.run());
+        add.setOnAction(e -> submit.run());
+        vm.clients().addListener((javafx.collections.ListChangeListener<String>) c -> add.clear());
+        Label error = new Label();
+        error.setId("clients-error");
+        error.getStyleClass().add("field-error");
+        error.textProperty().bind(vm.clientsErrorProperty());
+        error.setWrapText(true);
+        HBox.setHgrow(chips, Priority.ALWAYS);
+        HBox row = new HBox(8, l, chips, add, addButton, error);
+        row.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        return row;
     }
 
     private void show(ClusterDetail d) {

@@ -17,6 +17,9 @@ public final class ClusterDetailViewModel {
     private final ObjectProperty<ClusterDetail> detail = new SimpleObjectProperty<>();
     private final StringProperty message = new SimpleStringProperty("");
     private final ObjectProperty<TaskView> deletion = new SimpleObjectProperty<>();
+    private final javafx.collections.ObservableList<String> clients = javafx.collections.FXCollections.observableArrayList();
+    private final StringProperty clientsError = new SimpleStringProperty("");
+    private final javafx.beans.property.BooleanProperty clientsBusy = new javafx.beans.property.SimpleBooleanProperty();
     private boolean loading;
 
     public ClusterDetailViewModel(Inventory inventory, String name) {
@@ -57,6 +60,51 @@ public final class ClusterDetailViewModel {
             if (deletion.get() == null) {
                 message.set(Failures.sentence(failure));
             }
+        });
+    }
+
+    /** The networks applications may connect from, as the manager last said. */
+    public javafx.collections.ObservableList<String> clients() {
+        return clients;
+    }
+
+    /** Why the last change of the client networks was refused, or what it could not reach; empty when it went through. */
+    public StringProperty clientsErrorProperty() {
+        return clientsError;
+    }
+
+    public javafx.beans.property.BooleanProperty clientsBusyProperty() {
+        return clientsBusy;
+    }
+
+    public void loadClients() {
+        inventory.background().runQuietly(() -> inventory.api().clientNetworks(name), now -> clients.setAll(now.clients()),
+                failure -> clientsError.set(Failures.sentence(failure)));
+    }
+
+    /** Adds a network (as typed: the manager checks it and says why not, beside the field). */
+    public void addClient(String cidr) {
+        java.util.List<String> wanted = new java.util.ArrayList<>(clients);
+        wanted.add(cidr == null ? "" : cidr.strip());
+        changeClients(wanted, "Letting " + cidr + " in to " + name);
+    }
+
+    public void removeClient(String cidr) {
+        java.util.List<String> wanted = new java.util.ArrayList<>(clients);
+        wanted.remove(cidr);
+        changeClients(wanted, "Closing " + name + " to " + cidr);
+    }
+
+    private void changeClients(java.util.List<String> wanted, String what) {
+        clientsBusy.set(true);
+        inventory.background().run(what, () -> inventory.api().setClientNetworks(name, wanted), now -> {
+            clientsBusy.set(false);
+            clients.setAll(now.clients());
+            clientsError.set(now.notReached().isEmpty() ? "" : "Not reached now (they get it when they rejoin): "
+                    + String.join(", ", now.notReached()) + ".");
+        }, failure -> {
+            clientsBusy.set(false);
+            clientsError.set(Failures.sentence(failure));
         });
     }
 

@@ -153,6 +153,26 @@ public final class FakeManager implements ManagerApi {
         return d;
     }
 
+    private final Map<String, List<String>> clientNetworks = new TreeMap<>();
+
+    @Override
+    public synchronized org.idcguard.model.ClientAccess clientNetworks(String cluster) {
+        cluster(cluster);
+        return new org.idcguard.model.ClientAccess(clientNetworks.getOrDefault(cluster, List.of()), List.of());
+    }
+
+    @Override
+    public synchronized org.idcguard.model.ClientAccess setClientNetworks(String cluster, List<String> clients) {
+        cluster(cluster);
+        calls.add("setClientNetworks " + cluster + " " + clients);
+        try {
+            clientNetworks.put(cluster, org.idcguard.model.ClientNetworks.check(clients));
+        } catch (InvalidInput e) {
+            throw new ApiException(400, e.getMessage(), e.field());
+        }
+        return clientNetworks(cluster);
+    }
+
     @Override
     public synchronized ClusterPlan planCluster(ClusterRequest r) {
         calls.add("planCluster " + r.name());

@@ -134,15 +134,15 @@ public final class ClusterService {
     }
 
     /** The networks the cluster's applications connect from. */
-    public java.util.Map<String, List<String>> clientNetworks(String name) {
-        return java.util.Map.of("clients", find(name).clientNetworks());
+    public org.idcguard.model.ClientAccess clientNetworks(String name) {
+        return new org.idcguard.model.ClientAccess(find(name).clientNetworks(), List.of());
     }
 
     /**
      * Replaces the cluster's client networks: recorded first, then every node's agent rewrites pg_hba and reloads. A
      * node whose agent does not answer is named in "notReached"; it gets the networks when it rejoins.
      */
-    public java.util.Map<String, List<String>> setClientNetworks(String name, List<String> wanted) {
+    public org.idcguard.model.ClientAccess setClientNetworks(String name, List<String> wanted) {
         List<String> networks = org.idcguard.model.ClientNetworks.check(wanted);
         ClusterRecord cluster = find(name);
         if (!ClusterRecord.RUNNING.equals(cluster.status())) {
@@ -162,7 +162,7 @@ public final class ClusterService {
                 notReached.add(n.name());
             }
         });
-        return java.util.Map.of("clients", networks, "notReached", notReached.stream().sorted().toList());
+        return new org.idcguard.model.ClientAccess(networks, notReached.stream().sorted().toList());
     }
 
     private ClusterRecord find(String name) {
