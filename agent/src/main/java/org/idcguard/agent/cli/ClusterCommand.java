@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "cluster", description = "Creates, lists, shows and deletes IDC clusters.",
         subcommands = {ClusterCommand.Create.class, ClusterCommand.ListClusters.class, ClusterCommand.Show.class,
-                ClusterCommand.Uri.class, ClusterCommand.Clients.class, ClusterCommand.Delete.class})
+                ClusterCommand.Uri.class, ClusterCommand.Route.class, ClusterCommand.Clients.class, ClusterCommand.Delete.class})
 final class ClusterCommand {
 
     @Command(name = "create", description = "Creates an intra-city IDC cluster and waits until it is ready.")
@@ -171,6 +171,40 @@ final class ClusterCommand {
             System.out.println(d.uris().libpq());
             System.out.println(d.uris().jdbc());
             return 0;
+        }
+    }
+
+    @Command(name = "route", description = "Writes the HAProxy route of a cluster for an application host: haproxy.cfg, "
+            + "router.pem (its health checks' certificate, a secret) and ca.crt into DIR; prints the URI through it.")
+    static final class Route implements Callable<Integer> {
+        @Mixin
+        HomeOption homeOption;
+        @Parameters(paramLabel = "NAME")
+        String name;
+        @picocli.CommandLine.Option(names = "--bind", required = true, paramLabel = "ADDRESS:PORT",
+                description = "Where HAProxy listens on the application host, e.g. 10.77.8.1:5432.")
+        String bind;
+        @picocli.CommandLine.Option(names = "--dir", required = true, paramLabel = "DIR", description = "Where the files go.")
+        java.nio.file.Path dir;
+
+        @Override
+        public Integer call() throws java.io.IOException {
+            org.idcguard.model.RouteConfig route = ManagerClient.of(homeOption.home()).get("/api/clusters/" + name
+                    + "/route?bind=" + java.net.URLEncoder.encode(bind, java.nio.charset.StandardCharsets.UTF_8), new TypeReference<>() { });
+            java.nio.file.Files.createDirectories(dir);
+            write(dir.resolve("haproxy.cfg"), route.haproxyConfig(), "rw-r--r--");
+            write(dir.resolve("ca.crt"), route.caCertificate(), "rw-r--r--");
+            write(dir.resolve("router.pem"), route.routerPem(), "rw-------");
+            System.out.println(route.uri());
+            System.err.println("On the application host, from " + dir + ": haproxy -f haproxy.cfg");
+            return 0;
+        }
+
+        private static void write(java.nio.file.Path file, String text, String mode) throws java.io.IOException {
+            java.nio.file.Path tmp = java.nio.file.Files.createTempFile(file.getParent(), ".route", ".tmp",
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString(mode)));
+            java.nio.file.Files.writeString(tmp, text);
+            java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
     }
 

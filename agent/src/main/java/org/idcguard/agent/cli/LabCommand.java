@@ -33,7 +33,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "lab", description = "A network-namespace estate on this machine (root): two IDCs of two computers, "
         + "a manager site and an application host.",
-        subcommands = {LabCommand.Up.class, LabCommand.Down.class, LabCommand.Fault.class, LabCommand.Restore.class})
+        subcommands = {LabCommand.Up.class, LabCommand.Down.class, LabCommand.Fault.class, LabCommand.Restore.class,
+                LabBenchCommand.class})
 final class LabCommand {
     static final String PROVINCE = "Guangdong";
     static final String CITY = "Shenzhen";
@@ -200,20 +201,25 @@ final class LabCommand {
         @Override
         public Integer call() {
             requireRoot();
-            AgentHome home = homeOption.home();
-            LabNetwork.HOSTS.forEach(LabNetwork::heal);
-            LocalProcesses processes = new LocalProcesses(home);
-            int restarted = 0;
-            for (LabHost computer : LabNetwork.computers()) {
-                if (!processes.isRunning(logName(computer))) {
-                    processes.start(logName(computer), LabNetwork.inside(computer, List.of()), "node", "--address",
-                            computer.address(), "--home", hostHome(home, computer).toString(), "--allow-drills");
-                    restarted++;
-                }
-            }
+            int restarted = restore(homeOption.home());
             System.out.println("Lab restored: faults removed, " + restarted + " node agent(s) started again.");
             return 0;
         }
+    }
+
+    /** Removes every fault and starts the node agents that are not running; returns how many were started. */
+    static int restore(AgentHome home) {
+        LabNetwork.HOSTS.forEach(LabNetwork::heal);
+        LocalProcesses processes = new LocalProcesses(home);
+        int restarted = 0;
+        for (LabHost computer : LabNetwork.computers()) {
+            if (!processes.isRunning(logName(computer))) {
+                processes.start(logName(computer), LabNetwork.inside(computer, List.of()), "node", "--address",
+                        computer.address(), "--home", hostHome(home, computer).toString(), "--allow-drills");
+                restarted++;
+            }
+        }
+        return restarted;
     }
 
     /** Stops PostgreSQL through the agents, every process by PID, then removes the network and the hosts' homes. */

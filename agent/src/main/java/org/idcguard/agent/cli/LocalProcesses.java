@@ -54,7 +54,9 @@ final class LocalProcesses {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
                     .redirectErrorStream(true)
                     .start();
-            Files.writeString(home.demoPidsFile(), p.pid() + " " + logName + "\n",
+            // the start time makes the line name this process only: a PID is reused once the process is gone
+            long started = p.toHandle().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+            Files.writeString(home.demoPidsFile(), p.pid() + " " + logName + " " + started + "\n",
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             return p;
         } catch (IOException e) {
@@ -93,7 +95,8 @@ final class LocalProcesses {
         }
         try {
             for (String line : Files.readAllLines(file)) {
-                if (line.strip().endsWith(" " + logName)) {
+                String[] parts = line.strip().split(" ");
+                if (parts.length >= 2 && parts[1].equals(logName)) {
                     ours(line).ifPresent(running::add);
                 }
             }
@@ -162,10 +165,12 @@ final class LocalProcesses {
 
     /** The live process of a pid-file line, if it is still one of ours (a PID may have been reused since). */
     private static Optional<ProcessHandle> ours(String line) {
-        String[] parts = line.strip().split(" ", 2);
+        String[] parts = line.strip().split(" ");
         try {
+            long started = parts.length >= 3 ? Long.parseLong(parts[2]) : 0;
             return ProcessHandle.of(Long.parseLong(parts[0]))
                     .filter(ProcessHandle::isAlive)
+                    .filter(p -> started == 0 || p.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(started) == started)
                     .filter(LocalProcesses::runsOurMain);
         } catch (NumberFormatException e) {
             return Optional.empty();

@@ -96,14 +96,18 @@ public final class ApiServer {
 
     /**
      * Only the manager may call: the client certificate (already checked against our CA in the handshake) must be
-     * the manager's, so one enrolled node agent cannot drive another.
+     * the manager's, so one enrolled node agent cannot drive another. The one exception is the role check of the
+     * HAProxy route ({@code GET /api/route/...}), which a router certificate may read too.
      */
     public static Handler managerCertificate() {
         return ctx -> {
             Object chain = ctx.req().getAttribute("jakarta.servlet.request.X509Certificate");
-            boolean manager = chain instanceof X509Certificate[] certificates && certificates.length > 0
-                    && certificates[0].getSubjectX500Principal().getName().equals("CN=" + CertificateAuthority.MANAGER_NAME);
-            if (!manager) {
+            String subject = chain instanceof X509Certificate[] certificates && certificates.length > 0
+                    ? certificates[0].getSubjectX500Principal().getName() : "";
+            boolean manager = subject.equals("CN=" + CertificateAuthority.MANAGER_NAME);
+            boolean routerCheck = subject.equals("CN=" + CertificateAuthority.ROUTER_NAME) && ctx.method() == io.javalin.http.HandlerType.GET
+                    && ctx.path().startsWith("/api/route/");
+            if (!manager && !routerCheck) {
                 throw new ApiFailure(403, "Only the manager that enrolled this computer may call its node agent.", null);
             }
         };

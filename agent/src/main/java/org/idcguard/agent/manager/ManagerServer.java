@@ -165,6 +165,7 @@ public final class ManagerServer implements AutoCloseable {
         });
         http.get("/api/clusters", ctx -> ctx.json(clusters.list()));
         http.get("/api/clusters/{name}", ctx -> ctx.json(clusters.detail(ctx.pathParam("name"))));
+        http.get("/api/clusters/{name}/route", ctx -> ctx.json(clusters.route(ctx.pathParam("name"), ctx.queryParam("bind"), ca)));
         http.get("/api/clusters/{name}/clients", ctx -> ctx.json(clusters.clientNetworks(ctx.pathParam("name"))));
         http.put("/api/clusters/{name}/clients", ctx -> ctx.json(clusters.setClientNetworks(ctx.pathParam("name"),
                 ApiServer.body(ctx, ClientsBody.class).clientsOrEmpty())));

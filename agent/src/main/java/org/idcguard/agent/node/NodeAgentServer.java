@@ -66,6 +66,12 @@ public final class NodeAgentServer implements AutoCloseable {
                 .follow(ctx.pathParam("name"), ApiServer.body(ctx, org.idcguard.model.FollowRequest.class))));
         http.put("/api/instances/{name}/client-networks", ctx -> ctx.json(need(instances, address)
                 .setClientNetworks(ctx.pathParam("name"), java.util.List.of(ApiServer.body(ctx, String[].class)))));
+        http.get("/api/route/{cluster}/coordinator", ctx -> {
+            String prefix = ctx.pathParam("cluster").toLowerCase() + "-coordinator-";
+            boolean primary = instances != null && instances.list().stream()
+                    .anyMatch(i -> i.name().startsWith(prefix) && i.running() && !i.standby());
+            ctx.status(primary ? 200 : 503).json(Map.of("primary", primary));
+        });
         DrillFaults faults = new DrillFaults(address, allowDrills || NodeIdentity.isLoopback(address), instances);
         http.post("/api/faults", ctx -> ctx.json(faults.apply(ApiServer.body(ctx, org.idcguard.model.NodeFault.class))));
         http.delete("/api/faults", ctx -> {

@@ -50,6 +50,8 @@ import org.idcguard.agent.home.AgentHome;
 public final class CertificateAuthority {
     /** The common name the manager's certificate carries; node agents serve only a client presenting it. */
     public static final String MANAGER_NAME = "idcguard-manager";
+    /** The common name of HAProxy's certificate: node agents let it read their role check, nothing else. */
+    public static final String ROUTER_NAME = "idcguard-router";
     private static final Duration CA_LIFETIME = Duration.ofDays(3650);
     /** Node agents renew by enrolling again; the manager's own certificate is issued anew at every start. */
     static final Duration LEAF_LIFETIME = Duration.ofDays(730);

@@ -27,6 +27,15 @@ public final class Pem {
         return text.toString();
     }
 
+    /** A private key as unencrypted PKCS#8 PEM ("PRIVATE KEY"), the form OpenSSL and HAProxy read. */
+    public static String privateKey(java.security.PrivateKey key) {
+        try {
+            return write(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null).generate());
+        } catch (org.bouncycastle.util.io.pem.PemGenerationException e) {
+            throw new IllegalStateException("Cannot write the private key: " + e.getMessage(), e);
+        }
+    }
+
     /** The certificate in this PEM text; an {@link IllegalArgumentException} with a sentence when it is not one. */
     public static X509Certificate certificate(String pem) {
         Object parsed = parse(pem);

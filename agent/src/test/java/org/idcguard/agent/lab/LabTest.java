@@ -33,6 +33,7 @@ class LabTest {
     void aClusterOnSeparateHostsSurvivesPowerOffBlackHoleAndAManagerCutWithNothingLost() throws Exception {
         assumeTrue(LabNetwork.whyNot().isEmpty(), () -> "skipped: " + LabNetwork.whyNot().orElse(""));
         assumeTrue(!LabNetwork.isUp(), "skipped: a lab is already up on this machine");
+        assumeTrue(LabNetwork.run(List.of("sh", "-c", "command -v haproxy")).exit() == 0, "skipped: haproxy is not installed");
         Path psql = PostgresBinaries.find().orElseThrow().binDir().resolve("psql");
         try (TempHome home = new TempHome()) {
             Path h = home.dir();
@@ -52,24 +53,37 @@ class LabTest {
                 assertTrue(outsider.exit() != 0 && outsider.output().contains("no pg_hba.conf entry for host \"10.77.0.1\""),
                         outsider.output());
 
-                Writer writer = new Writer(h, psql, uri);
+                // the application host's HAProxy route: one address that leads to the coordinator's primary
+                Path routeDir = h.resolve("route");
+                cli(h, "cluster", "route", "Lab", "--bind", LabNetwork.application().address() + ":6432", "--dir", routeDir.toString());
+                String routed = Files.readString(h.resolve("route-uri.txt")).strip();
+                Process haproxy = new ProcessBuilder(LabNetwork.inside(LabNetwork.application(), List.of("haproxy", "-f", "haproxy.cfg")))
+                        .directory(routeDir.toFile()).redirectErrorStream(true).redirectOutput(h.resolve("haproxy.log").toFile()).start();
+                AppWriter writer = null;
                 try {
-                    writer.awaitMore(20);
+                    Waits.until(Duration.ofSeconds(30), "the route leads to the primary",
+                            () -> psqlFrom(LabNetwork.application(), psql, routed, "SELECT NOT pg_is_in_recovery()").output().strip().equals("t"));
+                    writer = new AppWriter(h, psql, routed, "lab_probe");
+                    awaitMore(writer, 20);
                     String first = created.summary().primaryIdc();
+                    long firstMark = lastEventId(api);
                     cli(h, "lab", "fault", "power-off", first);
                     Waits.until(RECOVERY, "the primaries leave the powered-off IDC", () -> ClusterHealth.primariesOutside(detail(api), first));
-                    writer.awaitMore(20);
+                    awaitMore(writer, 20);
                     cli(h, "lab", "restore");
                     Waits.until(RECOVERY, "the cluster is fully protected again", () -> ClusterHealth.fullyProtected(detail(api)));
 
+                    assertOneDownThenOneUp(api, firstMark, first);
                     String second = detail(api).summary().primaryIdc();
                     assertTrue(!second.equals(first), "the primary IDC moved");
+                    long secondMark = lastEventId(api);
                     cli(h, "lab", "fault", "blackhole", second);
                     Waits.until(RECOVERY, "the primaries leave the black-holed IDC", () -> ClusterHealth.primariesOutside(detail(api), second));
-                    writer.awaitMore(20);
+                    awaitMore(writer, 20);
                     cli(h, "lab", "restore");
                     Waits.until(RECOVERY, "the cluster is fully protected again", () -> ClusterHealth.fullyProtected(detail(api)));
 
+                    assertOneDownThenOneUp(api, secondMark, second);
                     // the manager alone loses the primary IDC: the IDCs still talk, so nothing moves
                     String third = detail(api).summary().primaryIdc();
                     long before = api.get("/api/events").json().size();
@@ -80,13 +94,18 @@ class LabTest {
                     Thread.sleep(10_000); // well past the takeover timeout: a takeover would have started
                     assertEquals(third, detail(api).summary().primaryIdc(), "no takeover while the IDCs still talk");
                     assertTrue(!eventsAfter(api, before).contains("failover.started"), eventsAfter(api, before));
-                    writer.awaitMore(20);
+                    awaitMore(writer, 20);
                     cli(h, "lab", "restore");
                     Waits.until(RECOVERY, "the cluster is fully protected again", () -> ClusterHealth.fullyProtected(detail(api)));
                 } finally {
-                    writer.stop();
+                    if (writer != null) {
+                        writer.close();
+                    }
+                    haproxy.destroy();
+                    haproxy.waitFor();
                 }
-                Set<Long> acked = writer.acked();
+                Set<Long> acked = new HashSet<>();
+                writer.acked().forEach(a -> acked.add(a.id()));
                 assertTrue(acked.size() > 60, "writes were acknowledged: " + acked.size());
                 LabNetwork.Result stored = psqlFrom(LabNetwork.application(), psql, uri, "SELECT id FROM lab_probe");
                 Set<Long> present = new HashSet<>();
@@ -116,6 +135,31 @@ class LabTest {
         return text.toString();
     }
 
+    private static long lastEventId(ApiCaller api) {
+        long last = 0;
+        for (var e : api.get("/api/events").json()) {
+            last = Math.max(last, e.get("id").asLong());
+        }
+        return last;
+    }
+
+    /** The IDC was said down once and back once, in that order, however its nodes came back one by one. */
+    private static void assertOneDownThenOneUp(ApiCaller api, long afterId, String idc) {
+        Waits.until(Duration.ofSeconds(30), idc + " is said to answer again", () -> idcEvents(api, afterId, idc).contains("idc.up"));
+        assertEquals(List.of("idc.down", "idc.up"), idcEvents(api, afterId, idc));
+    }
+
+    private static List<String> idcEvents(ApiCaller api, long afterId, String idc) {
+        List<String> kinds = new ArrayList<>();
+        for (var e : api.get("/api/events?after=" + afterId).json()) {
+            String kind = e.get("kind").asText();
+            if ((kind.equals("idc.down") || kind.equals("idc.up")) && e.get("message").asText().startsWith("IDC " + idc + " ")) {
+                kinds.add(kind);
+            }
+        }
+        return kinds;
+    }
+
     private static String eventsAfter(ApiCaller api, long count) {
         var events = api.get("/api/events").json();
         StringBuilder text = new StringBuilder();
@@ -141,53 +185,17 @@ class LabTest {
         try (AgentProcess p = AgentProcess.start(home, args)) {
             int exit = p.exitCode(Duration.ofMinutes(5));
             assertEquals(0, exit, String.join(" ", args) + ":\n" + p.logTail() + logs(home));
+            if (args[0].equals("cluster") && args[1].equals("route")) {
+                Files.writeString(home.resolve("route-uri.txt"), p.logTail().lines().filter(l -> l.startsWith("postgresql://"))
+                        .findFirst().orElseThrow());
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
         }
     }
 
-    /**
-     * The application: on its own host, one new connection per write through the printed URI, as a shell loop of
-     * psql would; each acknowledged id is written down with the time it was acknowledged.
-     */
-    private static final class Writer {
-        private final Path acked;
-        private final Path running;
-        private final Process process;
-
-        Writer(Path home, Path psql, String uri) throws Exception {
-            this.acked = home.resolve("acked.txt");
-            this.running = home.resolve("writer.running");
-            Files.writeString(running, "");
-            String script = "i=0; while [ -e '" + running + "' ]; do i=$((i+1)); if '" + psql + "' '" + uri
-                    + "' -qAtX -c \"INSERT INTO lab_probe VALUES ($i)\" >/dev/null 2>&1; then echo \"$i $(date +%s%3N)\"; fi; done";
-            this.process = new ProcessBuilder(LabNetwork.inside(LabNetwork.application(), List.of("sh", "-c", script)))
-                    .redirectOutput(acked.toFile()).redirectErrorStream(false).start();
-        }
-
-        void awaitMore(int writes) {
-            int start = acked().size();
-            Waits.until(RECOVERY, writes + " more acknowledged writes", () -> acked().size() >= start + writes);
-        }
-
-        Set<Long> acked() {
-            Set<Long> ids = new HashSet<>();
-            try {
-                for (String line : Files.readAllLines(acked)) {
-                    String[] parts = line.strip().split(" ");
-                    if (parts.length == 2) {
-                        ids.add(Long.parseLong(parts[0]));
-                    }
-                }
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
-            return ids;
-        }
-
-        void stop() throws Exception {
-            Files.deleteIfExists(running);
-            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
+    private static void awaitMore(AppWriter writer, int writes) {
+        int start = writer.acked().size();
+        Waits.until(RECOVERY, writes + " more acknowledged writes", () -> writer.acked().size() >= start + writes);
     }
 }

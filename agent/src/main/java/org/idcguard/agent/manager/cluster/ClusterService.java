@@ -58,6 +58,23 @@ public final class ClusterService {
         });
     }
 
+    /**
+     * The cluster's HAProxy route for an application host binding {@code bind}: its configuration, a fresh router
+     * certificate of our CA for its health checks, and the URI through it.
+     */
+    public org.idcguard.model.RouteConfig route(String name, String bind, org.idcguard.agent.tls.CertificateAuthority ca) {
+        String checked = RouteBuilder.checkBind(bind);
+        ClusterRecord cluster = find(name);
+        List<NodeRecord> coordinator = store.inTransaction(c -> clusters.nodes(c, cluster.name())).stream()
+                .filter(n -> "coordinator".equals(n.group())).toList();
+        var router = ca.issue(org.idcguard.agent.tls.CertificateAuthority.ROUTER_NAME, List.of(), List.of());
+        events.record("cluster.route", cluster.name(), "A router certificate was issued for the HAProxy route of "
+                + cluster.name() + " on " + checked + ".");
+        return new org.idcguard.model.RouteConfig(RouteBuilder.haproxyConfig(cluster, coordinator, checked),
+                org.idcguard.agent.tls.Pem.write(router.certificate()) + org.idcguard.agent.tls.Pem.privateKey(router.key()),
+                org.idcguard.agent.tls.Pem.write(ca.certificate()), RouteBuilder.uri(cluster, checked));
+    }
+
     public ClusterDetail detail(String name) {
         ClusterRecord cluster = find(name);
         List<GroupRecord> groups = store.inTransaction(c -> clusters.groups(c, name));

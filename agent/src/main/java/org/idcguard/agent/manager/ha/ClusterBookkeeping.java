@@ -21,6 +21,9 @@ final class ClusterBookkeeping {
     private final HaActions actions;
     private final ClusterRepository clusters = new ClusterRepository();
     private final Set<String> idcsDown = new HashSet<>();
+    /** When an IDC said down first answered again, by key cluster/idc. */
+    private final java.util.Map<String, Long> idcsUpSince = new java.util.HashMap<>();
+    static final long UP_SETTLE_MILLIS = 5000;
 
     ClusterBookkeeping(MetadataStore store, EventLog events, HaActions actions) {
         this.store = store;
@@ -82,15 +85,28 @@ final class ClusterBookkeeping {
         }
     }
 
+    /**
+     * Says when an IDC goes down and when it is back. Down is said at once; back only once it has answered for
+     * {@link #UP_SETTLE_MILLIS}: while a lost IDC rejoins, its nodes are stopped and rewound one after another and
+     * it may look lost again for a tick, which would read as "down" between two "up"s.
+     */
     private void announceIdcs(ClusterRecord cluster, Set<String> downIdcs) {
+        long now = System.currentTimeMillis();
         for (String idc : downIdcs) {
-            if (idcsDown.add(cluster.name() + "/" + idc)) {
+            String key = cluster.name() + "/" + idc;
+            idcsUpSince.remove(key);
+            if (idcsDown.add(key)) {
                 events.record("idc.down", cluster.name(), "IDC " + idc + " is down for " + cluster.name()
                         + ": none of its nodes answered the last probes.");
             }
         }
         idcsDown.removeIf(k -> {
             if (k.startsWith(cluster.name() + "/") && !downIdcs.contains(k.substring(cluster.name().length() + 1))) {
+                long since = idcsUpSince.computeIfAbsent(k, x -> now);
+                if (now - since < UP_SETTLE_MILLIS) {
+                    return false;
+                }
+                idcsUpSince.remove(k);
                 events.record("idc.up", cluster.name(), "IDC " + k.substring(cluster.name().length() + 1) + " answers again for "
                         + cluster.name() + ".");
                 return true;
