@@ -78,12 +78,7 @@ final class LabBenchCommand implements Callable<Integer> {
                 Thread.sleep(3000);
                 String idc = detail(manager).summary().primaryIdc();
                 long at = System.currentTimeMillis();
-                for (LabHost h : LabNetwork.computersOf(idc)) {
-                    LabNetwork.blackHole(h);
-                    if (fault.equals("power-off")) {
-                        LabNetwork.killAll(h);
-                    }
-                }
+                LabNetwork.darken(LabNetwork.computersOf(idc), fault.equals("power-off"));
                 await(() -> ClusterHealth.primariesOutside(detail(manager), idc), "the takeover");
                 await(() -> writer.acked().stream().filter(a -> a.atMillis() > at).count() >= 10
                         && routed.acked().stream().filter(a -> a.atMillis() > at).count() >= 10, "writes after the takeover");

@@ -179,11 +179,8 @@ final class LabCommand {
                 throw new CliFailure(e.getMessage(), 2);
             }
             switch (kind) {
-                case "power-off" -> hosts.forEach(h -> {
-                    LabNetwork.blackHole(h);
-                    LabNetwork.killAll(h);
-                });
-                case "blackhole" -> hosts.forEach(LabNetwork::blackHole);
+                case "power-off" -> LabNetwork.darken(hosts, true);
+                case "blackhole" -> LabNetwork.darken(hosts, false);
                 case "cut-manager" -> LabNetwork.cut(LabNetwork.manager(), hosts.stream().map(LabHost::address).toList());
                 default -> throw new CliFailure("The lab's faults are power-off, blackhole and cut-manager, not '" + kind + "'.", 2);
             }

@@ -116,6 +116,18 @@ public final class LabNetwork {
                 + " chain out { type filter hook output priority 0; policy drop; oifname \"lo\" accept; }\n}\n");
     }
 
+    /**
+     * Darkens an IDC at one moment: every host's packets dropped first (milliseconds apart), then, for a power-off,
+     * every process killed. Killing host by host first would let the last host answer for seconds after the first
+     * went dark, which is a slow partition of the IDC, not the loss of it.
+     */
+    public static void darken(List<LabHost> hosts, boolean powerOff) {
+        hosts.forEach(LabNetwork::blackHole);
+        if (powerOff) {
+            hosts.parallelStream().forEach(LabNetwork::killAll);
+        }
+    }
+
     /** Drops the host's traffic to and from these addresses only: a cut of one path, the rest still talk. */
     public static void cut(LabHost host, List<String> addresses) {
         String set = addresses.stream().collect(Collectors.joining(", ", "{ ", " }"));

@@ -124,7 +124,7 @@ final class PrimaryFailover {
     private Outcome takeOver(ClusterRecord cluster, GroupRecord group, NodeState lost, List<NodeState> members,
                              List<NodeState> standbys, Set<String> mayHold, String preferIdc, long intent, String subject,
                              Laps laps, Map<String, Connection> sessions) throws SQLException {
-        Map<String, WalPosition> fixed = detachAll(cluster, standbys, sessions);
+        Map<String, WalPosition> fixed = detachAll(cluster, standbys, mayHold, sessions);
         laps.lap("detaching");
         List<String> notDetached = standbys.stream().map(NodeState::name).filter(n -> !fixed.containsKey(n)).toList();
         CandidateChoice.Choice choice = CandidateChoice.choose(members, fixed, group.syncStandbys(), mayHold, preferIdc);
@@ -219,28 +219,66 @@ final class PrimaryFailover {
                 laps, promotedAfter, lsnAfter);
     }
 
-    /** Detaches every standby in parallel; a standby that cannot be detached in time is left out of the result. */
-    private Map<String, WalPosition> detachAll(ClusterRecord cluster, List<NodeState> standbys, Map<String, Connection> sessions) {
+    /** How long, once every sync-set member is detached, the others are still waited for. */
+    static final long OTHERS_GRACE_MILLIS = 1000;
+
+    /**
+     * Detaches every standby in parallel; a standby that cannot be detached in time is left out of the result. The
+     * sync-set members ({@code mayHold}) are waited for: the choice needs them all. The others cannot hold an
+     * acknowledged commit, so they are waited for only {@link #OTHERS_GRACE_MILLIS} longer: one in a black-holed IDC
+     * would otherwise hold the takeover for its network timeout (seconds), and one left out is treated as if its detach
+     * failed (kept out of the sync set, rewound when it answers). A detach that ends after that gives its session up.
+     */
+    private Map<String, WalPosition> detachAll(ClusterRecord cluster, List<NodeState> standbys, Set<String> mayHold,
+                                               Map<String, Connection> sessions) {
         Map<String, WalPosition> fixed = new ConcurrentHashMap<>();
-        CompletableFuture.allOf(standbys.stream().map(s -> CompletableFuture.runAsync(() -> {
-            try {
-                Connection db = warm.lend(cluster, s.node(), 2);
+        java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+        Map<String, CompletableFuture<Void>> detaches = new java.util.HashMap<>();
+        for (NodeState s : standbys) {
+            detaches.put(s.name(), CompletableFuture.runAsync(() -> {
+                Connection db = null;
                 try {
-                    fixed.put(s.name(), NodeSql.detach(db, s.node()));
-                } catch (SQLException e) {
-                    if (!ActionSessions.broken(db, e)) {
-                        throw e;
+                    db = warm.lend(cluster, s.node(), 2);
+                    WalPosition at;
+                    try {
+                        at = NodeSql.detach(db, s.node());
+                    } catch (SQLException e) {
+                        if (!ActionSessions.broken(db, e)) {
+                            throw e;
+                        }
+                        ActionSessions.closeQuietly(db);
+                        db = warm.fresh(cluster, s.node(), 2); // the kept session went stale (the node restarted): log in afresh
+                        at = NodeSql.detach(db, s.node());
                     }
-                    ActionSessions.closeQuietly(db);
-                    db = warm.fresh(cluster, s.node(), 2); // the kept session went stale (the node restarted): log in afresh
-                    fixed.put(s.name(), NodeSql.detach(db, s.node()));
+                    synchronized (over) {
+                        if (over.get()) {
+                            ActionSessions.closeQuietly(db); // too late for this takeover: it is rewound like the rest
+                            return;
+                        }
+                        fixed.put(s.name(), at);
+                        sessions.put(s.name(), db);
+                    }
+                } catch (SQLException e) {
+                    // reported by the caller: it is kept out of the sync set, and refused if it may hold acknowledged commits
                 }
-                sessions.put(s.name(), db);
-            } catch (SQLException e) {
-                // reported by the caller: it is kept out of the sync set, and refused if it may hold acknowledged commits
-            }
-        }, pool)).toArray(CompletableFuture[]::new)).join();
-        return fixed;
+            }, pool));
+        }
+        CompletableFuture.allOf(detaches.entrySet().stream().filter(e -> mayHold.contains(e.getKey()))
+                .map(Map.Entry::getValue).toArray(CompletableFuture[]::new)).join();
+        try {
+            CompletableFuture.allOf(detaches.values().toArray(CompletableFuture[]::new))
+                    .get(OTHERS_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException othersStillTrying) {
+            // left out below
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            // each detach reports through the map
+        }
+        synchronized (over) {
+            over.set(true);
+            return Map.copyOf(fixed);
+        }
     }
 
     private Outcome record(ClusterRecord cluster, GroupRecord group, NodeState lost, List<NodeState> members, NodeState chosen,
