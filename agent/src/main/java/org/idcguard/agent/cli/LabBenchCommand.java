@@ -96,7 +96,9 @@ final class LabBenchCommand implements Callable<Integer> {
                         + " new_connection_uri_ms=" + round.uriConnectMillis() + " new_connection_route_ms=" + round.routeConnectMillis()
                         + " rejoin_ms=" + round.rejoinMillis());
             }
-            Thread.sleep(1000);
+            // the writers stop first: an id acknowledged after the table was read would count as lost
+            writer.close();
+            routed.close();
             acked = writer.acked().size() + routed.acked().size();
             lost = lost(psql, uri, writer, TABLE) + lost(psql, uri, routed, TABLE + "_route");
         } finally {

@@ -105,6 +105,8 @@ public final class ClusterDetailView extends VBox {
         add.setPrefColumnCount(16);
         Button addButton = new Button("Let in");
         addButton.setId("add-client-button");
+        addButton.setMinWidth(Region.USE_PREF_SIZE);
+        add.setMinWidth(Region.USE_PREF_SIZE);
         addButton.disableProperty().bind(vm.clientsBusyProperty().or(add.textProperty().isEmpty()));
         Runnable submit = () -> {
             vm.addClient(add.getText());
@@ -117,6 +119,7 @@ public final class ClusterDetailView extends VBox {
         error.getStyleClass().add("field-error");
         error.textProperty().bind(vm.clientsErrorProperty());
         error.setWrapText(true);
+        error.setMaxWidth(420);
         HBox.setHgrow(chips, Priority.ALWAYS);
         HBox row = new HBox(8, l, chips, add, addButton, error);
         row.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
