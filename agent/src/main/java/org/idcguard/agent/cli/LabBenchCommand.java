@@ -148,8 +148,8 @@ final class LabBenchCommand implements Callable<Integer> {
 
     private static String sql(Path psql, String uri, String statement) {
         try {
-            Process p = new ProcessBuilder(LabNetwork.inside(LabNetwork.application(),
-                    List.of(psql.toString(), uri, "-qAtX", "-c", statement))).redirectErrorStream(true).start();
+            Process p = org.idcguard.agent.lab.Psql.on(LabNetwork.application(), psql, uri, List.of("-qAtX", "-c", statement))
+                    .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             p.waitFor();
             return out;

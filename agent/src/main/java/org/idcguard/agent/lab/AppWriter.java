@@ -28,10 +28,12 @@ public final class AppWriter implements AutoCloseable {
             this.acked = dir.resolve(table + ".acked");
             this.running = dir.resolve(table + ".running");
             Files.writeString(running, "");
-            String script = "i=0; while [ -e '" + running + "' ]; do i=$((i+1)); if '" + psql + "' '" + uri
+            String script = "i=0; while [ -e '" + running + "' ]; do i=$((i+1)); if '" + psql + "' '" + Psql.split(uri).uri()
                     + "' -qAtX -c \"INSERT INTO " + table + " VALUES ($i)\" >/dev/null 2>&1; then echo \"$i $(date +%s%3N)\"; fi; done";
-            this.process = new ProcessBuilder(LabNetwork.inside(LabNetwork.application(), List.of("sh", "-c", script)))
-                    .redirectOutput(acked.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            ProcessBuilder pb = new ProcessBuilder(LabNetwork.inside(LabNetwork.application(), List.of("sh", "-c", script)))
+                    .redirectOutput(acked.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().putAll(Psql.environment(uri)); // the password stays out of the process list
+            this.process = pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the application's writer: " + e.getMessage(), e);
         }

@@ -49,7 +49,12 @@ class LabTest {
                 // the application host writes; the workstation is outside the client networks and is refused
                 assertEquals(0, psqlFrom(LabNetwork.application(), psql, uri,
                         "CREATE TABLE lab_probe (id bigint PRIMARY KEY)").exit(), "the application host is let in");
-                LabNetwork.Result outsider = LabNetwork.run(List.of(psql.toString(), uri, "-qAtX", "-c", "SELECT 1"));
+                ProcessBuilder fromWorkstation = new ProcessBuilder(psql.toString(), Psql.split(uri).uri(), "-qAtX", "-c", "SELECT 1")
+                        .redirectErrorStream(true);
+                fromWorkstation.environment().putAll(Psql.environment(uri)); // the right password does not help it
+                Process outsiderPsql = fromWorkstation.start();
+                LabNetwork.Result outsider = new LabNetwork.Result(outsiderPsql.waitFor(),
+                        new String(outsiderPsql.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
                 assertTrue(outsider.exit() != 0 && outsider.output().contains("no pg_hba.conf entry for host \"10.77.0.1\""),
                         outsider.output());
 
@@ -178,7 +183,13 @@ class LabTest {
     }
 
     private static LabNetwork.Result psqlFrom(LabHost host, Path psql, String uri, String sql) {
-        return LabNetwork.run(LabNetwork.inside(host, List.of(psql.toString(), uri, "-qAtX", "-c", sql)));
+        try {
+            Process p = Psql.on(host, psql, uri, List.of("-qAtX", "-c", sql)).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return new LabNetwork.Result(p.waitFor(), out);
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void cli(Path home, String... args) {
