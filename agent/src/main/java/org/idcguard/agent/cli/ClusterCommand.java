@@ -188,23 +188,20 @@ final class ClusterCommand {
         java.nio.file.Path dir;
 
         @Override
-        public Integer call() throws java.io.IOException {
+        public Integer call() {
             org.idcguard.model.RouteConfig route = ManagerClient.of(homeOption.home()).get("/api/clusters/" + name
                     + "/route?bind=" + java.net.URLEncoder.encode(bind, java.nio.charset.StandardCharsets.UTF_8), new TypeReference<>() { });
-            java.nio.file.Files.createDirectories(dir);
-            write(dir.resolve("haproxy.cfg"), route.haproxyConfig(), "rw-r--r--");
-            write(dir.resolve("ca.crt"), route.caCertificate(), "rw-r--r--");
-            write(dir.resolve("router.pem"), route.routerPem(), "rw-------");
+            writeRoute(route, dir);
             System.out.println(route.uri());
             System.err.println("On the application host, from " + dir + ": haproxy -f haproxy.cfg");
             return 0;
         }
 
-        private static void write(java.nio.file.Path file, String text, String mode) throws java.io.IOException {
-            java.nio.file.Path tmp = java.nio.file.Files.createTempFile(file.getParent(), ".route", ".tmp",
-                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString(mode)));
-            java.nio.file.Files.writeString(tmp, text);
-            java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        /** The route's files as HAProxy reads them in its folder; the router's key readable by the owner only. */
+        static void writeRoute(org.idcguard.model.RouteConfig route, java.nio.file.Path dir) {
+            org.idcguard.agent.home.AtomicFiles.write(dir.resolve("haproxy.cfg"), route.haproxyConfig(), "rw-r--r--");
+            org.idcguard.agent.home.AtomicFiles.write(dir.resolve("ca.crt"), route.caCertificate(), "rw-r--r--");
+            org.idcguard.agent.home.AtomicFiles.write(dir.resolve("router.pem"), route.routerPem(), "rw-------");
         }
     }
 

@@ -57,10 +57,7 @@ final class LabBenchCommand implements Callable<Integer> {
         Path dir = home.root().resolve("lab").resolve("bench");
         Files.createDirectories(dir);
         RouteConfig route = manager.get("/api/clusters/" + name + "/route?bind=" + app.address() + ":6432", new TypeReference<>() { });
-        Files.writeString(dir.resolve("haproxy.cfg"), route.haproxyConfig());
-        Files.writeString(dir.resolve("ca.crt"), route.caCertificate());
-        Files.writeString(dir.resolve("router.pem"), route.routerPem());
-        Files.setPosixFilePermissions(dir.resolve("router.pem"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        ClusterCommand.Route.writeRoute(route, dir);
         sql(psql, uri, "CREATE TABLE IF NOT EXISTS " + TABLE + " (id bigint PRIMARY KEY)");
         sql(psql, uri, "TRUNCATE " + TABLE);
         sql(psql, uri, "CREATE TABLE IF NOT EXISTS " + TABLE + "_route (id bigint PRIMARY KEY)");
@@ -147,18 +144,7 @@ final class LabBenchCommand implements Callable<Integer> {
     }
 
     private static String sql(Path psql, String uri, String statement) {
-        try {
-            Process p = org.idcguard.agent.lab.Psql.on(LabNetwork.application(), psql, uri, List.of("-qAtX", "-c", statement))
-                    .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            p.waitFor();
-            return out;
-        } catch (java.io.IOException e) {
-            throw new CliFailure("psql could not be run: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliFailure("Interrupted.");
-        }
+        return org.idcguard.agent.lab.Psql.run(LabNetwork.application(), psql, uri, statement).output();
     }
 
     private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {

@@ -5,14 +5,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.idcguard.agent.home.AgentHome;
+import org.idcguard.agent.home.AtomicFiles;
 import org.idcguard.agent.lab.LabHost;
 import org.idcguard.agent.lab.LabNetwork;
 import org.idcguard.agent.manager.NodeAgentClient;
@@ -245,11 +244,7 @@ final class LabCommand {
 
     private static void copy(Path from, Path to, String mode) {
         try {
-            Files.createDirectories(to.getParent());
-            Path tmp = Files.createTempFile(to.getParent(), ".lab", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)));
-            Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.write(to, Files.readAllBytes(from), mode);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot copy " + from + " to " + to + ": " + e.getMessage(), e);
         }

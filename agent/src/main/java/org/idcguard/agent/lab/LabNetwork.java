@@ -163,7 +163,8 @@ public final class LabNetwork {
         }
     }
 
-    record Result(int exit, String output) {
+    /** How a command ended: its exit code (-1 when it could not run or timed out) and its output. */
+    public record Result(int exit, String output) {
     }
 
     static Result run(List<String> command) {

@@ -43,6 +43,20 @@ public final class Psql {
         return pb;
     }
 
+    /** Runs one statement on the host and returns how psql ended, with its output (errors included). */
+    public static LabNetwork.Result run(LabHost host, Path psql, String uri, String sql) {
+        try {
+            Process p = on(host, psql, uri, List.of("-qAtX", "-c", sql)).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return new LabNetwork.Result(p.waitFor(), out);
+        } catch (java.io.IOException e) {
+            return new LabNetwork.Result(-1, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new LabNetwork.Result(-1, "interrupted");
+        }
+    }
+
     /** The environment a shell running psql needs for this URI. */
     public static Map<String, String> environment(String uri) {
         String password = split(uri).password();

@@ -6,7 +6,6 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.MessageDigest;
@@ -170,10 +169,7 @@ public final class CertificateAuthority {
             if (Files.isRegularFile(caCertificateFile) && Files.readString(caCertificateFile).equals(pem)) {
                 return;
             }
-            Files.createDirectories(caCertificateFile.getParent());
-            Path tmp = Files.createTempFile(caCertificateFile.getParent(), ".ca", ".tmp");
-            Files.writeString(tmp, pem, StandardCharsets.US_ASCII);
-            Files.move(tmp, caCertificateFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            org.idcguard.agent.home.AtomicFiles.write(caCertificateFile, pem.getBytes(StandardCharsets.US_ASCII), "rw-------");
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + caCertificateFile + ": " + e.getMessage(), e);
         }

@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -88,13 +87,9 @@ public record TlsIdentity(PrivateKey key, X509Certificate certificate, X509Certi
     /** Written to a private temporary file and moved into place, so a reader never meets half a key. */
     public void save(Path file) {
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), ".identity", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                keyStore().store(out, STORE_PASSWORD);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            keyStore().store(bytes, STORE_PASSWORD);
+            org.idcguard.agent.home.AtomicFiles.write(file, bytes.toByteArray(), "rw-------");
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write the TLS identity " + file + ": " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {

@@ -183,13 +183,7 @@ class LabTest {
     }
 
     private static LabNetwork.Result psqlFrom(LabHost host, Path psql, String uri, String sql) {
-        try {
-            Process p = Psql.on(host, psql, uri, List.of("-qAtX", "-c", sql)).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            return new LabNetwork.Result(p.waitFor(), out);
-        } catch (java.io.IOException | InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
+        return Psql.run(host, psql, uri, sql);
     }
 
     private static void cli(Path home, String... args) {
