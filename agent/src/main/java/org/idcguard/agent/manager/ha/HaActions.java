@@ -58,7 +58,10 @@ final class HaActions implements AutoCloseable {
         ClusterRecord cluster = f.cluster();
         String subject = f.subject();
         HaLock groupLock = HaLock.group(cluster.name(), f.group().name());
-        if (decided.stream().noneMatch(a -> a.kind() == HaAction.Kind.NOTICE)) {
+        // A situation said once is forgotten when the decision moves on; failing over and resolving an intent may say
+        // theirs (refused, waiting) again at every tick while they last, so they keep it too.
+        if (decided.stream().noneMatch(a -> a.kind() == HaAction.Kind.NOTICE || a.kind() == HaAction.Kind.FAIL_OVER
+                || a.kind() == HaAction.Kind.RESOLVE_INTENT)) {
             notices.remove(subject);
         }
         for (HaAction a : decided) {
@@ -67,8 +70,9 @@ final class HaActions implements AutoCloseable {
             switch (a.kind()) {
                 case RESOLVE_INTENT -> {
                     FailoverIntents.Intent intent = f.openIntent().orElseThrow();
+                    boolean candidateDown = f.members().stream().anyMatch(m -> m.name().equals(intent.candidate()) && m.down());
                     if (due(subject)) {
-                        submit(groupLock, () -> resolve(intent, subject));
+                        submit(groupLock, () -> resolve(intent, candidateDown, subject));
                     }
                 }
                 case FENCE -> submit(nodeLock, () -> fence(cluster, node));
@@ -113,8 +117,8 @@ final class HaActions implements AutoCloseable {
         }
     }
 
-    private void resolve(FailoverIntents.Intent intent, String subject) {
-        if (recovery.resolve(intent)) {
+    private void resolve(FailoverIntents.Intent intent, boolean candidateDown, String subject) {
+        if (recovery.resolve(intent, candidateDown)) {
             routingStale.add(intent.cluster());
             notices.remove(subject);
         } else {

@@ -19,7 +19,11 @@ import org.idcguard.agent.manager.cluster.NodeRecord;
  *       is carried through (pg_promote is idempotent) and recorded.</li>
  *   <li>{@code promoting}, planned switch: the old primary was being stopped. A promoted candidate is recorded; one still
  *       in recovery is left to the loop's failover rules, which detach and choose by position again.</li>
- *   <li>a candidate that does not answer: neither outcome can be known, so the group waits, and says so once.</li>
+ *   <li>a candidate that does not answer: whether it was promoted cannot be known. If it is down (K failed probes) and
+ *       could not hold a commit the old primary acknowledged (it was in none of its sync sets, as a standby of the
+ *       primary's own IDC is not), it is recorded as the primary it may have become, and the usual rules fail it over:
+ *       everything either of them acknowledged is on a standby they waited for, and those are detached and chosen
+ *       from by position. Otherwise the group waits, and says so once: the candidate may hold the only copy.</li>
  * </ul>
  */
 final class IntentRecovery {
@@ -35,8 +39,11 @@ final class IntentRecovery {
         this.failover = failover;
     }
 
-    /** Returns true when the intent ended; false when the group must go on waiting (its candidate is silent). */
-    boolean resolve(FailoverIntents.Intent intent) {
+    /**
+     * Returns true when the intent ended; false when the group must go on waiting (its candidate is silent).
+     * {@code candidateDown}: the loop's probes found the candidate down (K failed probes), not merely slow once.
+     */
+    boolean resolve(FailoverIntents.Intent intent, boolean candidateDown) {
         String subject = intent.cluster() + "/" + intent.group();
         ClusterRecord cluster = store.inTransaction(c -> clusters.find(c, intent.cluster())).orElse(null);
         if (cluster == null) {
@@ -62,7 +69,7 @@ final class IntentRecovery {
         }
         Optional<Boolean> inRecovery = NodeSql.inRecovery(cluster, candidate);
         if (inRecovery.isEmpty()) {
-            return false;
+            return candidateDown && recordSilentCandidate(cluster, intent, nodes, candidate, old, subject);
         }
         if (inRecovery.get() && FailoverIntents.SWITCH.equals(intent.kind())) {
             boolean oldServes = NodeSql.inRecovery(cluster, old).map(r -> !r).orElse(false);
@@ -94,6 +101,35 @@ final class IntentRecovery {
                     + (inRecovery.get() ? "; the promotion was carried through" : "; it had been promoted") + " and " + candidate.name()
                     + " is recorded as primary now. " + old.name() + " will be rewound; " + (others.isEmpty() ? "no other standby"
                     : String.join(", ", others)) + " rejoin the sync set once caught up.");
+            return null;
+        });
+        return true;
+    }
+
+    /**
+     * The candidate went dark after its promotion was sent (an IDC going dark host by host): recorded as the primary it
+     * may be, so that the next ticks fail it over by the usual rules rather than wait for it. Only when it could not
+     * hold a commit the old primary acknowledged: then every such commit, and every one the candidate may have
+     * acknowledged since, is on a standby in the group's recorded sync sets, which the failover detaches and chooses
+     * from. The old primary is rewound when it returns, like any former primary.
+     */
+    private boolean recordSilentCandidate(ClusterRecord cluster, FailoverIntents.Intent intent, List<NodeRecord> nodes,
+                                          NodeRecord candidate, NodeRecord old, String subject) {
+        GroupRecord group = store.inTransaction(c -> clusters.groups(c, intent.cluster())).stream()
+                .filter(g -> g.name().equals(intent.group())).findFirst().orElseThrow();
+        if (group.mayHoldAcknowledged().contains(candidate.name())) {
+            return false; // it may hold the only copy of an acknowledged commit: wait for it
+        }
+        store.inTransaction(c -> {
+            // The standbys either primary may have waited for: the failover that follows detaches them all and promotes
+            // the one furthest ahead, which holds every commit either of them acknowledged.
+            failover.recordRoles(c, cluster, group, candidate, old, List.of(), List.copyOf(group.mayHoldAcknowledged()));
+            intents.end(c, intent.id(), FailoverIntents.DONE, "candidate silent after its promotion was sent; recorded as primary");
+            events.record(c, "failover.resumed", subject, candidate.name() + " stopped answering after its promotion was sent: "
+                    + "whether it was promoted cannot be known, so it is recorded as the primary it may have become and is failed "
+                    + "over by the usual rules. It was in no sync set of " + old.name() + ", so every acknowledged commit is on "
+                    + "a standby those rules detach and choose from (" + String.join(", ", group.mayHoldAcknowledged()) + "). "
+                    + old.name() + " will be rewound.");
             return null;
         });
         return true;
