@@ -69,7 +69,7 @@ final class IntentRecovery {
         }
         Optional<Boolean> inRecovery = NodeSql.inRecovery(cluster, candidate);
         if (inRecovery.isEmpty()) {
-            return candidateDown && recordSilentCandidate(cluster, intent, nodes, candidate, old, subject);
+            return candidateDown && recordSilentCandidate(cluster, intent, candidate, old, subject);
         }
         if (inRecovery.get() && FailoverIntents.SWITCH.equals(intent.kind())) {
             boolean oldServes = NodeSql.inRecovery(cluster, old).map(r -> !r).orElse(false);
@@ -89,8 +89,7 @@ final class IntentRecovery {
                 return false;
             }
         }
-        GroupRecord group = store.inTransaction(c -> clusters.groups(c, intent.cluster())).stream()
-                .filter(g -> g.name().equals(intent.group())).findFirst().orElseThrow();
+        GroupRecord group = group(intent);
         store.inTransaction(c -> {
             List<String> others = nodes.stream().filter(n -> n.group().equals(intent.group()) && !n.isPrimary()
                     && !n.name().equals(candidate.name())).map(NodeRecord::name).toList();
@@ -113,10 +112,9 @@ final class IntentRecovery {
      * acknowledged since, is on a standby in the group's recorded sync sets, which the failover detaches and chooses
      * from. The old primary is rewound when it returns, like any former primary.
      */
-    private boolean recordSilentCandidate(ClusterRecord cluster, FailoverIntents.Intent intent, List<NodeRecord> nodes,
-                                          NodeRecord candidate, NodeRecord old, String subject) {
-        GroupRecord group = store.inTransaction(c -> clusters.groups(c, intent.cluster())).stream()
-                .filter(g -> g.name().equals(intent.group())).findFirst().orElseThrow();
+    private boolean recordSilentCandidate(ClusterRecord cluster, FailoverIntents.Intent intent, NodeRecord candidate,
+                                          NodeRecord old, String subject) {
+        GroupRecord group = group(intent);
         if (group.mayHoldAcknowledged().contains(candidate.name())) {
             return false; // it may hold the only copy of an acknowledged commit: wait for it
         }
@@ -133,6 +131,11 @@ final class IntentRecovery {
             return null;
         });
         return true;
+    }
+
+    private GroupRecord group(FailoverIntents.Intent intent) {
+        return store.inTransaction(c -> clusters.groups(c, intent.cluster())).stream()
+                .filter(g -> g.name().equals(intent.group())).findFirst().orElseThrow();
     }
 
     /** A switch rolled back: every standby of the group that answers streams from the old primary again. */
