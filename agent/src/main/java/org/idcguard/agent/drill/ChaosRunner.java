@@ -45,6 +45,7 @@ public final class ChaosRunner {
         probe.prepare();
         probe.start();
         List<String> faults = new ArrayList<>();
+        List<long[]> spans = new ArrayList<>(); // start and end of each fault's recovery, to place a lost write
         long slowest = 0;
         String slowestFault = "-";
         boolean recovered = true;
@@ -66,7 +67,8 @@ public final class ChaosRunner {
                     break;
                 }
                 faults.add(what);
-                out.println("fault " + faults.size() + ": " + what + " -> fully protected after " + recovery + " ms; acked so far "
+                spans.add(new long[] {started, started + recovery});
+                out.println("fault " + faults.size() + " at " + clock(started) + ": " + what + " -> fully protected after " + recovery + " ms; acked so far "
                         + probe.ackedCount());
                 out.flush();
                 if (recovery > slowest) {
@@ -79,9 +81,28 @@ public final class ChaosRunner {
             report = probe.stop();
         }
         Report r = new Report(faults, report.acked(), report.missing(), report.errors(), slowest, slowestFault, recovered);
+        for (ProbeReport.LostWrite w : report.lost()) {
+            out.println("lost: write " + w.seq() + " into " + w.partition() + ", acknowledged at " + clock(w.acknowledgedMillis())
+                    + ", " + placed(w.acknowledgedMillis(), spans, faults));
+        }
         out.println("chaos: faults=" + faults.size() + " acked=" + r.acked() + " lost=" + r.lost() + " errors=" + r.errors()
                 + " slowest_recovery_ms=" + slowest + " (" + slowestFault + ")");
         return r;
+    }
+
+    /** Which fault a moment fell in, or which it followed. */
+    static String placed(long at, List<long[]> spans, List<String> faults) {
+        for (int i = spans.size() - 1; i >= 0; i--) {
+            if (at >= spans.get(i)[0]) {
+                String where = at <= spans.get(i)[1] ? "during fault " : (at - spans.get(i)[1]) + " ms after recovery from fault ";
+                return where + (i + 1) + " (" + faults.get(i) + ")";
+            }
+        }
+        return "before the first fault";
+    }
+
+    private static String clock(long millis) {
+        return java.time.LocalTime.ofInstant(java.time.Instant.ofEpochMilli(millis), java.time.ZoneOffset.UTC).toString() + "Z";
     }
 
     private Fault pick() {

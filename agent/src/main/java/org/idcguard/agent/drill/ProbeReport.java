@@ -11,9 +11,15 @@ import java.util.List;
  *                         the recovery time as the client saw it
  * @param missing        acknowledged writes not found afterwards: the recovery point, which must be 0
  * @param rowsPerShard   the probe's rows of this run found in each shard's partition afterwards
+ * @param lost           the first lost writes, each with when it was acknowledged and the partition it belongs to, so
+ *                       that a loss can be laid beside the faults and the manager's events
  */
 public record ProbeReport(long acked, long errors, long longestGapMillis, long missing, List<String> errorSamples,
-                          java.util.Map<String, Long> rowsPerShard) {
+                          java.util.Map<String, Long> rowsPerShard, List<LostWrite> lost) {
+
+    /** An acknowledged write not found afterwards. */
+    public record LostWrite(long seq, long acknowledgedMillis, String partition) {
+    }
 
     /** The longest gap between acknowledgements, the one still open at {@code endMillis} included. */
     static long longestGap(List<long[]> acked, long endMillis) {

@@ -156,9 +156,28 @@ public final class ProbeWorkload implements AutoCloseable {
             throw last;
         }
         long missing = copy.stream().filter(a -> !present.contains(a[0])).count();
+        List<ProbeReport.LostWrite> lost = copy.stream().filter(a -> !present.contains(a[0])).limit(20)
+                .map(a -> new ProbeReport.LostWrite(a[0], a[1], partitionOf(a[0]))).toList();
         // a stall still open when the probe stops counts up to the stop, not only gaps between acknowledgements
         return new ProbeReport(copy.size(), errorCount, ProbeReport.longestGap(copy, stoppedMillis), missing, List.copyOf(errors),
-                java.util.Map.copyOf(perShard));
+                java.util.Map.copyOf(perShard), lost);
+    }
+
+    /** The partition (so the shard) a sequence number belongs to, as the coordinator's planner prunes to it. */
+    private String partitionOf(long seq) {
+        try (Connection c = DriverManager.getConnection(checkUrl, props);
+             PreparedStatement st = c.prepareStatement("EXPLAIN SELECT 1 FROM " + TABLE + " WHERE seq = " + seq)) {
+            ResultSet rs = st.executeQuery();
+            while (rs.next()) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("Scan on (\\S+)").matcher(rs.getString(1));
+                if (m.find()) {
+                    return m.group(1);
+                }
+            }
+            return "?";
+        } catch (SQLException e) {
+            return "? (" + e.getMessage() + ")";
+        }
     }
 
     /** Milliseconds of the last acknowledged write, 0 if none yet. */
