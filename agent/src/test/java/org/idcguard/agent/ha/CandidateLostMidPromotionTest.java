@@ -66,7 +66,7 @@ class CandidateLostMidPromotionTest {
         }
     }
 
-    private static String timeline(LocalEstate estate) {
+    static String timeline(LocalEstate estate) {
         StringBuilder all = new StringBuilder();
         estate.api().get("/api/events?after=0").json().forEach(e -> all.append(e.get("kind").asText()).append(' ')
                 .append(e.get("subject").asText()).append(": ").append(e.get("message").asText()).append('\n'));

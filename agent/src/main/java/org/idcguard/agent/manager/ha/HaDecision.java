@@ -59,7 +59,8 @@ public final class HaDecision {
                     f -> List.of(HaAction.notice("failover.withheld", f.primary().get().name(), "Primary " + f.primary().get().name()
                             + " does not answer the manager, but " + String.join(", ", hearing(f)) + " still receive its WAL: no "
                             + "failover (the manager may be cut off, not the primary)."))),
-            new Row<>("the primary is down and every answering standby confirms its stream stopped", "fail over",
+            new Row<>("the primary is down and every answering standby confirms its stream stopped",
+                    "fail over; start any stopped standby that may hold acknowledged commits (the failover waits for it)",
                     Flow.STOP, f -> true, HaDecision::failOver));
 
     static final List<Row<StandbyFacts>> STANDBY_TABLE = List.of(
@@ -151,7 +152,14 @@ public final class HaDecision {
                 : "Primary " + primary.name() + " failed " + f.settings().failedProbes() + " probes in a row and ")
                 + answeringStandbys(f).stream().map(NodeState::name).collect(Collectors.joining(", "))
                 + " confirm their WAL stream from " + primary.name() + " stopped.";
-        return List.of(new HaAction(Kind.FAIL_OVER, primary.name(), prefer, why));
+        List<HaAction> actions = new ArrayList<>();
+        actions.add(new HaAction(Kind.FAIL_OVER, primary.name(), prefer, why));
+        // a standby that may hold the only copy of an acknowledged commit must answer before anyone is promoted
+        f.members().stream().filter(m -> m != primary && m.down() && !m.node().needsRejoin()
+                        && f.group().mayHoldAcknowledged().contains(m.name()))
+                .forEach(m -> actions.add(HaAction.of(Kind.START_STANDBY, m.name(), m.name() + " does not answer, and "
+                        + primary.name() + "'s failover waits for it.")));
+        return actions;
     }
 
     static List<NodeState> rogues(GroupFacts f) {

@@ -20,6 +20,11 @@ import org.idcguard.agent.manager.cluster.GroupRecord;
  * <p>Two sets are kept apart. The primary's synchronous_standby_names is what commits wait for. The manager's
  * recorded sync set is who may be promoted: a standby enters it only once it holds everything committed before it
  * started being waited for. So a removal is recorded before it is applied, an addition applied before it is recorded.
+ *
+ * <p>A third set is who may hold an acknowledged commit (the configured standbys, kept in the record beside the
+ * recorded ones). A standby the primary stops waiting for may have been the only one to acknowledge its last commits
+ * (ANY 1 waits for the fastest). It is forgotten only once a standby still waited for has flushed past the primary's
+ * position at the change; until then a failover must still reach it and take its position into account.
  */
 final class SyncSetKeeper {
     private final MetadataStore store;
@@ -27,6 +32,8 @@ final class SyncSetKeeper {
     private final ClusterRepository clusters = new ClusterRepository();
     /** Per standby now waited for but not yet recorded: the primary's position when the waiting began. */
     private final Map<String, Long> pendingSince = new ConcurrentHashMap<>();
+    /** Per group whose configured set still names standbys no longer waited for: the primary's position at the change. */
+    private final Map<String, Long> narrowedAt = new ConcurrentHashMap<>();
 
     SyncSetKeeper(MetadataStore store, EventLog events) {
         this.store = store;
@@ -71,10 +78,11 @@ final class SyncSetKeeper {
                 return null;
             });
             long position = NodeSql.setSyncStandbys(cluster, primary.node(), desired.standbys());
-            store.inTransaction(c -> {
-                clusters.setConfiguredStandbys(c, cluster.name(), group.name(), desired.standbys());
-                return null;
-            });
+            if (during.equals(new java.util.TreeSet<>(desired.standbys()))) {
+                narrowedAt.remove(subject);
+            } else {
+                narrowedAt.put(subject, position); // the standbys left out stay named until someone holds what they did
+            }
             desired.standbys().stream().filter(n -> !kept.contains(n)).forEach(n -> pendingSince.putIfAbsent(n, position));
             boolean wasProtected = configured.stream().anyMatch(n -> outside(members, primary, n));
             store.inTransaction(c -> {
@@ -92,6 +100,7 @@ final class SyncSetKeeper {
             });
             return; // whether the newcomers caught up is judged on a later probe
         }
+        forgetLeftOnceCovered(cluster, group, desired, seen, subject);
         List<String> ready = caughtUp(group, desired, seen);
         if (!ready.isEmpty()) {
             List<String> now = new ArrayList<>(kept);
@@ -103,6 +112,30 @@ final class SyncSetKeeper {
                 return null;
             });
             ready.forEach(pendingSince::remove);
+        }
+    }
+
+    /**
+     * Narrows the configured set to what the primary waits for once a standby it waits for has flushed past the
+     * position at which the others stopped being waited for: every commit they may have acknowledged is then held by
+     * one that a failover must detach and compare. After a manager restart the primary's present position stands in
+     * for the forgotten one (later, so only stricter).
+     */
+    private void forgetLeftOnceCovered(ClusterRecord cluster, GroupRecord group, SyncSetRule.Desired desired,
+                                       NodeObservation primary, String subject) throws SQLException {
+        if (new java.util.TreeSet<>(group.configuredStandbys()).equals(new java.util.TreeSet<>(desired.standbys()))) {
+            narrowedAt.remove(subject);
+            return;
+        }
+        long since = narrowedAt.computeIfAbsent(subject, k -> primary.lsn());
+        boolean covered = desired.standbys().stream().anyMatch(n -> primary.replica(n)
+                .filter(r -> "streaming".equals(r.state()) && r.flushLsn() >= since).isPresent());
+        if (covered) {
+            store.inTransaction(c -> {
+                clusters.setConfiguredStandbys(c, cluster.name(), group.name(), desired.standbys());
+                return null;
+            });
+            narrowedAt.remove(subject);
         }
     }
 

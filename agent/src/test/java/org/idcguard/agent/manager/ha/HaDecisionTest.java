@@ -123,6 +123,14 @@ class HaDecisionTest {
     }
 
     @Test
+    void row10AStoppedStandbyThatMayHoldAcknowledgedCommitsIsStartedForTheFailover() {
+        var actions = HaDecision.decide(facts(primaryDown(), down("l", "IDC1"), down("b1", "IDC2"), standby("b2", "IDC2", 100))
+                .idcDown("IDC1").build());
+        assertEquals(List.of(Kind.FAIL_OVER, Kind.START_STANDBY), kinds(actions), "l is in no sync set: it is not waited for");
+        assertEquals("b1", actions.get(1).node());
+    }
+
+    @Test
     void row10APrimaryLostAloneIsFailedOverWithinItsIdc() {
         var actions = HaDecision.decide(facts(primaryDown(), standby("l", "IDC1", 100), standby("b1", "IDC2", 100),
                 standby("b2", "IDC2", 100)).build());
