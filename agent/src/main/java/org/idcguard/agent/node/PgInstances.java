@@ -205,6 +205,11 @@ final class PgInstances {
         Files.writeString(dataDir.resolve("postgresql.auto.conf"), "# Do not edit: the manager sets these with ALTER SYSTEM.\n");
         Files.writeString(dataDir.resolve("standby.signal"), "");
         user.own(dataDir.resolve("postgresql.auto.conf"), dataDir.resolve("standby.signal"));
+        List<Path> histories = TimelineHistories.fillAncestors(dataDir.resolve("pg_wal"));
+        if (!histories.isEmpty()) {
+            user.own(histories.toArray(Path[]::new));
+            log.info("Wrote {} missing timeline history file(s) in {}", histories.size(), dataDir.resolve("pg_wal"));
+        }
     }
 
     private static void awaitExit(long pid, Duration limit) {
