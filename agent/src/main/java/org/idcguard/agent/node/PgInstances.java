@@ -52,11 +52,21 @@ final class PgInstances {
         if (!Files.isDirectory(root)) {
             return all;
         }
-        try (Stream<Path> specs = Files.find(root, 2, (p, a) -> p.toString().endsWith(".json"))) {
-            specs.sorted().forEach(file -> readSpec(file).ifPresent(spec -> all.add(status(spec))));
+        // Names only, no attributes: a spec being replaced (its temporary file moved into place) may vanish between
+        // the listing and a stat, which Files.find reports as a failure of the whole listing.
+        List<Path> specs = new ArrayList<>();
+        try (Stream<Path> clusters = Files.list(root)) {
+            for (Path cluster : clusters.toList()) {
+                try (Stream<Path> files = Files.list(cluster)) {
+                    files.filter(f -> f.getFileName().toString().endsWith(".json")).forEach(specs::add);
+                } catch (java.nio.file.NotDirectoryException | java.nio.file.NoSuchFileException notACluster) {
+                    // a file beside the cluster directories, or a cluster removed meanwhile
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        specs.stream().sorted().forEach(file -> readSpec(file).ifPresent(spec -> all.add(status(spec))));
         return all;
     }
 
