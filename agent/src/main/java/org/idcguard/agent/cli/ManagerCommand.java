@@ -24,9 +24,28 @@ final class ManagerCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "7480", description = "Port to listen on, 0 for any free one (default: ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = "--member", description = "This manager's id in a quorum of managers (with --quorum or --zookeeper).")
+    Integer member;
+
+    @Option(names = "--quorum", description = "Every member of the quorum, each id=host:clientPort:peerPort:electionPort, "
+            + "comma-separated, the same list on every member; each member runs its ZooKeeper peer in its own process.")
+    String quorum;
+
+    @Option(names = "--zookeeper", description = "An external ZooKeeper ensemble (host:port,...) instead of embedded peers.")
+    String zookeeper;
+
+    @Option(names = "--idc", description = "The IDC or site this manager runs in, as the console and `manager list` show it.")
+    String idc;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws InterruptedException {
         AgentHome home = homeOption.home();
+        if (member != null || quorum != null || zookeeper != null) {
+            return member();
+        }
         ManagerClient.answering(home).ifPresent(url -> {
             throw new CliFailure("A manager already runs for " + home.root() + " at " + url + ".");
         });
@@ -47,6 +66,40 @@ final class ManagerCommand implements Callable<Integer> {
             stopped.countDown();
         }, "manager-shutdown"));
         System.out.println("Manager listening at " + server.url() + " (home " + home.root() + ").");
+        stopped.await();
+        return 0;
+    }
+
+    /** A member of a quorum: the supervisor, or (in its child) the manager itself. */
+    private int member() throws InterruptedException {
+        if (member == null || (quorum == null) == (zookeeper == null)) {
+            throw new CliFailure("A manager of a quorum needs --member and one of --quorum or --zookeeper.", 2);
+        }
+        java.util.List<org.idcguard.agent.manager.quorum.QuorumMember> members;
+        try {
+            members = quorum == null ? java.util.List.of() : org.idcguard.agent.manager.quorum.QuorumMember.parseAll(quorum);
+            org.idcguard.model.Addresses.checkAddress("listen", listen);
+        } catch (org.idcguard.model.InvalidInput e) {
+            throw new CliFailure(e.getMessage(), 2);
+        }
+        if (quorum != null && members.stream().noneMatch(m -> m.id() == member)) {
+            throw new CliFailure("Member " + member + " is not in the quorum list.", 2);
+        }
+        if (!ManagerSupervisor.isChild()) {
+            return new ManagerSupervisor().run(spec.commandLine().getParseResult().originalArgs());
+        }
+        ManagerSupervisor.endWithSupervisor();
+        AgentHome home = homeOption.home();
+        LocalProcesses processes = new LocalProcesses(home);
+        ManagerServer server = ManagerServer.startMember(home, new ManagerAddresses(listen, advertise), port,
+                address -> processes.start("node-" + address, "node", "--address", address, "--home", home.root().toString()),
+                new org.idcguard.agent.manager.quorum.QuorumOptions(member, members, zookeeper, idc));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "manager-shutdown"));
+        System.out.println("Manager " + member + " listening at " + server.url() + " (home " + home.root() + ").");
         stopped.await();
         return 0;
     }

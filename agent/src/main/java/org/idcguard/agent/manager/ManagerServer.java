@@ -56,18 +56,36 @@ public final class ManagerServer implements AutoCloseable {
     private final ManagerAddresses addresses;
     private final Enrolment enrolment;
     private final CertificateAuthority ca;
+    private final TlsIdentity identity;
+    /** Null for a sole manager. */
+    private final org.idcguard.agent.manager.quorum.ManagerQuorum quorum;
+    private final java.nio.file.Path urlFile;
 
     private ManagerServer(AgentHome home, MetadataStore store, String token, ManagerAddresses addresses, int port,
-                          Consumer<String> restartNodeAgent) {
+                          Consumer<String> restartNodeAgent, org.idcguard.agent.manager.quorum.ManagerQuorum quorum,
+                          java.nio.file.Path identityFile, java.nio.file.Path urlFile) {
         this.home = home;
         this.store = store;
         this.addresses = addresses;
+        this.quorum = quorum;
+        this.urlFile = urlFile;
         this.events = new EventLog(store);
         this.ca = CertificateAuthority.loadOrCreate(home);
-        TlsIdentity identity = ca.issue(CertificateAuthority.MANAGER_NAME, addresses.own(), List.of("localhost"));
-        identity.save(home.managerIdentityFile());
+        this.identity = ca.issue(CertificateAuthority.MANAGER_NAME, addresses.own(), List.of("localhost"));
+        identity.save(identityFile);
         this.enrolment = new Enrolment(store, events, ca);
-        NodeAgentClient agents = new NodeAgentClient(identity);
+        NodeAgentClient agents = new NodeAgentClient(identity, quorum == null ? NodeAgentClient.Leadership.SOLE
+                : new NodeAgentClient.Leadership() {
+                    @Override
+                    public boolean mayAct() {
+                        return quorum.mayAct();
+                    }
+
+                    @Override
+                    public long epoch() {
+                        return Math.max(quorum.epoch(), 0);
+                    }
+                });
         this.idcs = new IdcService(store, events, new IdcRules(CityCatalog.bundled()));
         this.computers = new ComputerService(store, events, agents);
         this.watch = new ComputerWatch(store, events, agents);
@@ -82,6 +100,9 @@ public final class ManagerServer implements AutoCloseable {
         this.idcFaults = new IdcFaults(computers, agents, events, addresses.own());
         this.drillRuns = new DrillService(clusters, computers, events, tasks, drills, restartNodeAgent, switches, idcFaults);
         this.http = ApiServer.create(ApiServer.bearerToken(token), identity, false, addresses.listen(), port);
+        if (quorum != null) {
+            followersRedirectWrites();
+        }
         routes();
     }
 
@@ -107,19 +128,106 @@ public final class ManagerServer implements AutoCloseable {
         MetadataStore store = MetadataStore.open(home.metadataDir());
         ManagerServer server;
         try {
-            server = new ManagerServer(home, store, token, addresses, port, restartNodeAgent);
+            server = new ManagerServer(home, store, token, addresses, port, restartNodeAgent, null,
+                    home.managerIdentityFile(), home.managerUrlFile());
             server.http.start();
         } catch (RuntimeException e) {
             store.close();
             throw new IllegalStateException("The manager cannot listen on " + host + ":" + port + ": "
                     + rootMessage(e) + ".", e);
         }
-        server.watch.start(COMPUTER_PROBE_MILLIS);
-        server.alertForwarder.start(ALERT_FORWARD_MILLIS);
-        server.clusters.recover();
-        server.ha.start();
-        server.writeUrl();
+        server.act();
+        server.writeUrl(server.urlFile);
         return server;
+    }
+
+    /**
+     * A manager of a quorum: its ZooKeeper peer (unless the ensemble is external), its own copy of the metadata under
+     * {@code members/ID} of the home, and the API; it follows the log until it is elected, and only then acts. The
+     * home's CA and token are the quorum's (every member must hold the same); the leader writes the home's
+     * manager.url, so a client of this home finds it there.
+     */
+    public static ManagerServer startMember(AgentHome home, ManagerAddresses addresses, int port, Consumer<String> restartNodeAgent,
+                                            org.idcguard.agent.manager.quorum.QuorumOptions options) {
+        home.create();
+        String token = home.token();
+        java.nio.file.Path memberDir = home.root().resolve("members").resolve(Integer.toString(options.member()));
+        var peer = options.embedded() ? org.idcguard.agent.manager.quorum.EmbeddedZooKeeper.start(options.members(),
+                options.member(), memberDir.resolve("zookeeper")) : null;
+        MetadataStore store = MetadataStore.open(memberDir.resolve("metadata"));
+        var quorum = org.idcguard.agent.manager.quorum.ManagerQuorum.connect(options.connectString(), options.member(),
+                options.members(), store);
+        org.idcguard.agent.manager.cluster.PgSession.gateChanges(quorum::mayAct);
+        ManagerServer server;
+        try {
+            server = new ManagerServer(home, store, token, addresses, port, restartNodeAgent, quorum,
+                    home.tlsDir().resolve("manager-" + options.member() + ".p12"), memberDir.resolve("manager.url"));
+            server.peer = peer;
+            server.http.start();
+        } catch (RuntimeException e) {
+            quorum.close();
+            store.close();
+            if (peer != null) {
+                peer.close();
+            }
+            throw new IllegalStateException("The manager cannot listen on " + addresses.listen() + ":" + port + ": "
+                    + rootMessage(e) + ".", e);
+        }
+        server.writeUrl(server.urlFile);
+        try {
+            quorum.start(new org.idcguard.model.ManagerInfo(options.member(), server.url(), options.idc() == null ? "" : options.idc(),
+                    ProcessHandle.current().pid(), "", "", 0), server::lead);
+        } catch (Exception e) {
+            server.close();
+            throw new IllegalStateException("The manager cannot join the quorum: " + rootMessage(e) + ".", e);
+        }
+        return server;
+    }
+
+    private org.idcguard.agent.manager.quorum.EmbeddedZooKeeper peer;
+
+    /** Starts what only an acting manager runs: the watchers, the HA loop, and resuming interrupted work. */
+    private void act() {
+        watch.start(COMPUTER_PROBE_MILLIS);
+        alertForwarder.start(ALERT_FORWARD_MILLIS);
+        clusters.recover();
+        ha.start();
+    }
+
+    /** Elected, with its copy caught up: it acts, and tells clients of this home where the leader is. */
+    private void lead() {
+        act();
+        identity.save(home.managerIdentityFile());
+        writeUrl(home.managerUrlFile());
+    }
+
+    /**
+     * On a follower, every change is answered with 307 to the same path on the leader (503 while none is elected):
+     * only the leader writes, and its copy is the one the log is made from.
+     */
+    private void followersRedirectWrites() {
+        http.before(ctx -> {
+            String method = ctx.method().name();
+            if (quorum.leading() || method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")) {
+                return;
+            }
+            redirectToLeader(ctx);
+        });
+        http.exception(org.idcguard.agent.manager.quorum.Journal.NotLeading.class, (e, ctx) -> {
+            try {
+                redirectToLeader(ctx);
+            } catch (org.idcguard.agent.http.ApiFailure failure) {
+                ctx.status(failure.status()).json(Map.of("error", failure.getMessage()));
+            }
+        });
+    }
+
+    private void redirectToLeader(Context ctx) {
+        String leader = quorum.leaderUrl().filter(url -> !url.equals(url())).orElseThrow(() -> new org.idcguard.agent.http.ApiFailure(503,
+                "No manager leads at this moment; try again in a few seconds.", null));
+        String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
+        ctx.header("Location", leader + ctx.path() + query);
+        throw new org.idcguard.agent.http.ApiFailure(307, "This manager follows; the leader is at " + leader + ".", null);
     }
 
     /** The body of {@code PUT /api/clusters/{name}/clients}. */
@@ -130,7 +238,10 @@ public final class ManagerServer implements AutoCloseable {
     }
 
     private void routes() {
-        http.get("/api/health", ctx -> ctx.json(Map.of("status", "ok", "role", "manager")));
+        http.get("/api/health", ctx -> ctx.json(Map.of("status", "ok", "role", "manager",
+                "lead", quorum == null || quorum.leading() ? "leader" : "follower")));
+        http.get("/api/managers", ctx -> ctx.json(quorum == null ? List.of(new org.idcguard.model.ManagerInfo(1, url(), "",
+                ProcessHandle.current().pid(), "leader", "none", store.appliedPosition())) : quorum.managers()));
         // enrolment is outside /api: a computer enrolling has no token, its one-time code is its proof
         http.get("/enrol/ca", ctx -> ctx.contentType("application/x-pem-file").result(Pem.write(ca.certificate())));
         http.post("/enrol", ctx -> ctx.json(enrolment.enrol(ApiServer.body(ctx, JoinCode.Request.class))));
@@ -221,13 +332,14 @@ public final class ManagerServer implements AutoCloseable {
     }
 
     /** Written last and atomically, so that a reader finds either no file or a manager that answers. */
-    private void writeUrl() {
+    private void writeUrl(java.nio.file.Path file) {
         try {
-            var tmp = home.managerUrlFile().resolveSibling("manager.url.tmp");
+            Files.createDirectories(file.getParent());
+            var tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.writeString(tmp, url() + "\n");
-            Files.move(tmp, home.managerUrlFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + home.managerUrlFile() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -238,9 +350,15 @@ public final class ManagerServer implements AutoCloseable {
         watch.close();
         tasks.close();
         http.stop();
+        if (quorum != null) {
+            quorum.close();
+        }
         store.close();
+        if (peer != null) {
+            peer.close();
+        }
         try {
-            Files.deleteIfExists(home.managerUrlFile());
+            Files.deleteIfExists(urlFile);
         } catch (IOException ignored) {
             // a stale url file is harmless: readers check that a manager answers there
         }

@@ -16,9 +16,17 @@ public final class MetadataStore implements AutoCloseable {
     /** A transaction this slow holds up the HA actions queued behind it; it is logged with where it came from. */
     private static final long SLOW_NANOS = 200_000_000L;
     private final HikariDataSource pool;
+    /** Held from a transaction's first write to its commit when writes are replicated, so the log has commit order. */
+    private final java.util.concurrent.locks.ReentrantLock writeLock = new java.util.concurrent.locks.ReentrantLock(true);
+    private final java.util.Set<String> identityTables;
+    /** Null for a single manager; the managers' log otherwise, from the moment this manager leads. */
+    private volatile org.idcguard.agent.manager.quorum.Journal journal;
+    /** True on a manager of a quorum that does not lead: it may not write its copy except by applying the log. */
+    private volatile boolean replicaOnly;
 
     private MetadataStore(HikariDataSource pool) {
         this.pool = pool;
+        this.identityTables = readIdentityTables();
     }
 
     public static MetadataStore open(Path dir) {
@@ -43,8 +51,27 @@ public final class MetadataStore implements AutoCloseable {
         return pool.getConnection();
     }
 
+    /**
+     * Makes this store part of a quorum's copy: until {@link #lead} it refuses every write but the log's. Called once,
+     * before anything writes.
+     */
+    public void followQuorum() {
+        replicaOnly = true;
+    }
+
+    /** From now on every write transaction is appended to the journal before it commits here. */
+    public void lead(org.idcguard.agent.manager.quorum.Journal journal) {
+        this.journal = journal;
+        this.replicaOnly = false;
+        restartIdentities();
+    }
+
     /** Runs work in one transaction: committed when it returns, rolled back when it throws. */
     public <T> T inTransaction(SqlWork<T> work) {
+        org.idcguard.agent.manager.quorum.Journal journal = this.journal;
+        if (journal != null || replicaOnly) {
+            return inReplicatedTransaction(work, journal);
+        }
         long asked = System.nanoTime();
         try (Connection c = connection()) {
             long got = System.nanoTime();
@@ -63,6 +90,157 @@ public final class MetadataStore implements AutoCloseable {
                 c.rollback();
                 throw e;
             }
+        } catch (SQLException e) {
+            throw new IllegalStateException("The metadata store failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A transaction of a manager in a quorum: its writes are recorded and appended to the log, as the leader of the
+     * epoch, before they commit here; a follower's (journal null) first write is refused, changing nothing.
+     */
+    private <T> T inReplicatedTransaction(SqlWork<T> work, org.idcguard.agent.manager.quorum.Journal journal) {
+        try (Connection raw = connection()) {
+            raw.setAutoCommit(false);
+            var recorder = new org.idcguard.agent.manager.quorum.StatementRecorder(raw, identityTables, () -> {
+                if (journal == null) {
+                    throw new org.idcguard.agent.manager.quorum.Journal.NotLeading("This manager follows the leader and changes nothing itself.");
+                }
+                writeLock.lock();
+            });
+            try {
+                T result = work.run(recorder.connection());
+                if (recorder.wrote()) {
+                    long position = journal.append(new org.idcguard.agent.manager.quorum.LogEntry(journal.epoch(), recorder.written()));
+                    try {
+                        setApplied(raw, position);
+                        raw.commit();
+                    } catch (SQLException | RuntimeException e) {
+                        journal.behind("entry " + position + " is in the log but did not commit here: " + e.getMessage());
+                        throw e;
+                    }
+                } else {
+                    raw.commit();
+                }
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                raw.rollback();
+                throw e;
+            } finally {
+                if (recorder.holdsWriteLock()) {
+                    writeLock.unlock();
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("The metadata store failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** How far this copy has applied the managers' log. */
+    public long appliedPosition() {
+        try (Connection c = connection(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT applied FROM quorum_position WHERE id = 1")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("The metadata store failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Applies the leader's entry at the position to this copy, in one transaction with the position, so a copy is
+     * always exactly some prefix of the log. A row the leader gave a generated id gets that id here too.
+     */
+    public void apply(long position, org.idcguard.agent.manager.quorum.LogEntry entry) {
+        writeLock.lock();
+        java.util.Set<String> renumbered = new java.util.HashSet<>();
+        try (Connection c = connection()) {
+            c.setAutoCommit(false);
+            try {
+                for (var statement : entry.statements()) {
+                    try (var st = c.prepareStatement(statement.sql())) {
+                        for (int i = 0; i < statement.params().size(); i++) {
+                            st.setObject(i + 1, statement.params().get(i));
+                        }
+                        st.execute();
+                    }
+                    if (statement.key() != null && giveKey(c, statement.table(), statement.key())) {
+                        renumbered.add(statement.table());
+                    }
+                }
+                setApplied(c, position);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw new IllegalStateException("Entry " + position + " of the managers' log cannot be applied here: "
+                        + e.getMessage(), e);
+            }
+            for (String table : renumbered) {
+                restartIdentity(c, table);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("The metadata store failed: " + e.getMessage(), e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Gives the row just inserted the leader's id; true when it had got another one here. */
+    private static boolean giveKey(Connection c, String table, long key) throws SQLException {
+        long got;
+        try (var st = c.createStatement(); var rs = st.executeQuery("SELECT MAX(id) FROM " + table)) {
+            rs.next();
+            got = rs.getLong(1);
+        }
+        if (got == key) {
+            return false;
+        }
+        try (var st = c.prepareStatement("UPDATE " + table + " SET id = ? WHERE id = ?")) {
+            st.setLong(1, key);
+            st.setLong(2, got);
+            st.executeUpdate();
+        }
+        return true;
+    }
+
+    private static void setApplied(Connection c, long position) throws SQLException {
+        try (var st = c.prepareStatement("UPDATE quorum_position SET applied = ? WHERE id = 1")) {
+            st.setLong(1, position);
+            st.executeUpdate();
+        }
+    }
+
+    /** Every generated id from here on is above the highest there is, whichever copy's counter was behind. */
+    private void restartIdentities() {
+        try (Connection c = connection()) {
+            for (String table : identityTables) {
+                restartIdentity(c, table);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("The metadata store failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void restartIdentity(Connection c, String table) throws SQLException {
+        long next;
+        try (var st = c.createStatement(); var rs = st.executeQuery("SELECT COALESCE(MAX(id), 0) + 1 FROM " + table)) {
+            rs.next();
+            next = rs.getLong(1);
+        }
+        try (var st = c.createStatement()) {
+            st.execute("ALTER TABLE " + table + " ALTER COLUMN id RESTART WITH " + next);
+        }
+    }
+
+    private java.util.Set<String> readIdentityTables() {
+        try (Connection c = connection(); var st = c.createStatement(); var rs = st.executeQuery(
+                "SELECT table_name FROM information_schema.columns WHERE is_identity = 'YES' AND table_schema = 'PUBLIC' "
+                        + "AND column_name = 'ID'")) {
+            java.util.Set<String> tables = new java.util.HashSet<>();
+            while (rs.next()) {
+                tables.add(rs.getString(1));
+            }
+            return java.util.Set.copyOf(tables);
         } catch (SQLException e) {
             throw new IllegalStateException("The metadata store failed: " + e.getMessage(), e);
         }

@@ -21,11 +21,42 @@ import org.idcguard.model.InstanceStatus;
 public final class NodeAgentClient {
     private static final Duration TIMEOUT = Duration.ofMillis(1500);
     private final HttpClient http;
+    private final Leadership leadership;
 
     /** Calls node agents as the manager: mutual TLS with the manager's certificate, trusting only our CA. */
     public NodeAgentClient(TlsIdentity manager) {
+        this(manager, Leadership.SOLE);
+    }
+
+    /** The same for a manager of a quorum: every request carries its epoch, and no command leaves while it may not act. */
+    public NodeAgentClient(TlsIdentity manager, Leadership leadership) {
         this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).version(HttpClient.Version.HTTP_1_1)
                 .sslContext(manager.sslContext()).build();
+        this.leadership = leadership;
+    }
+
+    /** Whether this manager may command now, and the epoch (fencing token) its commands carry; 0 for a sole manager. */
+    public interface Leadership {
+        Leadership SOLE = new Leadership() {
+            @Override
+            public boolean mayAct() {
+                return true;
+            }
+
+            @Override
+            public long epoch() {
+                return 0;
+            }
+        };
+
+        boolean mayAct();
+
+        long epoch();
+    }
+
+    private HttpRequest.Builder withEpoch(HttpRequest.Builder request) {
+        long epoch = leadership.epoch();
+        return epoch > 0 ? request.header(org.idcguard.agent.node.EpochFence.HEADER, Long.toString(epoch)) : request;
     }
 
     /** A client acting as the manager of this home, whose identity it reads there; empty before the manager's first start. */
@@ -45,7 +76,7 @@ public final class NodeAgentClient {
 
     /** Asks the node agent at the endpoint for its host's facts; fails with a sentence when it does not answer. */
     public CompletableFuture<ComputerFacts> facts(String endpoint) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint + "/api/facts"))
+        HttpRequest request = withEpoch(HttpRequest.newBuilder(URI.create(endpoint + "/api/facts")))
                 .timeout(TIMEOUT)
                 .GET().build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
@@ -121,8 +152,11 @@ public final class NodeAgentClient {
     }
 
     private <T> T call(String endpoint, String method, String path, Object body, Duration timeout, Class<T> type) {
+        if (!method.equals("GET") && !leadership.mayAct()) {
+            throw new NodeAgentRefused("This manager does not lead now: it sends no command to " + endpoint + ".");
+        }
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint + path)).timeout(timeout)
+            HttpRequest request = withEpoch(HttpRequest.newBuilder(URI.create(endpoint + path))).timeout(timeout)
                     .header("Content-Type", "application/json")
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body)))

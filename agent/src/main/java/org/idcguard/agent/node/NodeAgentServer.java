@@ -48,6 +48,9 @@ public final class NodeAgentServer implements AutoCloseable {
         HostFacts facts = new HostFacts(address, instancesRoot);
         PgInstances instances = PostgresBinaries.find().map(pg -> new PgInstances(address, instancesRoot, pg, user)).orElse(null);
         Javalin http = ApiServer.create(ApiServer.managerCertificate(), identity, true, address, port);
+        EpochFence fence = new EpochFence(instancesRoot.resolve("manager.epoch"));
+        // before anything else: a deposed leader's command is refused before it changes a thing
+        http.before("/api/*", ctx -> fence.admit(ctx.header(EpochFence.HEADER)));
         http.get("/api/health", ctx -> ctx.json(Map.of("status", "ok", "role", "node", "address", address)));
         http.get("/api/facts", ctx -> ctx.json(facts.read()));
         http.get("/api/instances", ctx -> ctx.json(instances == null ? java.util.List.of() : instances.list()));

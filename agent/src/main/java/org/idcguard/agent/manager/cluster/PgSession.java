@@ -23,6 +23,21 @@ public final class PgSession {
         return DriverManager.getConnection("jdbc:postgresql://" + address + ":" + port + "/" + database, p);
     }
 
+    /** Whether this manager may change a node now: always for a sole manager; only while it leads in a quorum. */
+    private static volatile java.util.function.BooleanSupplier mayChange = () -> true;
+
+    /** Set once by a manager of a quorum: the statements that change a node are refused while it does not lead. */
+    public static void gateChanges(java.util.function.BooleanSupplier gate) {
+        mayChange = gate;
+    }
+
+    /** Called before every statement that changes a node (promote, sync set, repoint, fence): refused unless leading. */
+    public static void checkMayChange() throws SQLException {
+        if (!mayChange.getAsBoolean()) {
+            throw new SQLException("This manager does not lead now: it changes no node.");
+        }
+    }
+
     public static Connection admin(ClusterRecord cluster, NodeRecord node, String database) throws SQLException {
         return open(node.address(), node.port(), database, cluster.superuser(), cluster.superuserPassword(), 3);
     }

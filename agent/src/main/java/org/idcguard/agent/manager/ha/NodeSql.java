@@ -24,6 +24,7 @@ final class NodeSql {
     }
 
     static long setSyncStandbys(Connection db, List<String> standbys) throws SQLException {
+        PgSession.checkMayChange();
         try (Statement st = db.createStatement()) {
             st.execute("ALTER SYSTEM SET synchronous_standby_names = " + PgSession.literal(SyncStandbyNames.of(standbys)));
             st.execute("SELECT pg_reload_conf()");
@@ -40,6 +41,7 @@ final class NodeSql {
 
     /** The same over a session the caller holds (a failover keeps the one it detached the standby with). */
     static void repoint(Connection db, ClusterRecord cluster, NodeRecord standby, NodeRecord upstream) throws SQLException {
+        PgSession.checkMayChange();
         try (Statement st = db.createStatement()) {
             String conninfo = StandbyConninfo.of(upstream.address(), upstream.port(), cluster.superuser(),
                     cluster.superuserPassword(), standby.name());
@@ -54,6 +56,7 @@ final class NodeSql {
      * fence of DESIGN "Automatic IDC takeover", step 0. The session stays the caller's: a failover goes on using it.
      */
     static WalPosition detach(Connection db, NodeRecord standby) throws SQLException {
+        PgSession.checkMayChange();
         try (Statement st = db.createStatement()) {
             st.setQueryTimeout(5);
             ResultSet tli = st.executeQuery("SELECT received_tli FROM pg_stat_wal_receiver");
@@ -100,6 +103,7 @@ final class NodeSql {
 
     /** Promotes over a connection opened beforehand (a planned switch keeps connection set-up out of the write pause). */
     static void promote(Connection db, NodeRecord node) throws SQLException {
+        PgSession.checkMayChange();
         // pg_promote(wait => true) looks every 100 ms; asking ourselves every 10 ms shortens the pause.
         try (Statement st = db.createStatement()) {
             st.executeQuery("SELECT pg_promote(false)").close();
@@ -130,6 +134,7 @@ final class NodeSql {
      * cancelled wait for a standby reports the commit as done).
      */
     static void fenceBySql(ClusterRecord cluster, NodeRecord node) throws SQLException {
+        PgSession.checkMayChange();
         try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {
             st.setQueryTimeout(5);
             st.execute("ALTER SYSTEM SET synchronous_standby_names = '\"idcguard_fenced\"'");
@@ -146,6 +151,7 @@ final class NodeSql {
      * shows the new timeline only after the first checkpoint since promotion.
      */
     static void checkpoint(ClusterRecord cluster, NodeRecord node) throws SQLException {
+        PgSession.checkMayChange();
         try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {
             st.execute("CHECKPOINT");
         }
@@ -156,6 +162,7 @@ final class NodeSql {
      * it must not wait for a standby, and it carries no data. See {@link Rejoiner} for why a rewound standby needs it.
      */
     static void nudgeWal(ClusterRecord cluster, NodeRecord primary) throws SQLException {
+        PgSession.checkMayChange();
         try (Connection db = PgSession.admin(cluster, primary, "postgres"); Statement st = db.createStatement()) {
             db.setAutoCommit(false);
             st.execute("SET LOCAL synchronous_commit = local");
@@ -170,6 +177,7 @@ final class NodeSql {
      * before a planned handover keeps that re-sent stretch to the few kilobytes written since.
      */
     static long switchSegment(ClusterRecord cluster, NodeRecord primary) throws SQLException {
+        PgSession.checkMayChange();
         try (Connection db = PgSession.admin(cluster, primary, "postgres"); Statement st = db.createStatement()) {
             ResultSet rs = st.executeQuery("SELECT pg_switch_wal()::text, "
                     + "(SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size')");
