@@ -8,8 +8,9 @@ import org.idcguard.agent.manager.quorum.ManagerQuorum;
 
 /**
  * Runs a quorum member's manager as a child process and starts it again when it ends because it no longer leads
- ({@link ManagerQuorum#EXIT_DEPOSED}) or dies after running a while, as a service manager would: a deposed manager stops at once by ending its process, so nothing it had in
- * flight goes on, and comes back as a follower. The child ends too when this supervisor dies (its stdin closes).
+ * ({@link ManagerQuorum#EXIT_DEPOSED}) or dies after running a while, as a service manager would. A deposed manager
+ * stops at once by ending its process, so nothing it had in flight goes on, and comes back as a follower. The child
+ * ends too when this supervisor dies (its stdin closes).
  */
 final class ManagerSupervisor {
     static final String CHILD = "IDCGUARD_MANAGER_CHILD";
