@@ -45,9 +45,26 @@ public record HomeLayout(Path root) {
         return root.resolve("logs");
     }
 
-    /** The manager's base URL as it last wrote it, if any. */
+    /** The manager's base URL as it last wrote it, if any (in a quorum: the leader's, as it last wrote it). */
     public Optional<String> managerUrl() {
         return read(managerUrlFile());
+    }
+
+    /** Every manager of a quorum, one URL a line ({@code demo up --managers 3} writes it); absent for a sole manager. */
+    public Path managerUrlsFile() {
+        return root.resolve("manager.urls");
+    }
+
+    /**
+     * Where to look for the manager, in order: the URL the leader last wrote, then every manager of the quorum. A
+     * client asks each in turn which one leads.
+     */
+    public java.util.List<String> managerCandidates() {
+        java.util.LinkedHashSet<String> urls = new java.util.LinkedHashSet<>();
+        managerUrl().ifPresent(urls::add);
+        read(managerUrlsFile()).ifPresent(all -> all.lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .forEach(urls::add));
+        return java.util.List.copyOf(urls);
     }
 
     /** The token, if the file exists. */

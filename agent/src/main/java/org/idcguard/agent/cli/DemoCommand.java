@@ -44,6 +44,10 @@ final class DemoCommand {
         @Option(names = "--cluster", paramLabel = "NAME", description = "Also create an intra-city cluster of this name on IDC1 and IDC2.")
         String cluster;
 
+        @Option(names = "--managers", defaultValue = "1", description = "1 (the default: one manager) or 3: a quorum of managers "
+                + "on ZooKeeper, one in IDC1 (127.0.1.9), one in IDC2 (127.0.2.9) and one at a third site (127.0.3.9).")
+        int managers;
+
         @Option(names = "--computers-only", description = "Register the local computers unbound and add no IDCs (the console's first start).")
         boolean computersOnly;
 
@@ -52,8 +56,15 @@ final class DemoCommand {
             AgentHome home = homeOption.home().create();
             LocalProcesses processes = new LocalProcesses(home);
             Map<String, Process> started = new java.util.LinkedHashMap<>();
+            if (managers != 1 && managers != 3) {
+                throw new CliFailure("The demo runs 1 manager or a quorum of 3, not " + managers + ".", 2);
+            }
             if (ManagerClient.answering(home).isEmpty()) {
-                started.put("manager", processes.start("manager", "manager", "--home", home.root().toString()));
+                if (managers == 3) {
+                    DemoQuorum.start(home, processes, started);
+                } else {
+                    started.put("manager", processes.start("manager", "manager", "--home", home.root().toString()));
+                }
             }
             for (String address : LOCAL_COMPUTERS.keySet()) {
                 if (!nodeAnswers(home, address)) {
@@ -172,8 +183,11 @@ final class DemoCommand {
         public Integer call() {
             AgentHome home = homeOption.home();
             LocalProcesses processes = new LocalProcesses(home);
-            // The manager goes first: its HA loop would start again what the node agents are stopping.
+            // The managers go first: their HA loop would start again what the node agents are stopping.
             int stopped = processes.stop("manager");
+            for (String name : DemoQuorum.LOG_NAMES) {
+                stopped += processes.stop(name);
+            }
             stopInstances(home);
             stopped += processes.stopAll();
             for (String address : LOCAL_COMPUTERS.keySet()) {

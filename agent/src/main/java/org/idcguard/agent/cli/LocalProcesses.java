@@ -54,10 +54,7 @@ final class LocalProcesses {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
                     .redirectErrorStream(true)
                     .start();
-            // the start time makes the line name this process only: a PID is reused once the process is gone
-            long started = p.toHandle().info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
-            Files.writeString(home.demoPidsFile(), p.pid() + " " + logName + " " + started + "\n",
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            home.recordDemoProcess(p.toHandle(), logName);
             return p;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start " + logName + ": " + e.getMessage(), e);

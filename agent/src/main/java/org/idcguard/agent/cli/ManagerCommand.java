@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "manager", mixinStandardHelpOptions = true, description = "Runs the manager headless until stopped.")
+@Command(name = "manager", mixinStandardHelpOptions = true, description = "Runs the manager headless until stopped.",
+        subcommands = ManagerCommand.ListManagers.class)
 final class ManagerCommand implements Callable<Integer> {
     @Mixin
     HomeOption homeOption;
@@ -102,5 +103,40 @@ final class ManagerCommand implements Callable<Integer> {
         System.out.println("Manager " + member + " listening at " + server.url() + " (home " + home.root() + ").");
         stopped.await();
         return 0;
+    }
+
+    @Command(name = "list", description = "Each manager: id, role (leader / follower / down), IDC, URL, pid, its ZooKeeper "
+            + "peer's state and how far its copy has applied the managers' log.")
+    static final class ListManagers implements Callable<Integer> {
+        @Mixin
+        HomeOption homeOption;
+
+        @Override
+        public Integer call() {
+            AgentHome home = homeOption.home();
+            java.util.List<org.idcguard.model.ManagerInfo> managers = null;
+            for (String url : home.layout().managerCandidates()) {
+                try {
+                    managers = ManagerClient.at(home, url).get("/api/managers",
+                            new com.fasterxml.jackson.core.type.TypeReference<java.util.List<org.idcguard.model.ManagerInfo>>() { });
+                    break;
+                } catch (CliFailure notThere) {
+                    // the next one
+                }
+            }
+            if (managers == null) {
+                throw new CliFailure("No manager answers for " + home.root() + ".");
+            }
+            System.out.printf("%-3s %-9s %-10s %-28s %-8s %-10s %s%n", "ID", "ROLE", "IDC", "URL", "PID", "ZOOKEEPER", "APPLIED");
+            for (var m : managers) {
+                System.out.printf("%-3d %-9s %-10s %-28s %-8s %-10s %d%n", m.id(), m.role(), m.idc().isEmpty() ? "-" : m.idc(),
+                        m.url().isEmpty() ? "-" : m.url(), m.pid() == 0 ? "-" : Long.toString(m.pid()), m.zookeeper(), m.applied());
+            }
+            boolean quorum = managers.stream().filter(m -> !m.role().equals("down")).count() * 2 > managers.size();
+            boolean led = managers.stream().anyMatch(m -> m.role().equals("leader"));
+            System.out.println(led && quorum ? "The quorum is healthy: " + managers.stream().filter(m -> !m.role().equals("down")).count()
+                    + " of " + managers.size() + " managers up." : "The quorum has no leader now.");
+            return led ? 0 : 1;
+        }
     }
 }

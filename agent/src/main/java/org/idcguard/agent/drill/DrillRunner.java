@@ -98,7 +98,7 @@ public final class DrillRunner {
         boolean primaryIdc = idc.equals(before.summary().primaryIdc());
         String otherIdc = idc.equals(before.summary().primaryIdc()) ? before.summary().backupIdc() : before.summary().primaryIdc();
         Disruption fault = kind == DrillKind.SWITCH ? new SwitchAway(cluster, otherIdc) : byAgents(kind, idc)
-                ? new ByNodeAgents(kind, idc) : new IdcDown(kind.fault(), access.computersOf(idc));
+                ? new ByNodeAgents(kind, idc) : new IdcDown(kind.fault(), access.computersOf(idc), idc);
         ProbeWorkload probe = new ProbeWorkload(before.uris().jdbc());
         probe.prepare();
         phase = "warming up the probe";
@@ -246,8 +246,8 @@ public final class DrillRunner {
         private final IdcFault fault;
         private final List<String> computers;
 
-        IdcDown(IdcFault.Kind kind, List<String> computers) {
-            this.fault = new IdcFault(kind, computers);
+        IdcDown(IdcFault.Kind kind, List<String> computers, String idc) {
+            this.fault = new IdcFault(kind, computers, idc);
             this.computers = computers;
         }
 

@@ -18,12 +18,24 @@ public final class IdcFault {
 
     private final Kind kind;
     private final List<String> addresses;
+    private final String idc;
     private final List<ProcessHandle> hit = new ArrayList<>();
+    /** The command lines of the manager supervisors a power-off killed, to start them again on restore. */
+    private final List<List<String>> managersKilled = new ArrayList<>();
     private volatile long struckAt; // read by whoever follows the drill while apply() still waits for the processes to end
 
     public IdcFault(Kind kind, List<String> addresses) {
+        this(kind, addresses, null);
+    }
+
+    /**
+     * A fault on the IDC's computers and, when idc is given, on the managers of a quorum that run there ({@code manager
+     * --idc IDC} on this machine): a lost IDC takes its manager and ZooKeeper peer with it.
+     */
+    public IdcFault(Kind kind, List<String> addresses, String idc) {
         this.kind = kind;
         this.addresses = List.copyOf(addresses);
+        this.idc = idc;
     }
 
     public static Kind parse(String text) {
@@ -40,7 +52,18 @@ public final class IdcFault {
      */
     public int apply() {
         hit.clear();
+        managersKilled.clear();
         ProcessTable table = ProcessTable.read();
+        if (idc != null) {
+            List<ProcessHandle> managers = table.managersIn(idc);
+            hit.addAll(managers);
+            for (ProcessHandle m : managers) {
+                // a member's supervisor is the one whose parent is no manager of the IDC: it is what runs again
+                if (m.parent().map(parent -> managers.stream().noneMatch(x -> x.pid() == parent.pid())).orElse(true)) {
+                    managersKilled.add(table.commandLineOf(m));
+                }
+            }
+        }
         for (String address : addresses) {
             table.nodeAgent(address).ifPresent(hit::add);
             for (ProcessHandle server : table.postgresServers(address)) {
@@ -69,11 +92,42 @@ public final class IdcFault {
         return struckAt;
     }
 
-    /** Undoes a freeze (SIGCONT). A power-off is undone by restarting the node agents, which the caller does. */
+    /**
+     * Undoes a freeze (SIGCONT). A power-off is undone by restarting the node agents, which the caller does, and the
+     * managers it killed, which this does with their own command lines (in their own session, logging to their home).
+     */
     public void restore() {
         if (kind == Kind.FREEZE) {
             signal("-CONT");
+            return;
         }
+        for (List<String> command : managersKilled) {
+            List<String> line = new ArrayList<>();
+            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/setsid"))) {
+                line.add("/usr/bin/setsid");
+            }
+            line.addAll(command);
+            int home = command.indexOf("--home");
+            int member = command.indexOf("--member");
+            try {
+                ProcessBuilder pb = new ProcessBuilder(line).redirectErrorStream(true)
+                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                if (home >= 0 && home + 1 < command.size() && member >= 0 && member + 1 < command.size()) {
+                    var agentHome = new org.idcguard.agent.home.AgentHome(java.nio.file.Path.of(command.get(home + 1)));
+                    String logName = "manager-" + command.get(member + 1);
+                    java.nio.file.Files.createDirectories(agentHome.logsDir());
+                    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(agentHome.logsDir().resolve(logName + ".log").toFile()));
+                    // demo down stops it by PID, as it would have the one the power-off killed
+                    agentHome.recordDemoProcess(pb.start().toHandle(), logName);
+                } else {
+                    pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                    pb.start();
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("Cannot start the manager again: " + e.getMessage(), e);
+            }
+        }
+        managersKilled.clear();
     }
 
     public Kind kind() {

@@ -43,6 +43,23 @@ final class ProcessTable {
         }).findFirst();
     }
 
+    /**
+     * The managers of a quorum that run in this IDC: IDC Guard processes started with {@code manager ... --idc <idc>},
+     * both each member's supervisor and the manager it runs.
+     */
+    List<ProcessHandle> managersIn(String idc) {
+        return handles.values().stream().filter(p -> {
+            List<String> args = commandLines.get(p.pid());
+            int i = args.indexOf("--idc");
+            return args.contains("manager") && i >= 0 && i + 1 < args.size() && args.get(i + 1).equals(idc)
+                    && args.stream().anyMatch(a -> a.endsWith("IdcGuardCli"));
+        }).toList();
+    }
+
+    List<String> commandLineOf(ProcessHandle p) {
+        return commandLines.getOrDefault(p.pid(), List.of());
+    }
+
     /** PostgreSQL servers (postmasters) whose data directory lies in this address's instance folder. */
     List<ProcessHandle> postgresServers(String address) {
         String marker = "/" + address + "/";

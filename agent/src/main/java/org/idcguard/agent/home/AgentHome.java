@@ -70,6 +70,20 @@ public final class AgentHome {
         return root().resolve("demo.pids");
     }
 
+    /**
+     * Records a process the demo (or a drill restoring it) started, so {@code demo down} stops it by PID. The start time
+     * makes the line name this process only: a PID is reused once the process is gone.
+     */
+    public void recordDemoProcess(ProcessHandle p, String logName) {
+        long started = p.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+        try {
+            Files.writeString(demoPidsFile(), p.pid() + " " + logName + " " + started + "\n",
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + demoPidsFile() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Where the node agent of the computer at this address keeps its PostgreSQL instances. */
     public Path nodeDir(String address) {
         return root().resolve("nodes").resolve(address);

@@ -25,7 +25,17 @@ public final class ComputerWatch implements AutoCloseable {
     private final EventLog events;
     private final NodeAgentClient agents;
     private final ComputerRepository computers = new ComputerRepository();
+    /**
+     * A computer whose facts are unchanged is written again only this often: each write is an entry of the managers'
+     * replicated log, and a probe a second of every computer would be most of it.
+     */
+    static final long REFRESH_MILLIS = 30_000;
     private final Map<String, Integer> misses = new ConcurrentHashMap<>();
+    private final Map<String, Written> written = new ConcurrentHashMap<>();
+
+    /** What was last written of a computer, and when. */
+    private record Written(ComputerStatus status, ComputerFacts facts, long atMillis) {
+    }
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "computer-watch");
         t.setDaemon(true);
@@ -64,8 +74,15 @@ public final class ComputerWatch implements AutoCloseable {
 
     private void answered(Computer computer, ComputerFacts facts) {
         misses.remove(computer.address());
+        long now = System.currentTimeMillis();
+        Written last = written.get(computer.address());
+        if (computer.status() == ComputerStatus.REACHABLE && last != null && last.status() == ComputerStatus.REACHABLE
+                && sameFacts(last.facts(), facts) && now - last.atMillis() < REFRESH_MILLIS) {
+            return;
+        }
+        written.put(computer.address(), new Written(ComputerStatus.REACHABLE, facts, now));
         store.inTransaction(c -> {
-            computers.markSeen(c, computer.address(), facts, System.currentTimeMillis());
+            computers.markSeen(c, computer.address(), facts, now);
             if (computer.status() == ComputerStatus.UNREACHABLE) {
                 events.record(c, "computer.reachable", computer.address(),
                         "Computer " + computer.address() + " answers again.");
@@ -74,7 +91,15 @@ public final class ComputerWatch implements AutoCloseable {
         });
     }
 
+    /** Equal but for free disk moving by less than 1 % (it moves with every WAL segment). */
+    private static boolean sameFacts(ComputerFacts a, ComputerFacts b) {
+        long disk = Math.max(1, Math.max(a.freeDiskBytes(), b.freeDiskBytes()));
+        return a.equals(new ComputerFacts(b.address(), b.cpus(), b.memoryBytes(), a.freeDiskBytes(), b.postgresVersion(),
+                b.postgresBinDir())) && Math.abs(a.freeDiskBytes() - b.freeDiskBytes()) * 100 < disk;
+    }
+
     private void missed(Computer computer) {
+        written.remove(computer.address());
         int count = misses.merge(computer.address(), 1, Integer::sum);
         if (count >= MISSES_BEFORE_UNREACHABLE && computer.status() != ComputerStatus.UNREACHABLE) {
             store.inTransaction(c -> {

@@ -92,12 +92,15 @@ public final class ManagerServer implements AutoCloseable {
         this.tasks = new TaskRunner(new TaskStore(store));
         this.haSettings = new HaSettingsStore(store, events);
         this.ha = new HaLoop(store, events, agents, haSettings);
-        this.clusters = new ClusterService(store, events, agents, tasks, addresses.own(), ha::observed);
+        // every manager of the quorum may lead one day: pg_hba lets them all in, and a partition drill cuts them all off
+        List<String> managerAddresses = java.util.stream.Stream.concat(addresses.own().stream(), quorum == null ? java.util.stream.Stream.<String>empty()
+                : quorum.memberHosts().stream()).distinct().toList();
+        this.clusters = new ClusterService(store, events, agents, tasks, managerAddresses, ha::observed);
         this.switches = new PlannedSwitch(store, events, agents, tasks, ha);
         this.alerts = new org.idcguard.agent.manager.alert.AlertStore(store, events);
         this.alertForwarder = new org.idcguard.agent.manager.alert.AlertForwarder(alerts);
         this.drills = new DrillReports(store, events);
-        this.idcFaults = new IdcFaults(computers, agents, events, addresses.own());
+        this.idcFaults = new IdcFaults(computers, agents, events, managerAddresses);
         this.drillRuns = new DrillService(clusters, computers, events, tasks, drills, restartNodeAgent, switches, idcFaults);
         this.http = ApiServer.create(ApiServer.bearerToken(token), identity, false, addresses.listen(), port);
         if (quorum != null) {

@@ -49,6 +49,13 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
     private final MetadataStore store;
     private final LeaderLatch latch;
     private final ExecutorService leadership = Executors.newSingleThreadExecutor(r -> new Thread(r, "quorum-leadership"));
+    /** Publishes how far this copy has applied the log, for {@code GET /api/managers}. */
+    private final java.util.concurrent.ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "quorum-progress");
+        t.setDaemon(true);
+        return t;
+    });
+    private long published = -1;
     private final LogFollower follower;
     private final List<QuorumMember> members;
     private volatile ManagerInfo self;
@@ -116,6 +123,20 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
             }
         });
         latch.start();
+        progress.scheduleWithFixedDelay(this::publishProgress, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private void publishProgress() {
+        try {
+            long applied = store.appliedPosition();
+            if (applied != published) {
+                ManagerInfo info = new ManagerInfo(self.id(), self.url(), self.idc(), self.pid(), "", "", applied);
+                zk.setData().forPath(MANAGERS + "/" + ownId, Json.MAPPER.writeValueAsBytes(info));
+                published = applied;
+            }
+        } catch (Exception e) {
+            // out of reach for now: the next round publishes it
+        }
     }
 
     private void ensure(String path) throws Exception {
@@ -218,6 +239,11 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
         Runtime.getRuntime().halt(EXIT_DEPOSED);
     }
 
+    /** The addresses of the quorum's members as listed (embedded peers); empty with an external ensemble. */
+    public List<String> memberHosts() {
+        return members.stream().map(QuorumMember::host).distinct().toList();
+    }
+
     /** The URL of the leader, if one is registered. */
     public Optional<String> leaderUrl() {
         return managers().stream().filter(m -> m.role().equals("leader")).map(ManagerInfo::url).findFirst();
@@ -278,6 +304,7 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
 
     @Override
     public void close() {
+        progress.shutdownNow();
         follower.stop();
         try {
             latch.close();
