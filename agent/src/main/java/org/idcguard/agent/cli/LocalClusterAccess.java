@@ -16,6 +16,11 @@ final class LocalClusterAccess implements ClusterAccess {
     private final AgentHome home;
     private final LocalProcesses processes;
 
+    @Override
+    public java.util.Optional<java.nio.file.Path> managersHome() {
+        return java.util.Optional.of(home.root());
+    }
+
     LocalClusterAccess(AgentHome home) {
         this.home = home;
         this.processes = new LocalProcesses(home);

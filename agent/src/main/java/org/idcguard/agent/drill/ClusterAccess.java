@@ -40,6 +40,14 @@ public interface ClusterAccess {
     }
 
     /** Whether the manager can be SIGKILLed and started again here (a chaos soak then includes manager faults). */
+    /**
+     * The home whose managers run on this machine (a quorum's members started with {@code --home} it), so a power-off of
+     * an IDC takes its managers too; empty when none does.
+     */
+    default java.util.Optional<java.nio.file.Path> managersHome() {
+        return java.util.Optional.empty();
+    }
+
     default boolean managerRestartable() {
         return false;
     }

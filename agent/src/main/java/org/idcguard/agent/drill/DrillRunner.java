@@ -247,7 +247,7 @@ public final class DrillRunner {
         private final List<String> computers;
 
         IdcDown(IdcFault.Kind kind, List<String> computers, String idc) {
-            this.fault = new IdcFault(kind, computers, idc);
+            this.fault = new IdcFault(kind, computers, idc, access.managersHome().orElse(null));
             this.computers = computers;
         }
 

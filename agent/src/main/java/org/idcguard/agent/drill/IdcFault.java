@@ -19,23 +19,25 @@ public final class IdcFault {
     private final Kind kind;
     private final List<String> addresses;
     private final String idc;
+    private final java.nio.file.Path managersHome;
     private final List<ProcessHandle> hit = new ArrayList<>();
     /** The command lines of the manager supervisors a power-off killed, to start them again on restore. */
     private final List<List<String>> managersKilled = new ArrayList<>();
     private volatile long struckAt; // read by whoever follows the drill while apply() still waits for the processes to end
 
     public IdcFault(Kind kind, List<String> addresses) {
-        this(kind, addresses, null);
+        this(kind, addresses, null, null);
     }
 
     /**
      * A fault on the IDC's computers and, when idc is given, on the managers of a quorum that run there ({@code manager
-     * --idc IDC} on this machine): a lost IDC takes its manager and ZooKeeper peer with it.
+     * --idc IDC --home HOME} on this machine): a lost IDC takes its manager and ZooKeeper peer with it.
      */
-    public IdcFault(Kind kind, List<String> addresses, String idc) {
+    public IdcFault(Kind kind, List<String> addresses, String idc, java.nio.file.Path managersHome) {
         this.kind = kind;
         this.addresses = List.copyOf(addresses);
         this.idc = idc;
+        this.managersHome = managersHome;
     }
 
     public static Kind parse(String text) {
@@ -54,8 +56,8 @@ public final class IdcFault {
         hit.clear();
         managersKilled.clear();
         ProcessTable table = ProcessTable.read();
-        if (idc != null) {
-            List<ProcessHandle> managers = table.managersIn(idc);
+        if (idc != null && managersHome != null) {
+            List<ProcessHandle> managers = table.managersIn(idc, managersHome);
             hit.addAll(managers);
             for (ProcessHandle m : managers) {
                 // a member's supervisor is the one whose parent is no manager of the IDC: it is what runs again

@@ -47,13 +47,17 @@ final class ProcessTable {
      * The managers of a quorum that run in this IDC: IDC Guard processes started with {@code manager ... --idc <idc>},
      * both each member's supervisor and the manager it runs.
      */
-    List<ProcessHandle> managersIn(String idc) {
+    List<ProcessHandle> managersIn(String idc, Path home) {
         return handles.values().stream().filter(p -> {
             List<String> args = commandLines.get(p.pid());
-            int i = args.indexOf("--idc");
-            return args.contains("manager") && i >= 0 && i + 1 < args.size() && args.get(i + 1).equals(idc)
+            return args.contains("manager") && follows(args, "--idc", idc) && follows(args, "--home", home.toString())
                     && args.stream().anyMatch(a -> a.endsWith("IdcGuardCli"));
         }).toList();
+    }
+
+    private static boolean follows(List<String> args, String option, String value) {
+        int i = args.indexOf(option);
+        return i >= 0 && i + 1 < args.size() && args.get(i + 1).equals(value);
     }
 
     List<String> commandLineOf(ProcessHandle p) {

@@ -199,6 +199,9 @@ public final class ManagerServer implements AutoCloseable {
 
     /** Elected, with its copy caught up: it acts, and tells clients of this home where the leader is. */
     private void lead() {
+        var self = quorum.self();
+        events.record("manager.elected", "manager " + self.id(), "Manager " + self.id() + (self.idc().isEmpty() ? "" : " (" + self.idc() + ")")
+                + " leads the quorum from epoch " + quorum.epoch() + ", its copy of the metadata caught up with the log.");
         act();
         identity.save(home.managerIdentityFile());
         writeUrl(home.managerUrlFile());
@@ -242,7 +245,8 @@ public final class ManagerServer implements AutoCloseable {
 
     private void routes() {
         http.get("/api/health", ctx -> ctx.json(Map.of("status", "ok", "role", "manager",
-                "lead", quorum == null || quorum.leading() ? "leader" : "follower")));
+                "lead", quorum == null || quorum.leading() ? "leader" : "follower",
+                "epoch", quorum == null ? 0 : quorum.leading() ? quorum.epoch() : -1)));
         http.get("/api/managers", ctx -> ctx.json(quorum == null ? List.of(new org.idcguard.model.ManagerInfo(1, url(), "",
                 ProcessHandle.current().pid(), "leader", "none", store.appliedPosition())) : quorum.managers()));
         // enrolment is outside /api: a computer enrolling has no token, its one-time code is its proof

@@ -62,8 +62,65 @@ public final class ApiCaller {
         }
     }
 
+    /**
+     * Sends to the manager of the home; with a quorum (manager.urls), to its leader: a request refused by a manager
+     * that is gone, or redirected by a follower, goes to the leader found meanwhile (waiting out an election).
+     */
     public Answer send(String method, String path, String body, String bearer) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(read(home.resolve("manager.url")) + path))
+        if (!Files.exists(home.resolve("manager.urls"))) {
+            return sendTo(read(home.resolve("manager.url")), method, path, body, bearer);
+        }
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (true) {
+            String url = leader;
+            if (url != null) {
+                try {
+                    Answer answer = sendTo(url, method, path, body, bearer);
+                    if (answer.status() != 307 && answer.status() != 503) {
+                        return answer;
+                    }
+                } catch (IllegalStateException e) {
+                    if (!(e.getCause() instanceof java.net.ConnectException) && !(e.getCause() instanceof java.net.http.HttpConnectTimeoutException)) {
+                        throw e;
+                    }
+                }
+            }
+            leader = findLeader();
+            if (leader == null || leader.equals(url)) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("No manager of the quorum leads within 30 s.");
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+                leader = null;
+            }
+        }
+    }
+
+    private volatile String leader;
+
+    /** The manager of the quorum that says it leads, or null. */
+    private String findLeader() {
+        for (String url : read(home.resolve("manager.urls")).lines().map(String::strip).filter(l -> l.startsWith("https://")).toList()) {
+            try {
+                Answer health = sendTo(url, "GET", "/api/health", null, token());
+                if (health.status() == 200 && "leader".equals(health.json().path("lead").asText())) {
+                    return url;
+                }
+            } catch (RuntimeException notThere) {
+                // the next one
+            }
+        }
+        return null;
+    }
+
+    /** Sends to one manager, leader or not. */
+    public Answer sendTo(String baseUrl, String method, String path, String body, String bearer) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(10))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json");

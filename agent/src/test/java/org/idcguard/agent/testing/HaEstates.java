@@ -23,6 +23,13 @@ public final class HaEstates {
                 "IDC2", List.of("127.0." + block + ".3", "127.0." + block + ".4")), managerEnv);
     }
 
+    /** The same estate under a quorum of three managers (see {@link LocalEstate#LocalEstate(Map, Map, int)}). */
+    public static LocalEstate startQuorum(int block) {
+        return new LocalEstate(Map.of(
+                "IDC1", List.of("127.0." + block + ".1", "127.0." + block + ".2"),
+                "IDC2", List.of("127.0." + block + ".3", "127.0." + block + ".4")), Map.of(), block);
+    }
+
     public static void createCluster(LocalEstate estate, String name) {
         createCluster(estate, name, "available");
     }

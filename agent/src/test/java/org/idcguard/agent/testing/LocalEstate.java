@@ -26,6 +26,10 @@ public final class LocalEstate implements AutoCloseable {
     private final ApiCaller api = new ApiCaller(home.dir());
     private final Map<String, AgentProcess> nodes = new LinkedHashMap<>();
     private AgentProcess manager;
+    /** A quorum's member supervisors by member id; empty for a sole manager. */
+    private final Map<Integer, AgentProcess> members = new LinkedHashMap<>();
+    private List<org.idcguard.agent.manager.quorum.QuorumMember> quorum = List.of();
+    private static final List<String> SITES = List.of("IDC1", "IDC2", "site3");
 
     /** @param computersByIdc IDC name to the addresses of its computers; every IDC is in Guangdong / Shenzhen */
     public LocalEstate(Map<String, List<String>> computersByIdc) {
@@ -34,8 +38,20 @@ public final class LocalEstate implements AutoCloseable {
 
     /** @param managerEnv extra environment of the first manager process (e.g. a test pause) */
     public LocalEstate(Map<String, List<String>> computersByIdc, Map<String, String> managerEnv) {
+        this(computersByIdc, managerEnv, 0);
+    }
+
+    /**
+     * With quorumBlock &gt; 0: a quorum of three managers instead of one, each with its embedded ZooKeeper peer, on
+     * 127.0.{quorumBlock}.11 (IDC1), .12 (IDC2) and .13 (a third site); managerEnv goes to every member.
+     */
+    public LocalEstate(Map<String, List<String>> computersByIdc, Map<String, String> managerEnv, int quorumBlock) {
         try {
-            manager = AgentProcess.manager(home.dir(), managerEnv);
+            if (quorumBlock > 0) {
+                startQuorum(quorumBlock, managerEnv);
+            } else {
+                manager = AgentProcess.manager(home.dir(), managerEnv);
+            }
             computersByIdc.values().stream().flatMap(List::stream).forEach(this::startNode);
             Waits.until(Duration.ofSeconds(30), "the manager answers", api::managerAnswers);
             computersByIdc.forEach((idc, addresses) -> {
@@ -50,6 +66,83 @@ public final class LocalEstate implements AutoCloseable {
 
     public void startNode(String address) {
         nodes.put(address, AgentProcess.start(home.dir(), "node", "--address", address));
+    }
+
+    private void startQuorum(int block, Map<String, String> env) {
+        var agentHome = new org.idcguard.agent.home.AgentHome(home.dir()).create();
+        agentHome.token();
+        org.idcguard.agent.tls.CertificateAuthority.loadOrCreate(agentHome); // shared by the three: made once, first
+        quorum = List.of(
+                new org.idcguard.agent.manager.quorum.QuorumMember(1, "127.0." + block + ".11", 7490, 7491, 7492),
+                new org.idcguard.agent.manager.quorum.QuorumMember(2, "127.0." + block + ".12", 7490, 7491, 7492),
+                new org.idcguard.agent.manager.quorum.QuorumMember(3, "127.0." + block + ".13", 7490, 7491, 7492));
+        StringBuilder urls = new StringBuilder();
+        quorum.forEach(m -> urls.append("https://").append(m.host()).append(":7480\n"));
+        try {
+            Files.writeString(home.dir().resolve("manager.urls"), urls);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        quorum.forEach(m -> startMember(m.id(), env));
+        Waits.until(Duration.ofSeconds(60), "a manager of the quorum leads", api::managerAnswers);
+    }
+
+    /** Starts the member's supervisor (and so its manager and ZooKeeper peer). */
+    public void startMember(int id) {
+        startMember(id, Map.of());
+    }
+
+    public void startMember(int id, Map<String, String> env) {
+        var m = quorum.get(id - 1);
+        members.put(id, AgentProcess.start(home.dir(), env, "manager", "--member", Integer.toString(id), "--quorum",
+                org.idcguard.agent.manager.quorum.QuorumMember.format(quorum), "--listen", m.host(), "--port", "7480",
+                "--idc", SITES.get(id - 1)));
+    }
+
+    /** The quorum's managers as GET /api/managers shows them (asked of the leader). */
+    public List<org.idcguard.model.ManagerInfo> managers() {
+        try {
+            return Json.MAPPER.readValue(api.get("/api/managers").body(),
+                    new com.fasterxml.jackson.core.type.TypeReference<List<org.idcguard.model.ManagerInfo>>() { });
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public int leaderId() {
+        return managers().stream().filter(m -> m.role().equals("leader")).mapToInt(org.idcguard.model.ManagerInfo::id)
+                .findFirst().orElse(0);
+    }
+
+    /** SIGKILLs the member's supervisor and the manager it runs, ZooKeeper peer included. */
+    public void killMember(int id) {
+        long pid = managers().stream().filter(m -> m.id() == id).mapToLong(org.idcguard.model.ManagerInfo::pid).findFirst().orElse(0);
+        members.get(id).kill();
+        ProcessHandle.of(pid).ifPresent(p -> {
+            p.destroyForcibly();
+            p.onExit().join();
+        });
+    }
+
+    /** Stops the member as an operator would (SIGTERM to its supervisor, which stops its manager). */
+    public void stopMember(int id) {
+        members.get(id).close();
+    }
+
+    /** Kills and restarts leaders until member id leads (a new leader is the member that waited longest). */
+    public void moveLeadTo(int id) {
+        for (int tries = 0; tries < 6; tries++) {
+            int leader = leaderId();
+            if (leader == id) {
+                return;
+            }
+            killMember(leader);
+            Waits.until(Duration.ofSeconds(30), "another manager leads", () -> { int now = leaderId(); return now != 0 && now != leader; });
+            startMember(leader);
+            Waits.until(Duration.ofSeconds(60), "member " + leader + " follows again", () -> managers().stream()
+                    .anyMatch(m -> m.id() == leader && m.role().equals("follower")));
+        }
+        throw new AssertionError("member " + id + " did not come to lead");
     }
 
     /** SIGKILLs the manager (no shutdown hook runs) and starts a new one on the same home. */
@@ -147,6 +240,11 @@ public final class LocalEstate implements AutoCloseable {
                 } catch (IOException e) {
                     throw new IllegalStateException(e);
                 }
+            }
+
+            @Override
+            public java.util.Optional<Path> managersHome() {
+                return members.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(home.dir());
             }
 
             @Override
@@ -269,7 +367,7 @@ public final class LocalEstate implements AutoCloseable {
     @Override
     public void close() {
         try {
-            if (manager != null && manager.isAlive() && api.managerAnswers()) {
+            if (((manager != null && manager.isAlive()) || !members.isEmpty()) && api.managerAnswers()) {
                 for (JsonNode c : api.get("/api/clusters").json()) {
                     var answer = api.delete("/api/clusters/" + c.get("name").asText());
                     if (answer.status() == 202) {
@@ -278,7 +376,8 @@ public final class LocalEstate implements AutoCloseable {
                 }
             }
         } finally {
-            List<AgentProcess> all = new ArrayList<>(nodes.values());
+            List<AgentProcess> all = new ArrayList<>(members.values()); // the managers first: they would restart what goes
+            all.addAll(nodes.values());
             if (manager != null) {
                 all.add(manager);
             }

@@ -27,7 +27,8 @@ public final class AlertRules {
             Map.entry("computer.unreachable", WARNING),
             Map.entry("idc.up", INFO),
             Map.entry("protection.restored", INFO),
-            Map.entry("computer.reachable", INFO));
+            Map.entry("computer.reachable", INFO),
+            Map.entry("manager.elected", INFO));
 
     private AlertRules() {
     }

@@ -193,6 +193,11 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
         }
     }
 
+    /** This manager as it registered itself. */
+    public ManagerInfo self() {
+        return self;
+    }
+
     /** True while this manager leads with its session connected: only then may it send a command or change a node. */
     public boolean mayAct() {
         return leading && connected;

@@ -1,0 +1,167 @@
+package org.idcguard.agent.ha;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.idcguard.agent.drill.ClusterHealth;
+import org.idcguard.agent.drill.DrillKind;
+import org.idcguard.agent.drill.DrillRunner;
+import org.idcguard.agent.drill.IdcFault;
+import org.idcguard.agent.drill.ProbeReport;
+import org.idcguard.agent.drill.ProbeWorkload;
+import org.idcguard.agent.testing.HaEstates;
+import org.idcguard.agent.testing.LocalEstate;
+import org.idcguard.agent.testing.Waits;
+import org.idcguard.agent.testing.WritablePrimaryWatch;
+import org.idcguard.model.ClusterDetail;
+import org.idcguard.model.DrillRound;
+import org.idcguard.model.ManagerInfo;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three managers on a real ZooKeeper ensemble (each member's embedded peer, in the manager's own process) over real
+ * PostgreSQL: losing the leader, with or without its IDC, never leaves the cluster without a manager, and a new leader
+ * resumes exactly where the old one stopped.
+ */
+class ManagerQuorumTest {
+
+    /** IDC1 is powered off with its manager, the leader, and that manager's ZooKeeper peer: the other two take it over. */
+    @Test
+    void idc1LostWithTheLeaderAndItsZooKeeperPeerIsTakenOverByTheSurvivors() throws Exception {
+        try (LocalEstate estate = HaEstates.startQuorum(33)) {
+            HaEstates.createCluster(estate, "Quorum");
+            estate.moveLeadTo(1);
+            long before = lastEventId(estate);
+            try (WritablePrimaryWatch watch = new WritablePrimaryWatch(estate.detail("Quorum"))) {
+                DrillRound round = new DrillRunner(estate.access(), new PrintStream(OutputStream.nullOutputStream()))
+                        .run("Quorum", DrillKind.POWER_OFF, "IDC1", 1).get(0);
+                assertTrue(round.recovered(), round.line());
+                assertEquals(0, round.rpo(), "acknowledged writes lost: " + round.line());
+                assertTrue(round.acked() > 50, "the probe kept writing: " + round.line());
+
+                List<JsonNode> elected = estate.events("manager.elected").stream().filter(e -> e.get("id").asLong() > before).toList();
+                assertEquals(1, elected.size(), "one election, by a survivor: " + elected);
+                assertNotEquals("manager 1", elected.get(0).get("subject").asText());
+                List<JsonNode> done = estate.events("failover.done").stream().filter(e -> e.get("id").asLong() > before).toList();
+                assertEquals(2, done.size(), "both groups were taken over once");
+                long struck = done.stream().mapToLong(e -> e.get("timeMillis").asLong()).max().orElseThrow() - round.takeoverMillis();
+                System.out.println("quorum power-off: election_ms=" + (elected.get(0).get("timeMillis").asLong() - struck) + " "
+                        + round.line());
+
+                ClusterDetail after = estate.detail("Quorum");
+                assertEquals("IDC2", after.summary().primaryIdc());
+                assertTrue(ClusterHealth.fullyProtected(after), ClusterHealth.whatIsMissing(after));
+                assertTrue(watch.samples() > 10);
+                assertEquals(List.of(), watch.violations(), "two writable primaries in one group");
+            }
+            // the drill started IDC1's manager again: it follows, its copy caught up
+            Waits.until(Duration.ofSeconds(60), "manager 1 follows again", () -> estate.managers().stream()
+                    .anyMatch(m -> m.id() == 1 && m.role().equals("follower")));
+        }
+    }
+
+    /**
+     * The leader is killed after it has promoted a group and before it records that; the new leader finishes the
+     * takeover from the recorded steps, and every group ends with one primary.
+     */
+    @Test
+    void aLeaderKilledMidTakeoverIsResumedByTheNextLeader() throws Exception {
+        try (LocalEstate estate = HaEstates.startQuorum(34)) {
+            HaEstates.createCluster(estate, "Resume");
+            // the pausing member must be the leader: the others restarted by moveLeadTo come back without the pause
+            estate.killMember(3);
+            estate.startMember(3, Map.of("IDCGUARD_TEST_PAUSE_AT", "promoted:120000"));
+            Waits.until(Duration.ofSeconds(60), "member 3 follows", () -> estate.managers().stream()
+                    .anyMatch(m -> m.id() == 3 && m.role().equals("follower")));
+            estate.moveLeadTo(3);
+            ClusterDetail before = estate.detail("Resume");
+            long mark = lastEventId(estate);
+            try (WritablePrimaryWatch watch = new WritablePrimaryWatch(before);
+                 ProbeWorkload probe = new ProbeWorkload(before.uris().jdbc())) {
+                probe.prepare();
+                probe.start();
+                Waits.until(Duration.ofSeconds(10), "the probe writes", () -> probe.ackedCount() > 20);
+                // IDC1's databases go; its manager (a follower here) stays
+                new IdcFault(IdcFault.Kind.POWER_OFF, estate.access().computersOf("IDC1")).apply();
+                Waits.until(Duration.ofSeconds(30), "the leader has promoted a group and pauses", () -> estate.events("test.paused")
+                        .stream().anyMatch(e -> e.get("id").asLong() > mark && e.get("message").asText().equals("promoted")));
+                estate.killMember(3);
+
+                Waits.until(Duration.ofSeconds(60), "the next leader finishes the takeover", () -> {
+                    ClusterDetail d = estate.detail("Resume");
+                    return d.summary().primaryIdc().equals("IDC2") && ClusterHealth.primariesOutside(d, "IDC1")
+                            && estate.api().get("/api/intents").json().isEmpty();
+                });
+                Waits.until(Duration.ofSeconds(20), "writes flow", () -> probe.flowing(1000, 500));
+                ProbeReport report = probe.stop();
+                assertEquals(0, report.missing(), "acknowledged writes lost: " + report);
+                assertTrue(estate.leaderId() != 3);
+                List<JsonNode> elected = estate.events("manager.elected").stream().filter(e -> e.get("id").asLong() > mark).toList();
+                assertEquals(1, elected.size(), elected.toString());
+                assertEquals(List.of(), watch.violations(), "two writable primaries in one group");
+                assertTrue(watch.samples() > 10);
+            }
+            for (String address : estate.access().computersOf("IDC1")) {
+                estate.restartNode(address);
+            }
+            HaEstates.awaitFullProtection(estate, "Resume", Duration.ofSeconds(120));
+        }
+    }
+
+    /**
+     * Each manager is stopped and started again in turn, the leader included, while the probe writes: the lead moves,
+     * but no group is taken over and nothing acknowledged is lost.
+     */
+    @Test
+    void aRollingRestartOfTheManagersCausesNoTakeover() throws Exception {
+        try (LocalEstate estate = HaEstates.startQuorum(36)) {
+            HaEstates.createCluster(estate, "Rolling");
+            ClusterDetail before = estate.detail("Rolling");
+            long mark = lastEventId(estate);
+            try (ProbeWorkload probe = new ProbeWorkload(before.uris().jdbc())) {
+                probe.prepare();
+                probe.start();
+                for (int id = 1; id <= 3; id++) {
+                    int member = id;
+                    estate.stopMember(member);
+                    estate.startMember(member);
+                    Waits.until(Duration.ofSeconds(60), "member " + member + " is back", () -> {
+                        List<ManagerInfo> all = estate.managers();
+                        return all.stream().noneMatch(m -> m.role().equals("down"))
+                                && all.stream().anyMatch(m -> m.id() == member && m.pid() > 0);
+                    });
+                }
+                Waits.until(Duration.ofSeconds(20), "writes flow", () -> probe.flowing(1000, 500));
+                ProbeReport report = probe.stop();
+                assertEquals(0, report.missing(), "acknowledged writes lost: " + report);
+                assertTrue(report.acked() > 100, report.toString());
+            }
+            List<JsonNode> started = estate.events("failover.started").stream().filter(e -> e.get("id").asLong() > mark).toList();
+            assertEquals(List.of(), started, "a rolling restart took a group over");
+            assertTrue(estate.events("manager.elected").stream().anyMatch(e -> e.get("id").asLong() > mark),
+                    "the lead moved at least once (the leader was restarted too)");
+            assertEquals("IDC1", estate.detail("Rolling").summary().primaryIdc());
+            assertTrue(ClusterHealth.fullyProtected(estate.detail("Rolling")));
+        }
+    }
+
+    static long lastEventId(LocalEstate estate) {
+        long last = 0;
+        while (true) {
+            JsonNode page = estate.api().get("/api/events?after=" + last).json();
+            if (page.isEmpty()) {
+                return last;
+            }
+            for (JsonNode e : page) {
+                last = Math.max(last, e.get("id").asLong());
+            }
+        }
+    }
+}
