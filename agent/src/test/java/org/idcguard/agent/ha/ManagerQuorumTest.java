@@ -132,9 +132,10 @@ class ManagerQuorumTest {
                     int member = id;
                     estate.stopMember(member);
                     estate.startMember(member);
+                    // as an operator would: the next goes only once every manager and ZooKeeper peer is back
                     Waits.until(Duration.ofSeconds(60), "member " + member + " is back", () -> {
                         List<ManagerInfo> all = estate.managers();
-                        return all.stream().noneMatch(m -> m.role().equals("down"))
+                        return all.stream().allMatch(m -> !m.role().equals("down") && !m.zookeeper().equals("down"))
                                 && all.stream().anyMatch(m -> m.id() == member && m.pid() > 0);
                     });
                 }

@@ -12,6 +12,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
+import org.apache.curator.framework.recipes.nodes.PersistentNode;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.SessionConnectionStateErrorPolicy;
 import org.apache.curator.retry.RetryForever;
@@ -56,6 +57,7 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
         return t;
     });
     private long published = -1;
+    private PersistentNode registration;
     private final LogFollower follower;
     private final List<QuorumMember> members;
     private volatile ManagerInfo self;
@@ -106,7 +108,11 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
         ensure(EPOCH);
         ensure(LOG);
         ensure(MANAGERS);
-        zk.create().orSetData().withMode(CreateMode.EPHEMERAL).forPath(MANAGERS + "/" + ownId, Json.MAPPER.writeValueAsBytes(self));
+        // an ephemeral node that Curator makes again in every new session: a follower whose session expired (the
+        // quorum was lost a while) registers again by itself
+        registration = new PersistentNode(zk, CreateMode.EPHEMERAL, false, MANAGERS + "/" + ownId, Json.MAPPER.writeValueAsBytes(self));
+        registration.start();
+        registration.waitForInitialCreate(30, TimeUnit.SECONDS);
         zk.getConnectionStateListenable().addListener((client, state) -> connectionChanged(state));
         follower.start();
         latch.addListener(new LeaderLatchListener() {
@@ -131,7 +137,7 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
             long applied = store.appliedPosition();
             if (applied != published) {
                 ManagerInfo info = new ManagerInfo(self.id(), self.url(), self.idc(), self.pid(), "", "", applied);
-                zk.setData().forPath(MANAGERS + "/" + ownId, Json.MAPPER.writeValueAsBytes(info));
+                registration.setData(Json.MAPPER.writeValueAsBytes(info));
                 published = applied;
             }
         } catch (Exception e) {
@@ -311,6 +317,13 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
     public void close() {
         progress.shutdownNow();
         follower.stop();
+        if (registration != null) {
+            try {
+                registration.close();
+            } catch (IOException ignored) {
+                // the session's end removes it anyway
+            }
+        }
         try {
             latch.close();
         } catch (IOException ignored) {
