@@ -2,6 +2,7 @@ package org.idcguard.agent.ha;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,12 +18,19 @@ import org.idcguard.agent.drill.IdcFault;
 import org.idcguard.agent.drill.ProbeReport;
 import org.idcguard.agent.drill.ProbeWorkload;
 import org.idcguard.agent.testing.HaEstates;
+import org.idcguard.agent.manager.NodeAgentClient;
+import org.idcguard.agent.manager.quorum.ManagerQuorum;
 import org.idcguard.agent.testing.LocalEstate;
+import org.idcguard.agent.testing.ManagerPartition;
+import org.idcguard.agent.tls.TlsIdentity;
+import org.idcguard.model.NewComputer;
+import org.idcguard.model.NodeView;
 import org.idcguard.agent.testing.Waits;
 import org.idcguard.agent.testing.WritablePrimaryWatch;
 import org.idcguard.model.ClusterDetail;
 import org.idcguard.model.DrillRound;
 import org.idcguard.model.ManagerInfo;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -150,6 +158,70 @@ class ManagerQuorumTest {
                     "the lead moved at least once (the leader was restarted too)");
             assertEquals("IDC1", estate.detail("Rolling").summary().primaryIdc());
             assertTrue(ClusterHealth.fullyProtected(estate.detail("Rolling")));
+        }
+    }
+
+    /**
+     * The leader is cut off from the other managers' ZooKeeper traffic but still reaches every node: it stops acting
+     * within its session, the others elect a leader of a newer epoch, and a command of the old epoch is refused by the
+     * node agents before it does anything.
+     */
+    @Test
+    void aLeaderPartitionedFromTheQuorumStopsAndItsEpochIsRefused() throws Exception {
+        Assumptions.assumeTrue(ManagerPartition.available(), "needs root, nftables and cgroup v2");
+        try (LocalEstate estate = HaEstates.startQuorum(35); ManagerPartition partition = new ManagerPartition()) {
+            HaEstates.createCluster(estate, "Fenced");
+            estate.killMember(1);
+            estate.startMember(1, Map.of(), partition.prefix());
+            Waits.until(Duration.ofSeconds(60), "member 1 follows", () -> estate.managers().stream()
+                    .anyMatch(m -> m.id() == 1 && m.role().equals("follower")));
+            estate.moveLeadTo(1);
+            long oldEpoch = estate.api().get("/api/health").json().get("epoch").asLong();
+            long oldPid = estate.managers().stream().filter(m -> m.id() == 1).findFirst().orElseThrow().pid();
+            long mark = lastEventId(estate);
+
+            long cutAt = System.currentTimeMillis();
+            partition.cut("127.0.35.11");
+            Waits.until(Duration.ofSeconds(ManagerQuorum.SESSION_MILLIS / 1000 + 5), "the cut-off leader stops",
+                    () -> ProcessHandle.of(oldPid).map(p -> !p.isAlive()).orElse(true));
+            long stoppedAfter = System.currentTimeMillis() - cutAt;
+            Waits.until(Duration.ofSeconds(30), "another manager leads", () -> estate.events("manager.elected").stream()
+                    .anyMatch(e -> e.get("id").asLong() > mark));
+            long newEpoch = estate.api().get("/api/health").json().get("epoch").asLong();
+            assertTrue(newEpoch > oldEpoch, "epoch " + newEpoch + " after " + oldEpoch);
+            System.out.println("partitioned leader stopped after " + stoppedAfter + " ms; epoch " + oldEpoch + " -> " + newEpoch);
+
+            // the new leader's probes (every second) carry its epoch to every node agent
+            Thread.sleep(3 * org.idcguard.agent.manager.ManagerServer.COMPUTER_PROBE_MILLIS);
+            NodeView target = estate.detail("Fenced").groups().get(0).nodes().stream()
+                    .filter(n -> n.idc().equals("IDC2")).findFirst().orElseThrow();
+            var identity = TlsIdentity.load(estate.home().resolve("tls").resolve("manager-1.p12")).orElseThrow();
+            NodeAgentClient deposed = new NodeAgentClient(identity, new NodeAgentClient.Leadership() {
+                @Override
+                public boolean mayAct() {
+                    return true; // as the old leader believed, before its session was found lost
+                }
+
+                @Override
+                public long epoch() {
+                    return oldEpoch;
+                }
+            });
+            String endpoint = NewComputer.defaultEndpoint(target.address());
+            var refused = assertThrows(NodeAgentClient.NodeAgentRefused.class,
+                    () -> deposed.stopInstance(endpoint, target.name(), "fast"));
+            assertTrue(refused.getMessage().contains("deposed"), refused.getMessage());
+            assertTrue(new NodeAgentClient(identity).instances(endpoint).stream()
+                    .anyMatch(i -> i.name().equals(target.name()) && i.running()), "the refused command changed nothing");
+            assertEquals(List.of(), estate.events("failover.started").stream().filter(e -> e.get("id").asLong() > mark).toList(),
+                    "a manager change alone takes no group over");
+
+            partition.heal();
+            estate.killMember(1);
+            estate.startMember(1);
+            Waits.until(Duration.ofSeconds(60), "member 1 follows again", () -> estate.managers().stream()
+                    .anyMatch(m -> m.id() == 1 && m.role().equals("follower")));
+            assertTrue(ClusterHealth.fullyProtected(estate.detail("Fenced")));
         }
     }
 

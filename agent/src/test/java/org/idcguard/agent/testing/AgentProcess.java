@@ -36,7 +36,13 @@ public final class AgentProcess implements AutoCloseable {
 
     /** Starts with extra environment variables, e.g. to hide PostgreSQL from a node agent. */
     public static AgentProcess start(Path home, java.util.Map<String, String> env, String... args) {
-        List<String> command = new ArrayList<>(List.of(
+        return start(home, env, List.of(), args);
+    }
+
+    /** The same through a prefix that execs it (so the process is still the agent itself), e.g. into a cgroup. */
+    public static AgentProcess start(Path home, java.util.Map<String, String> env, List<String> prefix, String... args) {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx192m",
                 "-cp", System.getProperty("java.class.path"), IdcGuardCli.class.getName()));
         command.addAll(List.of(args));

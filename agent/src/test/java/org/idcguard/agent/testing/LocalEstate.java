@@ -93,8 +93,13 @@ public final class LocalEstate implements AutoCloseable {
     }
 
     public void startMember(int id, Map<String, String> env) {
+        startMember(id, env, List.of());
+    }
+
+    /** Starts the member through a prefix that execs it (e.g. into a cgroup a test cuts off). */
+    public void startMember(int id, Map<String, String> env, List<String> prefix) {
         var m = quorum.get(id - 1);
-        members.put(id, AgentProcess.start(home.dir(), env, "manager", "--member", Integer.toString(id), "--quorum",
+        members.put(id, AgentProcess.start(home.dir(), env, prefix, "manager", "--member", Integer.toString(id), "--quorum",
                 org.idcguard.agent.manager.quorum.QuorumMember.format(quorum), "--listen", m.host(), "--port", "7480",
                 "--idc", SITES.get(id - 1)));
     }
