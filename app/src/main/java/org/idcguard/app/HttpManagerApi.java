@@ -38,9 +38,11 @@ import org.idcguard.model.NewComputer;
 public final class HttpManagerApi implements ManagerApi, AutoCloseable {
     private static final ObjectMapper JSON = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
-    private final String baseUrl;
+    private volatile String baseUrl;
     private final String token;
     private final CloseableHttpClient http;
+    /** Finds the leader of a quorum when the manager at baseUrl is gone; empty for a sole manager. */
+    private volatile java.util.function.Supplier<java.util.Optional<String>> leaderFinder = java.util.Optional::empty;
 
     /** Speaks TLS trusting only the context's CA (the manager's own), with the home's bearer token. */
     public HttpManagerApi(String baseUrl, String token, javax.net.ssl.SSLContext managerTrust) {
@@ -55,11 +57,29 @@ public final class HttpManagerApi implements ManagerApi, AutoCloseable {
                         .build())
                 .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofSeconds(30)).build())
                 .disableAutomaticRetries()
+                .disableRedirectHandling() // a follower's 307 is followed below, token and all, to our own CA's leader only
                 .build();
+    }
+
+    /** Follows a quorum's leader: when the manager here is gone, the finder names the one that leads now. */
+    public HttpManagerApi followingLeader(java.util.function.Supplier<java.util.Optional<String>> finder) {
+        this.leaderFinder = finder;
+        return this;
     }
 
     public String baseUrl() {
         return baseUrl;
+    }
+
+    @Override
+    public List<org.idcguard.model.ManagerInfo> managers() {
+        return call("GET", "/api/managers", null, new TypeReference<>() { });
+    }
+
+    /** "leader" or "follower" as the manager here says (a sole manager leads). */
+    public String lead() {
+        java.util.Map<String, Object> health = call("GET", "/api/health", null, new TypeReference<>() { });
+        return String.valueOf(health.getOrDefault("lead", "leader"));
     }
 
     @Override
@@ -203,7 +223,51 @@ public final class HttpManagerApi implements ManagerApi, AutoCloseable {
         }
     }
 
+    /**
+     * Calls the leader. A follower's 307 names it: the call goes there once. A manager that refuses the connection
+     * (or never connects) has not seen the call, so it goes once to the leader the finder names; a call that may have
+     * arrived (a timeout) is never sent twice.
+     */
     private <T> T call(String method, String path, Object body, TypeReference<T> type) {
+        try {
+            return callOnce(method, path, body, type);
+        } catch (Moved moved) {
+            if (!moved.location.endsWith(path)) {
+                throw new ApiException(307, moved.getMessage(), null);
+            }
+            baseUrl = moved.location.substring(0, moved.location.length() - path.length());
+            return callOnce(method, path, body, type);
+        } catch (NotConnected e) {
+            String gone = baseUrl;
+            java.util.Optional<String> leader = leaderFinder.get().filter(url -> !url.equals(gone));
+            if (leader.isEmpty()) {
+                throw e.failure;
+            }
+            baseUrl = leader.get();
+            return callOnce(method, path, body, type);
+        }
+    }
+
+    /** A follower's answer: the leader is at location. */
+    private static final class Moved extends RuntimeException {
+        final String location;
+
+        Moved(String location, String message) {
+            super(message);
+            this.location = location;
+        }
+    }
+
+    /** No connection was made: the call was not seen. */
+    private static final class NotConnected extends RuntimeException {
+        final ApiException failure;
+
+        NotConnected(ApiException failure) {
+            this.failure = failure;
+        }
+    }
+
+    private <T> T callOnce(String method, String path, Object body, TypeReference<T> type) {
         HttpUriRequestBase request = new HttpUriRequestBase(method, java.net.URI.create(baseUrl + path));
         request.setHeader("Authorization", "Bearer " + token);
         try {
@@ -212,13 +276,18 @@ public final class HttpManagerApi implements ManagerApi, AutoCloseable {
             }
             return http.execute(request, response -> {
                 String text = response.getEntity() == null ? "" : EntityUtils.toString(response.getEntity(), StandardCharsets.UTF_8);
+                if (response.getCode() == 307 && response.getFirstHeader("Location") != null) {
+                    throw new Moved(response.getFirstHeader("Location").getValue(), refusal(307, text).getMessage());
+                }
                 if (response.getCode() >= 400) {
                     throw refusal(response.getCode(), text);
                 }
                 return type == null || text.isEmpty() ? null : JSON.readValue(text, type);
             });
-        } catch (ApiException e) {
+        } catch (ApiException | Moved e) {
             throw e;
+        } catch (java.net.ConnectException | org.apache.hc.client5.http.ConnectTimeoutException e) {
+            throw new NotConnected(new ApiException(0, "The manager at " + baseUrl + " does not answer: " + why(e) + ".", null));
         } catch (IOException e) {
             throw new ApiException(0, "The manager at " + baseUrl + " does not answer: " + why(e) + ".", null);
         }

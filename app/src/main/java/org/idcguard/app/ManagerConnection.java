@@ -42,14 +42,35 @@ public final class ManagerConnection {
 
     /** Whether a manager answers now. Blocks on the network: call off the FX thread. */
     public Optional<HttpManagerApi> existing() {
-        Optional<String> url = home.managerUrl();
-        Optional<String> token = home.token();
-        if (url.isEmpty() || token.isEmpty() || !java.nio.file.Files.isRegularFile(home.caCertificateFile())) {
+        Optional<String> url = leader();
+        if (url.isEmpty()) {
             return Optional.empty();
         }
-        HttpManagerApi api = new HttpManagerApi(url.get(), token.get(),
+        HttpManagerApi api = new HttpManagerApi(url.get(), home.token().orElseThrow(),
                 org.idcguard.model.ManagerTrust.sslContext(home.caCertificateFile()));
-        return api.answers() ? Optional.of(api) : Optional.empty();
+        return Optional.of(api.followingLeader(this::leader));
+    }
+
+    /**
+     * The manager of the home that answers as the leader: the one named in manager.url, else (a quorum) the first of
+     * manager.urls that leads. Blocks on the network.
+     */
+    Optional<String> leader() {
+        Optional<String> token = home.token();
+        if (token.isEmpty() || !java.nio.file.Files.isRegularFile(home.caCertificateFile())) {
+            return Optional.empty();
+        }
+        var trust = org.idcguard.model.ManagerTrust.sslContext(home.caCertificateFile());
+        for (String url : home.managerCandidates()) {
+            try (HttpManagerApi api = new HttpManagerApi(url, token.get(), trust)) {
+                if ("leader".equals(api.lead())) {
+                    return Optional.of(url);
+                }
+            } catch (java.io.IOException | org.idcguard.model.ApiException notThere) {
+                // the next one
+            }
+        }
+        return Optional.empty();
     }
 
     /** Connects to the running manager, or starts the bundled one first. Blocks: call off the FX thread. */

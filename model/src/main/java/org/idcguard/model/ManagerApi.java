@@ -10,6 +10,9 @@ public interface ManagerApi {
 
     List<Idc> idcs();
 
+    /** The managers: one for a sole manager; each member of a quorum with its role and its ZooKeeper peer's state. */
+    List<ManagerInfo> managers();
+
     Idc addIdc(Idc idc);
 
     Idc updateIdc(String name, Idc idc);

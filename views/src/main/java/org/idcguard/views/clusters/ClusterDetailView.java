@@ -134,7 +134,7 @@ public final class ClusterDetailView extends VBox {
         summary.setText(s.kind() + " cluster in " + s.city() + "  ·  primary IDC " + s.primaryIdc() + ", backup IDC " + s.backupIdc()
                 + "  ·  " + s.status() + "  ·  coordinator + " + s.shards() + " shards, " + s.nodesPerIdc() + (s.nodesPerIdc() == 1 ? " node per IDC" : " nodes per IDC")
                 + "  ·  database " + d.database() + ", user " + d.appUser() + ", sync policy " + d.syncPolicy());
-        graph.show(d);
+        graph.show(d, vm.managers());
         libpq.setText(d.uris().libpq());
         jdbc.setText(d.uris().jdbc());
     }

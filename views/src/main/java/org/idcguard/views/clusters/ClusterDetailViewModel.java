@@ -15,6 +15,16 @@ public final class ClusterDetailViewModel {
     private final Inventory inventory;
     private final String name;
     private final ObjectProperty<ClusterDetail> detail = new SimpleObjectProperty<>();
+    private java.util.List<org.idcguard.model.ManagerInfo> managers = java.util.List.of();
+
+    /** The detail and the managers, read together in the background. */
+    private record Read(ClusterDetail detail, java.util.List<org.idcguard.model.ManagerInfo> managers) {
+    }
+
+    /** The managers as read with the last detail: where they run, for the topology graph. */
+    public java.util.List<org.idcguard.model.ManagerInfo> managers() {
+        return managers;
+    }
     private final StringProperty message = new SimpleStringProperty("");
     private final ObjectProperty<TaskView> deletion = new SimpleObjectProperty<>();
     private final javafx.collections.ObservableList<String> clients = javafx.collections.FXCollections.observableArrayList();
@@ -49,9 +59,10 @@ public final class ClusterDetailViewModel {
             return;
         }
         loading = true;
-        inventory.background().runQuietly(() -> inventory.api().cluster(name), now -> {
+        inventory.background().runQuietly(() -> new Read(inventory.api().cluster(name), inventory.api().managers()), read -> {
             loading = false;
-            detail.set(now);
+            managers = read.managers();
+            detail.set(read.detail());
             if (deletion.get() == null) {
                 message.set("");
             }

@@ -15,6 +15,7 @@ import javafx.scene.shape.CubicCurve;
 import javafx.scene.shape.Rectangle;
 import org.idcguard.model.ClusterDetail;
 import org.idcguard.model.GroupView;
+import org.idcguard.model.ManagerInfo;
 import org.idcguard.model.NodeView;
 
 /**
@@ -37,6 +38,15 @@ public final class TopologyGraph extends Pane {
     }
 
     public void show(ClusterDetail detail) {
+        show(detail, List.of());
+    }
+
+    /**
+     * The same with the managers of a quorum where they run: in their IDC's region, above its computers, or in a
+     * region of their own for a site outside the cluster's IDCs (the third site that keeps the majority). A sole
+     * manager is not drawn: it has no IDC.
+     */
+    public void show(ClusterDetail detail, List<ManagerInfo> managers) {
         getChildren().clear();
         chipEdges.clear();
         if (detail == null) {
@@ -45,12 +55,18 @@ public final class TopologyGraph extends Pane {
         List<Node> boxes = new ArrayList<>();
         List<Node> edges = new ArrayList<>();
         Map<String, Map<String, List<NodeView>>> byIdc = layoutOrder(detail);
+        List<ManagerInfo> placed = managers.size() > 1 ? managers.stream().filter(m -> !m.idc().isEmpty()).toList() : List.of();
+        placed.forEach(m -> byIdc.computeIfAbsent(m.idc(), k -> new TreeMap<>()));
         double maxY = 0;
         int column = 0;
         for (var idc : byIdc.entrySet()) {
             double x = PAD + column++ * (COLUMN_WIDTH + GAP);
             double y = PAD + HEADER;
             List<Node> inside = new ArrayList<>();
+            for (ManagerInfo m : placed.stream().filter(m -> m.idc().equals(idc.getKey())).toList()) {
+                inside.add(managerChip(m, x + PAD, y, COLUMN_WIDTH - 2 * PAD));
+                y += CHIP_HEIGHT + 10;
+            }
             for (var computer : idc.getValue().entrySet()) {
                 double boxHeight = HEADER + computer.getValue().size() * (CHIP_HEIGHT + 6) + 6;
                 inside.add(box(x + PAD, y, COLUMN_WIDTH - 2 * PAD, boxHeight, "computer-box", "computer-" + computer.getKey().replace('.', '-')));
@@ -64,7 +80,8 @@ public final class TopologyGraph extends Pane {
                 }
                 y += boxHeight + 10;
             }
-            String role = idc.getKey().equals(detail.summary().primaryIdc()) ? "primary IDC" : idc.getKey().equals(detail.summary().backupIdc()) ? "backup IDC" : "IDC";
+            String role = idc.getKey().equals(detail.summary().primaryIdc()) ? "primary IDC" : idc.getKey().equals(detail.summary().backupIdc())
+                    ? "backup IDC" : idc.getValue().isEmpty() ? "manager site" : "IDC";
             boxes.add(box(x, PAD, COLUMN_WIDTH, y - PAD + 4, "idc-region", "idc-" + idc.getKey()));
             boxes.add(label(idc.getKey() + "  ·  " + role, x + PAD, PAD + 6, "idc-title"));
             boxes.addAll(inside);
@@ -125,6 +142,18 @@ public final class TopologyGraph extends Pane {
         Tooltip.install(chip, new Tooltip(n.name() + "\n" + n.role() + " in " + n.idc() + " on " + n.address() + ":" + n.port()
                 + "\npid " + n.pid() + "\nWAL " + (n.lsn() == null ? "-" : n.lsn()) + "\nsync " + n.syncState()
                 + (n.lagBytes() >= 0 ? ", lag " + n.lagBytes() + " B" : "") + "\n" + n.dataDir()));
+        return chip;
+    }
+
+    private static Label managerChip(ManagerInfo m, double x, double y, double width) {
+        Label chip = new Label("◆ manager " + m.id() + "   " + m.role() + "   ZooKeeper " + m.zookeeper());
+        chip.setId("manager-chip-" + m.id());
+        chip.getStyleClass().addAll("manager-chip", "manager-" + m.role());
+        chip.relocate(x, y);
+        chip.setPrefSize(width, CHIP_HEIGHT);
+        chip.setMinSize(width, CHIP_HEIGHT);
+        Tooltip.install(chip, new Tooltip("Manager " + m.id() + " (" + m.role() + ") at " + m.url() + "\npid " + m.pid()
+                + "\nZooKeeper peer " + m.zookeeper() + "\nmetadata log applied to " + m.applied()));
         return chip;
     }
 

@@ -31,6 +31,9 @@ public final class DashboardView extends VBox {
                 alerting(tile("Unreachable", vm.unreachableCount(), "tile-unreachable"), vm.unreachableCount()),
                 tile("Unbound", vm.unboundCount(), "tile-unbound"),
                 alerting(tile("Open alerts", vm.openAlertCount(), "tile-open-alerts"), vm.openAlertCount()));
+        Label managersTitle = new Label("Managers");
+        managersTitle.getStyleClass().add("section-title");
+        ManagersPane managers = new ManagersPane(vm.managers());
         Label clustersTitle = new Label("Clusters");
         clustersTitle.getStyleClass().add("section-title");
         TableView<ClusterGlance> clusters = new TableView<>(vm.glances());
@@ -70,7 +73,7 @@ public final class DashboardView extends VBox {
         });
         VBox.setVgrow(events, Priority.ALWAYS);
         getChildren().addAll(new ScreenHeader("Dashboard", "Data centers, computers, clusters and what the manager saw last."),
-                tiles, clustersTitle, clusters, eventsTitle, events);
+                tiles, managersTitle, managers, clustersTitle, clusters, eventsTitle, events);
     }
 
     /** Fixed width: the room left goes to the last column (the last drill), whose sentence is the longest. */

@@ -20,6 +20,8 @@ public final class DashboardViewModel {
     private final Inventory inventory;
     private final ObservableList<Event> recentEvents = FXCollections.observableArrayList();
     private final ObservableList<ClusterGlance> glances = FXCollections.observableArrayList();
+    private final ObservableList<org.idcguard.model.ManagerInfo> managers = FXCollections.observableArrayList();
+    private boolean readingManagers;
     private final java.util.Set<String> reading = new java.util.HashSet<>();
     private long lastEventId;
     private boolean loading;
@@ -57,6 +59,25 @@ public final class DashboardViewModel {
             glances.add(glance);
             glances.sort(java.util.Comparator.comparing(ClusterGlance::name));
         }, failure -> reading.remove(cluster));
+    }
+
+    /** The managers as the leader last listed them (one for a sole manager). */
+    public ObservableList<org.idcguard.model.ManagerInfo> managers() {
+        return managers;
+    }
+
+    /** Reads the managers again, in the background; quietly, since it repeats with the poll. */
+    public void refreshManagers() {
+        if (readingManagers) {
+            return;
+        }
+        readingManagers = true;
+        inventory.background().runQuietly(() -> inventory.api().managers(), now -> {
+            readingManagers = false;
+            if (!now.equals(managers)) {
+                managers.setAll(now);
+            }
+        }, failure -> readingManagers = false);
     }
 
     /** Alerts nobody has acknowledged yet. */

@@ -61,17 +61,19 @@ public final class MainView extends BorderPane {
         screens.put("Alerts", () -> new AlertsView(alerts));
         screens.put("Drills", () -> new DrillsView(new DrillsViewModel(inventory, saver)));
 
-        setTop(header(inventory, managerUrl));
+        setTop(header(inventory, managerUrl, dashboard.managers()));
         setLeft(navigationBar());
         setBottom(statusBar(inventory));
         show("Dashboard");
 
         inventory.refresh();
         dashboard.refreshEvents();
+        dashboard.refreshManagers();
         alerts.refresh();
         poller = new Timeline(new KeyFrame(REFRESH_EVERY, e -> {
             inventory.refresh();
             dashboard.refreshEvents();
+            dashboard.refreshManagers();
             alerts.refresh(); // on every screen: a new alert is announced wherever the DBA is
         }));
         poller.setCycleCount(Animation.INDEFINITE);
@@ -111,9 +113,15 @@ public final class MainView extends BorderPane {
         return nav;
     }
 
-    private static VBox header(Inventory inventory, String managerUrl) {
+    private static VBox header(Inventory inventory, String managerUrl,
+                               javafx.collections.ObservableList<org.idcguard.model.ManagerInfo> managers) {
         Label manager = new Label("Manager " + managerUrl);
+        manager.setId("header-manager");
         manager.getStyleClass().add("header-detail");
+        // with a quorum the console follows the leader: the header names the one it speaks to now
+        managers.addListener((javafx.collections.ListChangeListener<org.idcguard.model.ManagerInfo>) c -> managers.stream()
+                .filter(m -> m.role().equals("leader")).findFirst().ifPresent(leader -> manager.setText("Manager " + leader.url()
+                        + (managers.size() > 1 ? "  ·  leader of " + managers.size() + (leader.idc().isEmpty() ? "" : ", in " + leader.idc()) : ""))));
         Label state = new Label();
         state.setId("connection-state");
         state.textProperty().bind(Bindings.when(inventory.managerLostProperty())

@@ -49,6 +49,19 @@ class TopologyGraphTest {
         assertEquals("jdbc:postgresql://h:1/app", jdbc.getText());
     }
 
+    @Test
+    void drawsTheQuorumsManagersWhereTheyRunAndAThirdSiteOfItsOwn(FxRobot robot) {
+        manager.setManagers(org.idcguard.views.dashboard.ManagersDashboardTestData.HEALTHY);
+        TopologyGraph graph = robot.lookup("#topology-graph").queryAs(TopologyGraph.class);
+        robot.interact(() -> graph.show(manager.cluster("sales"), manager.managers()));
+        assertEquals(3, robot.lookup(".manager-chip").queryAll().size());
+        assertTrue(styles(robot, "#manager-chip-2").contains("manager-leader"));
+        assertTrue(robot.lookup("#idc-site3").tryQuery().isPresent(), "the third site has a region of its own");
+        javafx.geometry.Bounds idc1 = robot.lookup("#idc-IDC1").query().getBoundsInParent();
+        javafx.geometry.Bounds m1 = robot.lookup("#manager-chip-1").query().getBoundsInParent();
+        assertTrue(idc1.contains(m1), "manager 1 is drawn inside IDC1");
+    }
+
     private static List<String> styles(FxRobot robot, String query) {
         Node node = robot.lookup(query).query();
         return node.getStyleClass();

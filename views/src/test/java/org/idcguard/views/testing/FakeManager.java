@@ -62,6 +62,19 @@ public final class FakeManager implements ManagerApi {
         return idcs.get(name);
     }
 
+    private List<org.idcguard.model.ManagerInfo> managers = List.of(
+            new org.idcguard.model.ManagerInfo(1, "https://127.0.0.1:7480", "", 4242, "leader", "none", 0));
+
+    /** What {@link #managers()} answers from now on (a quorum, a leader lost...). */
+    public synchronized void setManagers(List<org.idcguard.model.ManagerInfo> now) {
+        managers = List.copyOf(now);
+    }
+
+    @Override
+    public synchronized List<org.idcguard.model.ManagerInfo> managers() {
+        return managers;
+    }
+
     @Override
     public synchronized List<Idc> idcs() {
         return List.copyOf(idcs.values());
