@@ -63,7 +63,7 @@ public final class ManagerServer implements AutoCloseable {
 
     private ManagerServer(AgentHome home, MetadataStore store, String token, ManagerAddresses addresses, int port,
                           Consumer<String> restartNodeAgent, org.idcguard.agent.manager.quorum.ManagerQuorum quorum,
-                          java.nio.file.Path identityFile, java.nio.file.Path urlFile) {
+                          TlsIdentity memberIdentity, java.nio.file.Path urlFile) {
         this.home = home;
         this.store = store;
         this.addresses = addresses;
@@ -71,8 +71,12 @@ public final class ManagerServer implements AutoCloseable {
         this.urlFile = urlFile;
         this.events = new EventLog(store);
         this.ca = CertificateAuthority.loadOrCreate(home);
-        this.identity = ca.issue(CertificateAuthority.MANAGER_NAME, addresses.own(), List.of("localhost"));
-        identity.save(identityFile);
+        if (memberIdentity == null) {
+            this.identity = ca.issue(CertificateAuthority.MANAGER_NAME, addresses.own(), List.of("localhost"));
+            identity.save(home.managerIdentityFile());
+        } else {
+            this.identity = memberIdentity; // saved already, for ZooKeeper
+        }
         this.enrolment = new Enrolment(store, events, ca);
         NodeAgentClient agents = new NodeAgentClient(identity, quorum == null ? NodeAgentClient.Leadership.SOLE
                 : new NodeAgentClient.Leadership() {
@@ -131,8 +135,7 @@ public final class ManagerServer implements AutoCloseable {
         MetadataStore store = MetadataStore.open(home.metadataDir());
         ManagerServer server;
         try {
-            server = new ManagerServer(home, store, token, addresses, port, restartNodeAgent, null,
-                    home.managerIdentityFile(), home.managerUrlFile());
+            server = new ManagerServer(home, store, token, addresses, port, restartNodeAgent, null, null, home.managerUrlFile());
             server.http.start();
         } catch (RuntimeException e) {
             store.close();
@@ -155,16 +158,21 @@ public final class ManagerServer implements AutoCloseable {
         home.create();
         String token = home.token();
         java.nio.file.Path memberDir = home.root().resolve("members").resolve(Integer.toString(options.member()));
+        // the identity comes first: ZooKeeper's channels are TLS with it
+        TlsIdentity identity = CertificateAuthority.loadOrCreate(home).issue(CertificateAuthority.MANAGER_NAME, addresses.own(),
+                List.of("localhost"));
+        var tls = org.idcguard.agent.manager.quorum.QuorumTls.write(identity, home.tlsDir().resolve("manager-" + options.member() + ".p12"),
+                home.tlsDir().resolve("ca-trust.p12"));
         var peer = options.embedded() ? org.idcguard.agent.manager.quorum.EmbeddedZooKeeper.start(options.members(),
-                options.member(), memberDir.resolve("zookeeper")) : null;
+                options.member(), memberDir.resolve("zookeeper"), tls) : null;
         MetadataStore store = MetadataStore.open(memberDir.resolve("metadata"));
         var quorum = org.idcguard.agent.manager.quorum.ManagerQuorum.connect(options.connectString(), options.member(),
-                options.members(), store);
+                options.members(), store, tls);
         org.idcguard.agent.manager.cluster.PgSession.gateChanges(quorum::mayAct);
         ManagerServer server;
         try {
-            server = new ManagerServer(home, store, token, addresses, port, restartNodeAgent, quorum,
-                    home.tlsDir().resolve("manager-" + options.member() + ".p12"), memberDir.resolve("manager.url"));
+            server = new ManagerServer(home, store, token, addresses, port, restartNodeAgent, quorum, identity,
+                    memberDir.resolve("manager.url"));
             server.peer = peer;
             server.http.start();
         } catch (RuntimeException e) {
@@ -179,7 +187,7 @@ public final class ManagerServer implements AutoCloseable {
         server.writeUrl(server.urlFile);
         try {
             quorum.start(new org.idcguard.model.ManagerInfo(options.member(), server.url(), options.idc() == null ? "" : options.idc(),
-                    ProcessHandle.current().pid(), "", "", 0), server::lead);
+                    ProcessHandle.current().pid(), "", "", 0), server::lead, peer == null ? () -> "external" : peer::state);
         } catch (Exception e) {
             server.close();
             throw new IllegalStateException("The manager cannot join the quorum: " + rootMessage(e) + ".", e);

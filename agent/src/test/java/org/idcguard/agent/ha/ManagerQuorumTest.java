@@ -143,7 +143,8 @@ class ManagerQuorumTest {
                     // as an operator would: the next goes only once every manager and ZooKeeper peer is back
                     Waits.until(Duration.ofSeconds(60), "member " + member + " is back", () -> {
                         List<ManagerInfo> all = estate.managers();
-                        return all.stream().allMatch(m -> !m.role().equals("down") && !m.zookeeper().equals("down"))
+                        return all.stream().allMatch(m -> !m.role().equals("down")
+                                && (m.zookeeper().equals("leader") || m.zookeeper().equals("follower")))
                                 && all.stream().anyMatch(m -> m.id() == member && m.pid() > 0);
                     });
                 }

@@ -18,13 +18,35 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
     static final int TICK_MILLIS = 250;
     private static final int SYNC_TICKS = 8;
     private final ZooKeeperServerEmbedded server;
+    private final int ownId;
 
-    private EmbeddedZooKeeper(ZooKeeperServerEmbedded server) {
+    private EmbeddedZooKeeper(ZooKeeperServerEmbedded server, int ownId) {
         this.server = server;
+        this.ownId = ownId;
+    }
+
+    /**
+     * This peer's state as its JMX beans say (the peer runs in this process): "leader", "follower", or "looking"
+     * while an election runs or it has no quorum.
+     */
+    public String state() {
+        try {
+            var beans = java.lang.management.ManagementFactory.getPlatformMBeanServer().queryNames(new javax.management.ObjectName(
+                    "org.apache.ZooKeeperService:name0=ReplicatedServer_id" + ownId + ",name1=replica." + ownId + ",name2=*"), null);
+            for (var bean : beans) {
+                String role = bean.getKeyProperty("name2");
+                if (role.equals("Leader") || role.equals("Follower") || role.equals("Observer")) {
+                    return role.toLowerCase(java.util.Locale.ROOT);
+                }
+            }
+            return "looking";
+        } catch (javax.management.MalformedObjectNameException e) {
+            return "unknown";
+        }
     }
 
     /** Starts this member's peer with its data under dir; returns once it serves clients or fails. */
-    public static EmbeddedZooKeeper start(List<QuorumMember> members, int ownId, Path dir) {
+    public static EmbeddedZooKeeper start(List<QuorumMember> members, int ownId, Path dir, QuorumTls tls) {
         QuorumMember own = members.stream().filter(m -> m.id() == ownId).findFirst().orElseThrow(() ->
                 new IllegalArgumentException("Member " + ownId + " is not in the quorum list."));
         try {
@@ -36,10 +58,12 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
             config.put("initLimit", "40");
             config.put("syncLimit", Integer.toString(SYNC_TICKS));
             config.put("dataDir", data.toString());
-            config.put("clientPort", Integer.toString(own.clientPort()));
-            config.put("clientPortAddress", own.host());
+            // TLS only: the client port is the secure one, and no plain port is opened
+            config.put("secureClientPort", Integer.toString(own.clientPort()));
+            config.put("secureClientPortAddress", own.host());
+            tls.configurePeer(config);
             config.put("admin.enableServer", "false");
-            config.put("4lw.commands.whitelist", "srvr");
+            config.put("4lw.commands.enabled", "false");
             config.put("autopurge.snapRetainCount", "3");
             config.put("autopurge.purgeInterval", "1");
             config.put("standaloneEnabled", "false");
@@ -50,7 +74,7 @@ public final class EmbeddedZooKeeper implements AutoCloseable {
             ZooKeeperServerEmbedded server = ZooKeeperServerEmbedded.builder().baseDir(dir).configuration(config)
                     .exitHandler(ExitHandler.EXIT).build();
             server.start();
-            return new EmbeddedZooKeeper(server);
+            return new EmbeddedZooKeeper(server, ownId);
         } catch (IOException e) {
             throw new UncheckedIOException("The ZooKeeper peer cannot keep its data in " + dir + ": " + e.getMessage(), e);
         } catch (Exception e) {

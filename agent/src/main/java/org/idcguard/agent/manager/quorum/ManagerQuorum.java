@@ -41,6 +41,11 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
     static final String LOG = ROOT + "/log";
     static final String MANAGERS = ROOT + "/managers";
     static final String LEADER = ROOT + "/leader";
+    /** The first position the log still holds: entries below it were applied by every member and deleted. */
+    static final String LOG_START = ROOT + "/log-start";
+    /** The newest entries are kept even when every member has applied them. */
+    static final long KEEP = 1000;
+    private static final long TRIM_EVERY_SECONDS = 30;
     /** A session this long is noticed lost by the others and re-elected within it; see docs/decisions.md. */
     public static final int SESSION_MILLIS = 2500;
     /** The exit status of a manager that stopped because it no longer leads: its supervisor starts it again. */
@@ -57,6 +62,9 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
         return t;
     });
     private long published = -1;
+    private String publishedPeer = "";
+    /** The state of this manager's own ZooKeeper peer, published with its registration ("external" without one). */
+    private java.util.function.Supplier<String> peerState = () -> "external";
     private PersistentNode registration;
     private final LogFollower follower;
     private final List<QuorumMember> members;
@@ -64,7 +72,7 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
     private volatile long epoch = -1;
     private volatile boolean connected = true;
     private volatile boolean leading;
-    private long next;
+    private volatile long next;
     private Runnable onLeading = () -> { };
 
     private ManagerQuorum(CuratorFramework zk, int ownId, List<QuorumMember> members, MetadataStore store) {
@@ -77,8 +85,8 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
     }
 
     /** Connects to the ensemble at connect (host:port,...), waiting up to a minute for it to form. */
-    public static ManagerQuorum connect(String connect, int ownId, List<QuorumMember> members, MetadataStore store) {
-        CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(connect)
+    public static ManagerQuorum connect(String connect, int ownId, List<QuorumMember> members, MetadataStore store, QuorumTls tls) {
+        CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(connect).zkClientConfig(tls.clientConfig())
                 .sessionTimeoutMs(SESSION_MILLIS).connectionTimeoutMs(1000)
                 .retryPolicy(new RetryForever(200))
                 .connectionStateErrorPolicy(new SessionConnectionStateErrorPolicy())
@@ -102,12 +110,14 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
      * Registers this manager, starts following the log, and enters the election; onLeading runs (on the leadership
      * thread) once this manager leads with its copy caught up, before it acts.
      */
-    public void start(ManagerInfo self, Runnable onLeading) throws Exception {
+    public void start(ManagerInfo self, Runnable onLeading, java.util.function.Supplier<String> peerState) throws Exception {
         this.self = self;
+        this.peerState = peerState;
         this.onLeading = onLeading;
         ensure(EPOCH);
         ensure(LOG);
         ensure(MANAGERS);
+        ensure(LOG_START);
         // an ephemeral node that Curator makes again in every new session: a follower whose session expired (the
         // quorum was lost a while) registers again by itself
         registration = new PersistentNode(zk, CreateMode.EPHEMERAL, false, MANAGERS + "/" + ownId, Json.MAPPER.writeValueAsBytes(self));
@@ -129,16 +139,19 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
             }
         });
         latch.start();
-        progress.scheduleWithFixedDelay(this::publishProgress, 1, 1, TimeUnit.SECONDS);
+        progress.scheduleWithFixedDelay(this::publishProgress, 0, 1, TimeUnit.SECONDS);
+        progress.scheduleWithFixedDelay(this::trimSafely, TRIM_EVERY_SECONDS, TRIM_EVERY_SECONDS, TimeUnit.SECONDS);
     }
 
     private void publishProgress() {
         try {
             long applied = store.appliedPosition();
-            if (applied != published) {
-                ManagerInfo info = new ManagerInfo(self.id(), self.url(), self.idc(), self.pid(), "", "", applied);
+            String peer = peerState.get();
+            if (applied != published || !peer.equals(publishedPeer)) {
+                ManagerInfo info = new ManagerInfo(self.id(), self.url(), self.idc(), self.pid(), "", peer, applied);
                 registration.setData(Json.MAPPER.writeValueAsBytes(info));
                 published = applied;
+                publishedPeer = peer;
             }
         } catch (Exception e) {
             // out of reach for now: the next round publishes it
@@ -202,6 +215,51 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
     /** This manager as it registered itself. */
     public ManagerInfo self() {
         return self;
+    }
+
+    private void trimSafely() {
+        try {
+            trim();
+        } catch (Exception e) {
+            log.warn("Trimming the managers' log: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Deletes the entries every member of the quorum list has applied, but the newest {@link #KEEP}. A member that is
+     * down (not registered) holds the log where it is: when it comes back, it applies what it missed from the log, so
+     * no member ever needs a copy from another. With an external ensemble (no member list) the log is not trimmed.
+     */
+    private void trim() throws Exception {
+        if (!mayAct() || members.isEmpty()) {
+            return;
+        }
+        long everyone = Long.MAX_VALUE;
+        for (QuorumMember m : members) {
+            Optional<ManagerInfo> registered = registered(m.id());
+            if (registered.isEmpty()) {
+                return;
+            }
+            everyone = Math.min(everyone, registered.get().applied());
+        }
+        long upTo = Math.min(everyone, next - 1 - KEEP);
+        byte[] data = zk.getData().forPath(LOG_START);
+        long start = data.length == 0 ? 1 : Long.parseLong(new String(data, StandardCharsets.UTF_8));
+        if (upTo < start) {
+            return;
+        }
+        // the new start is recorded first, as the leader of this epoch; then the entries below it go
+        zk.transaction().forOperations(
+                zk.transactionOp().check().withVersion((int) epoch).forPath(EPOCH),
+                zk.transactionOp().setData().forPath(LOG_START, Long.toString(upTo + 1).getBytes(StandardCharsets.UTF_8)));
+        for (long p = start; p <= upTo; p++) {
+            try {
+                zk.delete().forPath(LogFollower.path(p));
+            } catch (KeeperException.NoNodeException gone) {
+                // deleted by an earlier leader's trim that stopped half-way
+            }
+        }
+        log.info("Trimmed the managers' log: entries {} to {} were applied by every member.", start, upTo);
     }
 
     /** True while this manager leads with its session connected: only then may it send a command or change a node. */
@@ -281,12 +339,12 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
         }
         for (int id : ids.stream().sorted().toList()) {
             ManagerInfo info = registered(id).orElse(null);
-            String peer = peerState(id);
             if (info == null) {
-                all.add(new ManagerInfo(id, "", "", 0, "down", peer, 0));
+                all.add(new ManagerInfo(id, "", "", 0, "down", "down", 0));
             } else {
                 all.add(new ManagerInfo(id, info.url(), info.idc(), info.pid(),
-                        Integer.toString(id).equals(leaderId) ? "leader" : "follower", peer, info.applied()));
+                        Integer.toString(id).equals(leaderId) ? "leader" : "follower",
+                        info.zookeeper().isEmpty() ? "unknown" : info.zookeeper(), info.applied()));
             }
         }
         return all;
@@ -296,21 +354,13 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
         try {
             ManagerInfo info = Json.MAPPER.readValue(zk.getData().forPath(MANAGERS + "/" + id), ManagerInfo.class);
             if (id == ownId) {
-                info = new ManagerInfo(info.id(), info.url(), info.idc(), info.pid(), info.role(), info.zookeeper(),
+                info = new ManagerInfo(info.id(), info.url(), info.idc(), info.pid(), info.role(), peerState.get(),
                         store.appliedPosition());
             }
             return Optional.of(info);
         } catch (Exception e) {
             return Optional.empty();
         }
-    }
-
-    private String peerState(int id) {
-        Optional<QuorumMember> member = members.stream().filter(m -> m.id() == id).findFirst();
-        if (member.isEmpty()) {
-            return "external";
-        }
-        return ZooKeeperPeers.state(member.get());
     }
 
     @Override
