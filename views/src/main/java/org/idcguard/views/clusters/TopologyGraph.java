@@ -30,6 +30,7 @@ public final class TopologyGraph extends Pane {
     static final double PAD = 12;
     static final double CHIP_HEIGHT = 24;
     static final double HEADER = 30;
+    static final double MANAGER_SITE_WIDTH = 280;
     private final Map<String, Point2D[]> chipEdges = new HashMap<>();
 
     public TopologyGraph() {
@@ -63,8 +64,9 @@ public final class TopologyGraph extends Pane {
             double x = PAD + column++ * (COLUMN_WIDTH + GAP);
             double y = PAD + HEADER;
             List<Node> inside = new ArrayList<>();
+            double width = idc.getValue().isEmpty() ? MANAGER_SITE_WIDTH : COLUMN_WIDTH;
             for (ManagerInfo m : placed.stream().filter(m -> m.idc().equals(idc.getKey())).toList()) {
-                inside.add(managerChip(m, x + PAD, y, COLUMN_WIDTH - 2 * PAD));
+                inside.add(managerChip(m, x + PAD, y, width - 2 * PAD));
                 y += CHIP_HEIGHT + 10;
             }
             for (var computer : idc.getValue().entrySet()) {
@@ -82,7 +84,8 @@ public final class TopologyGraph extends Pane {
             }
             String role = idc.getKey().equals(detail.summary().primaryIdc()) ? "primary IDC" : idc.getKey().equals(detail.summary().backupIdc())
                     ? "backup IDC" : idc.getValue().isEmpty() ? "manager site" : "IDC";
-            boxes.add(box(x, PAD, COLUMN_WIDTH, y - PAD + 4, "idc-region", "idc-" + idc.getKey()));
+            // a site with managers only (the quorum's third site) is drawn narrow: it holds a chip, not computers
+            boxes.add(box(x, PAD, idc.getValue().isEmpty() ? MANAGER_SITE_WIDTH : COLUMN_WIDTH, y - PAD + 4, "idc-region", "idc-" + idc.getKey()));
             boxes.add(label(idc.getKey() + "  ·  " + role, x + PAD, PAD + 6, "idc-title"));
             boxes.addAll(inside);
             maxY = Math.max(maxY, y);
@@ -100,7 +103,8 @@ public final class TopologyGraph extends Pane {
         }
         getChildren().addAll(boxes);
         getChildren().addAll(edges);
-        setPrefSize(PAD + byIdc.size() * (COLUMN_WIDTH + GAP), maxY + PAD);
+        setPrefSize(PAD + byIdc.size() * (COLUMN_WIDTH + GAP) - (byIdc.values().stream().anyMatch(Map::isEmpty)
+                ? COLUMN_WIDTH - MANAGER_SITE_WIDTH : 0), maxY + PAD);
     }
 
     /** IDC (primary first, then backup, then any other) → computer → nodes. */

@@ -59,6 +59,7 @@ public final class DashboardView extends VBox {
         clusters.prefHeightProperty().bind(Bindings.max(2, Bindings.size(vm.glances()))
                 .multiply(26).add(30));
         clusters.setMaxHeight(Region.USE_PREF_SIZE);
+        clusters.setMinHeight(Region.USE_PREF_SIZE); // the events list below gives way, not the clusters
         Label eventsTitle = new Label("Recent events");
         eventsTitle.getStyleClass().add("section-title");
         ListView<Event> events = new ListView<>(vm.recentEvents());
