@@ -61,12 +61,17 @@ final class ManagerCommand implements Callable<Integer> {
         }
         ManagerServer server = ManagerServer.start(home, new ManagerAddresses(listen, advertise), port,
                 address -> processes.start("node-" + address, "node", "--address", address, "--home", home.root().toString()));
+        return runUntilStopped(server, "Manager listening at " + server.url() + " (home " + home.root() + ").");
+    }
+
+    /** Serves until the process is told to stop, then closes the manager. */
+    private static int runUntilStopped(ManagerServer server, String started) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();
         }, "manager-shutdown"));
-        System.out.println("Manager listening at " + server.url() + " (home " + home.root() + ").");
+        System.out.println(started);
         stopped.await();
         return 0;
     }
@@ -95,14 +100,7 @@ final class ManagerCommand implements Callable<Integer> {
         ManagerServer server = ManagerServer.startMember(home, new ManagerAddresses(listen, advertise), port,
                 address -> processes.start("node-" + address, "node", "--address", address, "--home", home.root().toString()),
                 new org.idcguard.agent.manager.quorum.QuorumOptions(member, members, zookeeper, idc));
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "manager-shutdown"));
-        System.out.println("Manager " + member + " listening at " + server.url() + " (home " + home.root() + ").");
-        stopped.await();
-        return 0;
+        return runUntilStopped(server, "Manager " + member + " listening at " + server.url() + " (home " + home.root() + ").");
     }
 
     @Command(name = "list", description = "Each manager: id, role (leader / follower / down), IDC, URL, pid, its ZooKeeper "

@@ -94,8 +94,10 @@ public final class ComputerWatch implements AutoCloseable {
     /** Equal but for free disk moving by less than 1 % (it moves with every WAL segment). */
     private static boolean sameFacts(ComputerFacts a, ComputerFacts b) {
         long disk = Math.max(1, Math.max(a.freeDiskBytes(), b.freeDiskBytes()));
-        return a.equals(new ComputerFacts(b.address(), b.cpus(), b.memoryBytes(), a.freeDiskBytes(), b.postgresVersion(),
-                b.postgresBinDir())) && Math.abs(a.freeDiskBytes() - b.freeDiskBytes()) * 100 < disk;
+        return a.cpus() == b.cpus() && a.memoryBytes() == b.memoryBytes()
+                && java.util.Objects.equals(a.postgresVersion(), b.postgresVersion())
+                && java.util.Objects.equals(a.postgresBinDir(), b.postgresBinDir())
+                && Math.abs(a.freeDiskBytes() - b.freeDiskBytes()) * 100 < disk;
     }
 
     private void missed(Computer computer) {

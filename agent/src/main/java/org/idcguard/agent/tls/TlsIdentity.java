@@ -86,27 +86,23 @@ public record TlsIdentity(PrivateKey key, X509Certificate certificate, X509Certi
 
     /** Writes the CA certificate alone as a PKCS#12 trust store (for ZooKeeper, which reads its trust from a file). */
     public void saveTrustStore(Path file) {
-        try {
-            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-            trustStore().store(bytes, STORE_PASSWORD);
-            org.idcguard.agent.home.AtomicFiles.write(file, bytes.toByteArray(), "rw-------");
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write the trust store " + file + ": " + e.getMessage(), e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Cannot write the trust store " + file + ": " + e.getMessage(), e);
-        }
+        write(trustStore(), file, "the trust store");
     }
 
     /** Written to a private temporary file and moved into place, so a reader never meets half a key. */
     public void save(Path file) {
+        write(keyStore(), file, "the TLS identity");
+    }
+
+    private static void write(KeyStore store, Path file, String what) {
         try {
             java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-            keyStore().store(bytes, STORE_PASSWORD);
+            store.store(bytes, STORE_PASSWORD);
             org.idcguard.agent.home.AtomicFiles.write(file, bytes.toByteArray(), "rw-------");
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write the TLS identity " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot write " + what + " " + file + ": " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Cannot write the TLS identity " + file + ": " + e.getMessage(), e);
+            throw new IllegalStateException("Cannot write " + what + " " + file + ": " + e.getMessage(), e);
         }
     }
 
