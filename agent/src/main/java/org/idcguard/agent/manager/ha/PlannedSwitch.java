@@ -258,7 +258,8 @@ public final class PlannedSwitch {
                         + old.name() + " streams from it as a standby.");
                 return null;
             });
-            return candidate.name() + " promoted, " + old.name() + " now its standby (" + (System.currentTimeMillis() - started) + " ms)";
+            String streaming = awaitObservedStandby(old) ? " now its standby" : " restarted as its standby (not yet seen answering: the HA loop watches it)";
+            return candidate.name() + " promoted, " + old.name() + streaming + " (" + (System.currentTimeMillis() - started) + " ms)";
         } catch (Exception e) {
             if (promoted) {
                 throw e; // the new primary takes writes: the HA loop rejoins the old one
@@ -266,6 +267,22 @@ public final class PlannedSwitch {
             rollBack(cluster, group, old, candidate, others, intent, e);
             throw new IllegalStateException(m.group() + " stays on " + old.name() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Waits until the HA loop's probes see the old primary answer as a standby, so the task ends on what the cluster
+     * detail shows rather than on the restart command; a slow start leaves it to the loop after 10 s.
+     */
+    private boolean awaitObservedStandby(NodeRecord old) {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            Optional<NodeState> seen = ha.latest(old.name());
+            if (seen.isPresent() && seen.get().answering() && seen.get().observation().get().inRecovery()) {
+                return true;
+            }
+            sleep(50);
+        }
+        return false;
     }
 
     /** Waits a moment for the candidate and the others to reach the fresh segment; if they are slow, the pause is longer, no more. */
