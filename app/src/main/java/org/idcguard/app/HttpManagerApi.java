@@ -27,6 +27,9 @@ import org.idcguard.model.ClusterSummary;
 import org.idcguard.model.Computer;
 import org.idcguard.model.SwitchPlan;
 import org.idcguard.model.SwitchRequest;
+import org.idcguard.model.DrPlan;
+import org.idcguard.model.DrPromoteRequest;
+import org.idcguard.model.DrStatus;
 import org.idcguard.model.TaskView;
 import org.idcguard.model.Event;
 import org.idcguard.model.Idc;
@@ -160,6 +163,22 @@ public final class HttpManagerApi implements ManagerApi, AutoCloseable {
     @Override
     public TaskView startSwitch(String cluster, String to) {
         return call("POST", "/api/clusters/" + encode(cluster) + "/switch", new SwitchRequest(to), new TypeReference<>() { });
+    }
+
+    @Override
+    public DrStatus drStatus(String cluster) {
+        return call("GET", "/api/clusters/" + encode(cluster) + "/dr", null, new TypeReference<>() { });
+    }
+
+    @Override
+    public DrPlan drPlan(String cluster, String to) {
+        return call("POST", "/api/clusters/" + encode(cluster) + "/dr/promote?dryRun=true", new DrPromoteRequest(to, null, null),
+                new TypeReference<>() { });
+    }
+
+    @Override
+    public TaskView promoteBackupCity(String cluster, DrPromoteRequest request) {
+        return call("POST", "/api/clusters/" + encode(cluster) + "/dr/promote", request, new TypeReference<>() { });
     }
 
     @Override

@@ -13,10 +13,19 @@ import java.util.List;
  * @param appUser     the application role, default "app"
  * @param syncPolicy  "available" (default: narrow the sync set when the other IDC is lost) or "strict"
  * @param clients     the networks applications connect from (CIDR); none: only the cluster's computers and the managers
+ * @param drIdc       an IDC in another city that gets asynchronous standbys of every group (none: no DR city)
+ * @param drNodes     standbys of each group in the DR IDC, default 1
  */
 public record ClusterRequest(String name, String kind, String city, String primaryIdc, String backupIdc, Integer shards,
                              Integer nodesPerIdc, List<String> computers, String database, String appUser, String syncPolicy,
-                             List<String> clients) {
+                             List<String> clients, String drIdc, Integer drNodes) {
+
+    /** A request without a DR IDC. */
+    public ClusterRequest(String name, String kind, String city, String primaryIdc, String backupIdc, Integer shards,
+                          Integer nodesPerIdc, List<String> computers, String database, String appUser, String syncPolicy,
+                          List<String> clients) {
+        this(name, kind, city, primaryIdc, backupIdc, shards, nodesPerIdc, computers, database, appUser, syncPolicy, clients, null, null);
+    }
 
     /** A request without client networks. */
     public ClusterRequest(String name, String kind, String city, String primaryIdc, String backupIdc, Integer shards,
@@ -27,6 +36,17 @@ public record ClusterRequest(String name, String kind, String city, String prima
     public static final String INTRA_CITY = "intra-city";
     public static final int DEFAULT_SHARDS = 2;
     public static final int DEFAULT_NODES_PER_IDC = 2;
+
+    public static final int DEFAULT_DR_NODES = 1;
+
+    public boolean hasDr() {
+        return drIdc != null && !drIdc.isBlank();
+    }
+
+    /** Standbys per group in the DR IDC: none without a DR IDC. */
+    public int drNodesOrDefault() {
+        return !hasDr() ? 0 : drNodes == null ? DEFAULT_DR_NODES : drNodes;
+    }
 
     public int shardsOrDefault() {
         return shards == null ? DEFAULT_SHARDS : shards;

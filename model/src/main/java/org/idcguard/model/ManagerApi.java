@@ -56,6 +56,15 @@ public interface ManagerApi {
     /** Starts the planned IDC switch (refused with the preflight's reasons when blocked); follow the returned task. */
     TaskView startSwitch(String cluster, String to);
 
+    /** A cross-city cluster's DR city now: what each DR standby holds and what a promotion would lose. */
+    DrStatus drStatus(String cluster);
+
+    /** The preflight of a backup-city promotion: per group the DR standby and the estimated loss; changes nothing. */
+    DrPlan drPlan(String cluster, String to);
+
+    /** Promotes the backup city (refused unless the loss is accepted when there is one); follow the returned task. */
+    TaskView promoteBackupCity(String cluster, DrPromoteRequest request);
+
     TaskView task(long id);
 
     List<TaskView> tasks();

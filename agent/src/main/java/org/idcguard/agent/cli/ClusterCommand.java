@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
                 ClusterCommand.Uri.class, ClusterCommand.Route.class, ClusterCommand.Clients.class, ClusterCommand.Delete.class})
 final class ClusterCommand {
 
-    @Command(name = "create", description = "Creates an intra-city IDC cluster and waits until it is ready.")
+    @Command(name = "create", description = "Creates an intra-city IDC cluster (with --dr-idc, plus a DR city) and waits until it is ready.")
     static final class Create implements Callable<Integer> {
         @Mixin
         HomeOption homeOption;
@@ -46,12 +46,16 @@ final class ClusterCommand {
         @Option(names = "--clients", paramLabel = "CIDR", description = "A network applications connect from, e.g. 10.77.8.0/24 "
                 + "(repeat); default: none, only the cluster's computers and the managers get in.")
         List<String> clients;
+        @Option(names = "--dr-idc", description = "An IDC in another city that gets asynchronous standbys of every group.")
+        String drIdc;
+        @Option(names = "--dr-nodes", description = "Standbys of each group in the DR IDC (default 1).")
+        Integer drNodes;
 
         @Override
         public Integer call() throws InterruptedException {
             ManagerClient manager = ManagerClient.of(homeOption.home());
-            ClusterRequest request = new ClusterRequest(name, ClusterRequest.INTRA_CITY, city, primaryIdc, backupIdc, shards,
-                    nodesPerIdc, computers, database, appUser, syncPolicy, clients);
+            ClusterRequest request = new ClusterRequest(name, drIdc == null ? ClusterRequest.INTRA_CITY : "cross-city", city, primaryIdc,
+                    backupIdc, shards, nodesPerIdc, computers, database, appUser, syncPolicy, clients, drIdc, drNodes);
             create(manager, request);
             return 0;
         }
@@ -91,8 +95,9 @@ final class ClusterCommand {
         public Integer call() {
             ClusterDetail d = ManagerClient.of(homeOption.home()).get("/api/clusters/" + name, new TypeReference<>() { });
             var s = d.summary();
-            System.out.printf("Cluster %s (%s, %s): primary IDC %s, backup IDC %s, %s; database %s, user %s, sync policy %s%n",
-                    s.name(), s.kind(), s.city(), s.primaryIdc(), s.backupIdc(), s.status(), d.database(), d.appUser(), d.syncPolicy());
+            System.out.printf("Cluster %s (%s, %s): primary IDC %s, backup IDC %s%s, %s; database %s, user %s, sync policy %s%n",
+                    s.name(), s.kind(), s.city(), s.primaryIdc(), s.backupIdc(), s.hasDr() ? ", DR IDC " + s.drIdc() : "", s.status(),
+                    d.database(), d.appUser(), d.syncPolicy());
             for (GroupView g : d.groups()) {
                 System.out.printf("%n%s  sync set %s (generation %d)%n", g.name(), g.syncSet(), g.syncGeneration());
                 System.out.printf("  %-26s %-6s %-16s %-8s %-8s %-8s %-8s %-9s %s%n", "NODE", "IDC", "ADDRESS", "PORT", "ROLE", "PID", "SYNC", "LAG", "DATA DIR");

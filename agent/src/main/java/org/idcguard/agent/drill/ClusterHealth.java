@@ -5,6 +5,7 @@ import java.util.Optional;
 import org.idcguard.model.ClusterDetail;
 import org.idcguard.model.GroupView;
 import org.idcguard.model.NodeView;
+import org.idcguard.model.SyncPeers;
 
 /** Judgements about a cluster's observed state that drills and tests wait for. */
 public final class ClusterHealth {
@@ -33,7 +34,7 @@ public final class ClusterHealth {
                 }
             }
             // the normal state names every standby of the other IDC; one streaming but left out is not yet protected
-            List<NodeView> remote = g.nodes().stream().filter(n -> !n.idc().equals(p.idc())).toList();
+            List<NodeView> remote = g.nodes().stream().filter(n -> SyncPeers.mayWaitFor(d.summary().drIdc(), p.idc(), n.idc())).toList();
             if (remote.isEmpty() || !remote.stream().allMatch(n -> g.syncSet().contains(n.name()))) {
                 return false;
             }

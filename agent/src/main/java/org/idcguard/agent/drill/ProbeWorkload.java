@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 public final class ProbeWorkload implements AutoCloseable {
     public static final String TABLE = "idcguard_probe";
+    private volatile List<Long> lostAcks = List.of();
     private static final long TICK_MILLIS = 10;
     private final String url;
     /** Reading every acknowledged id back may take longer than one probe statement may. */
@@ -156,6 +157,7 @@ public final class ProbeWorkload implements AutoCloseable {
             throw last;
         }
         long missing = copy.stream().filter(a -> !present.contains(a[0])).count();
+        lostAcks = copy.stream().filter(a -> !present.contains(a[0])).map(a -> a[1]).toList();
         List<ProbeReport.LostWrite> lost = copy.stream().filter(a -> !present.contains(a[0])).limit(20)
                 .map(a -> new ProbeReport.LostWrite(a[0], a[1], partitionOf(a[0]))).toList();
         // a stall still open when the probe stops counts up to the stop, not only gaps between acknowledgements
@@ -181,6 +183,11 @@ public final class ProbeWorkload implements AutoCloseable {
     }
 
     /** Milliseconds of the last acknowledged write, 0 if none yet. */
+    /** After {@link #stop}: how many of the lost writes had been acknowledged after this moment. */
+    public long lostAckedAfter(long millis) {
+        return lostAcks.stream().filter(t -> t > millis).count();
+    }
+
     public long lastAckMillis() {
         synchronized (acked) {
             return acked.isEmpty() ? 0 : acked.get(acked.size() - 1)[1];

@@ -12,6 +12,10 @@ import java.util.function.Consumer;
 import org.idcguard.agent.home.AgentHome;
 import org.idcguard.agent.http.ApiServer;
 import org.idcguard.agent.manager.cluster.ClusterService;
+import org.idcguard.agent.manager.ha.BackupCityPromotion;
+import org.idcguard.agent.manager.ha.DrSettingsStore;
+import org.idcguard.model.DrPromoteRequest;
+import org.idcguard.model.DrSettings;
 import org.idcguard.agent.manager.ha.HaLoop;
 import org.idcguard.agent.manager.ha.HaSettingsStore;
 import org.idcguard.agent.manager.ha.PlannedSwitch;
@@ -47,7 +51,9 @@ public final class ManagerServer implements AutoCloseable {
     private final ClusterService clusters;
     private final HaSettingsStore haSettings;
     private final HaLoop ha;
+    private final DrSettingsStore drSettings;
     private final PlannedSwitch switches;
+    private final BackupCityPromotion backupCity;
     private final org.idcguard.agent.manager.alert.AlertStore alerts;
     private final org.idcguard.agent.manager.alert.AlertForwarder alertForwarder;
     private final DrillReports drills;
@@ -95,12 +101,14 @@ public final class ManagerServer implements AutoCloseable {
         this.watch = new ComputerWatch(store, events, agents);
         this.tasks = new TaskRunner(new TaskStore(store));
         this.haSettings = new HaSettingsStore(store, events);
-        this.ha = new HaLoop(store, events, agents, haSettings);
+        this.drSettings = new DrSettingsStore(store, events);
+        this.ha = new HaLoop(store, events, agents, haSettings, drSettings);
         // every manager of the quorum may lead one day: pg_hba lets them all in, and a partition drill cuts them all off
         List<String> managerAddresses = java.util.stream.Stream.concat(addresses.own().stream(), quorum == null ? java.util.stream.Stream.<String>empty()
                 : quorum.memberHosts().stream()).distinct().toList();
         this.clusters = new ClusterService(store, events, agents, tasks, managerAddresses, ha::observed);
         this.switches = new PlannedSwitch(store, events, agents, tasks, ha);
+        this.backupCity = new BackupCityPromotion(store, events, agents, tasks, ha);
         this.alerts = new org.idcguard.agent.manager.alert.AlertStore(store, events);
         this.alertForwarder = new org.idcguard.agent.manager.alert.AlertForwarder(alerts);
         this.drills = new DrillReports(store, events);
@@ -306,10 +314,23 @@ public final class ManagerServer implements AutoCloseable {
                 ctx.status(202).json(switches.start(ctx.pathParam("name"), request.to()));
             }
         });
+        http.get("/api/clusters/{name}/dr", ctx -> ctx.json(backupCity.status(ctx.pathParam("name"))));
+        http.get("/api/clusters/{name}/dr/promote", ctx -> ctx.json(backupCity.plan(ctx.pathParam("name"), ctx.queryParam("to"),
+                ctx.queryParam("mode"))));
+        http.post("/api/clusters/{name}/dr/promote", ctx -> {
+            DrPromoteRequest request = ApiServer.body(ctx, DrPromoteRequest.class);
+            if ("true".equals(ctx.queryParam("dryRun"))) {
+                ctx.json(backupCity.plan(ctx.pathParam("name"), request.to(), request.modeOrDefault()));
+            } else {
+                ctx.status(202).json(backupCity.start(ctx.pathParam("name"), request));
+            }
+        });
         http.get("/api/tasks", ctx -> ctx.json(clusters.tasks()));
         http.get("/api/tasks/{id}", ctx -> ctx.json(clusters.task(idPath(ctx, "task"))));
         http.get("/api/settings/ha", ctx -> ctx.json(haSettings.current()));
         http.put("/api/settings/ha", ctx -> ctx.json(haSettings.update(ApiServer.body(ctx, HaSettings.class))));
+        http.get("/api/settings/dr", ctx -> ctx.json(drSettings.current()));
+        http.put("/api/settings/dr", ctx -> ctx.json(drSettings.update(ApiServer.body(ctx, DrSettings.class))));
         http.get("/api/intents", ctx -> ctx.json(ha.openIntents()));
         http.get("/api/events", ctx -> ctx.json(events.after(longParam(ctx, "after", 0), 1000)));
         http.get("/api/alerts", ctx -> ctx.json(alerts.list("true".equals(ctx.queryParam("open")), 500)));

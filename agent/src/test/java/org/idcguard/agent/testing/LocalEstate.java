@@ -64,6 +64,14 @@ public final class LocalEstate implements AutoCloseable {
         }
     }
 
+    /** Adds an IDC in another city (a DR city) with a node agent on each of its computers, registered and bound. */
+    public void addIdc(String idc, String province, String city, List<String> addresses) {
+        addresses.forEach(this::startNode);
+        assertEquals(201, api.post("/api/idcs", "{\"name\":\"" + idc + "\",\"province\":\"" + province + "\",\"city\":\""
+                + city + "\"}").status());
+        addresses.forEach(a -> addComputer(a, idc));
+    }
+
     public void startNode(String address) {
         nodes.put(address, AgentProcess.start(home.dir(), "node", "--address", address));
     }

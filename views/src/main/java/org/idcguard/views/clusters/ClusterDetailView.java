@@ -1,5 +1,6 @@
 package org.idcguard.views.clusters;
 
+import javafx.beans.binding.Bindings;
 import javafx.animation.Timeline;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
@@ -43,6 +44,17 @@ public final class ClusterDetailView extends VBox {
         idcSwitch.setId("idc-switch");
         idcSwitch.setOnAction(e -> openSwitch());
         idcSwitch.disableProperty().bind(vm.detailProperty().isNull().or(vm.deletionProperty().isNotNull()));
+        Button backupCity = new Button("Promote backup city…");
+        backupCity.setId("dr-promote");
+        backupCity.getStyleClass().add("danger");
+        backupCity.setOnAction(e -> openBackupCity());
+        // shown for a cluster with a DR IDC; usable while its primaries are in the main city
+        backupCity.visibleProperty().bind(Bindings.createBooleanBinding(() -> vm.detailProperty().get() != null
+                && vm.detailProperty().get().summary().hasDr(), vm.detailProperty()));
+        backupCity.managedProperty().bind(backupCity.visibleProperty());
+        backupCity.disableProperty().bind(Bindings.createBooleanBinding(() -> vm.detailProperty().get() == null
+                || vm.deletionProperty().get() != null || vm.detailProperty().get().summary().drIdc().equals(
+                        vm.detailProperty().get().summary().primaryIdc()), vm.detailProperty(), vm.deletionProperty()));
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         title.getStyleClass().add("screen-title");
@@ -50,7 +62,7 @@ public final class ClusterDetailView extends VBox {
         summary.getStyleClass().add("screen-subtitle");
         summary.setId("cluster-summary");
         summary.setWrapText(true);
-        HBox top = new HBox(12, backButton, title, spacer, idcSwitch, delete);
+        HBox top = new HBox(12, backButton, title, spacer, idcSwitch, backupCity, delete);
         top.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
 
         HBox legend = new HBox(14, swatch("role-primary", "primary"), swatch("role-standby", "standby"), swatch("role-down", "down"),
@@ -189,6 +201,15 @@ public final class ClusterDetailView extends VBox {
         wizard.onDone(t -> vm.refresh());
         IdcSwitchWizard dialog = new IdcSwitchWizard(getScene().getWindow(), wizard);
         dialog.show();
+    }
+
+    private void openBackupCity() {
+        BackupCityViewModel wizard = vm.backupCityWizard();
+        if (wizard == null) {
+            return;
+        }
+        wizard.onDone(t -> vm.refresh());
+        new BackupCityWizard(getScene().getWindow(), wizard).show();
     }
 
     private void confirmDelete() {

@@ -125,6 +125,12 @@ public final class ClusterDetailViewModel {
         return now == null ? null : new IdcSwitchViewModel(inventory, now.summary());
     }
 
+    /** The backup-city promotion wizard, for a cluster with a DR IDC whose primaries are not there already. */
+    public BackupCityViewModel backupCityWizard() {
+        ClusterDetail now = detail.get();
+        return now == null || !now.summary().hasDr() ? null : new BackupCityViewModel(inventory, now.summary());
+    }
+
     public void delete() {
         inventory.background().run("Deleting " + name, () -> inventory.api().deleteCluster(name), started -> {
             deletion.set(started);

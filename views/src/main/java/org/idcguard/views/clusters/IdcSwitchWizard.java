@@ -12,9 +12,6 @@ import javafx.scene.control.ButtonType;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
-import javafx.scene.control.ListView;
-import javafx.scene.control.ProgressBar;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.layout.BorderPane;
@@ -22,7 +19,6 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.stage.Window;
 import org.idcguard.model.SwitchPlan;
-import org.idcguard.model.TaskView;
 import org.idcguard.views.clusters.IdcSwitchViewModel.Page;
 
 /** The IDC Switch wizard: target IDC, preflight and plan, confirm, the switch's steps live. */
@@ -192,47 +188,6 @@ public final class IdcSwitchWizard extends Dialog<Void> {
     }
 
     private Node progress() {
-        ProgressBar bar = new ProgressBar();
-        bar.setMaxWidth(Double.MAX_VALUE);
-        Label outcome = new Label();
-        outcome.setId("switch-outcome");
-        outcome.setWrapText(true);
-        ListView<TaskView.TaskStep> steps = new ListView<>();
-        steps.setId("switch-steps");
-        steps.setCellFactory(list -> new ListCell<>() {
-            @Override
-            protected void updateItem(TaskView.TaskStep step, boolean empty) {
-                super.updateItem(step, empty);
-                if (empty || step == null) {
-                    setText(null);
-                    return;
-                }
-                String mark = switch (step.status()) {
-                    case "done" -> "✓";
-                    case "running" -> "…";
-                    case "failed" -> "✗";
-                    default -> "·";
-                };
-                String time = step.finishedMillis() > 0 ? String.format("  %.1f s", (step.finishedMillis() - step.startedMillis()) / 1000.0) : "";
-                setText(mark + "  " + step.name() + time + (step.detail() == null || step.detail().isBlank() ? "" : "  —  " + step.detail()));
-            }
-        });
-        Runnable update = () -> {
-            TaskView t = vm.taskProperty().get();
-            if (t == null) {
-                return;
-            }
-            steps.getItems().setAll(t.steps());
-            bar.setProgress(t.ended() ? 1 : t.progress());
-            outcome.setText(t.ended() ? t.message() : "Switching: " + Math.round(t.progress() * 100) + " % of the steps done.");
-            outcome.getStyleClass().removeAll("field-error", "outcome-ok");
-            if (t.ended()) {
-                outcome.getStyleClass().add("succeeded".equals(t.status()) ? "outcome-ok" : "field-error");
-            }
-        };
-        vm.taskProperty().addListener((obs, old, now) -> update.run());
-        update.run();
-        VBox.setVgrow(steps, Priority.ALWAYS);
-        return new VBox(10, bar, outcome, steps);
+        return new TaskProgressPane(vm.taskProperty(), "switch", "Switching");
     }
 }

@@ -19,7 +19,7 @@ import org.idcguard.model.ManagerInfo;
 import org.idcguard.model.NodeView;
 
 /**
- * The cluster's topology: one region per IDC (primary IDC first), the computers inside it, and each computer's
+ * The cluster's topology: one region per IDC (primary IDC first, a DR city's IDC last and marked apart), the computers inside it, and each computer's
  * nodes as chips coloured by role; every standby is joined to its group's primary by an edge drawn solid when
  * synchronous, dashed when asynchronous, red when not streaming, with its replay lag when there is one.
  * Positions are computed here (not by layout passes) so hundreds of nodes redraw in one go.
@@ -82,10 +82,16 @@ public final class TopologyGraph extends Pane {
                 }
                 y += boxHeight + 10;
             }
-            String role = idc.getKey().equals(detail.summary().primaryIdc()) ? "primary IDC" : idc.getKey().equals(detail.summary().backupIdc())
-                    ? "backup IDC" : idc.getValue().isEmpty() ? "manager site" : "IDC";
+            boolean dr = idc.getKey().equals(detail.summary().drIdc());
+            String role = idc.getKey().equals(detail.summary().primaryIdc()) ? (dr ? "primary IDC (DR city)" : "primary IDC")
+                    : idc.getKey().equals(detail.summary().backupIdc()) ? "backup IDC"
+                    : dr ? "DR IDC · async" + drLag(detail) : idc.getValue().isEmpty() ? "manager site" : "IDC";
             // a site with managers only (the quorum's third site) is drawn narrow: it holds a chip, not computers
-            boxes.add(box(x, PAD, idc.getValue().isEmpty() ? MANAGER_SITE_WIDTH : COLUMN_WIDTH, y - PAD + 4, "idc-region", "idc-" + idc.getKey()));
+            Rectangle region = box(x, PAD, idc.getValue().isEmpty() ? MANAGER_SITE_WIDTH : COLUMN_WIDTH, y - PAD + 4, "idc-region", "idc-" + idc.getKey());
+            if (dr) {
+                region.getStyleClass().add("idc-region-dr");
+            }
+            boxes.add(region);
             boxes.add(label(idc.getKey() + "  ·  " + role, x + PAD, PAD + 6, "idc-title"));
             boxes.addAll(inside);
             maxY = Math.max(maxY, y);
@@ -107,7 +113,14 @@ public final class TopologyGraph extends Pane {
                 ? COLUMN_WIDTH - MANAGER_SITE_WIDTH : 0), maxY + PAD);
     }
 
-    /** IDC (primary first, then backup, then any other) → computer → nodes. */
+    /** The DR standbys' largest lag, as the region's title says it: what a promotion of the backup city would lose now. */
+    private static String drLag(ClusterDetail d) {
+        long most = d.groups().stream().flatMap(g -> g.nodes().stream()).filter(n -> n.idc().equals(d.summary().drIdc()))
+                .mapToLong(NodeView::lagBytes).max().orElse(-1);
+        return most < 0 ? "" : ", lag " + Formats.lag(most);
+    }
+
+    /** IDC (primary first, then backup, then any other, the DR IDC last) → computer → nodes. */
     private static Map<String, Map<String, List<NodeView>>> layoutOrder(ClusterDetail d) {
         Map<String, Map<String, List<NodeView>>> byIdc = new LinkedHashMap<>();
         byIdc.put(d.summary().primaryIdc(), new TreeMap<>());
@@ -116,6 +129,10 @@ public final class TopologyGraph extends Pane {
             for (NodeView n : g.nodes()) {
                 byIdc.computeIfAbsent(n.idc(), k -> new TreeMap<>()).computeIfAbsent(n.address(), k -> new ArrayList<>()).add(n);
             }
+        }
+        String dr = d.summary().drIdc();
+        if (dr != null && byIdc.containsKey(dr) && !dr.equals(d.summary().primaryIdc())) {
+            byIdc.put(dr, byIdc.remove(dr)); // the other city on the far side
         }
         return byIdc;
     }

@@ -16,6 +16,9 @@ import org.idcguard.model.GroupView;
 import org.idcguard.model.NodeView;
 import org.idcguard.model.PlannedNode;
 import org.idcguard.model.SwitchPlan;
+import org.idcguard.model.DrPlan;
+import org.idcguard.model.DrPromoteRequest;
+import org.idcguard.model.DrStatus;
 import org.idcguard.model.TaskView;
 import org.idcguard.model.ComputerFacts;
 import org.idcguard.model.ComputerStatus;
@@ -292,6 +295,68 @@ public final class FakeManager implements ManagerApi {
         }
         TaskView task = new TaskView(nextTask++, "switch", cluster, "succeeded", "Every primary of " + cluster + " is in " + to + ".",
                 now, now + 900, steps);
+        tasks.put(task.id(), task);
+        return task;
+    }
+
+    /** What the fake DR standbys lack of their primaries, in bytes per group. */
+    public volatile long drLagBytes = 4096;
+
+    @Override
+    public synchronized DrStatus drStatus(String cluster) {
+        calls.add("drStatus " + cluster);
+        ClusterDetail d = cluster(cluster);
+        if (!d.summary().hasDr()) {
+            throw new ApiException(409, "Cluster " + cluster + " has no DR IDC.", null);
+        }
+        boolean promoted = d.summary().primaryIdc().equals(d.summary().drIdc());
+        List<DrStatus.Group> groups = new ArrayList<>();
+        for (GroupView g : d.groups()) {
+            String node = g.nodes().stream().filter(n -> n.idc().equals(d.summary().drIdc())).map(NodeView::name).findFirst().orElse("-");
+            groups.add(promoted ? new DrStatus.Group(g.name(), node, "primary", "-", "-", -1, -1)
+                    : new DrStatus.Group(g.name(), node, "streaming", "0/3000000", "0/3001000", drLagBytes, drLagBytes > 0 ? 1200 : 0));
+        }
+        return new DrStatus(cluster, d.summary().drIdc(), "Guangzhou", false, promoted, promoted ? -1 : drLagBytes * groups.size(),
+                promoted ? -1 : 1200, groups, List.of());
+    }
+
+    @Override
+    public synchronized DrPlan drPlan(String cluster, String to) {
+        calls.add("drPlan " + cluster + " " + to);
+        DrStatus s = drStatus(cluster);
+        ClusterDetail d = cluster(cluster);
+        List<DrPlan.Move> moves = new ArrayList<>();
+        for (DrStatus.Group g : s.groups()) {
+            String old = d.groups().stream().filter(x -> x.name().equals(g.group())).flatMap(x -> x.nodes().stream())
+                    .filter(n -> "primary".equals(n.role())).map(NodeView::name).findFirst().orElse("-");
+            moves.add(new DrPlan.Move(g.group(), old, g.node(), g.lastPrimaryLsn(), g.receivedLsn(), g.lagBytes(), g.lagMillis()));
+        }
+        return new DrPlan(cluster, to, "latest", s.estimatedLossBytes(), s.estimatedLossMillis(), moves, List.of());
+    }
+
+    @Override
+    public synchronized TaskView promoteBackupCity(String cluster, DrPromoteRequest request) {
+        calls.add("promoteBackupCity " + cluster + " " + request.to() + " " + request.lossAccepted());
+        DrPlan plan = drPlan(cluster, request.to());
+        if (plan.estimatedLossBytes() > 0 && !request.lossAccepted()) {
+            throw new ApiException(409, "Promoting " + request.to() + " now loses about " + plan.estimatedLossBytes()
+                    + " bytes: confirm that you accept the loss.", "acceptLoss");
+        }
+        ClusterDetail d = clusters.get(cluster);
+        ClusterSummary s = d.summary();
+        clusters.put(cluster, new ClusterDetail(new ClusterSummary(s.name(), s.kind(), s.city(), s.drIdc(), s.primaryIdc(), s.status(),
+                s.shards(), s.nodesPerIdc(), s.primaryNodes(), s.standbyNodes(), s.drIdc()), d.database(), d.appUser(), d.syncPolicy(),
+                d.groups(), d.uris()));
+        long now = System.currentTimeMillis();
+        List<TaskView.TaskStep> steps = new ArrayList<>();
+        steps.add(new TaskView.TaskStep(1, "Fence what still answers of the main city", "done", "nothing of the main city answers", now, now + 100));
+        int i = 2;
+        for (DrPlan.Move m : plan.groups()) {
+            steps.add(new TaskView.TaskStep(i++, "Promote " + m.candidate() + " in " + request.to() + " for " + m.group(), "done",
+                    m.candidate() + " promoted, " + m.lossBytes() + " bytes lost", now, now + 600));
+        }
+        TaskView task = new TaskView(nextTask++, "dr-promote", cluster, "succeeded", "Every primary of " + cluster + " is in "
+                + request.to() + "; actual loss " + plan.estimatedLossBytes() + " bytes.", now, now + 700, steps);
         tasks.put(task.id(), task);
         return task;
     }

@@ -14,6 +14,14 @@ public final class AlertRules {
 
     private static final Map<String, String> LEVELS = Map.ofEntries(
             Map.entry("idc.down", CRITICAL),
+            Map.entry("alert.city-lost", CRITICAL),
+            Map.entry("dr.promoting", CRITICAL),
+            Map.entry("alert.dr-lagging", WARNING),
+            Map.entry("alert.dr-not-receiving", WARNING),
+            Map.entry("dr.promoted", WARNING),
+            Map.entry("dr.caught-up", INFO),
+            Map.entry("dr.receiving", INFO),
+            Map.entry("city.back", INFO),
             Map.entry("alert.protection-lost", CRITICAL),
             Map.entry("alert.commits-waiting", CRITICAL),
             Map.entry("ha.action-failed", CRITICAL),

@@ -56,9 +56,10 @@ public final class ClusterCreation {
     /** Records the cluster as "creating" with every node, then builds it in the background. */
     public TaskView start(ClusterPlan plan) {
         ClusterRequest r = plan.request();
-        ClusterRecord cluster = new ClusterRecord(r.name(), ClusterRequest.INTRA_CITY, r.city().strip(), r.primaryIdc(),
-                r.backupIdc(), r.shardsOrDefault(), r.nodesPerIdcOrDefault(), r.databaseOrDefault(), r.appUserOrDefault(),
-                secret(), SUPERUSER, secret(), r.syncPolicyOrDefault(), ClusterRecord.CREATING, ClientNetworks.check(r.clientsOrEmpty()));
+        ClusterRecord cluster = new ClusterRecord(r.name(), r.hasDr() ? ClusterRecord.CROSS_CITY : ClusterRequest.INTRA_CITY,
+                r.city().strip(), r.primaryIdc(), r.backupIdc(), r.shardsOrDefault(), r.nodesPerIdcOrDefault(), r.databaseOrDefault(),
+                r.appUserOrDefault(), secret(), SUPERUSER, secret(), r.syncPolicyOrDefault(), ClusterRecord.CREATING,
+                ClientNetworks.check(r.clientsOrEmpty()), r.hasDr() ? r.drIdc() : null);
         store.inTransaction(c -> {
             clusters.insert(c, cluster);
             for (int g = 0; g < plan.groups().size(); g++) {
@@ -70,7 +71,8 @@ public final class ClusterCreation {
             }
             events.record(c, "cluster.creating", cluster.name(), "Creating cluster " + cluster.name() + ": coordinator and "
                     + cluster.shards() + " shards, " + cluster.nodesPerIdc() + " nodes per group in each of "
-                    + cluster.primaryIdc() + " and " + cluster.backupIdc() + ".");
+                    + cluster.primaryIdc() + " and " + cluster.backupIdc()
+                    + (cluster.hasDr() ? ", " + r.drNodesOrDefault() + " asynchronous DR standby(s) per group in " + cluster.drIdc() : "") + ".");
             return null;
         });
         Steps steps = new Steps(plan, cluster);
@@ -287,9 +289,11 @@ public final class ClusterCreation {
             for (String group : plan.groups()) {
                 for (PlannedNode n : plan.nodes()) {
                     if (n.group().equals(group)) {
-                        byKey.put(n.name(), (InstanceSpec.PRIMARY.equals(n.role()) ? "Start primary " : "Copy standby ")
+                        boolean dr = cluster.isDr(n.idc());
+                        byKey.put(n.name(), (InstanceSpec.PRIMARY.equals(n.role()) ? "Start primary " : dr ? "Copy DR standby " : "Copy standby ")
                                 + n.name() + " on " + n.address() + ":" + n.port() + " in " + n.idc()
-                                + (InstanceSpec.PRIMARY.equals(n.role()) ? " (initdb, checksums, scram-sha-256)" : " (base backup)"));
+                                + (InstanceSpec.PRIMARY.equals(n.role()) ? " (initdb, checksums, scram-sha-256)"
+                                : dr ? " (base backup, asynchronous)" : " (base backup)"));
                     }
                 }
                 byKey.put("sync:" + group, "Make " + group + " commit only once " + cluster.backupIdc() + " has the change");

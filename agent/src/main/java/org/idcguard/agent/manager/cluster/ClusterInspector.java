@@ -38,7 +38,7 @@ public final class ClusterInspector {
     public static ClusterSummary summary(ClusterRecord c, List<NodeRecord> nodes) {
         int primaries = (int) nodes.stream().filter(n -> "primary".equals(n.role())).count();
         return new ClusterSummary(c.name(), c.kind(), c.city(), c.primaryIdc(), c.backupIdc(), c.status(), c.shards(),
-                c.nodesPerIdc(), primaries, nodes.size() - primaries);
+                c.nodesPerIdc(), primaries, nodes.size() - primaries, c.drIdc());
     }
 
     public ClusterDetail inspect(ClusterRecord cluster, List<GroupRecord> groups, List<NodeRecord> nodes) {

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.idcguard.agent.http.ApiFailure;
@@ -25,7 +26,8 @@ import org.idcguard.model.PlannedNode;
 /**
  * Checks a creation request against what the manager knows, then places every group's nodes: each group has
  * nodesPerIdc nodes on distinct computers of each IDC, its primary in the primary IDC, and groups are spread
- * over the computers in turn so no computer carries every primary.
+ * over the computers in turn so no computer carries every primary. A DR IDC in another city adds drNodes asynchronous
+ * standbys per group.
  */
 public final class ClusterPlanner {
     public static final int FIRST_PORT = 15432;
@@ -48,21 +50,39 @@ public final class ClusterPlanner {
         if (primary.name().equals(backup.name())) {
             throw new InvalidInput("backupIdc", "The backup IDC must differ from the primary IDC.");
         }
+        if (request.hasDr() && (request.drIdc().equals(primary.name()) || request.drIdc().equals(backup.name()))) {
+            throw new InvalidInput("drIdc", "The DR IDC must differ from the primary and backup IDCs.");
+        }
         for (Idc idc : List.of(primary, backup)) {
             if (!idc.city().equalsIgnoreCase(request.city().strip())) {
                 throw new ApiFailure(422, "IDC " + idc.name() + " is in " + idc.city() + ", not in " + request.city()
                         + ": an intra-city cluster needs two IDCs of one city.", idc == primary ? "primaryIdc" : "backupIdc");
             }
         }
-        Map<String, List<Computer>> byIdc = usableComputers(c, request, primary, backup);
-        return place(c, request, byIdc, primary.name(), backup.name());
+        Optional<Idc> dr = Optional.empty();
+        if (request.hasDr()) {
+            Idc d = idc(c, request.drIdc(), "drIdc");
+            if (d.city().equalsIgnoreCase(request.city().strip())) {
+                throw new ApiFailure(422, "IDC " + d.name() + " is in " + d.city() + ", the cluster's own city: the DR IDC "
+                        + "must stand in another city.", "drIdc");
+            }
+            dr = Optional.of(d);
+        }
+        Map<String, List<Computer>> byIdc = usableComputers(c, request, primary, backup, dr);
+        return place(c, request, byIdc, primary.name(), backup.name(), dr.map(Idc::name));
     }
 
     private static void checkShape(ClusterRequest r) {
         Names.check("name", "A cluster name", r.name());
-        if (r.kind() != null && !r.kind().isBlank() && !ClusterRequest.INTRA_CITY.equals(r.kind())) {
-            throw new InvalidInput("kind", "cross-city".equals(r.kind())
-                    ? "Cross-city clusters are not available yet: choose intra-city." : "The cluster kind must be intra-city.");
+        if (r.kind() != null && !r.kind().isBlank() && !ClusterRequest.INTRA_CITY.equals(r.kind())
+                && !ClusterRecord.CROSS_CITY.equals(r.kind())) {
+            throw new InvalidInput("kind", "The cluster kind is intra-city, or cross-city with a DR IDC.");
+        }
+        if (ClusterRecord.CROSS_CITY.equals(r.kind()) && !r.hasDr()) {
+            throw new InvalidInput("drIdc", "A cross-city cluster needs a DR IDC in another city.");
+        }
+        if (r.hasDr() && (r.drNodesOrDefault() < 1 || r.drNodesOrDefault() > MAX_NODES_PER_IDC)) {
+            throw new InvalidInput("drNodes", "Each group has 1 to " + MAX_NODES_PER_IDC + " standbys in the DR IDC.");
         }
         if (r.city() == null || r.city().isBlank()) {
             throw new InvalidInput("city", "Choose the city of the cluster.");
@@ -95,27 +115,32 @@ public final class ClusterPlanner {
     }
 
     /** The chosen (or all) computers of each IDC that can take nodes; refuses when an IDC has too few. */
-    private Map<String, List<Computer>> usableComputers(Connection c, ClusterRequest r, Idc primary, Idc backup) throws SQLException {
+    private Map<String, List<Computer>> usableComputers(Connection c, ClusterRequest r, Idc primary, Idc backup, Optional<Idc> dr)
+            throws SQLException {
         List<Computer> all = computers.all(c);
         Set<String> chosen = new HashSet<>(r.computersOrEmpty());
+        List<Idc> used = new ArrayList<>(List.of(primary, backup));
+        dr.ifPresent(used::add);
         for (String address : chosen) {
             Computer computer = all.stream().filter(x -> x.address().equals(address)).findFirst()
                     .orElseThrow(() -> new ApiFailure(422, "There is no computer " + Names.shorten(address) + ".", "computers"));
-            if (!primary.name().equals(computer.idc()) && !backup.name().equals(computer.idc())) {
-                throw new ApiFailure(422, "Computer " + address + " is not bound to " + primary.name() + " or " + backup.name() + ".", "computers");
+            if (used.stream().noneMatch(i -> i.name().equals(computer.idc()))) {
+                throw new ApiFailure(422, "Computer " + address + " is not bound to " + primary.name() + ", " + backup.name()
+                        + dr.map(d -> " or " + d.name()).orElse("") + ".", "computers");
             }
         }
         Map<String, List<Computer>> byIdc = new HashMap<>();
-        for (Idc idc : List.of(primary, backup)) {
+        for (Idc idc : used) {
+            int needed = dr.isPresent() && idc == dr.get() ? r.drNodesOrDefault() : r.nodesPerIdcOrDefault();
             List<Computer> usable = all.stream()
                     .filter(x -> idc.name().equals(x.idc()))
                     .filter(x -> chosen.isEmpty() || chosen.contains(x.address()))
                     .filter(x -> x.status() == ComputerStatus.REACHABLE && x.facts().hasPostgres())
                     .toList();
-            if (usable.size() < r.nodesPerIdcOrDefault()) {
+            if (usable.size() < needed) {
                 throw new ApiFailure(422, "IDC " + idc.name() + " has " + usable.size() + " reachable computer"
                         + (usable.size() == 1 ? "" : "s") + " with PostgreSQL" + (chosen.isEmpty() ? "" : " among those chosen")
-                        + "; " + r.nodesPerIdcOrDefault() + " are needed, one for each node of a group in that IDC.", "computers");
+                        + "; " + needed + " are needed, one for each node of a group in that IDC.", "computers");
             }
             byIdc.put(idc.name(), usable);
         }
@@ -123,7 +148,7 @@ public final class ClusterPlanner {
     }
 
     private ClusterPlan place(Connection c, ClusterRequest r, Map<String, List<Computer>> byIdc, String primaryIdc,
-                              String backupIdc) throws SQLException {
+                              String backupIdc, Optional<String> drIdc) throws SQLException {
         List<String> groups = new ArrayList<>();
         groups.add("coordinator");
         for (int s = 1; s <= r.shardsOrDefault(); s++) {
@@ -135,9 +160,12 @@ public final class ClusterPlanner {
         String prefix = r.name().toLowerCase();
         for (int g = 0; g < groups.size(); g++) {
             int n = 1;
-            for (String idc : List.of(primaryIdc, backupIdc)) {
+            List<String> idcs = new ArrayList<>(List.of(primaryIdc, backupIdc));
+            drIdc.ifPresent(idcs::add);
+            for (String idc : idcs) {
                 List<Computer> pool = byIdc.get(idc);
-                for (int j = 0; j < k; j++) {
+                int count = drIdc.isPresent() && idc.equals(drIdc.get()) ? r.drNodesOrDefault() : k;
+                for (int j = 0; j < count; j++) {
                     // group g starts at computer g: primaries (j = 0) rotate over the primary IDC's computers
                     Computer computer = pool.get((g + j) % pool.size());
                     String role = idc.equals(primaryIdc) && j == 0 ? InstanceSpec.PRIMARY : InstanceSpec.STANDBY;

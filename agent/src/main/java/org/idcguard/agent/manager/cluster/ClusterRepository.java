@@ -12,7 +12,7 @@ import java.util.Optional;
 /** SQL for clusters, their groups and nodes. */
 public final class ClusterRepository {
     private static final String CLUSTER_COLUMNS = "name, kind, city, primary_idc, backup_idc, shard_count, nodes_per_idc, "
-            + "database_name, app_user, app_password, superuser, superuser_password, sync_policy, status, client_networks";
+            + "database_name, app_user, app_password, superuser, superuser_password, sync_policy, status, client_networks, dr_idc";
     private static final String NODE_COLUMNS = "n.name, n.cluster, n.group_name, n.idc, n.computer_address, c.agent_endpoint, "
             + "n.port, n.data_dir, n.role, n.needs_rejoin";
 
@@ -38,7 +38,7 @@ public final class ClusterRepository {
 
     public void insert(Connection c, ClusterRecord r) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO cluster (" + CLUSTER_COLUMNS + ", created_millis) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             st.setString(1, r.name());
             st.setString(2, r.kind());
             st.setString(3, r.city());
@@ -54,7 +54,8 @@ public final class ClusterRepository {
             st.setString(13, r.syncPolicy());
             st.setString(14, r.status());
             st.setString(15, String.join(",", r.clientNetworks()));
-            st.setLong(16, System.currentTimeMillis());
+            st.setString(16, r.drIdc());
+            st.setLong(17, System.currentTimeMillis());
             st.executeUpdate();
         }
     }
@@ -211,9 +212,11 @@ public final class ClusterRepository {
     }
 
     public int clustersUsing(Connection c, String idc) throws SQLException {
-        try (PreparedStatement st = c.prepareStatement("SELECT COUNT(*) FROM cluster WHERE primary_idc = ? OR backup_idc = ?")) {
-            st.setString(1, idc);
-            st.setString(2, idc);
+        try (PreparedStatement st = c.prepareStatement("SELECT COUNT(*) FROM cluster WHERE primary_idc = ? OR backup_idc = ? OR dr_idc = ? "
+                + "OR name IN (SELECT cluster FROM node WHERE idc = ?)")) {
+            for (int i = 1; i <= 4; i++) {
+                st.setString(i, idc);
+            }
             ResultSet rs = st.executeQuery();
             rs.next();
             return rs.getInt(1);
@@ -225,7 +228,7 @@ public final class ClusterRepository {
         while (rs.next()) {
             all.add(new ClusterRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                     rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
-                    rs.getString(12), rs.getString(13), rs.getString(14), names(rs.getString(15))));
+                    rs.getString(12), rs.getString(13), rs.getString(14), names(rs.getString(15)), rs.getString(16)));
         }
         return all;
     }

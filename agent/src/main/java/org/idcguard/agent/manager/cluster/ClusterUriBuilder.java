@@ -16,12 +16,13 @@ public final class ClusterUriBuilder {
     }
 
     public static ClusterUris of(ClusterRecord cluster, List<NodeRecord> nodes) {
-        // Primary IDC first (the recorded primary leading), then the backup IDC. Alternating the IDCs was measured
+        // Primary IDC first (the recorded primary leading), then the backup IDC, the DR city last: after a backup-city
+        // promotion its hosts are already in every application's URI. Alternating the IDCs was measured
         // too: a client then meets the other IDC's standbys before their promotion and, having marked them as
         // standbys, waits out one more timeout on the lost IDC; median RTO under freeze rose from 3.2 s to 4.3 s.
         List<NodeRecord> coordinator = nodes.stream().filter(n -> "coordinator".equals(n.group()))
                 .sorted(Comparator.comparing((NodeRecord n) -> !n.idc().equals(cluster.primaryIdc()))
-                        .thenComparing(n -> !n.isPrimary()).thenComparing(NodeRecord::name))
+                        .thenComparing(n -> cluster.isDr(n.idc())).thenComparing(n -> !n.isPrimary()).thenComparing(NodeRecord::name))
                 .toList();
         String hosts = coordinator.stream().map(n -> n.address() + ":" + n.port()).collect(Collectors.joining(","));
         String user = URLEncoder.encode(cluster.appUser(), StandardCharsets.UTF_8);

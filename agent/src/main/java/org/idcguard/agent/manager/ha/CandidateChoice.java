@@ -48,6 +48,15 @@ public final class CandidateChoice {
      */
     public static Choice choose(List<NodeState> members, Map<String, WalPosition> fixed, List<String> recorded,
                                 Collection<String> mayHold, String preferIdc) {
+        return choose(members, fixed, recorded, mayHold, preferIdc, s -> true);
+    }
+
+    /**
+     * As above, the candidate taken only among those that may lead: a DR-city standby is never promoted by the
+     * manager on its own (the DBA promotes the backup city), though the candidate may be fast-forwarded from it.
+     */
+    public static Choice choose(List<NodeState> members, Map<String, WalPosition> fixed, List<String> recorded,
+                                Collection<String> mayHold, String preferIdc, java.util.function.Predicate<NodeState> mayLead) {
         if (recorded.isEmpty()) {
             throw new NoSafeCandidate("no standby is recorded as holding every acknowledged commit (the sync set is empty)");
         }
@@ -65,9 +74,9 @@ public final class CandidateChoice {
                 .thenComparing(s -> !recorded.contains(s.name()))
                 .thenComparing(NodeState::name);
         NodeState holder = standbys.stream().min(mostAdvanced).orElseThrow();
-        NodeState candidate = standbys.stream()
+        NodeState candidate = standbys.stream().filter(mayLead)
                 .min(Comparator.comparing((NodeState s) -> !s.idc().equals(preferIdc)).thenComparing(mostAdvanced))
-                .orElseThrow();
+                .orElseThrow(() -> new NoSafeCandidate("no detached standby outside the DR city may be promoted"));
         WalPosition target = fixed.get(holder.name());
         boolean behind = !fixed.get(candidate.name()).atLeast(target);
         return new Choice(candidate, behind ? Optional.of(holder) : Optional.empty(), target);

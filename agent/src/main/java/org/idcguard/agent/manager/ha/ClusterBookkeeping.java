@@ -76,10 +76,12 @@ final class ClusterBookkeeping {
         boolean allInBackup = v.nodes().stream().filter(NodeRecord::isPrimary).allMatch(n -> n.idc().equals(c.backupIdc()))
                 && v.nodes().stream().anyMatch(NodeRecord::isPrimary);
         if (allInBackup) {
+            // back from the DR city, the main city's other IDC is the backup, not the DR IDC
+            String backup = c.runsInDrCity() ? c.mainPartner(c.backupIdc(), v.nodes()) : c.primaryIdc();
             store.inTransaction(tx -> {
-                clusters.setIdcs(tx, c.name(), c.backupIdc(), c.primaryIdc());
+                clusters.setIdcs(tx, c.name(), c.backupIdc(), backup);
                 events.record(tx, "cluster.idc-swapped", c.name(), "Every primary of " + c.name() + " is now in " + c.backupIdc()
-                        + ": it is the primary IDC, and " + c.primaryIdc() + " the backup.");
+                        + ": it is the primary IDC, and " + backup + " the backup.");
                 return null;
             });
         }

@@ -24,6 +24,8 @@ final class FailoverIntents {
 
     static final String FAILOVER = "failover";
     static final String SWITCH = "switch";
+    /** A backup-city promotion the DBA confirmed: rolls forward from {@link #PROMOTING} like a failover. */
+    static final String DR = "dr";
 
     record Intent(long id, String kind, String cluster, String group, String oldPrimary, String candidate, String reason, String step) {
 

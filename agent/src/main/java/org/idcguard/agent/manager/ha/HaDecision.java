@@ -105,7 +105,7 @@ public final class HaDecision {
                     + " does not match its standbys' health."));
         }
         if (SyncSetRule.STRICT.equals(f.cluster().syncPolicy()) && f.members().stream()
-                .noneMatch(m -> !m.idc().equals(primary.idc()) && !m.down() && streaming(primary, m))) {
+                .noneMatch(m -> f.cluster().mayWaitFor(primary.idc(), m.idc()) && !m.down() && streaming(primary, m))) {
             actions.add(HaAction.notice("alert.commits-waiting", primary.name(), "Under the strict policy, commits of "
                     + f.group().name() + " wait: no standby outside " + primary.idc() + " streams from " + primary.name() + "."));
         }
@@ -126,7 +126,7 @@ public final class HaDecision {
     /** Whether what the primary waits for, or who is recorded as eligible, differs from what the standbys' health calls for. */
     static boolean syncSetNeedsWork(GroupFacts f) {
         NodeState primary = f.primary().get();
-        SyncSetRule.Desired desired = SyncSetRule.desired(primary, f.members(), f.cluster().syncPolicy(), f.stalled());
+        SyncSetRule.Desired desired = SyncSetRule.desired(f.cluster(), primary, f.members(), f.stalled());
         List<String> configured = SyncSetRule.parse(primary.observation().get().syncNames());
         List<String> recorded = f.group().syncStandbys();
         return !desired.standbys().equals(configured) || !desired.standbys().containsAll(recorded)

@@ -33,13 +33,15 @@ public final class HaLoop implements AutoCloseable {
     private final NodeObserver observer = new NodeObserver(sessions);
     private final HaActions actions;
     private final ClusterBookkeeping bookkeeping;
+    private final DrWatch dr;
     private volatile boolean running = true;
 
-    public HaLoop(MetadataStore store, EventLog events, NodeAgentClient agents, HaSettingsStore settings) {
+    public HaLoop(MetadataStore store, EventLog events, NodeAgentClient agents, HaSettingsStore settings, DrSettingsStore drSettings) {
         this.store = store;
         this.settings = settings;
         this.actions = new HaActions(store, events, agents, sessions);
         this.bookkeeping = new ClusterBookkeeping(store, events, actions);
+        this.dr = new DrWatch(events, drSettings);
     }
 
     public void start() {
@@ -87,6 +89,7 @@ public final class HaLoop implements AutoCloseable {
                 actions.act(facts, HaDecision.decide(facts));
             }
             bookkeeping.afterGroups(v, states);
+            dr.observe(v, states, downIdcs, now);
         }
     }
 
@@ -116,6 +119,11 @@ public final class HaLoop implements AutoCloseable {
     /** A node as the last tick saw it, in the cluster detail's words; empty before the loop has probed it. */
     public Optional<ObservedNode> observed(String node) {
         return observer.observed(node);
+    }
+
+    /** A cluster's DR city as the last tick saw it. */
+    Optional<DrWatch.Snapshot> drSnapshot(String cluster) {
+        return dr.latest(cluster);
     }
 
     /** Each node as the last tick saw it (for a planned switch's preflight). */

@@ -94,7 +94,10 @@ final class IntentRecovery {
             List<String> others = nodes.stream().filter(n -> n.group().equals(intent.group()) && !n.isPrimary()
                     && !n.name().equals(candidate.name())).map(NodeRecord::name).toList();
             // which standbys hold everything is unknown after a crash: each joins the sync set once it has caught up
-            failover.recordRoles(c, cluster, group, candidate, old, List.of(), List.of());
+            // a backup-city promotion leaves every main-city node holding WAL the new primary lacks: all are rewound
+            List<String> toRewind = FailoverIntents.DR.equals(intent.kind()) ? nodes.stream().filter(n -> n.group().equals(intent.group())
+                    && !n.name().equals(candidate.name()) && !n.name().equals(old.name())).map(NodeRecord::name).toList() : List.of();
+            failover.recordRoles(c, cluster, group, candidate, old, toRewind, List.of());
             intents.end(c, intent.id(), FailoverIntents.DONE, "rolled forward after a manager restart");
             events.record(c, "failover.resumed", subject, "The manager stopped after it began promoting " + candidate.name()
                     + (inRecovery.get() ? "; the promotion was carried through" : "; it had been promoted") + " and " + candidate.name()

@@ -53,13 +53,16 @@ public final class PlannedSwitch {
         if (to == null || to.isBlank()) {
             throw new ApiFailure(400, "Choose the IDC to switch to.", "to");
         }
-        if (!to.equals(cluster.primaryIdc()) && !to.equals(cluster.backupIdc())) {
+        List<NodeRecord> nodes = store.inTransaction(c -> clusters.nodes(c, clusterName));
+        if (!ClusterRecord.idcsOf(nodes).contains(to)) {
             throw new ApiFailure(400, "Cluster " + cluster.name() + " has no nodes in IDC " + Names.shorten(to) + ".", "to");
+        }
+        if (cluster.isDr(to)) {
+            throw new ApiFailure(400, "IDC " + to + " is the DR city's: promote the backup city (dr promote) to move there.", "to");
         }
         if (!ClusterRecord.RUNNING.equals(cluster.status())) {
             throw ApiFailure.conflict(null, "Cluster " + cluster.name() + " is " + cluster.status() + ", not running.");
         }
-        List<NodeRecord> nodes = store.inTransaction(c -> clusters.nodes(c, clusterName));
         List<GroupRecord> groups = store.inTransaction(c -> clusters.groups(c, clusterName));
         if (nodes.stream().filter(NodeRecord::isPrimary).allMatch(n -> n.idc().equals(to))) {
             throw ApiFailure.conflict("to", "Every primary of " + cluster.name() + " is already in " + to + ".");
@@ -68,7 +71,9 @@ public final class PlannedSwitch {
         for (GroupRecord g : groups) {
             moves.add(move(g, nodes.stream().filter(n -> n.group().equals(g.name())).toList(), to));
         }
-        return new SwitchPlan(cluster.name(), otherIdc(cluster, to), to, moves);
+        String from = nodes.stream().filter(NodeRecord::isPrimary).map(NodeRecord::idc).filter(i -> !i.equals(to)).findFirst()
+                .orElse(otherIdc(cluster, to));
+        return new SwitchPlan(cluster.name(), from, to, moves);
     }
 
     private SwitchPlan.GroupMove move(GroupRecord g, List<NodeRecord> members, String to) {
@@ -161,7 +166,9 @@ public final class PlannedSwitch {
                 throw new IllegalStateException("The switch did not move every group: " + String.join(" ", failed));
             }
             store.inTransaction(c -> {
-                clusters.setIdcs(c, cluster.name(), to, plan.from());
+                // home from the DR city: the backup is the main city's other IDC, not the DR IDC
+                clusters.setIdcs(c, cluster.name(), to, cluster.isDr(plan.from())
+                        ? cluster.mainPartner(to, clusters.nodes(c, cluster.name())) : plan.from());
                 events.record(c, "switch.done", cluster.name(), "Planned switch of " + cluster.name() + " done: every primary is in " + to + ".");
                 return null;
             });
@@ -203,7 +210,7 @@ public final class PlannedSwitch {
                 candidate.name(), "Planned switch: " + old.name() + " hands over to " + candidate.name() + "."));
         TestPause.at("switch-chosen", () -> events.record("test.paused", subject, "switch-chosen"));
         long beforeStop = NodeSql.position(cluster, old);
-        List<String> waitFor = members.stream().filter(n -> !n.idc().equals(candidate.idc())).map(NodeRecord::name).sorted().toList();
+        List<String> waitFor = members.stream().filter(n -> cluster.mayWaitFor(candidate.idc(), n.idc())).map(NodeRecord::name).sorted().toList();
         boolean promoted = false;
         try {
             java.util.Set<String> during = new java.util.TreeSet<>(group.mayHoldAcknowledged());

@@ -127,7 +127,8 @@ final class PrimaryFailover {
         Map<String, WalPosition> fixed = detachAll(cluster, standbys, mayHold, sessions);
         laps.lap("detaching");
         List<String> notDetached = standbys.stream().map(NodeState::name).filter(n -> !fixed.containsKey(n)).toList();
-        CandidateChoice.Choice choice = CandidateChoice.choose(members, fixed, group.syncStandbys(), mayHold, preferIdc);
+        CandidateChoice.Choice choice = CandidateChoice.choose(members, fixed, group.syncStandbys(), mayHold, preferIdc,
+                s -> !cluster.isDr(s.idc()) || cluster.runsInDrCity());
         laps.lap("choosing");
         TestPause.at("detached", () -> events.record("test.paused", subject, "detached"));
         String detached = fixed.entrySet().stream().sorted(Map.Entry.comparingByKey())
@@ -161,11 +162,11 @@ final class PrimaryFailover {
                             Map<String, WalPosition> fixed, String detachedUnrecorded, long intent, String subject, Laps laps,
                             Map<String, Connection> sessions) throws SQLException {
         List<NodeState> following = standbys.stream().filter(s -> fixed.containsKey(s.name()) && !s.name().equals(chosen.name())).toList();
-        List<String> outside = following.stream().filter(f -> !f.idc().equals(chosen.idc())).map(NodeState::name).sorted().toList();
+        List<String> outside = following.stream().filter(f -> cluster.mayWaitFor(chosen.idc(), f.idc())).map(NodeState::name).sorted().toList();
         boolean strict = SyncSetRule.STRICT.equals(cluster.syncPolicy());
         List<String> syncSet = !outside.isEmpty() ? outside
-                : strict ? members.stream().filter(m -> !m.idc().equals(chosen.idc())).map(NodeState::name).sorted().toList()
-                : following.stream().map(NodeState::name).sorted().toList();
+                : strict ? members.stream().filter(m -> cluster.mayWaitFor(chosen.idc(), m.idc())).map(NodeState::name).sorted().toList()
+                : following.stream().filter(f -> f.idc().equals(chosen.idc())).map(NodeState::name).sorted().toList();
         // One session to the candidate for the whole failover (the one it was detached over): logins cost on a loaded host.
         Connection candidateDb = sessions.get(chosen.name());
         if (candidateDb == null) {

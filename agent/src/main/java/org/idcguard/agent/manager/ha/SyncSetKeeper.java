@@ -52,7 +52,7 @@ final class SyncSetKeeper {
         }
         NodeObservation seen = primary.observation().orElseThrow();
         String subject = cluster.name() + "/" + group.name();
-        SyncSetRule.Desired desired = SyncSetRule.desired(primary, members, cluster.syncPolicy(), stalled);
+        SyncSetRule.Desired desired = SyncSetRule.desired(cluster, primary, members, stalled);
         List<String> configured = SyncSetRule.parse(seen.syncNames());
         List<String> recorded = group.syncStandbys();
 
@@ -62,7 +62,7 @@ final class SyncSetKeeper {
             store.inTransaction(c -> {
                 clusters.setSyncSet(c, cluster.name(), group.name(), kept);
                 events.record(c, "sync.removed", subject, String.join(", ", left) + " left the sync set of " + group.name()
-                        + (desired.protectedAcrossIdcs() && left.stream().noneMatch(n -> outside(members, primary, n))
+                        + (desired.protectedAcrossIdcs() && left.stream().noneMatch(n -> outside(cluster, members, primary, n))
                         ? ": standbys outside " + primary.idc() + " stream again, and commits wait for them."
                         : " (down or not streaming); it is not promoted until it has caught up and is back."));
                 return null;
@@ -84,7 +84,7 @@ final class SyncSetKeeper {
                 narrowedAt.put(subject, position); // the standbys left out stay named until someone holds what they did
             }
             desired.standbys().stream().filter(n -> !kept.contains(n)).forEach(n -> pendingSince.putIfAbsent(n, position));
-            boolean wasProtected = configured.stream().anyMatch(n -> outside(members, primary, n));
+            boolean wasProtected = configured.stream().anyMatch(n -> outside(cluster, members, primary, n));
             store.inTransaction(c -> {
                 events.record(c, "sync.configured", subject, "Commits of " + group.name() + " on " + primary.name() + " now wait for "
                         + (desired.standbys().isEmpty() ? "no standby" : "any one of " + String.join(", ", desired.standbys())) + ".");
@@ -92,7 +92,7 @@ final class SyncSetKeeper {
                     events.record(c, "alert.protection-lost", subject, "IDC protection lost: no standby outside " + primary.idc()
                             + " is healthy, and under the available policy commits of " + group.name() + " no longer wait for another IDC.");
                 }
-                if (!wasProtected && desired.protectedAcrossIdcs() && desired.standbys().stream().anyMatch(n -> outside(members, primary, n))) {
+                if (!wasProtected && desired.protectedAcrossIdcs() && desired.standbys().stream().anyMatch(n -> outside(cluster, members, primary, n))) {
                     events.record(c, "protection.restored", subject, "IDC protection restored: commits of " + group.name()
                             + " wait for " + String.join(", ", desired.standbys()) + " outside " + primary.idc() + " again.");
                 }
@@ -158,7 +158,7 @@ final class SyncSetKeeper {
         pendingSince.putAll(since);
     }
 
-    private static boolean outside(List<NodeState> members, NodeState primary, String name) {
-        return members.stream().anyMatch(m -> m.name().equals(name) && !m.idc().equals(primary.idc()));
+    private static boolean outside(ClusterRecord cluster, List<NodeState> members, NodeState primary, String name) {
+        return members.stream().anyMatch(m -> m.name().equals(name) && cluster.mayWaitFor(primary.idc(), m.idc()));
     }
 }

@@ -2,9 +2,11 @@ package org.idcguard.agent.manager.ha;
 
 import java.util.List;
 import java.util.Optional;
+import org.idcguard.agent.manager.cluster.ClusterRecord;
 
 /**
- * Which standbys a group's primary waits for (DESIGN "Replication rules"): the healthy standbys outside its IDC;
+ * Which standbys a group's primary waits for (DESIGN "Replication rules"): the healthy standbys outside its IDC
+ * ({@link ClusterRecord#mayWaitFor}: never the DR city's while the primary is in the main city);
  * when there are none, the policy decides. {@code available} narrows to the healthy standbys of its own IDC (or
  * none) so writes go on, and IDC protection is lost; {@code strict} keeps waiting for the other IDC.
  */
@@ -27,20 +29,21 @@ final class SyncSetRule {
      *                 streams from the primary, one in its IDC when it answers and has not stalled
      * @param stalled  standbys that answer but have not streamed from the primary for over {@link #STALL_MILLIS}
      */
-    static Desired desired(NodeState primary, List<NodeState> members, String policy, java.util.Set<String> stalled) {
+    static Desired desired(ClusterRecord cluster, NodeState primary, List<NodeState> members, java.util.Set<String> stalled) {
+        String policy = cluster.syncPolicy();
         Optional<NodeObservation> seen = primary.observation();
         List<NodeState> standbys = members.stream()
                 .filter(m -> !m.name().equals(primary.name()) && !m.node().needsRejoin())
                 .toList();
         List<String> outside = standbys.stream()
-                .filter(s -> !s.idc().equals(primary.idc()) && !s.down())
+                .filter(s -> cluster.mayWaitFor(primary.idc(), s.idc()) && !s.down())
                 .filter(s -> seen.flatMap(o -> o.replica(s.name())).map(r -> "streaming".equals(r.state())).orElse(false))
                 .map(NodeState::name).sorted().toList();
         if (!outside.isEmpty()) {
             return new Desired(outside, true);
         }
         if (STRICT.equals(policy)) {
-            return new Desired(members.stream().filter(m -> !m.idc().equals(primary.idc())).map(NodeState::name).sorted().toList(), true);
+            return new Desired(members.stream().filter(m -> cluster.mayWaitFor(primary.idc(), m.idc())).map(NodeState::name).sorted().toList(), true);
         }
         return new Desired(standbys.stream().filter(s -> s.idc().equals(primary.idc()) && s.answering() && !stalled.contains(s.name()))
                 .map(NodeState::name).sorted().toList(), false);
