@@ -17,14 +17,15 @@ import picocli.CommandLine.Option;
 
 /**
  * The embedded default: a manager and one node agent per local computer (addresses in 127.0.0.0/8),
- * with IDC1 and IDC2 of Guangdong / Shenzhen added and the computers bound.
+ * with IDC1 and IDC2 of Guangdong / Shenzhen and IDC3 of Guangdong / Guangzhou (the DR city) added and the computers bound.
  */
 @Command(name = "demo", description = "Starts or stops the local demo: manager plus node agents of the local computers.",
         subcommands = {DemoCommand.Up.class, DemoCommand.Down.class})
 final class DemoCommand {
     /** Local computer address to the demo IDC it is bound to. */
     static final Map<String, String> LOCAL_COMPUTERS = localComputers();
-    static final List<Idc> DEMO_IDCS = List.of(new Idc("IDC1", "Guangdong", "Shenzhen"), new Idc("IDC2", "Guangdong", "Shenzhen"));
+    static final List<Idc> DEMO_IDCS = List.of(new Idc("IDC1", "Guangdong", "Shenzhen"), new Idc("IDC2", "Guangdong", "Shenzhen"),
+            new Idc("IDC3", "Guangdong", "Guangzhou"));
     private static final long READY_TIMEOUT_MILLIS = 60_000;
 
     private static Map<String, String> localComputers() {
@@ -33,15 +34,18 @@ final class DemoCommand {
         computers.put("127.0.1.2", "IDC1");
         computers.put("127.0.2.1", "IDC2");
         computers.put("127.0.2.2", "IDC2");
+        // the DR city (127.0.3.x is the demo quorum's third site)
+        computers.put("127.0.4.1", "IDC3");
+        computers.put("127.0.4.2", "IDC3");
         return computers;
     }
 
-    @Command(name = "up", description = "Starts what is not running, adds IDC1 and IDC2 and binds the computers.")
+    @Command(name = "up", description = "Starts what is not running, adds IDC1 and IDC2 (Shenzhen) and IDC3 (Guangzhou, the DR city) and binds the computers.")
     static final class Up implements Callable<Integer> {
         @Mixin
         HomeOption homeOption;
 
-        @Option(names = "--cluster", paramLabel = "NAME", description = "Also create an intra-city cluster of this name on IDC1 and IDC2.")
+        @Option(names = "--cluster", paramLabel = "NAME", description = "Also create a cluster of this name on IDC1 and IDC2, with its DR standbys in IDC3.")
         String cluster;
 
         @Option(names = "--managers", defaultValue = "1", description = "1 (the default: one manager) or 3: a quorum of managers "
@@ -88,7 +92,7 @@ final class DemoCommand {
                 }
             }
             System.out.println("Demo up: manager " + home.managerUrl().orElse("?") + ", computers "
-                    + String.join(", ", LOCAL_COMPUTERS.keySet()) + (computersOnly ? " (unbound)." : " in IDC1 and IDC2."));
+                    + String.join(", ", LOCAL_COMPUTERS.keySet()) + (computersOnly ? " (unbound)." : " in IDC1, IDC2 (Shenzhen) and IDC3 (Guangzhou)."));
             return 0;
         }
 
@@ -168,10 +172,10 @@ final class DemoCommand {
         }
     }
 
-    /** The default demo cluster: coordinator and 2 shards, 2 nodes per group in each of IDC1 and IDC2. */
+    /** The default demo cluster: coordinator and 2 shards, 2 nodes per group in each of IDC1 and IDC2, 1 in IDC3 (DR). */
     static org.idcguard.model.ClusterRequest defaultCluster(String name) {
-        return new org.idcguard.model.ClusterRequest(name, org.idcguard.model.ClusterRequest.INTRA_CITY, "Shenzhen", "IDC1", "IDC2",
-                null, null, null, null, null, null);
+        return new org.idcguard.model.ClusterRequest(name, "cross-city", "Shenzhen", "IDC1", "IDC2", null, null, null, null, null, null,
+                List.of(), "IDC3", null);
     }
 
     @Command(name = "down", description = "Stops every process the demo started.")

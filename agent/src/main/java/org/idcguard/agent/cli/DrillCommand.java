@@ -3,6 +3,7 @@ package org.idcguard.agent.cli;
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.idcguard.agent.drill.CityLossDrill;
 import org.idcguard.agent.drill.ClusterAccess;
 import org.idcguard.agent.drill.DrillRunner;
 import org.idcguard.agent.drill.DrillKind;
@@ -13,7 +14,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code ./idcguard drill NAME --fault power-off|freeze|partition|switch --idc IDC [--rounds N]}. */
+/**
+ * {@code ./idcguard drill NAME --fault power-off|freeze|partition|switch --idc IDC [--rounds N]}, and
+ * {@code ./idcguard drill NAME --fault city-loss [--mode latest]} for a cluster with a DR city.
+ */
 @Command(name = "drill", description = "Fails an IDC of a cluster on the local computers while a probe workload writes; "
         + "prints one line per round with rto_ms= and rpo=, and the id of the report the manager keeps.",
         subcommands = DrillCommand.Show.class)
@@ -22,15 +26,20 @@ final class DrillCommand implements Callable<Integer> {
     HomeOption homeOption;
     @Parameters(index = "0", arity = "0..1", paramLabel = "NAME", description = "The cluster.")
     String cluster;
-    @Option(names = "--fault", description = "power-off (SIGKILL), freeze (SIGSTOP), partition (the IDC cut off from the other IDC and the managers by nftables on its computers, for 10 s), or switch (a planned switch of the primary IDC).")
+    @Option(names = "--fault", description = "power-off (SIGKILL), freeze (SIGSTOP), partition (the IDC cut off from the other IDC and the managers by nftables on its computers, for 10 s), switch (a planned switch of the primary IDC), or city-loss (both IDCs of the main city powered off, the DR city promoted, the main city restored and brought home).")
     String fault;
     @Option(names = "--idc", description = "The IDC to fail; if it is the primary IDC, every round fails the primary IDC of that moment.")
     String idc;
     @Option(names = "--rounds", defaultValue = "1")
     int rounds;
+    @Option(names = "--mode", description = "For city-loss: how the DR city is promoted, latest (default).")
+    String mode;
 
     @Override
     public Integer call() throws Exception {
+        if (cluster != null && "city-loss".equals(fault)) {
+            return cityLoss();
+        }
         if (cluster == null || fault == null || idc == null) {
             throw new CliFailure("A drill needs the cluster, --fault and --idc (or: drill show ID).", 2);
         }
@@ -62,6 +71,20 @@ final class DrillCommand implements Callable<Integer> {
                 + " rpo_total=" + results.stream().mapToLong(DrillRound::rpo).sum());
         if (results.stream().anyMatch(r -> !r.passed()) || results.size() < rounds) {
             throw new CliFailure("The drill failed: a round lost an acknowledged write or did not recover.");
+        }
+        return 0;
+    }
+
+    /** Both IDCs of the main city powered off, the DR city promoted as a DBA would, the main city restored and brought home. */
+    private int cityLoss() throws java.sql.SQLException {
+        CityLossDrill.Result r;
+        try {
+            r = new CityLossDrill(new LocalClusterAccess(homeOption.home()), System.out).run(cluster, mode);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new CliFailure(e.getMessage());
+        }
+        if (!r.passed()) {
+            throw new CliFailure("The drill failed: the actual loss exceeded the estimate, or a write acknowledged after the promotion was lost.");
         }
         return 0;
     }

@@ -66,15 +66,35 @@ final class LocalClusterAccess implements ClusterAccess {
     }
 
     @Override
+    public org.idcguard.model.DrStatus drStatus(String cluster) {
+        return ManagerClient.of(home).get("/api/clusters/" + cluster + "/dr", new TypeReference<org.idcguard.model.DrStatus>() { });
+    }
+
+    @Override
+    public org.idcguard.model.DrPlan drPlan(String cluster, String to) {
+        return ManagerClient.of(home).get("/api/clusters/" + cluster + "/dr/promote?to=" + to, new TypeReference<org.idcguard.model.DrPlan>() { });
+    }
+
+    @Override
+    public void promoteBackupCity(String cluster, org.idcguard.model.DrPromoteRequest request) {
+        ManagerClient manager = ManagerClient.of(home);
+        awaitTask(manager, manager.post("/api/clusters/" + cluster + "/dr/promote", request,
+                new TypeReference<org.idcguard.model.TaskView>() { }), "the promotion");
+    }
+
+    @Override
     public void switchPrimary(String cluster, String to) {
         ManagerClient manager = ManagerClient.of(home);
-        org.idcguard.model.TaskView task = manager.post("/api/clusters/" + cluster + "/switch", new org.idcguard.model.SwitchRequest(to),
-                new TypeReference<org.idcguard.model.TaskView>() { });
+        awaitTask(manager, manager.post("/api/clusters/" + cluster + "/switch", new org.idcguard.model.SwitchRequest(to),
+                new TypeReference<org.idcguard.model.TaskView>() { }), "the switch");
+    }
+
+    private static void awaitTask(ManagerClient manager, org.idcguard.model.TaskView task, String what) {
         try {
             TaskWaiter.await(manager, task, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the switch ran");
+            throw new IllegalStateException("interrupted while " + what + " ran");
         } catch (CliFailure e) {
             throw new IllegalStateException(e.getMessage());
         }

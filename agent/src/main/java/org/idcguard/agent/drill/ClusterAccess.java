@@ -39,7 +39,21 @@ public interface ClusterAccess {
         throw new UnsupportedOperationException("a planned switch cannot be asked for here");
     }
 
-    /** Whether the manager can be SIGKILLed and started again here (a chaos soak then includes manager faults). */
+    /** A cross-city cluster's DR city now (what each DR standby holds, the last promotion's actual loss). */
+    default org.idcguard.model.DrStatus drStatus(String cluster) {
+        throw new UnsupportedOperationException("the DR city cannot be asked about here");
+    }
+
+    /** The preflight of a backup-city promotion, with the estimated loss. */
+    default org.idcguard.model.DrPlan drPlan(String cluster, String to) {
+        throw new UnsupportedOperationException("the DR city cannot be asked about here");
+    }
+
+    /** Promotes the backup city (the loss accepted) and returns when the promotion has ended. */
+    default void promoteBackupCity(String cluster, org.idcguard.model.DrPromoteRequest request) {
+        throw new UnsupportedOperationException("the backup city cannot be promoted here");
+    }
+
     /**
      * The home whose managers run on this machine (a quorum's members started with {@code --home} it), so a power-off of
      * an IDC takes its managers too; empty when none does.
@@ -48,6 +62,7 @@ public interface ClusterAccess {
         return java.util.Optional.empty();
     }
 
+    /** Whether the manager can be SIGKILLed and started again here (a chaos soak then includes manager faults). */
     default boolean managerRestartable() {
         return false;
     }

@@ -144,6 +144,7 @@ public final class ClusterDetailView extends VBox {
         }
         var s = d.summary();
         summary.setText(s.kind() + " cluster in " + s.city() + "  ·  primary IDC " + s.primaryIdc() + ", backup IDC " + s.backupIdc()
+                + (s.hasDr() && !s.drIdc().equals(s.primaryIdc()) ? ", DR IDC " + s.drIdc() + " (asynchronous)" : "")
                 + "  ·  " + s.status() + "  ·  coordinator + " + s.shards() + " shards, " + s.nodesPerIdc() + (s.nodesPerIdc() == 1 ? " node per IDC" : " nodes per IDC")
                 + "  ·  database " + d.database() + ", user " + d.appUser() + ", sync policy " + d.syncPolicy());
         graph.show(d, vm.managers());

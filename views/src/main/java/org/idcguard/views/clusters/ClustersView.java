@@ -55,6 +55,7 @@ public final class ClustersView extends StackPane {
         table.getColumns().add(Columns.text("City", ClusterSummary::city));
         table.getColumns().add(Columns.text("Primary IDC", ClusterSummary::primaryIdc));
         table.getColumns().add(Columns.text("Backup IDC", ClusterSummary::backupIdc));
+        table.getColumns().add(Columns.text("DR IDC", c -> c.hasDr() ? c.drIdc() : "-"));
         table.getColumns().add(Columns.text("Status", ClusterSummary::status));
         table.getColumns().add(Columns.text("Primary nodes", c -> Integer.toString(c.primaryNodes())));
         table.getColumns().add(Columns.text("Standby nodes", c -> Integer.toString(c.standbyNodes())));

@@ -27,6 +27,8 @@ import org.idcguard.model.NodeView;
 public final class TopologyGraph extends Pane {
     static final double COLUMN_WIDTH = 330;
     static final double GAP = 90;
+    static final double NARROW_COLUMN_WIDTH = 290;
+    static final double NARROW_GAP = 40;
     static final double PAD = 12;
     static final double CHIP_HEIGHT = 24;
     static final double HEADER = 30;
@@ -60,24 +62,27 @@ public final class TopologyGraph extends Pane {
         placed.forEach(m -> byIdc.computeIfAbsent(m.idc(), k -> new TreeMap<>()));
         double maxY = 0;
         int column = 0;
+        // three or more regions (a DR city, a manager site) are drawn narrower, so the whole estate fits the screen
+        double columnWidth = byIdc.size() >= 3 ? NARROW_COLUMN_WIDTH : COLUMN_WIDTH;
+        double gap = byIdc.size() >= 3 ? NARROW_GAP : GAP;
         for (var idc : byIdc.entrySet()) {
-            double x = PAD + column++ * (COLUMN_WIDTH + GAP);
+            double x = PAD + column++ * (columnWidth + gap);
             double y = PAD + HEADER;
             List<Node> inside = new ArrayList<>();
-            double width = idc.getValue().isEmpty() ? MANAGER_SITE_WIDTH : COLUMN_WIDTH;
+            double width = idc.getValue().isEmpty() ? MANAGER_SITE_WIDTH : columnWidth;
             for (ManagerInfo m : placed.stream().filter(m -> m.idc().equals(idc.getKey())).toList()) {
                 inside.add(managerChip(m, x + PAD, y, width - 2 * PAD));
                 y += CHIP_HEIGHT + 10;
             }
             for (var computer : idc.getValue().entrySet()) {
                 double boxHeight = HEADER + computer.getValue().size() * (CHIP_HEIGHT + 6) + 6;
-                inside.add(box(x + PAD, y, COLUMN_WIDTH - 2 * PAD, boxHeight, "computer-box", "computer-" + computer.getKey().replace('.', '-')));
+                inside.add(box(x + PAD, y, columnWidth - 2 * PAD, boxHeight, "computer-box", "computer-" + computer.getKey().replace('.', '-')));
                 inside.add(label(computer.getKey(), x + 2 * PAD, y + 6, "computer-title"));
                 double chipY = y + HEADER;
                 for (NodeView n : computer.getValue()) {
-                    inside.add(chip(n, x + 2 * PAD, chipY, COLUMN_WIDTH - 4 * PAD));
+                    inside.add(chip(n, x + 2 * PAD, chipY, columnWidth - 4 * PAD));
                     chipEdges.put(n.name(), new Point2D[] {new Point2D(x + 2 * PAD, chipY + CHIP_HEIGHT / 2),
-                            new Point2D(x + COLUMN_WIDTH - 2 * PAD, chipY + CHIP_HEIGHT / 2)});
+                            new Point2D(x + columnWidth - 2 * PAD, chipY + CHIP_HEIGHT / 2)});
                     chipY += CHIP_HEIGHT + 6;
                 }
                 y += boxHeight + 10;
@@ -87,7 +92,7 @@ public final class TopologyGraph extends Pane {
                     : idc.getKey().equals(detail.summary().backupIdc()) ? "backup IDC"
                     : dr ? "DR IDC · async" + drLag(detail) : idc.getValue().isEmpty() ? "manager site" : "IDC";
             // a site with managers only (the quorum's third site) is drawn narrow: it holds a chip, not computers
-            Rectangle region = box(x, PAD, idc.getValue().isEmpty() ? MANAGER_SITE_WIDTH : COLUMN_WIDTH, y - PAD + 4, "idc-region", "idc-" + idc.getKey());
+            Rectangle region = box(x, PAD, idc.getValue().isEmpty() ? MANAGER_SITE_WIDTH : columnWidth, y - PAD + 4, "idc-region", "idc-" + idc.getKey());
             if (dr) {
                 region.getStyleClass().add("idc-region-dr");
             }
@@ -109,8 +114,8 @@ public final class TopologyGraph extends Pane {
         }
         getChildren().addAll(boxes);
         getChildren().addAll(edges);
-        setPrefSize(PAD + byIdc.size() * (COLUMN_WIDTH + GAP) - (byIdc.values().stream().anyMatch(Map::isEmpty)
-                ? COLUMN_WIDTH - MANAGER_SITE_WIDTH : 0), maxY + PAD);
+        setPrefSize(PAD + byIdc.size() * (columnWidth + gap) - (byIdc.values().stream().anyMatch(Map::isEmpty)
+                ? columnWidth - MANAGER_SITE_WIDTH : 0), maxY + PAD);
     }
 
     /** The DR standbys' largest lag, as the region's title says it: what a promotion of the backup city would lose now. */

@@ -85,13 +85,13 @@ public final class BackupCityPromotion {
         Optional<DrWatch.Snapshot> seen = ha.drSnapshot(cluster.name());
         List<DrPlan.Move> moves = new ArrayList<>();
         List<String> blockers = new ArrayList<>();
+        List<String> answering = new ArrayList<>();
         for (GroupRecord g : groups) {
             List<NodeRecord> members = nodes.stream().filter(n -> n.group().equals(g.name())).toList();
             Optional<NodeRecord> primary = members.stream().filter(NodeRecord::isPrimary).findFirst();
             Optional<NodeState> primaryState = primary.flatMap(p -> ha.latest(p.name()));
             if (primaryState.isPresent() && primaryState.get().answering() && primaryState.get().observation().get().writable()) {
-                blockers.add(g.name() + ": its primary " + primary.get().name() + " still answers in " + primary.get().idc()
-                        + "; the main city is not lost (move with the planned switch, which loses nothing).");
+                answering.add(primary.get().name() + " in " + primary.get().idc());
             }
             Optional<NodeState> candidate = members.stream().filter(n -> cluster.isDr(n.idc())).map(n -> ha.latest(n.name()))
                     .flatMap(Optional::stream).filter(s -> s.answering() && s.observation().get().inRecovery())
@@ -106,6 +106,10 @@ public final class BackupCityPromotion {
             long lossMillis = lag.map(org.idcguard.model.DrStatus.Group::lagMillis).orElse(-1L);
             moves.add(new DrPlan.Move(g.name(), primary.map(NodeRecord::name).orElse("-"), candidate.get().name(), lastKnown,
                     Lsn.format(candidate.get().lsn()), lossBytes, lossMillis));
+        }
+        if (!answering.isEmpty()) {
+            blockers.add(0, "The main city is not lost: " + String.join(", ", answering) + (answering.size() == 1 ? " answers" : " answer")
+                    + " as primary. Move with the IDC switch, which loses nothing.");
         }
         long bytes = moves.stream().mapToLong(x -> Math.max(0, x.lossBytes())).sum();
         long millis = moves.stream().mapToLong(x -> Math.max(0, x.lossMillis())).max().orElse(0);
