@@ -53,8 +53,9 @@ public final class ClusterDetailView extends VBox {
                 && vm.detailProperty().get().summary().hasDr(), vm.detailProperty()));
         backupCity.managedProperty().bind(backupCity.visibleProperty());
         backupCity.disableProperty().bind(Bindings.createBooleanBinding(() -> vm.detailProperty().get() == null
-                || vm.deletionProperty().get() != null || vm.detailProperty().get().summary().drIdc().equals(
-                        vm.detailProperty().get().summary().primaryIdc()), vm.detailProperty(), vm.deletionProperty()));
+                || vm.deletionProperty().get() != null || !vm.detailProperty().get().summary().hasDr()
+                || vm.detailProperty().get().summary().drIdc().equals(vm.detailProperty().get().summary().primaryIdc()),
+                vm.detailProperty(), vm.deletionProperty()));
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         title.getStyleClass().add("screen-title");

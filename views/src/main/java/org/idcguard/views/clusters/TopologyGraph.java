@@ -27,8 +27,8 @@ import org.idcguard.model.NodeView;
 public final class TopologyGraph extends Pane {
     static final double COLUMN_WIDTH = 330;
     static final double GAP = 90;
-    static final double NARROW_COLUMN_WIDTH = 290;
-    static final double NARROW_GAP = 40;
+    static final double NARROW_COLUMN_WIDTH = 285;
+    static final double NARROW_GAP = 36;
     static final double PAD = 12;
     static final double CHIP_HEIGHT = 24;
     static final double HEADER = 30;
@@ -114,7 +114,7 @@ public final class TopologyGraph extends Pane {
         }
         getChildren().addAll(boxes);
         getChildren().addAll(edges);
-        setPrefSize(PAD + byIdc.size() * (columnWidth + gap) - (byIdc.values().stream().anyMatch(Map::isEmpty)
+        setPrefSize(2 * PAD + byIdc.size() * columnWidth + (byIdc.size() - 1) * gap - (byIdc.values().stream().anyMatch(Map::isEmpty)
                 ? columnWidth - MANAGER_SITE_WIDTH : 0), maxY + PAD);
     }
 
@@ -159,7 +159,7 @@ public final class TopologyGraph extends Pane {
     }
 
     private static Label chip(NodeView n, double x, double y, double width) {
-        Label chip = new Label(shortName(n) + "   " + n.role() + "   :" + n.port());
+        Label chip = new Label(shortName(n) + "  " + n.role() + "  :" + n.port());
         chip.setId("node-" + n.name());
         chip.getStyleClass().addAll("node-chip", "role-" + n.role());
         chip.relocate(x, y);

@@ -20,9 +20,9 @@ import org.testfx.framework.junit5.Start;
 
 @ExtendWith(ApplicationExtension.class)
 class TopologyGraphTest {
-    private final FakeManager manager = new FakeManager().withIdc("IDC1").withIdc("IDC2")
+    private final FakeManager manager = new FakeManager().withIdc("IDC1").withIdc("IDC2").withIdc("IDC3")
             .withComputer("127.0.1.1", "IDC1").withComputer("127.0.1.2", "IDC1")
-            .withComputer("127.0.2.1", "IDC2").withComputer("127.0.2.2", "IDC2");
+            .withComputer("127.0.2.1", "IDC2").withComputer("127.0.2.2", "IDC2").withComputer("127.0.4.1", "IDC3");
 
     @Start
     void start(Stage stage) {
@@ -60,6 +60,21 @@ class TopologyGraphTest {
         javafx.geometry.Bounds idc1 = robot.lookup("#idc-IDC1").query().getBoundsInParent();
         javafx.geometry.Bounds m1 = robot.lookup("#manager-chip-1").query().getBoundsInParent();
         assertTrue(idc1.contains(m1), "manager 1 is drawn inside IDC1");
+    }
+
+    @Test
+    void drawsTheDrCityApartOnTheFarSideWithAsynchronousEdges(FxRobot robot) {
+        manager.createCluster(new ClusterRequest("dr", "cross-city", "Shenzhen", "IDC1", "IDC2", 1, 1,
+                List.of("127.0.1.1", "127.0.2.1", "127.0.4.1"), null, null, null, List.of(), "IDC3", null));
+        TopologyGraph graph = robot.lookup("#topology-graph").queryAs(TopologyGraph.class);
+        robot.interact(() -> graph.show(manager.cluster("dr")));
+        assertTrue(styles(robot, "#idc-IDC3").contains("idc-region-dr"), "the DR IDC is marked apart");
+        double backup = robot.lookup("#idc-IDC2").query().getBoundsInParent().getMinX();
+        assertTrue(robot.lookup("#idc-IDC3").query().getBoundsInParent().getMinX() > backup, "the other city on the far side");
+        assertTrue(styles(robot, "#edge-dr-shard1-3").contains("edge-async"), "the DR standby streams asynchronously");
+        assertTrue(robot.lookup(".idc-title").queryAll().stream().map(n -> ((javafx.scene.control.Label) n).getText())
+                .anyMatch(t -> t.startsWith("IDC3  ·  DR IDC · async")));
+        assertTrue(graph.getPrefWidth() < 1000, "three regions fit a console window: " + graph.getPrefWidth());
     }
 
     private static List<String> styles(FxRobot robot, String query) {

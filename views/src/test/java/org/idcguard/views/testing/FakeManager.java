@@ -207,14 +207,19 @@ public final class FakeManager implements ManagerApi {
         List<PlannedNode> nodes = new ArrayList<>();
         for (String g : groups) {
             int n = 1;
-            for (String idc : List.of(r.primaryIdc(), r.backupIdc())) {
+            List<String> idcs = new ArrayList<>(List.of(r.primaryIdc(), r.backupIdc()));
+            if (r.hasDr()) {
+                idcs.add(r.drIdc());
+            }
+            for (String idc : idcs) {
+                int count = idc.equals(r.drIdc()) ? r.drNodesOrDefault() : r.nodesPerIdcOrDefault();
                 List<Computer> pool = computers.values().stream().filter(c -> idc.equals(c.idc()))
                         .filter(c -> r.computersOrEmpty().contains(c.address())).toList();
-                if (pool.size() < r.nodesPerIdcOrDefault()) {
+                if (pool.size() < count) {
                     throw new ApiException(422, "IDC " + idc + " has " + pool.size() + " reachable computers with PostgreSQL; "
-                            + r.nodesPerIdcOrDefault() + " are needed.", "computers");
+                            + count + " are needed.", "computers");
                 }
-                for (int j = 0; j < r.nodesPerIdcOrDefault(); j++) {
+                for (int j = 0; j < count; j++) {
                     Computer c = pool.get(j);
                     nodes.add(new PlannedNode(g, r.name().toLowerCase() + "-" + g + "-" + n++, idc, c.address(), 15432 + groups.indexOf(g),
                             idc.equals(r.primaryIdc()) && j == 0 ? "primary" : "standby"));
@@ -237,8 +242,9 @@ public final class FakeManager implements ManagerApi {
                     members.stream().filter(m -> m.idc().equals(r.backupIdc())).map(NodeView::name).toList(), 1, members));
         }
         int primaries = plan.groups().size();
-        clusters.put(r.name(), new ClusterDetail(new ClusterSummary(r.name(), "intra-city", r.city(), r.primaryIdc(), r.backupIdc(),
-                "running", r.shardsOrDefault(), r.nodesPerIdcOrDefault(), primaries, plan.nodes().size() - primaries),
+        clusters.put(r.name(), new ClusterDetail(new ClusterSummary(r.name(), r.hasDr() ? "cross-city" : "intra-city", r.city(),
+                r.primaryIdc(), r.backupIdc(), "running", r.shardsOrDefault(), r.nodesPerIdcOrDefault(), primaries,
+                plan.nodes().size() - primaries, r.hasDr() ? r.drIdc() : null),
                 r.databaseOrDefault(), r.appUserOrDefault(), r.syncPolicyOrDefault(), groups,
                 new ClusterUris("postgresql://app@h:1/app", "jdbc:postgresql://h:1/app")));
         long now = System.currentTimeMillis();
