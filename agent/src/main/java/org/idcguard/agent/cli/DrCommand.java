@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ./idcguard dr status NAME} and {@code ./idcguard dr promote NAME --to IDC [--accept-loss]}: the backup city. */
 @Command(name = "dr", description = "Shows a cluster's DR city and promotes it when the main city is lost.",
-        subcommands = {DrCommand.Status.class, DrCommand.Promote.class})
+        subcommands = {DrCommand.Status.class, DrCommand.Add.class, DrCommand.Promote.class})
 final class DrCommand {
 
     @Command(name = "status", description = "What each group's DR standby holds, and what a promotion would lose now.")
@@ -43,6 +43,28 @@ final class DrCommand {
                             p.node(), p.mode(), p.estimatedLossBytes(), p.promotedLsn(), p.lastKnownLsn(), p.lossBytes());
                 }
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "add", description = "Gives a running cluster a DR city: asynchronous standbys of every group in an IDC of another city.")
+    static final class Add implements Callable<Integer> {
+        @Mixin
+        HomeOption homeOption;
+        @Parameters(paramLabel = "NAME")
+        String cluster;
+        @Option(names = "--idc", required = true, description = "The DR IDC, in another city than the cluster's.")
+        String idc;
+        @Option(names = "--nodes", description = "Standbys of each group in the DR IDC (default 1).")
+        Integer nodes;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            ManagerClient manager = ManagerClient.of(homeOption.home());
+            TaskView task = manager.post("/api/clusters/" + cluster + "/dr", new org.idcguard.model.AddDrRequest(idc, nodes),
+                    new TypeReference<TaskView>() { });
+            TaskView done = TaskWaiter.await(manager, task, System.out);
+            System.out.printf("%s (%.1f s)%n", done.message(), (done.finishedMillis() - done.createdMillis()) / 1000.0);
             return 0;
         }
     }

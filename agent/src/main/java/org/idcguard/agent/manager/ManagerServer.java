@@ -315,6 +315,8 @@ public final class ManagerServer implements AutoCloseable {
             }
         });
         http.get("/api/clusters/{name}/dr", ctx -> ctx.json(backupCity.status(ctx.pathParam("name"))));
+        http.post("/api/clusters/{name}/dr", ctx -> ctx.status(202).json(clusters.addDr(ctx.pathParam("name"),
+                ApiServer.body(ctx, org.idcguard.model.AddDrRequest.class))));
         http.get("/api/clusters/{name}/dr/promote", ctx -> ctx.json(backupCity.plan(ctx.pathParam("name"), ctx.queryParam("to"),
                 ctx.queryParam("mode"))));
         http.post("/api/clusters/{name}/dr/promote", ctx -> {

@@ -133,6 +133,11 @@ public final class NodeAgentClient {
         return call(endpoint, "PUT", "/api/instances/" + name + "/client-networks", networks, TIMEOUT, InstanceStatus.class);
     }
 
+    /** Replaces the computers the instance lets in (replication included); pg_hba is reloaded. */
+    public InstanceStatus setComputers(String endpoint, String name, List<String> computers) {
+        return call(endpoint, "PUT", "/api/instances/" + name + "/computers", computers, TIMEOUT, InstanceStatus.class);
+    }
+
     /** Asks the node agent to apply a drill fault to its own computer. */
     public org.idcguard.model.NodeFault.Struck fault(String endpoint, org.idcguard.model.NodeFault fault) {
         return call(endpoint, "POST", "/api/faults", fault, Duration.ofSeconds(10), org.idcguard.model.NodeFault.Struck.class);

@@ -69,6 +69,8 @@ public final class NodeAgentServer implements AutoCloseable {
                 .follow(ctx.pathParam("name"), ApiServer.body(ctx, org.idcguard.model.FollowRequest.class))));
         http.put("/api/instances/{name}/client-networks", ctx -> ctx.json(need(instances, address)
                 .setClientNetworks(ctx.pathParam("name"), java.util.List.of(ApiServer.body(ctx, String[].class)))));
+        http.put("/api/instances/{name}/computers", ctx -> ctx.json(need(instances, address)
+                .setComputers(ctx.pathParam("name"), java.util.List.of(ApiServer.body(ctx, String[].class)))));
         http.get("/api/route/{cluster}/coordinator", ctx -> {
             String prefix = ctx.pathParam("cluster").toLowerCase() + "-coordinator-";
             boolean primary = instances != null && instances.list().stream()

@@ -289,11 +289,26 @@ final class PgInstances {
      * and a running server reloads it (SIGHUP), so sessions already open are not touched.
      */
     InstanceStatus setClientNetworks(String name, List<String> networks) {
-        List<String> checked = ClientNetworks.check(networks);
+        return setAccess(name, null, ClientNetworks.check(networks));
+    }
+
+    /**
+     * Lets a new set of the cluster's computers in (a DR city added later: its standbys replicate from these nodes),
+     * kept in the spec for every later rejoin or rebuild, pg_hba rewritten and reloaded as for the client networks.
+     */
+    InstanceStatus setComputers(String name, List<String> computers) {
+        if (computers.isEmpty() || computers.stream().anyMatch(a -> a == null || a.isBlank() || a.contains("/") || a.contains(" "))) {
+            throw new ApiFailure(400, "Name the cluster's computers by their addresses.", "computers");
+        }
+        return setAccess(name, List.copyOf(computers), null);
+    }
+
+    private InstanceStatus setAccess(String name, List<String> computers, List<String> networks) {
         synchronized (lock(name)) {
             InstanceSpec old = spec(name);
+            List<String> checked = networks == null ? old.clientNetworks() : networks;
             InstanceSpec spec = new InstanceSpec(old.name(), old.cluster(), old.port(), old.role(), old.primaryHost(), old.primaryPort(),
-                    old.superuser(), old.superuserPassword(), old.clientAddresses(), checked);
+                    old.superuser(), old.superuserPassword(), computers == null ? old.clientAddresses() : computers, checked);
             Path dataDir = dataDir(spec);
             try {
                 writeSpec(spec);
@@ -302,7 +317,7 @@ final class PgInstances {
                     user.own(dataDir.resolve("pg_hba.conf"));
                 }
             } catch (IOException e) {
-                throw new UncheckedIOException("Cannot write the client networks of " + name + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("Cannot write the access rules of " + name + ": " + e.getMessage(), e);
             }
             InstanceStatus now = status(spec);
             if (now.running()) {

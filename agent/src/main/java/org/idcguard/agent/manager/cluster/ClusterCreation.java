@@ -116,7 +116,8 @@ public final class ClusterCreation {
         progress.run(steps.ordinal("sync:" + group), () -> makeSynchronous(cluster, group, primary, syncSet));
     }
 
-    private String runInstance(ClusterRecord cluster, NodeRecord node, NodeRecord primary, List<String> clientAddresses) {
+    /** Runs one node through its node agent (initdb for a primary, a base backup from primary for a standby) and records its data directory. */
+    String runInstance(ClusterRecord cluster, NodeRecord node, NodeRecord primary, List<String> clientAddresses) {
         InstanceSpec spec = new InstanceSpec(node.name(), cluster.name().toLowerCase(), node.port(),
                 primary == null ? InstanceSpec.PRIMARY : InstanceSpec.STANDBY,
                 primary == null ? null : primary.address(), primary == null ? 0 : primary.port(),
@@ -218,7 +219,8 @@ public final class ClusterCreation {
         return ShardingSql.FUNCTION + "(table_name, columns, shard_key, partitions, primary_key)";
     }
 
-    private List<String> clientAddresses(List<NodeRecord> nodes) {
+    /** What every node's pg_hba lets in besides the client networks: the managers and the cluster's computers. */
+    List<String> clientAddresses(List<NodeRecord> nodes) {
         List<String> addresses = new ArrayList<>(managerAddresses);
         nodes.stream().map(NodeRecord::address).distinct().filter(a -> !addresses.contains(a)).forEach(addresses::add);
         return addresses;

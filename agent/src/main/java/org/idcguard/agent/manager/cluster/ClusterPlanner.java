@@ -72,6 +72,53 @@ public final class ClusterPlanner {
         return place(c, request, byIdc, primary.name(), backup.name(), dr.map(Idc::name));
     }
 
+    /**
+     * The DR standbys a running cluster gets when a DR city is added: drNodes per group on distinct computers of the
+     * DR IDC, named after the group's last node, each on a free port.
+     */
+    public List<PlannedNode> planDr(Connection c, ClusterRecord cluster, String drIdc, int drNodes) throws SQLException {
+        if (drNodes < 1 || drNodes > MAX_NODES_PER_IDC) {
+            throw new InvalidInput("drNodes", "Each group has 1 to " + MAX_NODES_PER_IDC + " standbys in the DR IDC.");
+        }
+        Idc dr = idc(c, drIdc, "drIdc");
+        if (dr.city().equalsIgnoreCase(cluster.city())) {
+            throw new ApiFailure(422, "IDC " + dr.name() + " is in " + dr.city() + ", the cluster's own city: the DR IDC "
+                    + "must stand in another city.", "drIdc");
+        }
+        List<NodeRecord> nodes = clusters.nodes(c, cluster.name());
+        if (ClusterRecord.idcsOf(nodes).contains(dr.name())) {
+            throw new InvalidInput("drIdc", "Cluster " + cluster.name() + " already has nodes in " + dr.name() + ".");
+        }
+        List<Computer> pool = computers.all(c).stream().filter(x -> dr.name().equals(x.idc()))
+                .filter(x -> x.status() == ComputerStatus.REACHABLE && x.facts().hasPostgres()).toList();
+        if (pool.size() < drNodes) {
+            throw new ApiFailure(422, "IDC " + dr.name() + " has " + pool.size() + " reachable computer" + (pool.size() == 1 ? "" : "s")
+                    + " with PostgreSQL; " + drNodes + " are needed, one for each DR standby of a group.", "drIdc");
+        }
+        Map<String, Integer> nextPort = new HashMap<>();
+        List<PlannedNode> planned = new ArrayList<>();
+        List<String> groups = clusters.groups(c, cluster.name()).stream().map(GroupRecord::name).toList();
+        String prefix = cluster.name().toLowerCase();
+        for (int g = 0; g < groups.size(); g++) {
+            String group = groups.get(g);
+            int next = nodes.stream().filter(n -> n.group().equals(group)).mapToInt(n -> suffix(n.name())).max().orElse(0) + 1;
+            for (int j = 0; j < drNodes; j++) {
+                Computer computer = pool.get((g + j) % pool.size());
+                planned.add(new PlannedNode(group, prefix + "-" + group + "-" + next++, dr.name(), computer.address(),
+                        freePort(c, computer.address(), nextPort), InstanceSpec.STANDBY));
+            }
+        }
+        return planned;
+    }
+
+    private static int suffix(String nodeName) {
+        try {
+            return Integer.parseInt(nodeName.substring(nodeName.lastIndexOf('-') + 1));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     private static void checkShape(ClusterRequest r) {
         Names.check("name", "A cluster name", r.name());
         if (r.kind() != null && !r.kind().isBlank() && !ClusterRequest.INTRA_CITY.equals(r.kind())

@@ -187,6 +187,23 @@ public final class ClusterRepository {
         }
     }
 
+    /** Gives the cluster a DR IDC (cross-city) or takes it away (null: intra-city again). */
+    public void setDr(Connection c, String cluster, String drIdc) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("UPDATE cluster SET dr_idc = ?, kind = ? WHERE name = ?")) {
+            st.setString(1, drIdc);
+            st.setString(2, drIdc == null ? "intra-city" : ClusterRecord.CROSS_CITY);
+            st.setString(3, cluster);
+            st.executeUpdate();
+        }
+    }
+
+    public void deleteNode(Connection c, String node) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("DELETE FROM node WHERE name = ?")) {
+            st.setString(1, node);
+            st.executeUpdate();
+        }
+    }
+
     /** Ports already given to nodes on this computer. */
     public List<Integer> portsOn(Connection c, String address) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT port FROM node WHERE computer_address = ?")) {

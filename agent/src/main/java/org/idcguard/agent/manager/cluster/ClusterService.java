@@ -27,6 +27,7 @@ public final class ClusterService {
     private final ClusterCreation creation;
     private final ClusterRemoval removal;
     private final ClusterInspector inspector;
+    private final DrCityAddition drAddition;
 
     public ClusterService(MetadataStore store, EventLog events, NodeAgentClient agents, TaskRunner tasks,
                           List<String> managerAddresses, ObservedNode.Source ticks) {
@@ -37,6 +38,12 @@ public final class ClusterService {
         this.removal = new ClusterRemoval(store, events, agents);
         this.creation = new ClusterCreation(store, events, agents, tasks, removal, managerAddresses);
         this.inspector = new ClusterInspector(agents, tasks.pool(), ticks);
+        this.drAddition = new DrCityAddition(store, events, agents, tasks, creation);
+    }
+
+    /** Gives a running cluster a DR city: asynchronous standbys of every group in an IDC of another city. */
+    public synchronized TaskView addDr(String name, org.idcguard.model.AddDrRequest request) {
+        return drAddition.start(find(name), request);
     }
 
     public ClusterPlan plan(ClusterRequest request) {
@@ -126,6 +133,7 @@ public final class ClusterService {
         for (TaskView interrupted : tasks.store().running()) {
             markInterrupted(interrupted);
         }
+        drAddition.rollBackUnbuilt();
         for (ClusterRecord r : store.inTransaction(clusters::all)) {
             if (ClusterRecord.CREATING.equals(r.status()) || ClusterRecord.DELETING.equals(r.status())) {
                 log.info("Cluster {} was {} when the manager stopped: removing it.", r.name(), r.status());
@@ -143,6 +151,7 @@ public final class ClusterService {
         String what = switch (task.kind()) {
             case "create-cluster" -> "the half-made cluster is removed.";
             case "delete-cluster" -> "the deletion is finished.";
+            case "add-dr" -> "the DR standbys it had recorded are removed again.";
             case "switch" -> "each group's move is finished or rolled back by the step it had recorded, and the events "
                     + "failover.resumed, failover.abandoned or failover.rolled-back of " + task.subject() + " say which.";
             default -> "what it left was rolled back.";

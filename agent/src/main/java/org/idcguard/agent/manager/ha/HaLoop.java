@@ -98,7 +98,9 @@ public final class HaLoop implements AutoCloseable {
             List<ClusterView> all = new ArrayList<>();
             for (ClusterRecord r : clusters.all(c)) {
                 if (ClusterRecord.RUNNING.equals(r.status())) {
-                    all.add(new ClusterView(r, clusters.groups(c, r.name()), clusters.nodes(c, r.name())));
+                    // a node not yet built (a DR standby being copied: no data directory yet) is its task's, not the loop's
+                    all.add(new ClusterView(r, clusters.groups(c, r.name()), clusters.nodes(c, r.name()).stream()
+                            .filter(n -> !n.dataDir().isEmpty()).toList()));
                 }
             }
             return all;
