@@ -22,3 +22,14 @@ CREATE TABLE dr_promotion (
     loss_bytes     BIGINT NOT NULL,
     promoted_millis BIGINT NOT NULL
 );
+
+-- The restore points the manager marks on every group of a cross-city cluster at one instant (the write gate held), by
+-- name, with the position each group's primary gave: a consistent promotion stops every DR standby at one of them.
+CREATE TABLE dr_restore_point (
+    cluster        VARCHAR(32) NOT NULL,
+    name           VARCHAR(64) NOT NULL,
+    group_name     VARCHAR(32) NOT NULL,
+    lsn            VARCHAR(32) NOT NULL,
+    created_millis BIGINT NOT NULL,
+    PRIMARY KEY (cluster, name, group_name)
+);

@@ -171,8 +171,8 @@ public final class HttpManagerApi implements ManagerApi, AutoCloseable {
     }
 
     @Override
-    public DrPlan drPlan(String cluster, String to) {
-        return call("POST", "/api/clusters/" + encode(cluster) + "/dr/promote?dryRun=true", new DrPromoteRequest(to, null, null),
+    public DrPlan drPlan(String cluster, String to, String mode) {
+        return call("POST", "/api/clusters/" + encode(cluster) + "/dr/promote?dryRun=true", new DrPromoteRequest(to, mode, null),
                 new TypeReference<>() { });
     }
 

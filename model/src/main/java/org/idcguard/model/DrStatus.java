@@ -11,9 +11,13 @@ import java.util.List;
  * @param estimatedLossBytes   WAL the DR standbys lack, summed over groups (0 when they hold everything)
  * @param estimatedLossMillis  the longest span of commits a group's DR standby lacks
  * @param promotions           what the last backup-city promotion received against what the main city had written
+ * @param restorePoint         the newest common restore point every DR standby has received (a consistent promotion's
+ *                             target), or null
+ * @param restorePointMillis   when it was marked, 0 without one
  */
 public record DrStatus(String cluster, String drIdc, String drCity, boolean mainCityLost, boolean runsInDrCity,
-                       long estimatedLossBytes, long estimatedLossMillis, List<Group> groups, List<Promotion> promotions) {
+                       long estimatedLossBytes, long estimatedLossMillis, List<Group> groups, List<Promotion> promotions,
+                       String restorePoint, long restorePointMillis) {
 
     /**
      * One group's DR standby.

@@ -59,8 +59,8 @@ public interface ManagerApi {
     /** A cross-city cluster's DR city now: what each DR standby holds and what a promotion would lose. */
     DrStatus drStatus(String cluster);
 
-    /** The preflight of a backup-city promotion: per group the DR standby and the estimated loss; changes nothing. */
-    DrPlan drPlan(String cluster, String to);
+    /** The preflight of a backup-city promotion in a mode: per group the DR standby and the estimated loss; changes nothing. */
+    DrPlan drPlan(String cluster, String to, String mode);
 
     /** Promotes the backup city (refused unless the loss is accepted when there is one); follow the returned task. */
     TaskView promoteBackupCity(String cluster, DrPromoteRequest request);

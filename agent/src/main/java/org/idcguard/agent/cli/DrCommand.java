@@ -30,6 +30,9 @@ final class DrCommand {
                     s.runsInDrCity() ? ", which holds the primaries" : s.mainCityLost() ? ", MAIN CITY LOST" : "",
                     s.estimatedLossBytes() < 0 ? "an unknown amount" : s.estimatedLossBytes() + " bytes, up to "
                             + String.format("%.1f", s.estimatedLossMillis() / 1000.0) + " s of commits");
+            System.out.println(s.restorePoint() == null ? "No common restore point has reached the DR city yet."
+                    : "Newest common restore point in the DR city: " + s.restorePoint() + " ("
+                    + (System.currentTimeMillis() - s.restorePointMillis()) / 1000 + " s ago).");
             System.out.printf("%-14s %-24s %-14s %-14s %-14s %12s %10s%n", "GROUP", "DR STANDBY", "STATE", "RECEIVED", "PRIMARY AT", "LAG", "LAG TIME");
             for (DrStatus.Group g : s.groups()) {
                 System.out.printf("%-14s %-24s %-14s %-14s %-14s %12s %10s%n", g.group(), g.node(), g.state(), g.receivedLsn(),
@@ -78,7 +81,8 @@ final class DrCommand {
         String cluster;
         @Option(names = "--to", required = true, description = "The DR IDC.")
         String to;
-        @Option(names = "--mode", description = "latest (default): every group at the newest point it received.")
+        @Option(names = "--mode", description = "latest (default): every group at the newest WAL it received; consistent: every group "
+                + "at the newest restore point they all received, so a transaction across shards is wholly present or wholly absent.")
         String mode;
         @Option(names = "--accept-loss", description = "You have read the estimated loss and accept it.")
         boolean acceptLoss;
@@ -90,6 +94,9 @@ final class DrCommand {
             ManagerClient manager = ManagerClient.of(homeOption.home());
             DrPromoteRequest request = new DrPromoteRequest(to, mode, acceptLoss);
             DrPlan plan = manager.post("/api/clusters/" + cluster + "/dr/promote?dryRun=true", request, new TypeReference<DrPlan>() { });
+            if (plan.restorePoint() != null) {
+                System.out.println("Every group is promoted at the restore point " + plan.restorePoint() + ".");
+            }
             System.out.printf("%-14s %-24s %-24s %-14s %-14s %12s %10s%n", "GROUP", "OLD PRIMARY", "DR STANDBY", "MAIN CITY AT",
                     "DR AT", "LOSS", "LOSS TIME");
             for (DrPlan.Move m : plan.groups()) {

@@ -32,7 +32,7 @@ final class DrillCommand implements Callable<Integer> {
     String idc;
     @Option(names = "--rounds", defaultValue = "1")
     int rounds;
-    @Option(names = "--mode", description = "For city-loss: how the DR city is promoted, latest (default).")
+    @Option(names = "--mode", description = "For city-loss: how the DR city is promoted, latest (default) or consistent.")
     String mode;
 
     @Override

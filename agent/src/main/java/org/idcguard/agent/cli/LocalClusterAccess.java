@@ -71,8 +71,9 @@ final class LocalClusterAccess implements ClusterAccess {
     }
 
     @Override
-    public org.idcguard.model.DrPlan drPlan(String cluster, String to) {
-        return ManagerClient.of(home).get("/api/clusters/" + cluster + "/dr/promote?to=" + to, new TypeReference<org.idcguard.model.DrPlan>() { });
+    public org.idcguard.model.DrPlan drPlan(String cluster, String to, String mode) {
+        return ManagerClient.of(home).get("/api/clusters/" + cluster + "/dr/promote?to=" + to + (mode == null ? "" : "&mode=" + mode),
+                new TypeReference<org.idcguard.model.DrPlan>() { });
     }
 
     @Override

@@ -76,11 +76,12 @@ public final class CityLossDrill {
                 if (!takeovers.isEmpty()) {
                     throw new IllegalStateException("a group was taken over without the DBA: " + takeovers.get(0).message());
                 }
-                DrPlan plan = access.drPlan(cluster, dr);
+                DrPlan plan = access.drPlan(cluster, dr, mode);
                 if (plan.blocked()) {
                     throw new IllegalStateException("the promotion cannot start: " + String.join(" ", plan.blockers()));
                 }
-                say("estimated loss " + plan.estimatedLossBytes() + " bytes, up to " + plan.estimatedLossMillis() + " ms of commits; promoting " + dr);
+                say("estimated loss " + plan.estimatedLossBytes() + " bytes, up to " + plan.estimatedLossMillis() + " ms of commits; promoting " + dr
+                        + (plan.restorePoint() == null ? "" : " at the restore point " + plan.restorePoint()));
                 long confirmed = System.currentTimeMillis();
                 access.promoteBackupCity(cluster, new DrPromoteRequest(dr, mode, true));
                 long promoted = System.currentTimeMillis();

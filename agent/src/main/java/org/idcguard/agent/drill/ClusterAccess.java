@@ -44,8 +44,8 @@ public interface ClusterAccess {
         throw new UnsupportedOperationException("the DR city cannot be asked about here");
     }
 
-    /** The preflight of a backup-city promotion, with the estimated loss. */
-    default org.idcguard.model.DrPlan drPlan(String cluster, String to) {
+    /** The preflight of a backup-city promotion in a mode (null: latest), with the estimated loss. */
+    default org.idcguard.model.DrPlan drPlan(String cluster, String to, String mode) {
         throw new UnsupportedOperationException("the DR city cannot be asked about here");
     }
 

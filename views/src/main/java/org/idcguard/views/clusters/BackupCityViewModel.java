@@ -29,12 +29,17 @@ public final class BackupCityViewModel {
     private final ObjectProperty<DrPlan> plan = new SimpleObjectProperty<>();
     private final ObjectProperty<TaskView> task = new SimpleObjectProperty<>();
     private final StringProperty typed = new SimpleStringProperty("");
+    private final StringProperty mode = new SimpleStringProperty(DrPromoteRequest.LATEST);
     private final StringProperty message = new SimpleStringProperty("");
     private final BooleanProperty busy = new SimpleBooleanProperty();
 
     public BackupCityViewModel(Inventory inventory, ClusterSummary cluster) {
         this.inventory = inventory;
         this.cluster = cluster;
+        mode.addListener((obs, old, now) -> {
+            plan.set(null);
+            check();
+        });
     }
 
     public ClusterSummary cluster() {
@@ -55,6 +60,11 @@ public final class BackupCityViewModel {
 
     public StringProperty typedProperty() {
         return typed;
+    }
+
+    /** latest (least loss) or consistent (every group at one restore point); a change asks for the preflight again. */
+    public StringProperty modeProperty() {
+        return mode;
     }
 
     public StringProperty messageProperty() {
@@ -78,7 +88,8 @@ public final class BackupCityViewModel {
     public void check() {
         busy.set(true);
         message.set("");
-        inventory.background().run("Checking the promotion of " + cluster.drIdc(), () -> inventory.api().drPlan(cluster.name(), cluster.drIdc()),
+        String asked = mode.get();
+        inventory.background().run("Checking the promotion of " + cluster.drIdc(), () -> inventory.api().drPlan(cluster.name(), cluster.drIdc(), asked),
                 p -> {
                     busy.set(false);
                     plan.set(p);
@@ -117,7 +128,7 @@ public final class BackupCityViewModel {
     private void promote() {
         busy.set(true);
         message.set("");
-        DrPromoteRequest request = new DrPromoteRequest(cluster.drIdc(), DrPromoteRequest.LATEST, true);
+        DrPromoteRequest request = new DrPromoteRequest(cluster.drIdc(), mode.get(), true);
         inventory.background().run("Promoting " + cluster.drIdc() + " for " + cluster.name(),
                 () -> inventory.api().promoteBackupCity(cluster.name(), request), started -> {
                     busy.set(false);

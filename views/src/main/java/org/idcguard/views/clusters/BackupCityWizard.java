@@ -10,17 +10,16 @@ import javafx.geometry.Insets;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ButtonBar;
-import javafx.scene.control.ButtonType;
 import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
-import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.stage.Window;
 import org.idcguard.model.DrPlan;
+import org.idcguard.model.DrPromoteRequest;
 import org.idcguard.views.clusters.BackupCityViewModel.Page;
 
 /** Promote the backup city: preflight with the estimated loss per group, a typed confirmation, the promotion live. */
@@ -28,31 +27,15 @@ public final class BackupCityWizard extends Dialog<Void> {
     private static final Map<Page, String> TITLES = new EnumMap<>(Map.of(
             Page.PLAN, "Preflight and loss", Page.CONFIRM, "Confirm", Page.PROGRESS, "Progress"));
     private final BackupCityViewModel vm;
-    private final BorderPane body = new BorderPane();
-    private final VBox stepList = new VBox(4);
+    private final WizardFrame frame;
 
     public BackupCityWizard(Window owner, BackupCityViewModel vm) {
         this.vm = vm;
         initOwner(owner);
         setTitle("Promote the backup city — " + vm.cluster().name());
-        setHeaderText(null);
-        setResizable(true);
-        ButtonType backType = new ButtonType("Back", ButtonBar.ButtonData.BACK_PREVIOUS);
-        ButtonType nextType = new ButtonType("Next", ButtonBar.ButtonData.NEXT_FORWARD);
-        getDialogPane().getButtonTypes().addAll(backType, nextType, ButtonType.CLOSE);
-        Button back = (Button) getDialogPane().lookupButton(backType);
-        Button next = (Button) getDialogPane().lookupButton(nextType);
-        back.setId("dr-back");
-        next.setId("dr-next");
-        ((Button) getDialogPane().lookupButton(ButtonType.CLOSE)).setId("dr-close");
-        back.addEventFilter(javafx.event.ActionEvent.ACTION, e -> {
-            e.consume();
-            vm.back();
-        });
-        next.addEventFilter(javafx.event.ActionEvent.ACTION, e -> {
-            e.consume();
-            vm.next();
-        });
+        frame = new WizardFrame(this, "dr", vm::back, vm::next, 1140, 520);
+        Button back = frame.back;
+        Button next = frame.next;
         back.disableProperty().bind(vm.busyProperty().or(vm.pageProperty().isNotEqualTo(Page.CONFIRM)));
         next.disableProperty().bind(Bindings.createBooleanBinding(() -> vm.busyProperty().get() || !vm.canGoOn(),
                 vm.busyProperty(), vm.pageProperty(), vm.planProperty(), vm.typedProperty()));
@@ -60,12 +43,6 @@ public final class BackupCityWizard extends Dialog<Void> {
         ButtonBar.setButtonUniformSize(next, false);
         next.setMinWidth(150);
         next.setDefaultButton(true);
-        stepList.getStyleClass().add("wizard-steps");
-        stepList.setMinWidth(170);
-        body.setLeft(stepList);
-        body.setPrefSize(1140, 520);
-        getDialogPane().setContent(body);
-        getDialogPane().getStyleClass().add("cluster-wizard");
         vm.pageProperty().addListener((obs, old, now) -> show(now));
         vm.planProperty().addListener((obs, old, now) -> {
             if (vm.pageProperty().get() == Page.PLAN) {
@@ -73,22 +50,11 @@ public final class BackupCityWizard extends Dialog<Void> {
             }
         });
         show(vm.pageProperty().get());
-        setResultConverter(b -> null);
         vm.check();
     }
 
     private void show(Page page) {
-        stepList.getChildren().clear();
-        for (Page p : Page.values()) {
-            Label step = new Label((p.ordinal() + 1) + "  " + TITLES.get(p));
-            step.getStyleClass().add("wizard-step");
-            if (p == page) {
-                step.getStyleClass().add("current");
-            } else if (p.ordinal() < page.ordinal()) {
-                step.getStyleClass().add("passed");
-            }
-            stepList.getChildren().add(step);
-        }
+        frame.mark(java.util.Arrays.stream(Page.values()).map(TITLES::get).toList(), page.ordinal());
         Node content = switch (page) {
             case PLAN -> plan();
             case CONFIRM -> confirm();
@@ -104,7 +70,7 @@ public final class BackupCityWizard extends Dialog<Void> {
         VBox pane = new VBox(10, title, content, general);
         pane.setPadding(new Insets(4, 8, 8, 20));
         VBox.setVgrow(content, Priority.ALWAYS);
-        body.setCenter(pane);
+        frame.body.setCenter(pane);
     }
 
     private Node plan() {
@@ -114,11 +80,29 @@ public final class BackupCityWizard extends Dialog<Void> {
                 + "Do this only when the main city (" + c.primaryIdc() + ", " + c.backupIdc() + ") is given up; whatever of it still "
                 + "answers is stopped, and it rejoins as standbys when it returns.");
         intro.setWrapText(true);
+        javafx.scene.control.ToggleGroup modes = new javafx.scene.control.ToggleGroup();
+        javafx.scene.control.RadioButton latest = new javafx.scene.control.RadioButton(
+                "Latest: every group at the newest WAL it received (least loss; a transaction across shards may be cut)");
+        latest.setId("dr-mode-latest");
+        latest.setUserData(DrPromoteRequest.LATEST);
+        javafx.scene.control.RadioButton consistent = new javafx.scene.control.RadioButton(
+                "Consistent: every group at the newest restore point all received (a transaction across shards is whole or absent)");
+        consistent.setId("dr-mode-consistent");
+        consistent.setUserData(DrPromoteRequest.CONSISTENT);
+        latest.setToggleGroup(modes);
+        consistent.setToggleGroup(modes);
+        modes.selectToggle(DrPromoteRequest.CONSISTENT.equals(vm.modeProperty().get()) ? consistent : latest);
+        modes.selectedToggleProperty().addListener((obs, old, now) -> {
+            if (now != null) {
+                vm.modeProperty().set((String) now.getUserData());
+            }
+        });
+        VBox modeBox = new VBox(6, latest, consistent);
         DrPlan p = vm.planProperty().get();
         if (p == null) {
             Label checking = new Label("Checking what each group's DR standby holds …");
             checking.getStyleClass().add("screen-subtitle");
-            return new VBox(12, intro, checking);
+            return new VBox(12, intro, modeBox, checking);
         }
         TableView<DrPlan.Move> table = new TableView<>(FXCollections.observableArrayList(p.groups()));
         table.setId("dr-plan");
@@ -127,7 +111,7 @@ public final class BackupCityWizard extends Dialog<Void> {
         table.getColumns().add(column("Old primary", DrPlan.Move::oldPrimary, 170));
         table.getColumns().add(column("DR standby", DrPlan.Move::candidate, 170));
         table.getColumns().add(column("Main city at", DrPlan.Move::lastKnownLsn, 105));
-        table.getColumns().add(column("DR at", DrPlan.Move::candidateLsn, 105));
+        table.getColumns().add(column(p.restorePoint() == null ? "DR at" : "Restore point at", DrPlan.Move::candidateLsn, 120));
         table.getColumns().add(column("Loss", m -> m.lossBytes() < 0 ? "unknown" : bytes(m.lossBytes()), 90));
         table.getColumns().add(column("Commits lost", m -> m.lossMillis() < 0 ? "-" : m.lossMillis() == 0 ? "none"
                 : String.format("up to %.1f s", m.lossMillis() / 1000.0), 120));
@@ -135,14 +119,14 @@ public final class BackupCityWizard extends Dialog<Void> {
         VBox.setVgrow(table, Priority.ALWAYS);
         Label verdict = new Label(p.blocked() ? "The promotion cannot start: " + String.join(" ", p.blockers())
                 : "Estimated loss: " + bytes(p.estimatedLossBytes()) + ", up to " + String.format("%.1f", p.estimatedLossMillis() / 1000.0)
-                + " s of commits. Next asks you to confirm.");
+                + " s of commits" + (p.restorePoint() == null ? "" : ", at restore point " + p.restorePoint()) + ". Next asks you to confirm.");
         verdict.setId("dr-verdict");
         verdict.setWrapText(true);
         verdict.getStyleClass().add(p.blocked() ? "field-error" : p.estimatedLossBytes() > 0 ? "outcome-warn" : "outcome-ok");
         Button recheck = new Button("Check again");
         recheck.setId("dr-recheck");
         recheck.setOnAction(e -> vm.check());
-        return new VBox(10, intro, table, verdict, recheck);
+        return new VBox(10, intro, modeBox, table, verdict, recheck);
     }
 
     private Node confirm() {

@@ -7,21 +7,15 @@ import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
-import javafx.scene.control.ButtonBar;
-import javafx.scene.control.ButtonType;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListCell;
-import javafx.scene.control.ListView;
-import javafx.scene.control.ProgressBar;
 import javafx.scene.control.RadioButton;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.TextField;
 import javafx.scene.control.ToggleGroup;
-import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
@@ -30,7 +24,6 @@ import javafx.util.StringConverter;
 import org.idcguard.model.ClusterPlan;
 import org.idcguard.model.Computer;
 import org.idcguard.model.Idc;
-import org.idcguard.model.TaskView;
 import org.idcguard.views.clusters.ClusterWizardViewModel.Page;
 import org.idcguard.views.common.FormLayout;
 import org.idcguard.views.common.Formats;
@@ -42,60 +35,25 @@ public final class ClusterWizard extends Dialog<Void> {
             Page.COMPUTERS, "Computers", Page.CONFIGURATION, "Configuration", Page.OVERVIEW, "Overview",
             Page.PROGRESS, "Progress"));
     private final ClusterWizardViewModel vm;
-    private final BorderPane body = new BorderPane();
-    private final VBox stepList = new VBox(4);
+    private final WizardFrame frame;
 
     public ClusterWizard(Window owner, ClusterWizardViewModel vm) {
         this.vm = vm;
         initOwner(owner);
         setTitle("Create cluster");
-        setHeaderText(null);
-        setResizable(true);
-        ButtonType backType = new ButtonType("Back", ButtonBar.ButtonData.BACK_PREVIOUS);
-        ButtonType nextType = new ButtonType("Next", ButtonBar.ButtonData.NEXT_FORWARD);
-        getDialogPane().getButtonTypes().addAll(backType, nextType, ButtonType.CLOSE);
-        Button back = (Button) getDialogPane().lookupButton(backType);
-        Button next = (Button) getDialogPane().lookupButton(nextType);
-        back.setId("wizard-back");
-        next.setId("wizard-next");
-        back.addEventFilter(javafx.event.ActionEvent.ACTION, e -> {
-            e.consume();
-            vm.back();
-        });
-        next.addEventFilter(javafx.event.ActionEvent.ACTION, e -> {
-            e.consume();
-            vm.next();
-        });
+        frame = new WizardFrame(this, "wizard", vm::back, vm::next, 860, 540);
+        Button back = frame.back;
+        Button next = frame.next;
         back.disableProperty().bind(vm.busyProperty().or(vm.pageProperty().isEqualTo(Page.BUSINESS))
                 .or(vm.pageProperty().isEqualTo(Page.PROGRESS)));
         next.disableProperty().bind(vm.busyProperty().or(vm.pageProperty().isEqualTo(Page.PROGRESS)));
         next.textProperty().bind(Bindings.when(vm.pageProperty().isEqualTo(Page.OVERVIEW)).then("Confirm").otherwise("Next"));
-        Button close = (Button) getDialogPane().lookupButton(ButtonType.CLOSE);
-        close.setId("wizard-close");
-
-        stepList.getStyleClass().add("wizard-steps");
-        stepList.setMinWidth(170);
-        body.setLeft(stepList);
-        body.setPrefSize(860, 540);
-        getDialogPane().setContent(body);
-        getDialogPane().getStyleClass().add("cluster-wizard");
         vm.pageProperty().addListener((obs, old, now) -> show(now));
         show(vm.pageProperty().get());
-        setResultConverter(b -> null);
     }
 
     private void show(Page page) {
-        stepList.getChildren().clear();
-        for (Page p : Page.values()) {
-            Label step = new Label((p.ordinal() + 1) + "  " + TITLES.get(p));
-            step.getStyleClass().add("wizard-step");
-            if (p == page) {
-                step.getStyleClass().add("current");
-            } else if (p.ordinal() < page.ordinal()) {
-                step.getStyleClass().add("passed");
-            }
-            stepList.getChildren().add(step);
-        }
+        frame.mark(java.util.Arrays.stream(Page.values()).map(TITLES::get).toList(), page.ordinal());
         Node content = switch (page) {
             case BUSINESS -> business();
             case PURCHASE -> purchase();
@@ -115,7 +73,7 @@ public final class ClusterWizard extends Dialog<Void> {
         VBox page0 = new VBox(10, title, content, general);
         page0.setPadding(new Insets(4, 8, 8, 20));
         VBox.setVgrow(content, Priority.ALWAYS);
-        body.setCenter(page0);
+        frame.body.setCenter(page0);
     }
 
     private Node business() {
@@ -319,49 +277,6 @@ public final class ClusterWizard extends Dialog<Void> {
     }
 
     private Node progress() {
-        ProgressBar bar = new ProgressBar();
-        bar.setMaxWidth(Double.MAX_VALUE);
-        Label outcome = new Label();
-        outcome.setId("wizard-outcome");
-        outcome.setWrapText(true);
-        ListView<TaskView.TaskStep> steps = new ListView<>();
-        steps.setId("wizard-steps-progress");
-        steps.setCellFactory(list -> new ListCell<>() {
-            @Override
-            protected void updateItem(TaskView.TaskStep step, boolean empty) {
-                super.updateItem(step, empty);
-                getStyleClass().removeAll("step-done", "step-running", "step-failed");
-                if (empty || step == null) {
-                    setText(null);
-                    return;
-                }
-                String mark = switch (step.status()) {
-                    case "done" -> "✓";
-                    case "running" -> "…";
-                    case "failed" -> "✗";
-                    default -> "·";
-                };
-                String time = step.finishedMillis() > 0 ? String.format("  %.1f s", (step.finishedMillis() - step.startedMillis()) / 1000.0) : "";
-                setText(mark + "  " + step.name() + time);
-                getStyleClass().add("step-" + step.status());
-            }
-        });
-        Runnable update = () -> {
-            TaskView t = vm.taskProperty().get();
-            if (t == null) {
-                return;
-            }
-            steps.getItems().setAll(t.steps());
-            bar.setProgress(t.ended() ? 1 : t.progress());
-            outcome.setText(t.ended() ? t.message() : "Creating: " + Math.round(t.progress() * 100) + " % of the steps done.");
-            outcome.getStyleClass().removeAll("field-error", "outcome-ok");
-            if (t.ended()) {
-                outcome.getStyleClass().add("succeeded".equals(t.status()) ? "outcome-ok" : "field-error");
-            }
-        };
-        vm.taskProperty().addListener((obs, old, now) -> update.run());
-        update.run();
-        VBox.setVgrow(steps, Priority.ALWAYS);
-        return new VBox(8, bar, outcome, steps);
+        return new TaskProgressPane(vm.taskProperty(), "wizard", "Creating");
     }
 }

@@ -8,13 +8,11 @@ import javafx.geometry.Insets;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.ButtonBar;
-import javafx.scene.control.ButtonType;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
-import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.stage.Window;
@@ -26,31 +24,15 @@ public final class IdcSwitchWizard extends Dialog<Void> {
     private static final Map<Page, String> TITLES = new EnumMap<>(Map.of(
             Page.TARGET, "Target IDC", Page.PLAN, "Preflight and plan", Page.PROGRESS, "Progress"));
     private final IdcSwitchViewModel vm;
-    private final BorderPane body = new BorderPane();
-    private final VBox stepList = new VBox(4);
+    private final WizardFrame frame;
 
     public IdcSwitchWizard(Window owner, IdcSwitchViewModel vm) {
         this.vm = vm;
         initOwner(owner);
         setTitle("IDC Switch — " + vm.cluster().name());
-        setHeaderText(null);
-        setResizable(true);
-        ButtonType backType = new ButtonType("Back", ButtonBar.ButtonData.BACK_PREVIOUS);
-        ButtonType nextType = new ButtonType("Next", ButtonBar.ButtonData.NEXT_FORWARD);
-        getDialogPane().getButtonTypes().addAll(backType, nextType, ButtonType.CLOSE);
-        Button back = (Button) getDialogPane().lookupButton(backType);
-        Button next = (Button) getDialogPane().lookupButton(nextType);
-        back.setId("switch-back");
-        next.setId("switch-next");
-        ((Button) getDialogPane().lookupButton(ButtonType.CLOSE)).setId("switch-close");
-        back.addEventFilter(javafx.event.ActionEvent.ACTION, e -> {
-            e.consume();
-            vm.back();
-        });
-        next.addEventFilter(javafx.event.ActionEvent.ACTION, e -> {
-            e.consume();
-            vm.next();
-        });
+        frame = new WizardFrame(this, "switch", vm::back, vm::next, 1140, 520);
+        Button back = frame.back;
+        Button next = frame.next;
         back.disableProperty().bind(vm.busyProperty().or(vm.pageProperty().isNotEqualTo(Page.PLAN)));
         next.disableProperty().bind(Bindings.createBooleanBinding(() -> vm.busyProperty().get()
                         || vm.pageProperty().get() == Page.PROGRESS || (vm.pageProperty().get() == Page.PLAN && !vm.canConfirm()),
@@ -59,30 +41,12 @@ public final class IdcSwitchWizard extends Dialog<Void> {
         ButtonBar.setButtonUniformSize(next, false); // "Confirm switch" needs more room than "Next"
         next.setMinWidth(140);
         next.setPrefWidth(140);
-
-        stepList.getStyleClass().add("wizard-steps");
-        stepList.setMinWidth(170);
-        body.setLeft(stepList);
-        body.setPrefSize(1140, 520);
-        getDialogPane().setContent(body);
-        getDialogPane().getStyleClass().add("cluster-wizard");
         vm.pageProperty().addListener((obs, old, now) -> show(now));
         show(vm.pageProperty().get());
-        setResultConverter(b -> null);
     }
 
     private void show(Page page) {
-        stepList.getChildren().clear();
-        for (Page p : Page.values()) {
-            Label step = new Label((p.ordinal() + 1) + "  " + TITLES.get(p));
-            step.getStyleClass().add("wizard-step");
-            if (p == page) {
-                step.getStyleClass().add("current");
-            } else if (p.ordinal() < page.ordinal()) {
-                step.getStyleClass().add("passed");
-            }
-            stepList.getChildren().add(step);
-        }
+        frame.mark(java.util.Arrays.stream(Page.values()).map(TITLES::get).toList(), page.ordinal());
         Node content = switch (page) {
             case TARGET -> target();
             case PLAN -> plan();
@@ -98,7 +62,7 @@ public final class IdcSwitchWizard extends Dialog<Void> {
         VBox page0 = new VBox(10, title, content, general);
         page0.setPadding(new Insets(4, 8, 8, 20));
         VBox.setVgrow(content, Priority.ALWAYS);
-        body.setCenter(page0);
+        frame.body.setCenter(page0);
     }
 
     private Node target() {

@@ -27,6 +27,7 @@ final class TaskProgressPane extends VBox {
             @Override
             protected void updateItem(TaskView.TaskStep step, boolean empty) {
                 super.updateItem(step, empty);
+                getStyleClass().removeAll("step-done", "step-running", "step-failed");
                 if (empty || step == null) {
                     setText(null);
                     return;
@@ -40,6 +41,7 @@ final class TaskProgressPane extends VBox {
                 String time = step.finishedMillis() > 0 ? String.format("  %.1f s", (step.finishedMillis() - step.startedMillis()) / 1000.0) : "";
                 setText(mark + "  " + step.name() + time + (step.detail() == null || step.detail().isBlank() ? "" : "  —  " + step.detail()));
                 setWrapText(true);
+                getStyleClass().add("step-" + step.status());
                 setPrefWidth(0); // wrap within the list's width instead of widening the cell
             }
         });

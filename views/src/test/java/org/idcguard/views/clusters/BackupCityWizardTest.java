@@ -52,6 +52,10 @@ class BackupCityWizardTest {
         assertEquals(3, plan.getItems().size(), "coordinator and two shards");
         String verdict = robot.lookup("#dr-verdict").queryAs(Label.class).getText();
         assertTrue(verdict.startsWith("Estimated loss: 12.0 KiB"), verdict);
+        robot.clickOn("#dr-mode-consistent");
+        verdict = robot.lookup("#dr-verdict").queryAs(Label.class).getText();
+        assertTrue(verdict.startsWith("Estimated loss: 24.0 KiB") && verdict.contains("at restore point idcguard_1000"), verdict);
+        assertTrue(manager.calls().contains("drPlan Sales IDC3 consistent"), manager.calls().toString());
         robot.clickOn("#dr-next");
 
         Button promote = robot.lookup("#dr-next").queryAs(Button.class);
@@ -64,7 +68,7 @@ class BackupCityWizardTest {
         assertFalse(manager.calls().stream().anyMatch(c -> c.startsWith("promoteBackupCity")), "the preflight and the typing change nothing");
         robot.clickOn("#dr-next");
 
-        assertTrue(manager.calls().contains("promoteBackupCity Sales IDC3 true"), manager.calls().toString());
+        assertTrue(manager.calls().contains("promoteBackupCity Sales IDC3 consistent true"), manager.calls().toString());
         assertTrue(robot.lookup("#dr-outcome").queryAs(Label.class).getText().startsWith("Every primary of Sales is in IDC3"));
         assertEquals(4, robot.lookup("#dr-steps").queryListView().getItems().size(), "the fence and one promotion per group");
         robot.clickOn("#dr-close");

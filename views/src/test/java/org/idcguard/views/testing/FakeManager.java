@@ -323,12 +323,12 @@ public final class FakeManager implements ManagerApi {
                     : new DrStatus.Group(g.name(), node, "streaming", "0/3000000", "0/3001000", drLagBytes, drLagBytes > 0 ? 1200 : 0));
         }
         return new DrStatus(cluster, d.summary().drIdc(), "Guangzhou", false, promoted, promoted ? -1 : drLagBytes * groups.size(),
-                promoted ? -1 : 1200, groups, List.of());
+                promoted ? -1 : 1200, groups, List.of(), null, 0);
     }
 
     @Override
-    public synchronized DrPlan drPlan(String cluster, String to) {
-        calls.add("drPlan " + cluster + " " + to);
+    public synchronized DrPlan drPlan(String cluster, String to, String mode) {
+        calls.add("drPlan " + cluster + " " + to + " " + mode);
         DrStatus s = drStatus(cluster);
         ClusterDetail d = cluster(cluster);
         List<DrPlan.Move> moves = new ArrayList<>();
@@ -337,13 +337,15 @@ public final class FakeManager implements ManagerApi {
                     .filter(n -> "primary".equals(n.role())).map(NodeView::name).findFirst().orElse("-");
             moves.add(new DrPlan.Move(g.group(), old, g.node(), g.lastPrimaryLsn(), g.receivedLsn(), g.lagBytes(), g.lagMillis()));
         }
-        return new DrPlan(cluster, to, "latest", s.estimatedLossBytes(), s.estimatedLossMillis(), moves, List.of());
+        boolean consistent = "consistent".equals(mode);
+        return new DrPlan(cluster, to, consistent ? "consistent" : "latest", consistent ? "idcguard_1000" : null,
+                consistent ? s.estimatedLossBytes() * 2 : s.estimatedLossBytes(), s.estimatedLossMillis(), moves, List.of());
     }
 
     @Override
     public synchronized TaskView promoteBackupCity(String cluster, DrPromoteRequest request) {
-        calls.add("promoteBackupCity " + cluster + " " + request.to() + " " + request.lossAccepted());
-        DrPlan plan = drPlan(cluster, request.to());
+        calls.add("promoteBackupCity " + cluster + " " + request.to() + " " + request.modeOrDefault() + " " + request.lossAccepted());
+        DrPlan plan = drPlan(cluster, request.to(), request.modeOrDefault());
         if (plan.estimatedLossBytes() > 0 && !request.lossAccepted()) {
             throw new ApiException(409, "Promoting " + request.to() + " now loses about " + plan.estimatedLossBytes()
                     + " bytes: confirm that you accept the loss.", "acceptLoss");

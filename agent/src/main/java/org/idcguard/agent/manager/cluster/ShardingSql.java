@@ -4,8 +4,11 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /** SQL installed on the coordinator: the function that spreads a hash-partitioned table over the shards. */
-final class ShardingSql {
+public final class ShardingSql {
     static final String FUNCTION = "idcguard_create_sharded_table";
+    static final String WRITE_GATE = "idcguard_write_gate";
+    /** The advisory lock key of the write gate (any fixed number; applications should not use it). */
+    public static final long WRITE_GATE_KEY = 7_294_001L;
 
     private ShardingSql() {
     }
@@ -31,6 +34,8 @@ final class ShardingSql {
               shard_columns text := columns || COALESCE(', PRIMARY KEY (' || primary_key || ')', '');
             BEGIN
               EXECUTE format('CREATE TABLE %%I (%%s) PARTITION BY HASH (%%I)', table_name, columns, shard_key);
+              EXECUTE format('CREATE TRIGGER idcguard_write_gate BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON %%I '
+                             'FOR EACH STATEMENT EXECUTE FUNCTION %s()', table_name);
               FOR i IN 0 .. n - 1 LOOP
                 part := table_name || '_p' || (i + 1);
                 srv := shards[(i %% array_length(shards, 1)) + 1];
@@ -40,6 +45,22 @@ final class ShardingSql {
               END LOOP;
               RETURN format('%%s: %%s partitions over %%s shards', table_name, n, array_length(shards, 1));
             END
-            $fn$""".formatted(FUNCTION, servers);
+            $fn$""".formatted(FUNCTION, servers, WRITE_GATE);
+    }
+
+    /**
+     * The write gate of a consistent cut across shards: every statement that writes a sharded table takes a shared
+     * advisory lock held to the end of its transaction, which is after postgres_fdw has committed it on every shard.
+     * The manager's restore-point writer takes the lock exclusively (waiting a bounded moment), so while it marks
+     * every group no distributed transaction is half committed: each is wholly before or wholly after the marks.
+     */
+    static String createWriteGate() {
+        return """
+            CREATE OR REPLACE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $fn$
+            BEGIN
+              PERFORM pg_advisory_xact_lock_shared(%d);
+              RETURN NULL;
+            END
+            $fn$""".formatted(WRITE_GATE, WRITE_GATE_KEY);
     }
 }

@@ -56,9 +56,15 @@ public final class BackupCityPromotion {
         ClusterRecord cluster = drCluster(clusterName);
         String city = store.inTransaction(c -> idcs.find(c, cluster.drIdc())).map(Idc::city).orElse("-");
         Optional<DrWatch.Snapshot> seen = ha.drSnapshot(cluster.name());
+        java.util.Map<String, Long> held = new java.util.HashMap<>();
+        seen.ifPresent(s -> s.groups().stream().filter(g -> !"-".equals(g.receivedLsn()))
+                .forEach(g -> held.put(g.group(), Lsn.parse(g.receivedLsn()))));
+        Optional<RestorePoints.Point> point = held.isEmpty() ? Optional.empty()
+                : RestorePoints.newestHeld(ha.restorePoints(cluster.name()), held);
         return new DrStatus(cluster.name(), cluster.drIdc(), city, seen.map(DrWatch.Snapshot::mainCityLost).orElse(false),
                 cluster.runsInDrCity(), seen.map(DrWatch.Snapshot::lossBytes).orElse(-1L), seen.map(DrWatch.Snapshot::lossMillis).orElse(-1L),
-                seen.map(DrWatch.Snapshot::groups).orElse(List.of()), promotions(cluster.name()));
+                seen.map(DrWatch.Snapshot::groups).orElse(List.of()), promotions(cluster.name()),
+                point.map(RestorePoints.Point::name).orElse(null), point.map(RestorePoints.Point::createdMillis).orElse(0L));
     }
 
     /** The preflight: what each group would lose if the backup city were promoted now, and what stands in the way. */
@@ -71,8 +77,9 @@ public final class BackupCityPromotion {
             throw new ApiFailure(400, "IDC " + Names.shorten(to) + " is not the DR IDC of " + cluster.name() + " (" + cluster.drIdc() + ").", "to");
         }
         String m = mode == null || mode.isBlank() ? DrPromoteRequest.LATEST : mode;
-        if (!DrPromoteRequest.LATEST.equals(m)) {
-            throw new ApiFailure(400, "The promotion mode is latest (every group at the newest point it received).", "mode");
+        if (!DrPromoteRequest.LATEST.equals(m) && !DrPromoteRequest.CONSISTENT.equals(m)) {
+            throw new ApiFailure(400, "The promotion mode is latest (every group at the newest point it received) or consistent "
+                    + "(every group at the newest restore point they all received).", "mode");
         }
         if (!ClusterRecord.RUNNING.equals(cluster.status())) {
             throw ApiFailure.conflict(null, "Cluster " + cluster.name() + " is " + cluster.status() + ", not running.");
@@ -86,6 +93,7 @@ public final class BackupCityPromotion {
         List<DrPlan.Move> moves = new ArrayList<>();
         List<String> blockers = new ArrayList<>();
         List<String> answering = new ArrayList<>();
+        java.util.Map<String, Long> held = new java.util.HashMap<>();
         for (GroupRecord g : groups) {
             List<NodeRecord> members = nodes.stream().filter(n -> n.group().equals(g.name())).toList();
             Optional<NodeRecord> primary = members.stream().filter(NodeRecord::isPrimary).findFirst();
@@ -100,6 +108,7 @@ public final class BackupCityPromotion {
                 blockers.add(g.name() + ": no DR standby in " + to + " answers.");
                 continue;
             }
+            held.put(g.name(), candidate.get().lsn());
             Optional<org.idcguard.model.DrStatus.Group> lag = seen.flatMap(s -> s.groups().stream().filter(x -> x.group().equals(g.name())).findFirst());
             String lastKnown = lag.map(org.idcguard.model.DrStatus.Group::lastPrimaryLsn).orElse("-");
             long lossBytes = "-".equals(lastKnown) ? -1 : Math.max(0, Lsn.parse(lastKnown) - candidate.get().lsn());
@@ -111,9 +120,29 @@ public final class BackupCityPromotion {
             blockers.add(0, "The main city is not lost: " + String.join(", ", answering) + (answering.size() == 1 ? " answers" : " answer")
                     + " as primary. Move with the IDC switch, which loses nothing.");
         }
+        String point = null;
+        if (DrPromoteRequest.CONSISTENT.equals(m) && blockers.isEmpty()) {
+            Optional<RestorePoints.Point> common = RestorePoints.newestHeld(ha.restorePoints(cluster.name()), held);
+            if (common.isEmpty()) {
+                blockers.add("No restore point has reached every DR standby: promote latest, or wait for one.");
+            } else {
+                point = common.get().name();
+                long lastSample = seen.map(DrWatch.Snapshot::lastSampleMillis).orElse(common.get().createdMillis());
+                moves = atRestorePoint(moves, common.get(), Math.max(0, lastSample - common.get().createdMillis()));
+            }
+        }
         long bytes = moves.stream().mapToLong(x -> Math.max(0, x.lossBytes())).sum();
         long millis = moves.stream().mapToLong(x -> Math.max(0, x.lossMillis())).max().orElse(0);
-        return new DrPlan(cluster.name(), to, m, bytes, millis, moves, blockers);
+        return new DrPlan(cluster.name(), to, m, point, bytes, millis, moves, blockers);
+    }
+
+    /** Each group's move stopped at the restore point: it loses what the main city wrote after the point. */
+    private static List<DrPlan.Move> atRestorePoint(List<DrPlan.Move> moves, RestorePoints.Point point, long millis) {
+        return moves.stream().map(x -> {
+            long at = point.lsnByGroup().get(x.group());
+            long loss = "-".equals(x.lastKnownLsn()) ? -1 : Math.max(0, Lsn.parse(x.lastKnownLsn()) - at);
+            return new DrPlan.Move(x.group(), x.oldPrimary(), x.candidate(), x.lastKnownLsn(), Lsn.format(at), loss, millis);
+        }).toList();
     }
 
     /** Checks the preflight again (and the DBA's acceptance of the loss) and starts the promotion as a task. */
@@ -130,6 +159,10 @@ public final class BackupCityPromotion {
         }
         ClusterRecord cluster = drCluster(clusterName);
         List<String> steps = new ArrayList<>();
+        boolean atPoint = plan.restorePoint() != null;
+        if (atPoint) {
+            steps.add("Check that every DR standby can stop at the restore point " + plan.restorePoint());
+        }
         steps.add("Fence what still answers of the main city");
         plan.groups().forEach(m -> steps.add("Promote " + m.candidate() + " in " + plan.to() + " for " + m.group()));
         steps.add("Point the coordinator at the new primaries");
@@ -141,14 +174,19 @@ public final class BackupCityPromotion {
         });
         return tasks.start("dr-promote", cluster.name(), steps, progress -> {
             List<NodeRecord> nodes = store.inTransaction(c -> clusters.nodes(c, cluster.name()));
-            progress.run(1, () -> fenceMainCity(nodes.stream().filter(n -> !cluster.isDr(n.idc())).toList()));
+            int first = atPoint ? 2 : 1;
+            if (atPoint) {
+                // before anything changes: a group that cannot stop at the point would leave the cut torn
+                progress.run(1, () -> checkNotPast(cluster, nodes, plan));
+            }
+            progress.run(first, () -> fenceMainCity(nodes.stream().filter(n -> !cluster.isDr(n.idc())).toList()));
             List<CompletableFuture<Void>> all = new ArrayList<>();
             for (int i = 0; i < plan.groups().size(); i++) {
-                int ordinal = i + 2;
+                int ordinal = i + first + 1;
                 DrPlan.Move m = plan.groups().get(i);
                 all.add(CompletableFuture.runAsync(() -> {
                     try {
-                        progress.run(ordinal, () -> ha.exclusive(cluster.name(), m.group(), () -> promote(cluster, m, plan.mode())));
+                        progress.run(ordinal, () -> ha.exclusive(cluster.name(), m.group(), () -> promote(cluster, m, plan)));
                     } catch (Exception e) {
                         throw new CompletionException(e);
                     }
@@ -162,12 +200,14 @@ public final class BackupCityPromotion {
                     failed.add(e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
                 }
             }
-            store.inTransaction(c -> {
-                clusters.setIdcs(c, cluster.name(), cluster.drIdc(), cluster.primaryIdc());
-                return null;
-            });
+            if (failed.isEmpty()) {
+                store.inTransaction(c -> {
+                    clusters.setIdcs(c, cluster.name(), cluster.drIdc(), cluster.primaryIdc());
+                    return null;
+                });
+            }
             ha.primariesMoved(cluster.name());
-            progress.run(plan.groups().size() + 2, () -> {
+            progress.run(plan.groups().size() + first + 1, () -> {
                 awaitRouting(cluster.name());
                 return "each shard's new primary is tried first";
             });
@@ -203,7 +243,8 @@ public final class BackupCityPromotion {
         return stopped.isEmpty() ? "nothing of the main city answers" : "stopped " + String.join(", ", stopped);
     }
 
-    private String promote(ClusterRecord cluster, DrPlan.Move m, String mode) throws Exception {
+    private String promote(ClusterRecord cluster, DrPlan.Move m, DrPlan plan) throws Exception {
+        String mode = plan.mode();
         String subject = cluster.name() + "/" + m.group();
         List<NodeRecord> members = store.inTransaction(c -> clusters.nodes(c, cluster.name())).stream()
                 .filter(n -> n.group().equals(m.group())).toList();
@@ -217,8 +258,14 @@ public final class BackupCityPromotion {
             intents.step(c, id, FailoverIntents.PROMOTING); // nothing to detach: the main city sends nothing any more
             return id;
         });
-        long received = NodeSql.position(cluster, candidate);
-        NodeSql.promote(cluster, candidate);
+        long received;
+        if (plan.restorePoint() != null) {
+            received = Lsn.parse(m.candidateLsn());
+            promoteAtRestorePoint(cluster, candidate, plan.restorePoint(), received);
+        } else {
+            received = NodeSql.position(cluster, candidate);
+            NodeSql.promote(cluster, candidate);
+        }
         long lastKnown = "-".equals(m.lastKnownLsn()) ? received : Lsn.parse(m.lastKnownLsn());
         long loss = Math.max(0, lastKnown - received);
         List<String> mainCity = members.stream().filter(n -> n != candidate && n != old).map(NodeRecord::name).toList();
@@ -251,6 +298,65 @@ public final class BackupCityPromotion {
             return null;
         });
         return candidate.name() + " promoted at " + Lsn.format(received) + ", " + loss + " bytes lost";
+    }
+
+    /** Every DR standby to promote has not replayed past the restore point (its apply delay held it back). */
+    private String checkNotPast(ClusterRecord cluster, List<NodeRecord> nodes, DrPlan plan) throws java.sql.SQLException {
+        for (DrPlan.Move m : plan.groups()) {
+            NodeRecord candidate = nodes.stream().filter(n -> n.name().equals(m.candidate())).findFirst().orElseThrow();
+            long replayed = replayed(cluster, candidate);
+            if (replayed > Lsn.parse(m.candidateLsn())) {
+                throw new IllegalStateException(candidate.name() + " has replayed to " + Lsn.format(replayed) + ", past the restore point "
+                        + plan.restorePoint() + " at " + m.candidateLsn() + " (its apply delay was set only lately): nothing was "
+                        + "changed; promote latest, or wait for a newer restore point.");
+            }
+        }
+        return "every DR standby replayed no further than " + plan.restorePoint();
+    }
+
+    private static long replayed(ClusterRecord cluster, NodeRecord node) throws java.sql.SQLException {
+        try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, node, "postgres");
+             java.sql.Statement st = db.createStatement()) {
+            java.sql.ResultSet rs = st.executeQuery("SELECT pg_last_wal_replay_lsn()::text");
+            rs.next();
+            return Lsn.parse(rs.getString(1));
+        }
+    }
+
+    /**
+     * Stops the DR standby at the restore point: recovery_target_name with the promote action, its apply delay lifted,
+     * and a restart (the target is read at start); it replays up to the point and promotes itself. Refused when it has
+     * replayed past the point already.
+     */
+    private void promoteAtRestorePoint(ClusterRecord cluster, NodeRecord candidate, String point, long pointLsn) throws Exception {
+        try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, candidate, "postgres");
+             java.sql.Statement st = db.createStatement()) {
+            long replayed = replayed(cluster, candidate);
+            if (replayed > pointLsn) {
+                throw new IllegalStateException(candidate.name() + " has replayed to " + Lsn.format(replayed) + ", past the restore point "
+                        + point + " at " + Lsn.format(pointLsn) + ": promote latest.");
+            }
+            org.idcguard.agent.manager.cluster.PgSession.checkMayChange();
+            st.execute("ALTER SYSTEM SET recovery_target_name = " + org.idcguard.agent.manager.cluster.PgSession.literal(point));
+            st.execute("ALTER SYSTEM SET recovery_target_action = 'promote'");
+            st.execute("ALTER SYSTEM SET recovery_min_apply_delay = 0");
+        }
+        agents.stopInstance(candidate.agentEndpoint(), candidate.name(), "fast");
+        agents.startInstance(candidate.agentEndpoint(), candidate.name());
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!NodeSql.inRecovery(cluster, candidate).map(r -> !r).orElse(false)) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException(candidate.name() + " did not reach the restore point " + point + " within 60 s.");
+            }
+            Thread.sleep(100);
+        }
+        // a target left in place would stop this node again the next time it is a standby
+        try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, candidate, "postgres");
+             java.sql.Statement st = db.createStatement()) {
+            st.execute("ALTER SYSTEM RESET recovery_target_name");
+            st.execute("ALTER SYSTEM RESET recovery_target_action");
+            st.executeQuery("SELECT pg_reload_conf()").close();
+        }
     }
 
     private List<DrStatus.Promotion> promotions(String cluster) {

@@ -36,9 +36,10 @@ final class DrWatch {
     private final Set<String> notReceiving = new HashSet<>();
     private final Set<String> citiesLost = new HashSet<>();
     private final Map<String, Snapshot> latest = new ConcurrentHashMap<>();
+    private final RestorePoints restorePoints;
 
     /** A cluster's DR city at the last tick. */
-    record Snapshot(boolean mainCityLost, List<DrStatus.Group> groups) {
+    record Snapshot(boolean mainCityLost, List<DrStatus.Group> groups, long lastSampleMillis) {
         long lossBytes() {
             return groups.stream().mapToLong(g -> Math.max(0, g.lagBytes())).sum();
         }
@@ -48,9 +49,10 @@ final class DrWatch {
         }
     }
 
-    DrWatch(EventLog events, DrSettingsStore settings) {
+    DrWatch(EventLog events, DrSettingsStore settings, RestorePoints restorePoints) {
         this.events = events;
         this.settings = settings;
+        this.restorePoints = restorePoints;
     }
 
     /** The last tick's view of a cluster's DR city; empty when it has none or was not observed yet. */
@@ -72,9 +74,12 @@ final class DrWatch {
             List<NodeState> members = v.nodes().stream().filter(n -> n.group().equals(g.name())).map(n -> states.get(n.name())).toList();
             groups.add(group(c, g, members, s, now));
         }
-        Snapshot snapshot = new Snapshot(cityLost, groups);
+        long lastSample = v.groups().stream().map(g -> primarySamples.get(c.name() + "/" + g.name()))
+                .filter(d -> d != null && !d.isEmpty()).mapToLong(d -> d.peekLast()[0]).max().orElse(-1);
+        Snapshot snapshot = new Snapshot(cityLost, groups, lastSample);
         latest.put(c.name(), snapshot);
         announceCity(c, mainIdcs, cityLost, snapshot);
+        restorePoints.maybeMark(v, states, s, now);
     }
 
     private DrStatus.Group group(ClusterRecord c, GroupRecord g, List<NodeState> members, DrSettings s, long now) {

@@ -34,6 +34,7 @@ public final class HaLoop implements AutoCloseable {
     private final HaActions actions;
     private final ClusterBookkeeping bookkeeping;
     private final DrWatch dr;
+    private final RestorePoints restorePoints;
     private volatile boolean running = true;
 
     public HaLoop(MetadataStore store, EventLog events, NodeAgentClient agents, HaSettingsStore settings, DrSettingsStore drSettings) {
@@ -41,7 +42,8 @@ public final class HaLoop implements AutoCloseable {
         this.settings = settings;
         this.actions = new HaActions(store, events, agents, sessions);
         this.bookkeeping = new ClusterBookkeeping(store, events, actions);
-        this.dr = new DrWatch(events, drSettings);
+        this.restorePoints = new RestorePoints(store);
+        this.dr = new DrWatch(events, drSettings, restorePoints);
     }
 
     public void start() {
@@ -123,6 +125,11 @@ public final class HaLoop implements AutoCloseable {
         return observer.observed(node);
     }
 
+    /** A cluster's common restore points, newest first. */
+    List<RestorePoints.Point> restorePoints(String cluster) {
+        return restorePoints.points(cluster);
+    }
+
     /** A cluster's DR city as the last tick saw it. */
     Optional<DrWatch.Snapshot> drSnapshot(String cluster) {
         return dr.latest(cluster);
@@ -171,6 +178,7 @@ public final class HaLoop implements AutoCloseable {
         running = false;
         loop.interrupt();
         actions.close();
+        restorePoints.close();
         observer.close();
         sessions.close();
     }

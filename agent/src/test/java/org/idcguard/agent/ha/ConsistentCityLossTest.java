@@ -1,0 +1,196 @@
+package org.idcguard.agent.ha;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.idcguard.agent.drill.ClusterHealth;
+import org.idcguard.agent.drill.IdcFault;
+import org.idcguard.agent.testing.HaEstates;
+import org.idcguard.agent.testing.LocalEstate;
+import org.idcguard.agent.testing.Waits;
+import org.idcguard.model.ClusterDetail;
+import org.idcguard.model.GroupView;
+import org.idcguard.model.NodeView;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The consistent promotion of the DR city on real PostgreSQL: transactions written across both shards through the
+ * coordinator while one shard's DR standby stalls, then the main city powered off; promoted at the newest common
+ * restore point, every group stops exactly there and no transaction is present on one shard and missing on another.
+ */
+class ConsistentCityLossTest {
+    private static final int BLOCK = 39;
+    private static final int ROWS_PER_TRANSACTION = 4;
+
+    @Test
+    void everyGroupStopsAtOneRestorePointAndNoTransactionIsTorn() throws Exception {
+        try (LocalEstate estate = HaEstates.start(BLOCK, Map.of())) {
+            estate.addIdc("IDC3", "Guangdong", "Guangzhou", List.of("127.0." + BLOCK + ".5"));
+            JsonNode created = estate.createCluster("{\"name\":\"Cut\",\"city\":\"Shenzhen\",\"primaryIdc\":\"IDC1\",\"backupIdc\":\"IDC2\","
+                    + "\"shards\":2,\"nodesPerIdc\":1,\"drIdc\":\"IDC3\",\"computers\":[\"127.0." + BLOCK + ".1\",\"127.0." + BLOCK
+                    + ".3\",\"127.0." + BLOCK + ".5\"]}");
+            assertEquals("succeeded", created.get("status").asText(), created.toString());
+            HaEstates.awaitFullProtection(estate, "Cut", Duration.ofSeconds(60));
+            ClusterDetail before = estate.detail("Cut");
+            String jdbc = before.uris().jdbc();
+            try (Connection db = DriverManager.getConnection(jdbc); Statement st = db.createStatement()) {
+                st.execute("SELECT idcguard_create_sharded_table('xfer', 'id bigint, txn bigint', 'id', 2, 'id')");
+            }
+            AtomicBoolean writing = new AtomicBoolean(true);
+            AtomicLong acked = new AtomicLong();
+            Thread writer = new Thread(() -> writeAcrossShards(jdbc, writing, acked), "cross-shard-writer");
+            writer.start();
+            try {
+                Waits.until(Duration.ofSeconds(30), "the DR apply delays set", () -> drApplyDelays(estate, before).stream().allMatch(d -> d > 0));
+                long delayed = System.currentTimeMillis();
+                // a DR standby has replayed up to where its delay was set: the points to stop at are those marked after
+                Waits.until(Duration.ofSeconds(30), "a restore point every DR standby holds, marked after the delays", () -> {
+                    JsonNode dr = estate.api().get("/api/clusters/Cut/dr").json();
+                    return !dr.get("restorePoint").isNull() && dr.get("restorePointMillis").asLong() > delayed;
+                });
+
+                // shard1's DR standby stalls while transactions go on across both shards; then the main city goes dark
+                NodeView shard1Dr = drNode(before, "shard1");
+                List<ProcessHandle> stalled = PrimaryFailureTest.processTree(shard1Dr.pid());
+                PrimaryFailureTest.signal("-STOP", stalled);
+                try {
+                    long stalledAt = acked.get();
+                    Waits.until(Duration.ofSeconds(10), "transactions commit while shard1's DR standby stalls",
+                            () -> acked.get() > stalledAt + 50);
+                    List<String> mainCity = new ArrayList<>(estate.access().computersOf("IDC1"));
+                    mainCity.addAll(estate.access().computersOf("IDC2"));
+                    new IdcFault(IdcFault.Kind.POWER_OFF, mainCity).apply();
+                } finally {
+                    PrimaryFailureTest.signal("-CONT", stalled);
+                }
+                Waits.until(Duration.ofSeconds(30), "the city-lost alert", () -> !estate.events("alert.city-lost").isEmpty());
+            } finally {
+                writing.set(false);
+                writer.join(10_000);
+            }
+
+            JsonNode plan = estate.api().get("/api/clusters/Cut/dr/promote?to=IDC3&mode=consistent").json();
+            assertEquals(0, plan.get("blockers").size(), plan.toString());
+            String point = plan.get("restorePoint").asText();
+            assertNotNull(point);
+            var answer = estate.api().post("/api/clusters/Cut/dr/promote", "{\"to\":\"IDC3\",\"mode\":\"consistent\",\"acceptLoss\":true}");
+            assertEquals(202, answer.status(), answer.body());
+            JsonNode task = estate.awaitTask(answer.json().get("id").asLong(), Duration.ofMinutes(2));
+            assertEquals("succeeded", task.get("status").asText(), task.toString());
+
+            ClusterDetail promoted = estate.detail("Cut");
+            for (GroupView g : promoted.groups()) {
+                assertEquals("IDC3", ClusterHealth.primary(g).orElseThrow().idc(), g.name());
+            }
+            JsonNode status = estate.api().get("/api/clusters/Cut/dr").json();
+            for (JsonNode p : status.get("promotions")) {
+                String planned = findMove(plan, p.get("group").asText()).get("candidateLsn").asText();
+                assertEquals(planned, p.get("promotedLsn").asText(), "every group stops at the restore point: " + p);
+                assertEquals("consistent", p.get("mode").asText());
+            }
+            Waits.until(Duration.ofSeconds(30), "the coordinator reaches the new shard primaries", () -> torn(estate.detail("Cut").uris().jdbc()) >= 0);
+            long torn = torn(estate.detail("Cut").uris().jdbc());
+            assertEquals(0, torn, "transactions present on one shard and missing on another after a consistent promotion");
+            System.out.printf("consistent promotion at %s: %d cross-shard transactions acknowledged, %d present, none torn%n", point,
+                    acked.get(), present(estate.detail("Cut").uris().jdbc()));
+        }
+    }
+
+    /** Transactions of 4 rows spread by hash over both shards, committed one after another through the coordinator. */
+    private static void writeAcrossShards(String jdbc, AtomicBoolean writing, AtomicLong acked) {
+        long txn = 0;
+        while (writing.get()) {
+            try (Connection db = DriverManager.getConnection(jdbc)) {
+                db.setAutoCommit(false);
+                try (PreparedStatement st = db.prepareStatement("INSERT INTO xfer (id, txn) VALUES (?, ?)")) {
+                    while (writing.get()) {
+                        txn++;
+                        for (int r = 0; r < ROWS_PER_TRANSACTION; r++) {
+                            st.setLong(1, txn * ROWS_PER_TRANSACTION + r);
+                            st.setLong(2, txn);
+                            st.addBatch();
+                        }
+                        st.executeBatch();
+                        db.commit();
+                        acked.incrementAndGet();
+                    }
+                }
+            } catch (SQLException lostCity) {
+                sleep(100); // the main city went dark: write again once a primary answers
+            }
+        }
+    }
+
+    /** Transactions with some rows and not all of them, or -1 while the coordinator cannot reach every shard. */
+    private static long torn(String jdbc) {
+        try (Connection db = DriverManager.getConnection(jdbc); Statement st = db.createStatement()) {
+            ResultSet rs = st.executeQuery("SELECT count(*) FROM (SELECT txn FROM xfer GROUP BY txn HAVING count(*) <> "
+                    + ROWS_PER_TRANSACTION + ") t");
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException notYet) {
+            return -1;
+        }
+    }
+
+    private static long present(String jdbc) throws SQLException {
+        try (Connection db = DriverManager.getConnection(jdbc); Statement st = db.createStatement()) {
+            ResultSet rs = st.executeQuery("SELECT count(DISTINCT txn) FROM xfer");
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static List<Long> drApplyDelays(LocalEstate estate, ClusterDetail d) {
+        List<Long> delays = new ArrayList<>();
+        for (GroupView g : d.groups()) {
+            NodeView n = drNode(d, g.name());
+            try (Connection db = DriverManager.getConnection("jdbc:postgresql://" + n.address() + ":" + n.port() + "/postgres"
+                    + d.uris().jdbc().substring(d.uris().jdbc().indexOf('?')).replace("targetServerType=primary", "targetServerType=any"));
+                 Statement st = db.createStatement()) {
+                ResultSet rs = st.executeQuery("SELECT setting::bigint FROM pg_settings WHERE name = 'recovery_min_apply_delay'");
+                rs.next();
+                delays.add(rs.getLong(1));
+            } catch (SQLException e) {
+                delays.add(-1L);
+            }
+        }
+        return delays;
+    }
+
+    private static NodeView drNode(ClusterDetail d, String group) {
+        return d.groups().stream().filter(g -> g.name().equals(group)).findFirst().orElseThrow().nodes().stream()
+                .filter(n -> n.idc().equals("IDC3")).findFirst().orElseThrow();
+    }
+
+    private static JsonNode findMove(JsonNode plan, String group) {
+        for (JsonNode m : plan.get("groups")) {
+            if (m.get("group").asText().equals(group)) {
+                return m;
+            }
+        }
+        throw new AssertionError("no move for " + group + " in " + plan);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
