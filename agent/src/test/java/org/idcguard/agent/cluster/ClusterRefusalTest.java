@@ -55,7 +55,11 @@ class ClusterRefusalTest {
         assertRefusedAndNothingMade(body("Same", "IDCA", "IDCA", 1), 400, "backupIdc", "The backup IDC must differ");
         assertRefusedAndNothingMade(body("Zero", "IDCA", "IDCB", 0), 400, "nodesPerIdc", "Each group has 1 to 4 nodes");
         assertRefusedAndNothingMade("{\"name\":\"Cross\",\"kind\":\"cross-city\",\"city\":\"Shenzhen\",\"primaryIdc\":\"IDCA\","
-                + "\"backupIdc\":\"IDCB\"}", 400, "kind", "Cross-city clusters are not available yet");
+                + "\"backupIdc\":\"IDCB\"}", 400, "drIdc", "A cross-city cluster needs a DR IDC");
+        assertRefusedAndNothingMade("{\"name\":\"Odd\",\"kind\":\"galactic\",\"city\":\"Shenzhen\",\"primaryIdc\":\"IDCA\","
+                + "\"backupIdc\":\"IDCB\"}", 400, "kind", "The cluster kind is intra-city");
+        assertRefusedAndNothingMade("{\"name\":\"Twice\",\"city\":\"Shenzhen\",\"primaryIdc\":\"IDCA\",\"backupIdc\":\"IDCB\","
+                + "\"drIdc\":\"IDCA\"}", 400, "drIdc", "The DR IDC must differ");
     }
 
     @Test

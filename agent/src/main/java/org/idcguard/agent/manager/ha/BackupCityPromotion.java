@@ -297,6 +297,7 @@ public final class BackupCityPromotion {
                     + " will be rewound.");
             return null;
         });
+        awaitObservedPrimary(candidate);
         return candidate.name() + " promoted at " + Lsn.format(received) + ", " + loss + " bytes lost";
     }
 
@@ -356,6 +357,18 @@ public final class BackupCityPromotion {
             st.execute("ALTER SYSTEM RESET recovery_target_name");
             st.execute("ALTER SYSTEM RESET recovery_target_action");
             st.executeQuery("SELECT pg_reload_conf()").close();
+        }
+    }
+
+    /** Waits (10 s at most) until the probes see the new primary take writes: the task ends on what the cluster detail shows. */
+    private void awaitObservedPrimary(NodeRecord promoted) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            Optional<NodeState> seen = ha.latest(promoted.name());
+            if (seen.isPresent() && seen.get().answering() && seen.get().observation().get().writable()) {
+                return;
+            }
+            Thread.sleep(50);
         }
     }
 

@@ -22,7 +22,7 @@ import org.idcguard.model.DrSettings;
 
 /**
  * Common restore points for a consistent promotion of the DR city. Every few seconds, for a cluster whose primaries
- * stand in the main city: sessions to every group's primary are opened, the coordinator's write gate is taken
+ * stand in the main city and all answer: sessions to every group's primary are opened, the coordinator's write gate is taken
  * exclusively (waiting {@link #GATE_WAIT_MILLIS} at most: a long transaction holding it only skips this round), a
  * restore point of one name is written on every group, and the gate is let go; the positions are recorded. No
  * distributed transaction is half committed while the gate is held, so each is wholly before or wholly after the
@@ -56,12 +56,15 @@ final class RestorePoints implements AutoCloseable {
     /** Called on every tick: starts a round for the cluster when one is due and none runs. */
     void maybeMark(ClusterView v, Map<String, NodeState> states, DrSettings s, long now) {
         ClusterRecord c = v.cluster();
-        if (!c.hasDr() || c.runsInDrCity() || now - lastMarked.getOrDefault(c.name(), 0L) < s.restorePointMillis()
+        if (!c.hasDr() || now - lastMarked.getOrDefault(c.name(), 0L) < s.restorePointMillis()
                 || running.putIfAbsent(c.name(), true) != null) {
             return;
         }
         List<NodeRecord> primaries = v.nodes().stream().filter(NodeRecord::isPrimary).toList();
-        boolean allServe = primaries.size() == v.groups().size() && primaries.stream().allMatch(p -> states.get(p.name()).answering());
+        // points are marked only for a promotion of the DR city; the delays are kept in either city (a node rewound from
+        // a DR primary copies its delay, which a main-city standby must not keep)
+        boolean allServe = !c.runsInDrCity() && primaries.size() == v.groups().size()
+                && primaries.stream().allMatch(p -> states.get(p.name()).answering());
         List<NodeRecord> standbys = v.nodes().stream().filter(n -> !n.isPrimary() && !n.needsRejoin()
                 && states.get(n.name()).answering()).toList();
         lastMarked.put(c.name(), now);
