@@ -80,6 +80,7 @@ public final class BackupCityWizard extends Dialog<Void> {
                 + "Do this only when the main city (" + c.primaryIdc() + ", " + c.backupIdc() + ") is given up; whatever of it still "
                 + "answers is stopped, and it rejoins as standbys when it returns.");
         intro.setWrapText(true);
+        intro.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         javafx.scene.control.ToggleGroup modes = new javafx.scene.control.ToggleGroup();
         javafx.scene.control.RadioButton latest = new javafx.scene.control.RadioButton(
                 "Latest: every group at the newest WAL it received (least loss; a transaction across shards may be cut)");
@@ -111,7 +112,7 @@ public final class BackupCityWizard extends Dialog<Void> {
         table.getColumns().add(column("Old primary", DrPlan.Move::oldPrimary, 170));
         table.getColumns().add(column("DR standby", DrPlan.Move::candidate, 170));
         table.getColumns().add(column("Main city at", DrPlan.Move::lastKnownLsn, 105));
-        table.getColumns().add(column(p.restorePoint() == null ? "DR at" : "Restore point at", DrPlan.Move::candidateLsn, 120));
+        table.getColumns().add(column(p.restorePoint() == null ? "DR at" : "Stops at", DrPlan.Move::candidateLsn, 105));
         table.getColumns().add(column("Loss", m -> m.lossBytes() < 0 ? "unknown" : bytes(m.lossBytes()), 90));
         table.getColumns().add(column("Commits lost", m -> m.lossMillis() < 0 ? "-" : m.lossMillis() == 0 ? "none"
                 : String.format("up to %.1f s", m.lossMillis() / 1000.0), 120));
@@ -122,6 +123,7 @@ public final class BackupCityWizard extends Dialog<Void> {
                 + " s of commits" + (p.restorePoint() == null ? "" : ", at restore point " + p.restorePoint()) + ". Next asks you to confirm.");
         verdict.setId("dr-verdict");
         verdict.setWrapText(true);
+        verdict.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         verdict.getStyleClass().add(p.blocked() ? "field-error" : p.estimatedLossBytes() > 0 ? "outcome-warn" : "outcome-ok");
         Button recheck = new Button("Check again");
         recheck.setId("dr-recheck");
@@ -137,6 +139,7 @@ public final class BackupCityWizard extends Dialog<Void> {
                 + " s of commits acknowledged by the main city. This cannot be undone; the way home afterwards is the IDC switch, "
                 + "once the main city has rejoined.");
         what.setWrapText(true);
+        what.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         what.getStyleClass().add("outcome-warn");
         Label ask = new Label("Type the cluster's name to confirm:");
         TextField name = new TextField();

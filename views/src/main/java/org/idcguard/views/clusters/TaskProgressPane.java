@@ -21,6 +21,7 @@ final class TaskProgressPane extends VBox {
         Label outcome = new Label();
         outcome.setId(idPrefix + "-outcome");
         outcome.setWrapText(true);
+        outcome.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         ListView<TaskView.TaskStep> steps = new ListView<>();
         steps.setId(idPrefix + "-steps");
         steps.setCellFactory(list -> new ListCell<>() {

@@ -122,9 +122,13 @@ public final class BackupCityPromotion {
         }
         String point = null;
         if (DrPromoteRequest.CONSISTENT.equals(m) && blockers.isEmpty()) {
-            Optional<RestorePoints.Point> common = RestorePoints.newestHeld(ha.restorePoints(cluster.name()), held);
+            List<RestorePoints.Point> points = ha.restorePoints(cluster.name());
+            Optional<RestorePoints.Point> common = RestorePoints.newestReachable(points, held, replayedByGroup(cluster, nodes, moves));
             if (common.isEmpty()) {
-                blockers.add("No restore point has reached every DR standby: promote latest, or wait for one.");
+                blockers.add(RestorePoints.newestHeld(points, held).isEmpty()
+                        ? "No restore point has reached every DR standby: promote latest, or wait for one."
+                        : "Every restore point the DR standbys hold is one they have replayed past already (their apply delay "
+                        + "was set lately): promote latest, or wait for a newer point.");
             } else {
                 point = common.get().name();
                 long lastSample = seen.map(DrWatch.Snapshot::lastSampleMillis).orElse(common.get().createdMillis());
@@ -134,6 +138,21 @@ public final class BackupCityPromotion {
         long bytes = moves.stream().mapToLong(x -> Math.max(0, x.lossBytes())).sum();
         long millis = moves.stream().mapToLong(x -> Math.max(0, x.lossMillis())).max().orElse(0);
         return new DrPlan(cluster.name(), to, m, point, bytes, millis, moves, blockers);
+    }
+
+    /** How far each DR standby to promote has replayed; one that cannot be asked is left out (its promotion checks again). */
+    private static java.util.Map<String, Long> replayedByGroup(ClusterRecord cluster, List<NodeRecord> nodes, List<DrPlan.Move> moves) {
+        java.util.Map<String, Long> replayed = new java.util.HashMap<>();
+        for (DrPlan.Move m : moves) {
+            nodes.stream().filter(n -> n.name().equals(m.candidate())).findFirst().ifPresent(n -> {
+                try {
+                    replayed.put(m.group(), replayed(cluster, n));
+                } catch (java.sql.SQLException unreachable) {
+                    // checked again before anything changes
+                }
+            });
+        }
+        return replayed;
     }
 
     /** Each group's move stopped at the restore point: it loses what the main city wrote after the point. */

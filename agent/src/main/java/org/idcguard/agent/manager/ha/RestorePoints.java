@@ -194,8 +194,17 @@ final class RestorePoints implements AutoCloseable {
 
     /** The newest point every group has, each at or before the position its DR standby holds. */
     static Optional<Point> newestHeld(List<Point> newestFirst, Map<String, Long> heldByGroup) {
+        return newestReachable(newestFirst, heldByGroup, Map.of());
+    }
+
+    /**
+     * The newest point every group's DR standby can stop at: it has received the point's mark and not replayed past it
+     * (groups missing from replayedByGroup are not checked).
+     */
+    static Optional<Point> newestReachable(List<Point> newestFirst, Map<String, Long> heldByGroup, Map<String, Long> replayedByGroup) {
         return newestFirst.stream().filter(p -> p.lsnByGroup().keySet().containsAll(heldByGroup.keySet())
-                && heldByGroup.entrySet().stream().allMatch(h -> h.getValue() >= p.lsnByGroup().get(h.getKey()))).findFirst();
+                && heldByGroup.entrySet().stream().allMatch(h -> h.getValue() >= p.lsnByGroup().get(h.getKey()))
+                && replayedByGroup.entrySet().stream().allMatch(r -> r.getValue() <= p.lsnByGroup().get(r.getKey()))).findFirst();
     }
 
     @Override
