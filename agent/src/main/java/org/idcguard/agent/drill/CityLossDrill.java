@@ -20,6 +20,7 @@ import org.idcguard.model.Event;
  */
 public final class CityLossDrill {
     private static final long WARM_UP_MILLIS = 5000;
+    private static final long CONSISTENT_WARM_UP_MILLIS = 45_000;
     private static final long ALERT_LIMIT_MILLIS = 60_000;
     private static final long REJOIN_LIMIT_MILLIS = 180_000;
     private final ClusterAccess access;
@@ -62,7 +63,9 @@ public final class CityLossDrill {
         try (ProbeWorkload probe = new ProbeWorkload(before.uris().jdbc())) {
             probe.prepare();
             probe.start();
-            sleep(WARM_UP_MILLIS);
+            // a consistent promotion stops at a restore point the DR standbys have not replayed past: their apply delay
+            // (30 s) must have held them back since before the newest points
+            sleep(DrPromoteRequest.CONSISTENT.equals(mode) ? CONSISTENT_WARM_UP_MILLIS : WARM_UP_MILLIS);
             long mark = lastEventId();
             List<String> computers = new ArrayList<>();
             mainIdcs.forEach(idc -> computers.addAll(access.computersOf(idc)));

@@ -118,6 +118,8 @@ class ConsistentCityLossTest {
                 String planned = findMove(plan, p.get("group").asText()).get("candidateLsn").asText();
                 assertEquals(planned, p.get("promotedLsn").asText(), "every group stops at the restore point: " + p);
                 assertEquals("consistent", p.get("mode").asText());
+                assertTrue(p.get("lossBytes").asLong() <= Math.max(0, p.get("estimatedLossBytes").asLong()),
+                        "actual loss above the estimate shown: " + p);
             }
             Waits.until(Duration.ofSeconds(30), "the coordinator reaches the new shard primaries", () -> torn(estate.detail("Cut").uris().jdbc()) >= 0);
             long torn = torn(estate.detail("Cut").uris().jdbc());

@@ -37,6 +37,8 @@ final class DrWatch {
     private final Set<String> citiesLost = new HashSet<>();
     private final Map<String, Snapshot> latest = new ConcurrentHashMap<>();
     private final RestorePoints restorePoints;
+    /** " (city Guangzhou)" for an IDC: where the DBA would promote to, in the alert's words. */
+    private final java.util.function.Function<String, String> cityOf;
 
     /** A cluster's DR city at the last tick. */
     record Snapshot(boolean mainCityLost, List<DrStatus.Group> groups, long lastSampleMillis) {
@@ -49,8 +51,9 @@ final class DrWatch {
         }
     }
 
-    DrWatch(EventLog events, DrSettingsStore settings, RestorePoints restorePoints) {
+    DrWatch(EventLog events, DrSettingsStore settings, RestorePoints restorePoints, java.util.function.Function<String, String> cityOf) {
         this.events = events;
+        this.cityOf = cityOf;
         this.settings = settings;
         this.restorePoints = restorePoints;
     }
@@ -180,7 +183,7 @@ final class DrWatch {
     private void announceCity(ClusterRecord c, List<String> mainIdcs, boolean lost, Snapshot snapshot) {
         if (lost && citiesLost.add(c.name())) {
             events.record("alert.city-lost", c.name(), "Main city " + c.city() + " lost: " + String.join(" and ", mainIdcs)
-                    + " do not answer. Cluster " + c.name() + " can be promoted in " + c.drIdc() + "; estimated loss "
+                    + " do not answer. Cluster " + c.name() + " can be promoted in " + c.drIdc() + cityOf.apply(c.drIdc()) + "; estimated loss "
                     + snapshot.lossBytes() + " bytes, up to " + String.format("%.1f", snapshot.lossMillis() / 1000.0)
                     + " s of commits. Nothing is taken over automatically: promote the backup city when the main city is given up.");
         } else if (!lost && citiesLost.remove(c.name()) && !c.runsInDrCity()) {

@@ -43,7 +43,9 @@ public final class HaLoop implements AutoCloseable {
         this.actions = new HaActions(store, events, agents, sessions);
         this.bookkeeping = new ClusterBookkeeping(store, events, actions);
         this.restorePoints = new RestorePoints(store);
-        this.dr = new DrWatch(events, drSettings, restorePoints);
+        org.idcguard.agent.manager.IdcRepository idcs = new org.idcguard.agent.manager.IdcRepository();
+        this.dr = new DrWatch(events, drSettings, restorePoints, idc -> store.inTransaction(c -> idcs.find(c, idc))
+                .map(i -> " (city " + i.city() + ")").orElse(""));
     }
 
     public void start() {
