@@ -166,6 +166,11 @@ public final class HttpManagerApi implements ManagerApi, AutoCloseable {
     }
 
     @Override
+    public TaskView addDrCity(String cluster, org.idcguard.model.AddDrRequest request) {
+        return call("POST", "/api/clusters/" + encode(cluster) + "/dr", request, new TypeReference<>() { });
+    }
+
+    @Override
     public DrStatus drStatus(String cluster) {
         return call("GET", "/api/clusters/" + encode(cluster) + "/dr", null, new TypeReference<>() { });
     }

@@ -56,6 +56,9 @@ public interface ManagerApi {
     /** Starts the planned IDC switch (refused with the preflight's reasons when blocked); follow the returned task. */
     TaskView startSwitch(String cluster, String to);
 
+    /** Gives a running cluster a DR city (asynchronous standbys of every group in an IDC of another city); follow the task. */
+    TaskView addDrCity(String cluster, AddDrRequest request);
+
     /** A cross-city cluster's DR city now: what each DR standby holds and what a promotion would lose. */
     DrStatus drStatus(String cluster);
 

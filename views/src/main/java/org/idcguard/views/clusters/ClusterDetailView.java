@@ -56,6 +56,19 @@ public final class ClusterDetailView extends VBox {
                 || vm.deletionProperty().get() != null || !vm.detailProperty().get().summary().hasDr()
                 || vm.detailProperty().get().summary().drIdc().equals(vm.detailProperty().get().summary().primaryIdc()),
                 vm.detailProperty(), vm.deletionProperty()));
+        Button addDr = new Button("Add DR city…");
+        addDr.setId("dr-add");
+        addDr.setOnAction(e -> {
+            ClusterDetail now = vm.detailProperty().get();
+            if (now != null) {
+                new AddDrCityDialog(getScene().getWindow(), vm.inventory(), now.summary(), vm).show();
+            }
+        });
+        // offered for a running cluster without a DR city; one with a DR city shows "Promote backup city…" instead
+        addDr.visibleProperty().bind(Bindings.createBooleanBinding(() -> vm.detailProperty().get() != null
+                && !vm.detailProperty().get().summary().hasDr(), vm.detailProperty()));
+        addDr.managedProperty().bind(addDr.visibleProperty());
+        addDr.disableProperty().bind(vm.deletionProperty().isNotNull());
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         title.getStyleClass().add("screen-title");
@@ -63,7 +76,7 @@ public final class ClusterDetailView extends VBox {
         summary.getStyleClass().add("screen-subtitle");
         summary.setId("cluster-summary");
         summary.setWrapText(true);
-        HBox top = new HBox(12, backButton, title, spacer, idcSwitch, backupCity, delete);
+        HBox top = new HBox(12, backButton, title, spacer, idcSwitch, addDr, backupCity, delete);
         top.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
 
         HBox legend = new HBox(14, swatch("role-primary", "primary"), swatch("role-standby", "standby"), swatch("role-down", "down"),

@@ -119,6 +119,11 @@ public final class ClusterDetailViewModel {
         });
     }
 
+    /** What the console knows (IDCs, computers), for the dialogs this screen opens. */
+    public Inventory inventory() {
+        return inventory;
+    }
+
     /** A fresh IDC switch wizard state for this cluster, or null before the first observation arrived. */
     public IdcSwitchViewModel switchWizard() {
         ClusterDetail now = detail.get();
@@ -129,6 +134,24 @@ public final class ClusterDetailViewModel {
     public BackupCityViewModel backupCityWizard() {
         ClusterDetail now = detail.get();
         return now == null || !now.summary().hasDr() ? null : new BackupCityViewModel(inventory, now.summary());
+    }
+
+    /**
+     * Asks the manager to give the cluster a DR city; a refusal goes to refused (shown next to the field), an accepted
+     * request to accepted, and the task is then followed on the message bar until the cluster is shown again.
+     */
+    public void addDrCity(String idc, int nodes, java.util.function.Consumer<String> refused, Runnable accepted) {
+        inventory.background().run("Adding the DR city " + idc + " to " + name,
+                () -> inventory.api().addDrCity(name, new org.idcguard.model.AddDrRequest(idc, nodes)), started -> {
+                    accepted.run();
+                    message.set("Adding the DR IDC " + idc + " to " + name + ": each group's DR standby is copied from its primary.");
+                    TaskFollower.follow(inventory, started.id(), now -> {
+                        if (now.ended()) {
+                            message.set(now.message());
+                            refresh();
+                        }
+                    });
+                }, failure -> refused.accept(Failures.sentence(failure)));
     }
 
     public void delete() {

@@ -305,6 +305,36 @@ public final class FakeManager implements ManagerApi {
         return task;
     }
 
+    @Override
+    public synchronized TaskView addDrCity(String cluster, org.idcguard.model.AddDrRequest request) {
+        calls.add("addDrCity " + cluster + " " + request.drIdc() + " " + request.drNodesOrDefault());
+        ClusterDetail d = cluster(cluster);
+        Idc dr = idcs.get(request.drIdc());
+        if (dr == null) {
+            throw new ApiException(422, "There is no IDC named " + request.drIdc() + ".", "drIdc");
+        }
+        if (dr.city().equalsIgnoreCase(d.summary().city())) {
+            throw new ApiException(422, "IDC " + dr.name() + " is in " + dr.city() + ", the cluster's own city: the DR IDC must stand "
+                    + "in another city.", "drIdc");
+        }
+        List<GroupView> groups = new ArrayList<>();
+        for (GroupView g : d.groups()) {
+            List<NodeView> members = new ArrayList<>(g.nodes());
+            members.add(new NodeView(cluster.toLowerCase() + "-" + g.name() + "-" + (g.nodes().size() + 1), g.name(), dr.name(),
+                    "127.0.4.1", 15440 + groups.size(), "standby", 1000, "/data/dr", "async", 0, "0/3000000"));
+            groups.add(new GroupView(g.name(), g.kind(), g.syncSet(), g.syncGeneration(), members));
+        }
+        ClusterSummary s = d.summary();
+        clusters.put(cluster, new ClusterDetail(new ClusterSummary(s.name(), "cross-city", s.city(), s.primaryIdc(), s.backupIdc(),
+                s.status(), s.shards(), s.nodesPerIdc(), s.primaryNodes(), s.standbyNodes() + groups.size(), dr.name()), d.database(),
+                d.appUser(), d.syncPolicy(), groups, d.uris()));
+        long now = System.currentTimeMillis();
+        TaskView task = new TaskView(nextTask++, "add-dr", cluster, "succeeded", "The DR IDC " + dr.name() + " of " + cluster + " has "
+                + groups.size() + " standbys.", now, now + 500, List.of());
+        tasks.put(task.id(), task);
+        return task;
+    }
+
     /** What the fake DR standbys lack of their primaries, in bytes per group. */
     public volatile long drLagBytes = 4096;
 
