@@ -146,7 +146,7 @@ public final class BackupCityPromotion {
         for (DrPlan.Move m : moves) {
             nodes.stream().filter(n -> n.name().equals(m.candidate())).findFirst().ifPresent(n -> {
                 try {
-                    replayed.put(m.group(), replayed(cluster, n));
+                    replayed.put(m.group(), NodeSql.replayed(cluster, n));
                 } catch (java.sql.SQLException unreachable) {
                     // checked again before anything changes
                 }
@@ -227,7 +227,7 @@ public final class BackupCityPromotion {
             }
             ha.primariesMoved(cluster.name());
             progress.run(plan.groups().size() + first + 1, () -> {
-                awaitRouting(cluster.name());
+                ha.awaitRouting(cluster.name());
                 return "each shard's new primary is tried first";
             });
             if (!failed.isEmpty()) {
@@ -316,7 +316,7 @@ public final class BackupCityPromotion {
                     + " will be rewound.");
             return null;
         });
-        awaitObservedPrimary(candidate);
+        ha.awaitObserved(candidate.name(), NodeObservation::writable);
         return candidate.name() + " promoted at " + Lsn.format(received) + ", " + loss + " bytes lost";
     }
 
@@ -324,7 +324,7 @@ public final class BackupCityPromotion {
     private String checkNotPast(ClusterRecord cluster, List<NodeRecord> nodes, DrPlan plan) throws java.sql.SQLException {
         for (DrPlan.Move m : plan.groups()) {
             NodeRecord candidate = nodes.stream().filter(n -> n.name().equals(m.candidate())).findFirst().orElseThrow();
-            long replayed = replayed(cluster, candidate);
+            long replayed = NodeSql.replayed(cluster, candidate);
             if (replayed > Lsn.parse(m.candidateLsn())) {
                 throw new IllegalStateException(candidate.name() + " has replayed to " + Lsn.format(replayed) + ", past the restore point "
                         + plan.restorePoint() + " at " + m.candidateLsn() + " (its apply delay was set only lately): nothing was "
@@ -332,15 +332,6 @@ public final class BackupCityPromotion {
             }
         }
         return "every DR standby replayed no further than " + plan.restorePoint();
-    }
-
-    private static long replayed(ClusterRecord cluster, NodeRecord node) throws java.sql.SQLException {
-        try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, node, "postgres");
-             java.sql.Statement st = db.createStatement()) {
-            java.sql.ResultSet rs = st.executeQuery("SELECT pg_last_wal_replay_lsn()::text");
-            rs.next();
-            return Lsn.parse(rs.getString(1));
-        }
     }
 
     /**
@@ -351,7 +342,7 @@ public final class BackupCityPromotion {
     private void promoteAtRestorePoint(ClusterRecord cluster, NodeRecord candidate, String point, long pointLsn) throws Exception {
         try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, candidate, "postgres");
              java.sql.Statement st = db.createStatement()) {
-            long replayed = replayed(cluster, candidate);
+            long replayed = NodeSql.replayed(db);
             if (replayed > pointLsn) {
                 throw new IllegalStateException(candidate.name() + " has replayed to " + Lsn.format(replayed) + ", past the restore point "
                         + point + " at " + Lsn.format(pointLsn) + ": promote latest.");
@@ -376,18 +367,6 @@ public final class BackupCityPromotion {
             st.execute("ALTER SYSTEM RESET recovery_target_name");
             st.execute("ALTER SYSTEM RESET recovery_target_action");
             st.executeQuery("SELECT pg_reload_conf()").close();
-        }
-    }
-
-    /** Waits (10 s at most) until the probes see the new primary take writes: the task ends on what the cluster detail shows. */
-    private void awaitObservedPrimary(NodeRecord promoted) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < deadline) {
-            Optional<NodeState> seen = ha.latest(promoted.name());
-            if (seen.isPresent() && seen.get().answering() && seen.get().observation().get().writable()) {
-                return;
-            }
-            Thread.sleep(50);
         }
     }
 
@@ -417,17 +396,5 @@ public final class BackupCityPromotion {
             throw ApiFailure.conflict(null, "Cluster " + cluster.name() + " has no DR IDC.");
         }
         return cluster;
-    }
-
-    private void awaitRouting(String cluster) {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < deadline && ha.routingPending(cluster)) {
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 }

@@ -155,6 +155,30 @@ public final class HaLoop implements AutoCloseable {
         actions.routingStale.add(cluster);
     }
 
+    /**
+     * Waits until the loop's probes see the node answer as wanted, 10 s at most: an action that moved a primary ends on
+     * what the cluster detail shows, not on the command it sent. False when it was not seen in time.
+     */
+    boolean awaitObserved(String node, java.util.function.Predicate<NodeObservation> wanted) {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            Optional<NodeState> seen = latest(node);
+            if (seen.isPresent() && seen.get().answering() && wanted.test(seen.get().observation().get())) {
+                return true;
+            }
+            sleep(50);
+        }
+        return false;
+    }
+
+    /** Waits (10 s at most) until the coordinator has been pointed at moved primaries by {@link #primariesMoved}. */
+    void awaitRouting(String cluster) {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline && routingPending(cluster)) {
+            sleep(100);
+        }
+    }
+
     public boolean routingPending(String cluster) {
         return actions.routingStale.contains(cluster);
     }

@@ -188,6 +188,21 @@ final class NodeSql {
         }
     }
 
+    /** How far a standby has replayed its WAL. */
+    static long replayed(Connection db) throws SQLException {
+        try (Statement st = db.createStatement()) {
+            ResultSet rs = st.executeQuery("SELECT pg_last_wal_replay_lsn()::text");
+            rs.next();
+            return Lsn.parse(rs.getString(1));
+        }
+    }
+
+    static long replayed(ClusterRecord cluster, NodeRecord node) throws SQLException {
+        try (Connection db = PgSession.admin(cluster, node, "postgres")) {
+            return replayed(db);
+        }
+    }
+
     /** A node's WAL position: current on a primary, received or replayed on a standby. */
     static long position(ClusterRecord cluster, NodeRecord node) throws SQLException {
         try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {

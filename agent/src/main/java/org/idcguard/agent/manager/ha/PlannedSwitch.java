@@ -159,7 +159,7 @@ public final class PlannedSwitch {
             }
             ha.primariesMoved(cluster.name());
             progress.run(moving.size() + 1, () -> {
-                awaitRouting(cluster.name());
+                ha.awaitRouting(cluster.name());
                 return "each shard's primary is tried first";
             });
             if (!failed.isEmpty()) {
@@ -265,7 +265,7 @@ public final class PlannedSwitch {
                         + old.name() + " streams from it as a standby.");
                 return null;
             });
-            String streaming = awaitObservedStandby(old) ? " now its standby" : " restarted as its standby (not yet seen answering: the HA loop watches it)";
+            String streaming = ha.awaitObserved(old.name(), NodeObservation::inRecovery) ? " now its standby" : " restarted as its standby (not yet seen answering: the HA loop watches it)";
             return candidate.name() + " promoted, " + old.name() + streaming + " (" + (System.currentTimeMillis() - started) + " ms)";
         } catch (Exception e) {
             if (promoted) {
@@ -274,22 +274,6 @@ public final class PlannedSwitch {
             rollBack(cluster, group, old, candidate, others, intent, e);
             throw new IllegalStateException(m.group() + " stays on " + old.name() + ": " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * Waits until the HA loop's probes see the old primary answer as a standby, so the task ends on what the cluster
-     * detail shows rather than on the restart command; a slow start leaves it to the loop after 10 s.
-     */
-    private boolean awaitObservedStandby(NodeRecord old) {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < deadline) {
-            Optional<NodeState> seen = ha.latest(old.name());
-            if (seen.isPresent() && seen.get().answering() && seen.get().observation().get().inRecovery()) {
-                return true;
-            }
-            sleep(50);
-        }
-        return false;
     }
 
     /** Waits a moment for the candidate and the others to reach the fresh segment; if they are slow, the pause is longer, no more. */
@@ -390,13 +374,6 @@ public final class PlannedSwitch {
         });
     }
 
-
-    private void awaitRouting(String cluster) {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < deadline && ha.routingPending(cluster)) {
-            sleep(100);
-        }
-    }
 
     private static NodeRecord byName(List<NodeRecord> nodes, String name) {
         return nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
