@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "cluster", description = "Creates, lists, shows and deletes IDC clusters.",
         subcommands = {ClusterCommand.Create.class, ClusterCommand.ListClusters.class, ClusterCommand.Show.class,
-                ClusterCommand.Uri.class, ClusterCommand.Route.class, ClusterCommand.Clients.class, ClusterCommand.Delete.class})
+                ClusterCommand.Uri.class, ClusterCommand.Route.class, ClusterCommand.Haproxy.class, ClusterCommand.Clients.class, ClusterCommand.Delete.class})
 final class ClusterCommand {
 
     @Command(name = "create", description = "Creates an intra-city IDC cluster (with --dr-idc, plus a DR city) and waits until it is ready.")
@@ -207,6 +207,34 @@ final class ClusterCommand {
             org.idcguard.agent.home.AtomicFiles.write(dir.resolve("haproxy.cfg"), route.haproxyConfig(), "rw-r--r--");
             org.idcguard.agent.home.AtomicFiles.write(dir.resolve("ca.crt"), route.caCertificate(), "rw-r--r--");
             org.idcguard.agent.home.AtomicFiles.write(dir.resolve("router.pem"), route.routerPem(), "rw-------");
+        }
+    }
+
+    @Command(name = "haproxy", description = "Prints a ready haproxy.cfg for a cluster (read-write on --bind, read-only on the "
+            + "next port, Patroni-style checks on each instance's health port) and writes the router.pem and ca.crt it names "
+            + "into --dir.")
+    static final class Haproxy implements Callable<Integer> {
+        @Mixin
+        HomeOption homeOption;
+        @Parameters(paramLabel = "NAME")
+        String name;
+        @picocli.CommandLine.Option(names = "--bind", paramLabel = "ADDRESS:PORT", defaultValue = "127.0.0.1:5000",
+                description = "Where HAProxy listens for writes (default ${DEFAULT-VALUE}); reads go to the next port.")
+        String bind;
+        @picocli.CommandLine.Option(names = "--dir", paramLabel = "DIR", defaultValue = ".",
+                description = "Where router.pem (a secret, 0600) and ca.crt go (default: the current folder).")
+        java.nio.file.Path dir;
+
+        @Override
+        public Integer call() {
+            org.idcguard.model.RouteConfig route = ManagerClient.of(homeOption.home()).get("/api/clusters/" + name
+                    + "/route?bind=" + java.net.URLEncoder.encode(bind, java.nio.charset.StandardCharsets.UTF_8), new TypeReference<>() { });
+            org.idcguard.agent.home.AtomicFiles.write(dir.resolve("ca.crt"), route.caCertificate(), "rw-r--r--");
+            org.idcguard.agent.home.AtomicFiles.write(dir.resolve("router.pem"), route.routerPem(), "rw-------");
+            System.out.print(route.haproxyConfig());
+            System.err.println("router.pem and ca.crt were written to " + dir.toAbsolutePath().normalize()
+                    + "; save the configuration beside them and run haproxy -f haproxy.cfg there.");
+            return 0;
         }
     }
 

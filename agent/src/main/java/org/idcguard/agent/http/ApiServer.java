@@ -89,6 +89,29 @@ public final class ApiServer {
         return connector;
     }
 
+    /**
+     * Opens one more TLS port on a running server (the same identity, client certificates required), serving the same
+     * routes; the handlers tell ports apart by the request's local port.
+     */
+    public static ServerConnector addTlsPort(Javalin app, TlsIdentity identity, String host, int port) throws Exception {
+        Server server = app.jettyServer().server();
+        HttpConfiguration plain = new HttpConfiguration();
+        ServerConnector connector = tlsConnector(server, plain, identity, true, host, port);
+        server.addConnector(connector);
+        connector.start();
+        return connector;
+    }
+
+    /** Closes a port opened by {@link #addTlsPort}. */
+    public static void removePort(Javalin app, ServerConnector connector) {
+        try {
+            connector.stop();
+        } catch (Exception e) {
+            log.warn("Closing port {} failed: {}", connector.getPort(), e.getMessage());
+        }
+        app.jettyServer().server().removeConnector(connector);
+    }
+
     /** Every call carries the home's bearer token: the console and the command line to the manager. */
     public static Handler bearerToken(String token) {
         return ctx -> requireToken(ctx, token);
@@ -96,8 +119,8 @@ public final class ApiServer {
 
     /**
      * Only the manager may call: the client certificate (already checked against our CA in the handshake) must be
-     * the manager's, so one enrolled node agent cannot drive another. The one exception is the role check of the
-     * HAProxy route ({@code GET /api/route/...}), which a router certificate may read too.
+     * the manager's, so one enrolled node agent cannot drive another. (The health checks HAProxy reads with its router
+     * certificate, {@code /primary}, {@code /replica} and {@code /health}, lie outside {@code /api}.)
      */
     public static Handler managerCertificate() {
         return ctx -> {
@@ -105,9 +128,7 @@ public final class ApiServer {
             String subject = chain instanceof X509Certificate[] certificates && certificates.length > 0
                     ? certificates[0].getSubjectX500Principal().getName() : "";
             boolean manager = subject.equals("CN=" + CertificateAuthority.MANAGER_NAME);
-            boolean routerCheck = subject.equals("CN=" + CertificateAuthority.ROUTER_NAME) && ctx.method() == io.javalin.http.HandlerType.GET
-                    && ctx.path().startsWith("/api/route/");
-            if (!manager && !routerCheck) {
+            if (!manager) {
                 throw new ApiFailure(403, "Only the manager that enrolled this computer may call its node agent.", null);
             }
         };

@@ -106,6 +106,24 @@ public final class NodeAgentClient {
         }
     }
 
+    /**
+     * Renews the node agent's role lease without waiting for it (a renewal lost is replaced by the next one); nothing
+     * is sent while this manager may not act.
+     */
+    public CompletableFuture<Void> grantRoles(String endpoint, org.idcguard.model.RoleLease lease) {
+        if (!leadership.mayAct()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        try {
+            HttpRequest request = withEpoch(HttpRequest.newBuilder(URI.create(endpoint + "/api/roles"))).timeout(TIMEOUT)
+                    .header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(lease))).build();
+            return http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenApply(r -> null);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** Runs (creating if needed) an instance on the node agent's computer; waits as long as a base backup takes. */
     public InstanceStatus ensureInstance(String endpoint, InstanceSpec spec) {
         return call(endpoint, "PUT", "/api/instances/" + spec.name(), spec, Duration.ofMinutes(10), InstanceStatus.class);

@@ -24,9 +24,11 @@ import org.idcguard.model.NewComputer;
  */
 public final class NodeAgentServer implements AutoCloseable {
     private final Javalin http;
+    private final HealthChecks health;
 
-    private NodeAgentServer(Javalin http) {
+    private NodeAgentServer(Javalin http, HealthChecks health) {
         this.http = http;
+        this.health = health;
     }
 
     /** The node agent of a computer at a loopback address or in the manager's home: no enrolment needed. */
@@ -71,11 +73,10 @@ public final class NodeAgentServer implements AutoCloseable {
                 .setClientNetworks(ctx.pathParam("name"), java.util.List.of(ApiServer.body(ctx, String[].class)))));
         http.put("/api/instances/{name}/computers", ctx -> ctx.json(need(instances, address)
                 .setComputers(ctx.pathParam("name"), java.util.List.of(ApiServer.body(ctx, String[].class)))));
-        http.get("/api/route/{cluster}/coordinator", ctx -> {
-            String prefix = ctx.pathParam("cluster").toLowerCase() + "-coordinator-";
-            boolean primary = instances != null && instances.list().stream()
-                    .anyMatch(i -> i.name().startsWith(prefix) && i.running() && !i.standby());
-            ctx.status(primary ? 200 : 503).json(Map.of("primary", primary));
+        HealthChecks health = new HealthChecks(address, instances, http, identity);
+        http.put("/api/roles", ctx -> {
+            health.grant(ApiServer.body(ctx, org.idcguard.model.RoleLease.class));
+            ctx.status(204);
         });
         DrillFaults faults = new DrillFaults(address, allowDrills || NodeIdentity.isLoopback(address), instances);
         http.post("/api/faults", ctx -> ctx.json(faults.apply(ApiServer.body(ctx, org.idcguard.model.NodeFault.class))));
@@ -95,7 +96,8 @@ public final class NodeAgentServer implements AutoCloseable {
             throw new IllegalStateException("The node agent cannot listen on " + address + ":" + port
                     + " (is another agent already serving this computer?).", e);
         }
-        return new NodeAgentServer(http);
+        health.start();
+        return new NodeAgentServer(http, health);
     }
 
     private static PgInstances need(PgInstances instances, String address) {
@@ -174,6 +176,7 @@ public final class NodeAgentServer implements AutoCloseable {
 
     @Override
     public void close() {
+        health.close();
         http.stop();
     }
 }

@@ -58,8 +58,13 @@ final class OsUser {
         try {
             Command.run("id", List.of("id", "-u", NAME), Map.of(), Duration.ofSeconds(10));
         } catch (Command.CommandFailed missing) {
-            Command.run("useradd", List.of("useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", NAME),
-                    Map.of(), Duration.ofSeconds(30));
+            try {
+                Command.run("useradd", List.of("useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", NAME),
+                        Map.of(), Duration.ofSeconds(30));
+            } catch (Command.CommandFailed raced) {
+                // node agents started together on a fresh machine each find the user missing; one of them creates it
+                Command.run("id", List.of("id", "-u", NAME), Map.of(), Duration.ofSeconds(10));
+            }
         }
     }
 }

@@ -4,15 +4,16 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.idcguard.model.InvalidInput;
-import org.idcguard.model.NewComputer;
+import org.idcguard.model.HealthPorts;
 
 /**
  * The HAProxy route of a cluster (as Patroni's template does it): HAProxy on the application host listens on one
- * address and passes each connection to the coordinator node whose node agent says it is the primary. Its health
- * checks run every 500 ms over TLS with a router certificate of our CA ({@code CN=idcguard-router}, allowed only
- * the role check), time out after 1 s and mark a server down after two misses, so a dark IDC drops out within about
- * 1.5 s and new connections never wait on it. Sessions on a server marked down are cut, so clients reconnect to
- * the new primary at once.
+ * address and passes each connection to the coordinator node whose node agent says it is the primary the manager
+ * records. Its health checks run every 300 ms over TLS with a router certificate of our CA
+ * ({@code CN=idcguard-router}, which reaches nothing but the health checks), time out after 500 ms and mark a server
+ * down after two misses, so a dark or frozen IDC drops out within about 1.3 s and new connections never wait on it.
+ * Sessions on a server marked down are cut, so clients blocked on a frozen primary reconnect to the new one at once,
+ * without a socket timeout of their own.
  */
 final class RouteBuilder {
     private RouteBuilder() {
@@ -36,30 +37,46 @@ final class RouteBuilder {
         throw new InvalidInput("bind", "The route's bind address must look like 10.77.8.1:5432.");
     }
 
+    /** The read-only listener's address: the same host, the next port. */
+    static String readOnlyBind(String bind) {
+        int colon = bind.lastIndexOf(':');
+        return bind.substring(0, colon + 1) + (Integer.parseInt(bind.substring(colon + 1)) + 1);
+    }
+
+    /**
+     * A ready haproxy.cfg: {@code bind} leads to the coordinator's primary (checked with {@code GET /primary}), the next
+     * port to its streaming standbys in turn ({@code GET /replica}), both checked on each instance's health port.
+     */
     static String haproxyConfig(ClusterRecord cluster, List<NodeRecord> coordinator, String bind) {
+        String name = cluster.name().toLowerCase();
         StringBuilder cfg = new StringBuilder();
-        cfg.append("# HAProxy route of IDC Guard cluster ").append(cluster.name()).append(": connections to ").append(bind)
-                .append(" go to the coordinator's current primary.\n")
+        cfg.append("# HAProxy route of IDC Guard cluster ").append(cluster.name()).append(": ").append(bind)
+                .append(" leads to the coordinator's primary, ").append(readOnlyBind(bind)).append(" to its standbys.\n")
+                .append("# The checks follow Patroni's convention on each instance's health port (its port + ")
+                .append(HealthPorts.OFFSET).append("), over TLS\n# with the router certificate; a server that fails two")
+                .append(" checks is marked down and its sessions are cut at once.\n")
                 .append("global\n    maxconn 4096\n\n")
                 .append("defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 30m\n    timeout server 30m\n")
-                .append("    timeout check 1s\n\n")
-                .append("listen idcguard-").append(cluster.name().toLowerCase()).append('\n')
-                .append("    bind ").append(bind).append('\n')
-                .append("    option httpchk\n")
-                .append("    http-check send meth GET uri ").append(checkPath(cluster.name())).append('\n')
-                .append("    http-check expect status 200\n")
-                .append("    default-server inter 500ms fall 2 rise 1 on-marked-down shutdown-sessions check-ssl verify required")
-                .append(" ca-file ca.crt crt router.pem\n");
-        for (NodeRecord n : coordinator) {
-            cfg.append("    server ").append(n.name()).append(' ').append(n.address()).append(':').append(n.port())
-                    .append(" check port ").append(NewComputer.DEFAULT_AGENT_PORT).append(" # ").append(n.idc()).append('\n');
-        }
+                .append("    timeout check 500ms\n\n");
+        listener(cfg, name + "-rw", bind, "/primary", "first", coordinator);
+        cfg.append('\n');
+        listener(cfg, name + "-ro", readOnlyBind(bind), "/replica", "roundrobin", coordinator);
         return cfg.toString();
     }
 
-    /** The node agent's role check: 200 when its coordinator instance of the cluster is a running primary. */
-    static String checkPath(String cluster) {
-        return "/api/route/" + cluster.toLowerCase() + "/coordinator";
+    private static void listener(StringBuilder cfg, String name, String bind, String check, String balance, List<NodeRecord> servers) {
+        cfg.append("listen ").append(name).append('\n')
+                .append("    bind ").append(bind).append('\n')
+                .append("    balance ").append(balance).append('\n')
+                .append("    option httpchk\n")
+                .append("    http-check send meth GET uri ").append(check).append('\n')
+                .append("    http-check expect status 200\n")
+                .append("    default-server inter 300ms fastinter 150ms downinter 150ms fall 2 rise 1 on-marked-down shutdown-sessions")
+                .append(" check-ssl verify required ca-file ca.crt crt router.pem\n");
+        for (NodeRecord n : servers) {
+            cfg.append("    server ").append(n.name()).append(' ').append(n.address()).append(':').append(n.port())
+                    .append(" check port ").append(HealthPorts.of(n.port())).append(" # ").append(n.idc()).append('\n');
+        }
     }
 
     static String uri(ClusterRecord cluster, String bind) {

@@ -28,6 +28,7 @@ public final class HaLoop implements AutoCloseable {
     private final HaSettingsStore settings;
     private final ClusterRepository clusters = new ClusterRepository();
     private final FailoverIntents intents = new FailoverIntents();
+    private final PrimaryLeases leases;
     private final Thread loop = new Thread(this::run, "ha-loop");
     private final ActionSessions sessions = new ActionSessions();
     private final NodeObserver observer = new NodeObserver(sessions);
@@ -43,6 +44,7 @@ public final class HaLoop implements AutoCloseable {
         this.actions = new HaActions(store, events, agents, sessions);
         this.bookkeeping = new ClusterBookkeeping(store, events, actions);
         this.restorePoints = new RestorePoints(store);
+        this.leases = new PrimaryLeases(store, agents, settings);
         org.idcguard.agent.manager.IdcRepository idcs = new org.idcguard.agent.manager.IdcRepository();
         this.dr = new DrWatch(events, drSettings, restorePoints, idc -> store.inTransaction(c -> idcs.find(c, idc))
                 .map(i -> " (city " + i.city() + ")").orElse(""));
@@ -51,6 +53,7 @@ public final class HaLoop implements AutoCloseable {
     public void start() {
         loop.setDaemon(true);
         loop.start();
+        leases.start();
     }
 
     private void run() {
@@ -205,6 +208,7 @@ public final class HaLoop implements AutoCloseable {
         loop.interrupt();
         actions.close();
         restorePoints.close();
+        leases.close();
         observer.close();
         sessions.close();
     }

@@ -1,0 +1,143 @@
+package org.idcguard.agent.node;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.eclipse.jetty.server.ServerConnector;
+import org.idcguard.agent.http.ApiServer;
+import org.idcguard.agent.tls.TlsIdentity;
+import org.idcguard.model.HealthPorts;
+import org.idcguard.model.InstanceStatus;
+import org.idcguard.model.RoleLease;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The health checks of this computer's instances in Patroni's convention, for HAProxy: each instance gets a port of
+ * its own ({@link HealthPorts}) on which
+ * <ul>
+ *   <li>{@code GET /primary} answers 200 only when the instance runs as a primary (no standby.signal) <em>and</em> the
+ *       leading manager's lease names it (a primary the manager has deposed, e.g. one thawing after a freeze, answers
+ *       503 although PostgreSQL itself still thinks it leads);</li>
+ *   <li>{@code GET /replica} answers 200 when it runs as a standby whose WAL receiver is streaming;</li>
+ *   <li>{@code GET /health} answers 200 when PostgreSQL runs, whatever its role.</li>
+ * </ul>
+ * The ports speak TLS and want a client certificate of the manager's CA, like the node agent's own port.
+ */
+final class HealthChecks implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HealthChecks.class);
+    private final String address;
+    private final PgInstances instances;
+    private final Javalin http;
+    private final TlsIdentity identity;
+    private volatile RoleLease lease = new RoleLease(0, 0, java.util.List.of());
+    private final Map<Integer, ServerConnector> open = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "health-ports");
+        t.setDaemon(true);
+        return t;
+    });
+
+    HealthChecks(String address, PgInstances instances, Javalin http, TlsIdentity identity) {
+        this.address = address;
+        this.instances = instances;
+        this.http = http;
+        this.identity = identity;
+        for (String check : Set.of("primary", "replica", "health")) {
+            http.get("/" + check, ctx -> answer(ctx, check));
+            http.head("/" + check, ctx -> answer(ctx, check));
+        }
+    }
+
+    /** Opens and closes the instances' health ports as instances come and go (checked every second). */
+    void start() {
+        timer.scheduleWithFixedDelay(this::reconcile, 0, 1, TimeUnit.SECONDS);
+    }
+
+    void grant(RoleLease lease) {
+        this.lease = lease;
+    }
+
+    private void answer(Context ctx, String check) {
+        int instancePort = HealthPorts.instancePort(ctx.req().getLocalPort());
+        Optional<InstanceStatus> found = instances == null ? Optional.empty()
+                : instances.list().stream().filter(i -> i.port() == instancePort).findFirst();
+        if (found.isEmpty()) {
+            ctx.status(404).json(Map.of("error", "No instance of this computer answers health checks on this port."));
+            return;
+        }
+        InstanceStatus i = found.get();
+        boolean leased = lease.holds(i.name(), System.currentTimeMillis());
+        boolean streaming = i.running() && i.standby() && receiverStreaming(i.pid());
+        boolean ok = switch (check) {
+            case "primary" -> i.running() && !i.standby() && leased;
+            case "replica" -> streaming;
+            default -> i.running();
+        };
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("instance", i.name());
+        body.put("state", i.running() ? "running" : "stopped");
+        body.put("role", !i.running() ? "unknown" : i.standby() ? "replica" : "primary");
+        body.put("lease", leased ? "primary" : "none");
+        if (i.standby()) {
+            body.put("replication_state", streaming ? "streaming" : "not streaming");
+        }
+        ctx.status(ok ? 200 : 503).json(body);
+    }
+
+    /** Whether the postmaster has a WAL receiver child whose process title says it streams. */
+    static boolean receiverStreaming(long postmasterPid) {
+        return ProcessHandle.of(postmasterPid).map(p -> p.children().anyMatch(c -> title(c.pid()).contains("walreceiver streaming")))
+                .orElse(false);
+    }
+
+    private static String title(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private void reconcile() {
+        try {
+            Set<Integer> wanted = instances == null ? Set.of()
+                    : instances.list().stream().map(i -> HealthPorts.of(i.port())).collect(Collectors.toSet());
+            for (Integer port : wanted) {
+                if (!open.containsKey(port)) {
+                    try {
+                        open.put(port, ApiServer.addTlsPort(http, identity, address, port));
+                    } catch (Exception e) {
+                        log.warn("The health port {}:{} cannot be opened: {}", address, port, e.getMessage());
+                    }
+                }
+            }
+            for (Map.Entry<Integer, ServerConnector> e : new HashMap<>(open).entrySet()) {
+                if (!wanted.contains(e.getKey())) {
+                    ApiServer.removePort(http, e.getValue());
+                    open.remove(e.getKey());
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("Reconciling the health ports failed: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}
