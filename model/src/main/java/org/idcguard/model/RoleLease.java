@@ -4,9 +4,10 @@ import java.util.List;
 
 /**
  * What the leading manager tells a node agent, renewed every probe interval: which of its instances the manager
- * records as primaries. The node agent's {@code /primary} health check answers 200 only while such a lease holds, so
- * HAProxy never sends clients to a primary the manager has deposed, even one that thaws after a freeze still believing
- * it leads.
+ * records as primaries. The node agent's {@code /primary} health check answers 200 only for a primary so recorded,
+ * and, once the lease lapsed, only while a standby still streams from it: HAProxy never sends clients to a primary the
+ * manager has deposed, even one that thaws after a freeze still believing it leads, yet a manager cut off alone does
+ * not take the writes away.
  *
  * @param issuedAtMillis when the manager issued it (wall clock): a lease that reaches the node agent late, e.g. read
  *                       from its socket after the node agent was frozen, is already expired on arrival

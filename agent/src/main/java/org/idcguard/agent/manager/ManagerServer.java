@@ -57,6 +57,7 @@ public final class ManagerServer implements AutoCloseable {
     private final org.idcguard.agent.manager.alert.AlertStore alerts;
     private final org.idcguard.agent.manager.alert.AlertForwarder alertForwarder;
     private final DrillReports drills;
+    private final org.idcguard.agent.manager.metrics.ManagerMetrics metrics;
     private final IdcFaults idcFaults;
     private final DrillService drillRuns;
     private final ManagerAddresses addresses;
@@ -114,7 +115,10 @@ public final class ManagerServer implements AutoCloseable {
         this.drills = new DrillReports(store, events);
         this.idcFaults = new IdcFaults(computers, agents, events, managerAddresses);
         this.drillRuns = new DrillService(clusters, computers, events, tasks, drills, restartNodeAgent, switches, idcFaults);
+        this.metrics = new org.idcguard.agent.manager.metrics.ManagerMetrics(clusters, ha, events, alerts, drills);
         this.http = ApiServer.create(ApiServer.bearerToken(token), identity, false, addresses.listen(), port);
+        // Prometheus scrapes with the same bearer token (its authorization.credentials_file)
+        http.before("/metrics", ApiServer.bearerToken(token));
         if (quorum != null) {
             followersRedirectWrites();
         }
@@ -269,6 +273,8 @@ public final class ManagerServer implements AutoCloseable {
         http.get("/enrol/ca", ctx -> ctx.contentType("application/x-pem-file").result(Pem.write(ca.certificate())));
         http.post("/enrol", ctx -> ctx.json(enrolment.enrol(ApiServer.body(ctx, JoinCode.Request.class))));
         http.post("/api/join-codes", ctx -> ctx.status(201).json(enrolment.newCode()));
+        http.get("/metrics", ctx -> ctx.contentType(org.idcguard.agent.manager.metrics.ManagerMetrics.contentType())
+                .result(metrics.scrape()));
         http.get("/api/idcs", ctx -> ctx.json(idcs.list()));
         http.post("/api/idcs", ctx -> ctx.status(201).json(idcs.add(ApiServer.body(ctx, Idc.class))));
         http.get("/api/idcs/{name}", ctx -> ctx.json(idcs.get(ctx.pathParam("name"))));

@@ -29,9 +29,12 @@ import org.slf4j.LoggerFactory;
  * The health checks of this computer's instances in Patroni's convention, for HAProxy: each instance gets a port of
  * its own ({@link HealthPorts}) on which
  * <ul>
- *   <li>{@code GET /primary} answers 200 only when the instance runs as a primary (no standby.signal) <em>and</em> the
- *       leading manager's lease names it (a primary the manager has deposed, e.g. one thawing after a freeze, answers
- *       503 although PostgreSQL itself still thinks it leads);</li>
+ *   <li>{@code GET /primary} answers 200 only when the instance runs as a primary (no standby.signal), the manager's
+ *       latest record names it primary, and either that record's lease still holds or a standby streams from it. A
+ *       primary the manager deposed by a switch answers 503 at once (the new record arrives within 100 ms); one that
+ *       thaws after a freeze answers 503 because its lease lapsed and its standbys were detached from it by the
+ *       takeover. A primary whose manager alone is cut off keeps its standbys, so it keeps answering 200: losing the
+ *       manager never takes the writes away from the applications.</li>
  *   <li>{@code GET /replica} answers 200 when it runs as a standby whose WAL receiver is streaming;</li>
  *   <li>{@code GET /health} answers 200 when PostgreSQL runs, whatever its role.</li>
  * </ul>
@@ -67,8 +70,11 @@ final class HealthChecks implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::reconcile, 0, 1, TimeUnit.SECONDS);
     }
 
-    void grant(RoleLease lease) {
-        this.lease = lease;
+    /** Keeps the newest record: a renewal read late from a socket (after a freeze) never replaces a newer one. */
+    synchronized void grant(RoleLease lease) {
+        if (lease.issuedAtMillis() >= this.lease.issuedAtMillis()) {
+            this.lease = lease;
+        }
     }
 
     private void answer(Context ctx, String check) {
@@ -80,10 +86,12 @@ final class HealthChecks implements AutoCloseable {
             return;
         }
         InstanceStatus i = found.get();
-        boolean leased = lease.holds(i.name(), System.currentTimeMillis());
-        boolean streaming = i.running() && i.standby() && receiverStreaming(i.pid());
+        RoleLease record = lease;
+        boolean recorded = record.primaries().contains(i.name());
+        boolean leased = record.holds(i.name(), System.currentTimeMillis());
+        boolean streaming = i.running() && i.standby() && childTitled(i.pid(), "walreceiver streaming");
         boolean ok = switch (check) {
-            case "primary" -> i.running() && !i.standby() && leased;
+            case "primary" -> i.running() && !i.standby() && recorded && (leased || childTitled(i.pid(), "walsender", "streaming"));
             case "replica" -> streaming;
             default -> i.running();
         };
@@ -91,17 +99,23 @@ final class HealthChecks implements AutoCloseable {
         body.put("instance", i.name());
         body.put("state", i.running() ? "running" : "stopped");
         body.put("role", !i.running() ? "unknown" : i.standby() ? "replica" : "primary");
-        body.put("lease", leased ? "primary" : "none");
+        body.put("recorded", recorded ? "primary" : "not primary");
+        body.put("lease", leased ? "holds" : "lapsed");
         if (i.standby()) {
             body.put("replication_state", streaming ? "streaming" : "not streaming");
         }
         ctx.status(ok ? 200 : 503).json(body);
     }
 
-    /** Whether the postmaster has a WAL receiver child whose process title says it streams. */
-    static boolean receiverStreaming(long postmasterPid) {
-        return ProcessHandle.of(postmasterPid).map(p -> p.children().anyMatch(c -> title(c.pid()).contains("walreceiver streaming")))
-                .orElse(false);
+    /**
+     * Whether the postmaster has a child whose process title holds every word given: a WAL receiver or a WAL sender
+     * that streams says so in its title, which costs no connection to PostgreSQL.
+     */
+    static boolean childTitled(long postmasterPid, String... words) {
+        return ProcessHandle.of(postmasterPid).map(p -> p.children().anyMatch(c -> {
+            String title = title(c.pid());
+            return java.util.Arrays.stream(words).allMatch(title::contains);
+        })).orElse(false);
     }
 
     private static String title(long pid) {

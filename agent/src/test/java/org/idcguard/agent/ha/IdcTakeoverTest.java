@@ -14,6 +14,7 @@ import org.idcguard.agent.drill.DrillRunner;
 import org.idcguard.agent.drill.DrillKind;
 import org.idcguard.agent.testing.HaEstates;
 import org.idcguard.agent.testing.LocalEstate;
+import org.idcguard.agent.testing.MetricsScrape;
 import org.idcguard.agent.testing.WritablePrimaryWatch;
 import org.idcguard.model.ClusterDetail;
 import org.junit.jupiter.api.Test;
@@ -50,7 +51,32 @@ class IdcTakeoverTest {
                 assertFalse(estate.events("node.rejoined").isEmpty(), "IDC1's nodes were rewound and rejoined");
                 assertTrue(watch.samples() > 10);
                 assertEquals(List.of(), watch.violations(), "two writable primaries in one group");
+                scrapeShowsWhatHappened(estate, name);
             }
         }
+    }
+
+    /** Prometheus's view of the same drill: the series exist, with the values the drill produced. */
+    private static void scrapeShowsWhatHappened(LocalEstate estate, String name) {
+        var answer = estate.api().get("/metrics");
+        assertEquals(200, answer.status(), answer.body());
+        MetricsScrape m = new MetricsScrape(answer.body());
+        assertEquals(2, m.named("idcguard_node_role").stream().filter(s -> s.has("cluster", name) && s.has("role", "primary")
+                && s.has("idc", "IDC2")).count(), "one primary per group, in IDC2: " + m.named("idcguard_node_role"));
+        assertEquals(8, m.named("idcguard_node_up").stream().filter(s -> s.has("cluster", name) && s.value() == 1).count());
+        assertEquals(1.0, m.named("idcguard_cluster_protected").stream().filter(s -> s.has("cluster", name)).findFirst()
+                .orElseThrow().value());
+        assertTrue(m.named("idcguard_sync_standby").stream().filter(s -> s.has("cluster", name)).mapToDouble(MetricsScrape.Sample::value)
+                .sum() >= 2, "each group waits for a standby");
+        assertEquals(6, m.named("idcguard_replication_lag_bytes").stream().filter(s -> s.has("cluster", name) && s.value() >= 0).count());
+        assertTrue(m.named("idcguard_probe_latency_seconds").stream().allMatch(s -> s.value() > 0 && s.value() < 5),
+                m.named("idcguard_probe_latency_seconds").toString());
+        double takeovers = m.value("idcguard_takeover_duration_seconds_count");
+        assertEquals(2.0, takeovers, "both groups were taken over");
+        double meanTakeover = m.value("idcguard_takeover_duration_seconds_sum") / takeovers;
+        assertTrue(meanTakeover > 0 && meanTakeover < 30, "takeover seconds: " + meanTakeover);
+        assertTrue(m.value("idcguard_rejoin_duration_seconds_count") >= 1, "IDC1's nodes rejoined");
+        assertTrue(m.value("idcguard_probe_failures_total") > 0, "the powered-off nodes failed probes");
+        assertEquals(401, estate.api().getWithToken("/metrics", "wrong").status(), "the metrics want the API token");
     }
 }

@@ -42,6 +42,11 @@ public final class ApiCaller {
         return send("GET", path, null, token());
     }
 
+    /** A GET with the token given instead of the home's. */
+    public Answer getWithToken(String path, String token) {
+        return send("GET", path, null, token);
+    }
+
     public Answer post(String path, String body) {
         return send("POST", path, body, token());
     }

@@ -130,6 +130,11 @@ public final class HaLoop implements AutoCloseable {
         return observer.observed(node);
     }
 
+    /** Each node's probing, for the metrics. */
+    public Map<String, ProbeStats> probeStats() {
+        return observer.probeStats();
+    }
+
     /** A cluster's common restore points, newest first. */
     List<RestorePoints.Point> restorePoints(String cluster) {
         return restorePoints.points(cluster);

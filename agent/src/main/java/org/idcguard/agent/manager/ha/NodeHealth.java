@@ -16,6 +16,8 @@ final class NodeHealth {
     private CompletableFuture<NodeObservation> inFlight;
     private int failures;
     private Optional<NodeObservation> last = Optional.empty();
+    private volatile long latencyMicros = -1;
+    private long failedTotal;
 
     NodeHealth(ClusterRecord cluster, NodeRecord node) {
         this.prober = new NodeProber(cluster, node);
@@ -25,8 +27,11 @@ final class NodeHealth {
     CompletableFuture<NodeObservation> launch(int timeoutMillis, Executor pool) {
         if (inFlight == null) {
             inFlight = CompletableFuture.supplyAsync(() -> {
+                long started = System.nanoTime();
                 try {
-                    return prober.probe(timeoutMillis);
+                    NodeObservation seen = prober.probe(timeoutMillis);
+                    latencyMicros = (System.nanoTime() - started) / 1_000;
+                    return seen;
                 } catch (java.sql.SQLException e) {
                     throw new java.util.concurrent.CompletionException(e);
                 }
@@ -46,6 +51,7 @@ final class NodeHealth {
             // its connection would make the next probe pay for a new one. A frozen node's probe ends at the socket
             // timeout; until then every tick counts one more failure.
             failures++;
+            failedTotal++;
             last = Optional.empty();
             return;
         }
@@ -55,8 +61,14 @@ final class NodeHealth {
             failures = 0;
         } catch (RuntimeException e) {
             failures++;
+            failedTotal++;
             last = Optional.empty();
         }
+    }
+
+    /** The last answered probe's duration and the probes counted failed since the manager started, for the metrics. */
+    ProbeStats stats() {
+        return new ProbeStats(latencyMicros, failedTotal);
     }
 
     /** Whether the last probe answered, from a node in recovery. */

@@ -37,8 +37,14 @@ public record NodeObservation(boolean inRecovery, long lsn, boolean readOnly, St
         }
     }
 
-    /** A standby connected to this primary, by its application_name (the node name). */
-    public record Replica(String name, String state, String syncState, long flushLsn) {
+    /**
+     * A standby connected to this primary, by its application_name (the node name); replayLagMillis is
+     * pg_stat_replication's replay_lag (0 when idle: PostgreSQL clears it when the standby has replayed everything).
+     */
+    public record Replica(String name, String state, String syncState, long flushLsn, long replayLagMillis) {
+        public Replica(String name, String state, String syncState, long flushLsn) {
+            this(name, state, syncState, flushLsn, 0);
+        }
     }
 
     public Optional<Replica> replica(String name) {

@@ -26,6 +26,7 @@ final class NodeObserver implements AutoCloseable {
     private final Map<String, NodeHealth> health = new HashMap<>();
     private final Map<String, Long> lingering = new HashMap<>();
     private final Map<String, NodeState> latest = new ConcurrentHashMap<>();
+    private final Map<String, ProbeStats> stats = new ConcurrentHashMap<>();
     private final ActionSessions sessions;
 
     NodeObserver(ActionSessions sessions) {
@@ -47,6 +48,7 @@ final class NodeObserver implements AutoCloseable {
             if (!nodes.containsKey(name)) {
                 health.get(name).close();
                 latest.remove(name);
+                stats.remove(name);
                 return true;
             }
             return false;
@@ -60,6 +62,7 @@ final class NodeObserver implements AutoCloseable {
             // each probe's own outcome is read below
         }
         health.values().forEach(NodeHealth::harvest);
+        health.forEach((name, h) -> stats.put(name, h.stats()));
         // A standby that answers gets a session kept open for the takeover that would detach and promote it.
         health.forEach((name, h) -> {
             if (h.answeringInRecovery()) {
@@ -113,6 +116,11 @@ final class NodeObserver implements AutoCloseable {
         Map<String, ObservedNode.Replica> replicas = new HashMap<>();
         o.replicas().forEach(r -> replicas.put(r.name(), new ObservedNode.Replica(r.syncState(), Math.max(0, o.lsn() - r.flushLsn()))));
         return Optional.of(new ObservedNode(o.inRecovery() ? "standby" : "primary", Lsn.format(o.lsn()), replicas));
+    }
+
+    /** Each node's probing (latency of the last answer, failures so far), readable from any thread. */
+    Map<String, ProbeStats> probeStats() {
+        return Map.copyOf(stats);
     }
 
     /** Each node as the last tick saw it (for a planned switch's preflight and the cluster detail). */

@@ -25,7 +25,7 @@ final class NodeProber {
             + "current_setting('primary_conninfo') <> '' "
             + "FROM (SELECT pg_is_in_recovery() AS r) s LEFT JOIN pg_stat_wal_receiver w ON true";
     private static final String REPLICAS = "SELECT application_name, state, COALESCE(sync_state, ''), "
-            + "COALESCE(flush_lsn, '0/0')::text FROM pg_stat_replication";
+            + "COALESCE(flush_lsn, '0/0')::text, COALESCE((EXTRACT(EPOCH FROM replay_lag) * 1000)::bigint, 0) FROM pg_stat_replication";
     private final NodeRecord node;
     private final ClusterRecord cluster;
     private final java.util.concurrent.atomic.AtomicReference<Connection> connection = new java.util.concurrent.atomic.AtomicReference<>();
@@ -56,7 +56,8 @@ final class NodeProber {
             if (!standby) {
                 ResultSet r = st.executeQuery(REPLICAS);
                 while (r.next()) {
-                    replicas.add(new NodeObservation.Replica(r.getString(1), r.getString(2), r.getString(3), Lsn.parse(r.getString(4))));
+                    replicas.add(new NodeObservation.Replica(r.getString(1), r.getString(2), r.getString(3), Lsn.parse(r.getString(4)),
+                            r.getLong(5)));
                 }
             }
             return new NodeObservation(standby, lsn, readOnly, syncNames, receiver, replicas, upstreamSet);
