@@ -263,6 +263,22 @@ public final class ManagerServer implements AutoCloseable {
         }
     }
 
+    /** The API description served at /api/openapi.json; a test keeps it equal to {@link #endpoints()}. */
+    public static String openApi() {
+        try (java.io.InputStream in = ManagerServer.class.getResourceAsStream("openapi.json")) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("The API description is missing from the build.", e);
+        }
+    }
+
+    /** Every route this manager serves, as "METHOD /path" with Javalin's {param} syntax (OpenAPI's too). */
+    public List<String> endpoints() {
+        return http.unsafeConfig().pvt.internalRouter.allHttpHandlers().stream().map(e -> e.getEndpoint())
+                .filter(e -> java.util.Set.of("GET", "POST", "PUT", "DELETE", "PATCH").contains(e.getMethod().name()))
+                .map(e -> e.getMethod().name() + " " + e.getPath()).sorted().toList();
+    }
+
     private void routes() {
         http.get("/api/health", ctx -> ctx.json(Map.of("status", "ok", "role", "manager",
                 "lead", quorum == null || quorum.leading() ? "leader" : "follower",
@@ -273,6 +289,7 @@ public final class ManagerServer implements AutoCloseable {
         http.get("/enrol/ca", ctx -> ctx.contentType("application/x-pem-file").result(Pem.write(ca.certificate())));
         http.post("/enrol", ctx -> ctx.json(enrolment.enrol(ApiServer.body(ctx, JoinCode.Request.class))));
         http.post("/api/join-codes", ctx -> ctx.status(201).json(enrolment.newCode()));
+        http.get("/api/openapi.json", ctx -> ctx.contentType("application/json").result(openApi()));
         http.get("/metrics", ctx -> ctx.contentType(org.idcguard.agent.manager.metrics.ManagerMetrics.contentType())
                 .result(metrics.scrape()));
         http.get("/api/idcs", ctx -> ctx.json(idcs.list()));
