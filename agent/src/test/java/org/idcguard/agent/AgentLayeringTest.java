@@ -1,6 +1,7 @@
 package org.idcguard.agent;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -27,4 +28,8 @@ class AgentLayeringTest {
             .orShould().dependOnClassesThat().haveSimpleNameEndingWith("Store")
             .orShould().dependOnClassesThat().haveSimpleNameEndingWith("Client")
             .because("the HA decision is a pure function of the tick's facts: unit-tested row by row without PostgreSQL");
+
+    @ArchTest
+    static final ArchRule noPackageCycles = slices().matching("org.idcguard.agent.(**)").should().beFreeOfCycles()
+            .because("each package can then be read, tested and changed from the bottom up");
 }

@@ -13,7 +13,7 @@ import javafx.scene.control.Labeled;
 import javafx.scene.control.TableView;
 import javafx.stage.Stage;
 import org.idcguard.agent.home.AgentHome;
-import org.idcguard.agent.manager.ManagerServer;
+import org.idcguard.agent.manager.server.ManagerServer;
 import org.idcguard.model.HomeLayout;
 import org.idcguard.views.common.ExecutorBackground;
 import org.idcguard.views.common.Inventory;

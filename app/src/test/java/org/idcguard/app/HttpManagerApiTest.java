@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.idcguard.agent.home.AgentHome;
-import org.idcguard.agent.manager.ManagerServer;
+import org.idcguard.agent.manager.server.ManagerServer;
 import org.idcguard.model.ApiException;
 import org.idcguard.model.HomeLayout;
 import org.idcguard.model.Idc;

@@ -1,6 +1,7 @@
 package org.idcguard.views;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -20,4 +21,8 @@ class ViewsLayeringTest {
             .haveFullyQualifiedName(ProcessBuilder.class.getName())
             .orShould().dependOnClassesThat().resideInAPackage("java.nio.file..")
             .because("disk and process work belong to the app and the agent, off the FX thread");
+
+    @ArchTest
+    static final ArchRule noPackageCycles = slices().matching("org.idcguard.views.(**)").should().beFreeOfCycles()
+            .because("each package can then be read, tested and changed from the bottom up");
 }

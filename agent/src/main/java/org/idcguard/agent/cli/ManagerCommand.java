@@ -4,7 +4,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import org.idcguard.agent.home.AgentHome;
 import org.idcguard.agent.manager.ManagerAddresses;
-import org.idcguard.agent.manager.ManagerServer;
+import org.idcguard.agent.manager.server.ManagerServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -29,7 +29,7 @@ public final class ComputerRepository {
         }
     }
 
-    int countBoundTo(Connection c, String idc) throws SQLException {
+    public int countBoundTo(Connection c, String idc) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT COUNT(*) FROM computer WHERE idc = ?")) {
             st.setString(1, idc);
             ResultSet rs = st.executeQuery();

@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import org.idcguard.agent.manager.alert.AlertRules;
 import org.idcguard.model.Event;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

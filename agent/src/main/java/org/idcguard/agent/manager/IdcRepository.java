@@ -26,14 +26,14 @@ public final class IdcRepository {
     }
 
     /** Names are unique regardless of letter case, so "idc1" cannot stand beside "IDC1". */
-    Optional<Idc> findIgnoringCase(Connection c, String name) throws SQLException {
+    public Optional<Idc> findIgnoringCase(Connection c, String name) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT name, province, city FROM idc WHERE LOWER(name) = LOWER(?)")) {
             st.setString(1, name);
             return read(st.executeQuery()).stream().findFirst();
         }
     }
 
-    void insert(Connection c, Idc idc) throws SQLException {
+    public void insert(Connection c, Idc idc) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO idc (name, province, city) VALUES (?, ?, ?)")) {
             st.setString(1, idc.name());
             st.setString(2, idc.province());
@@ -42,7 +42,7 @@ public final class IdcRepository {
         }
     }
 
-    void update(Connection c, String name, Idc idc) throws SQLException {
+    public void update(Connection c, String name, Idc idc) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("UPDATE idc SET name = ?, province = ?, city = ? WHERE name = ?")) {
             st.setString(1, idc.name());
             st.setString(2, idc.province());
@@ -52,7 +52,7 @@ public final class IdcRepository {
         }
     }
 
-    void delete(Connection c, String name) throws SQLException {
+    public void delete(Connection c, String name) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("DELETE FROM idc WHERE name = ?")) {
             st.setString(1, name);
             st.executeUpdate();

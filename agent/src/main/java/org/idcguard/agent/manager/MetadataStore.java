@@ -20,7 +20,7 @@ public final class MetadataStore implements AutoCloseable {
     private final java.util.concurrent.locks.ReentrantLock writeLock = new java.util.concurrent.locks.ReentrantLock(true);
     private final java.util.Set<String> identityTables;
     /** Null for a single manager; the managers' log otherwise, from the moment this manager leads. */
-    private volatile org.idcguard.agent.manager.quorum.Journal journal;
+    private volatile org.idcguard.agent.manager.journal.Journal journal;
     /** True on a manager of a quorum that does not lead: it may not write its copy except by applying the log. */
     private volatile boolean replicaOnly;
 
@@ -60,7 +60,7 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     /** From now on every write transaction is appended to the journal before it commits here. */
-    public void lead(org.idcguard.agent.manager.quorum.Journal journal) {
+    public void lead(org.idcguard.agent.manager.journal.Journal journal) {
         this.journal = journal;
         this.replicaOnly = false;
         restartIdentities();
@@ -68,7 +68,7 @@ public final class MetadataStore implements AutoCloseable {
 
     /** Runs work in one transaction: committed when it returns, rolled back when it throws. */
     public <T> T inTransaction(SqlWork<T> work) {
-        org.idcguard.agent.manager.quorum.Journal journal = this.journal;
+        org.idcguard.agent.manager.journal.Journal journal = this.journal;
         if (journal != null || replicaOnly) {
             return inReplicatedTransaction(work, journal);
         }
@@ -99,19 +99,19 @@ public final class MetadataStore implements AutoCloseable {
      * A transaction of a manager in a quorum: its writes are recorded and appended to the log, as the leader of the
      * epoch, before they commit here; a follower's (journal null) first write is refused, changing nothing.
      */
-    private <T> T inReplicatedTransaction(SqlWork<T> work, org.idcguard.agent.manager.quorum.Journal journal) {
+    private <T> T inReplicatedTransaction(SqlWork<T> work, org.idcguard.agent.manager.journal.Journal journal) {
         try (Connection raw = connection()) {
             raw.setAutoCommit(false);
-            var recorder = new org.idcguard.agent.manager.quorum.StatementRecorder(raw, identityTables, () -> {
+            var recorder = new org.idcguard.agent.manager.journal.StatementRecorder(raw, identityTables, () -> {
                 if (journal == null) {
-                    throw new org.idcguard.agent.manager.quorum.Journal.NotLeading("This manager follows the leader and changes nothing itself.");
+                    throw new org.idcguard.agent.manager.journal.Journal.NotLeading("This manager follows the leader and changes nothing itself.");
                 }
                 writeLock.lock();
             });
             try {
                 T result = work.run(recorder.connection());
                 if (recorder.wrote()) {
-                    long position = journal.append(new org.idcguard.agent.manager.quorum.LogEntry(journal.epoch(), recorder.written()));
+                    long position = journal.append(new org.idcguard.agent.manager.journal.LogEntry(journal.epoch(), recorder.written()));
                     try {
                         setApplied(raw, position);
                         raw.commit();
@@ -151,7 +151,7 @@ public final class MetadataStore implements AutoCloseable {
      * Applies the leader's entry at the position to this copy, in one transaction with the position, so a copy is
      * always exactly some prefix of the log. A row the leader gave a generated id gets that id here too.
      */
-    public void apply(long position, org.idcguard.agent.manager.quorum.LogEntry entry) {
+    public void apply(long position, org.idcguard.agent.manager.journal.LogEntry entry) {
         writeLock.lock();
         java.util.Set<String> renumbered = new java.util.HashSet<>();
         try (Connection c = connection()) {

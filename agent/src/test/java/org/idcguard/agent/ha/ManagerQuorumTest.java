@@ -193,7 +193,7 @@ class ManagerQuorumTest {
             System.out.println("partitioned leader stopped after " + stoppedAfter + " ms; epoch " + oldEpoch + " -> " + newEpoch);
 
             // the new leader's probes (every second) carry its epoch to every node agent
-            Thread.sleep(3 * org.idcguard.agent.manager.ManagerServer.COMPUTER_PROBE_MILLIS);
+            Thread.sleep(3 * org.idcguard.agent.manager.server.ManagerServer.COMPUTER_PROBE_MILLIS);
             NodeView target = estate.detail("Fenced").groups().get(0).nodes().stream()
                     .filter(n -> n.idc().equals("IDC2")).findFirst().orElseThrow();
             var identity = TlsIdentity.load(estate.home().resolve("tls").resolve("manager-1.p12")).orElseThrow();

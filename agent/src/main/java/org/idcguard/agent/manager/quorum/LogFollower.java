@@ -1,5 +1,7 @@
 package org.idcguard.agent.manager.quorum;
 
+import org.idcguard.agent.manager.journal.LogEntry;
+
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;

@@ -1,5 +1,9 @@
 package org.idcguard.agent.manager.quorum;
 
+import org.idcguard.agent.manager.journal.LogEntry;
+
+import org.idcguard.agent.manager.journal.Journal;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -13,7 +13,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.idcguard.agent.home.AgentHome;
 import org.idcguard.agent.http.Json;
-import org.idcguard.agent.manager.ManagerServer;
+import org.idcguard.agent.manager.server.ManagerServer;
 import org.idcguard.agent.testing.ApiCaller;
 import org.idcguard.agent.testing.TempHome;
 import org.junit.jupiter.api.Test;

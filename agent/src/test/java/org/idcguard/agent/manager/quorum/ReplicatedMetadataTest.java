@@ -1,5 +1,9 @@
 package org.idcguard.agent.manager.quorum;
 
+import org.idcguard.agent.manager.journal.Journal;
+import org.idcguard.agent.manager.journal.LogEntry;
+import org.idcguard.agent.manager.journal.StatementRecorder;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

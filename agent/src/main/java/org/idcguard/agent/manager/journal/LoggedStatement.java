@@ -1,4 +1,4 @@
-package org.idcguard.agent.manager.quorum;
+package org.idcguard.agent.manager.journal;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package org.idcguard.agent.manager.quorum;
+package org.idcguard.agent.manager.journal;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -150,7 +150,7 @@ public final class StatementRecorder {
     }
 
     /** Anything but a plain read; a read that locks rows (FOR UPDATE) takes the write lock too, but is not logged. */
-    static boolean isWrite(String sql) {
+    public static boolean isWrite(String sql) {
         String s = sql.strip().toUpperCase(Locale.ROOT);
         boolean read = s.startsWith("SELECT") || s.startsWith("WITH") || s.startsWith("VALUES") || s.startsWith("SHOW")
                 || s.startsWith("EXPLAIN");

@@ -1,4 +1,4 @@
-package org.idcguard.agent.manager.alert;
+package org.idcguard.agent.manager;
 
 import java.util.Map;
 import java.util.Optional;

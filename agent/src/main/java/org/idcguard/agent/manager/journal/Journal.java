@@ -1,4 +1,4 @@
-package org.idcguard.agent.manager.quorum;
+package org.idcguard.agent.manager.journal;
 
 /**
  * Where the leader's metadata writes go before its own copy commits them: the managers' replicated log. A single

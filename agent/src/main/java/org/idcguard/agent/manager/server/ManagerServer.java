@@ -1,4 +1,6 @@
-package org.idcguard.agent.manager;
+package org.idcguard.agent.manager.server;
+
+import org.idcguard.agent.manager.*;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -239,7 +241,7 @@ public final class ManagerServer implements AutoCloseable {
             }
             redirectToLeader(ctx);
         });
-        http.exception(org.idcguard.agent.manager.quorum.Journal.NotLeading.class, (e, ctx) -> {
+        http.exception(org.idcguard.agent.manager.journal.Journal.NotLeading.class, (e, ctx) -> {
             try {
                 redirectToLeader(ctx);
             } catch (org.idcguard.agent.http.ApiFailure failure) {

@@ -1,4 +1,6 @@
-package org.idcguard.agent.manager;
+package org.idcguard.agent.manager.server;
+
+import org.idcguard.agent.manager.*;
 
 import java.util.List;
 import org.idcguard.agent.http.ApiFailure;
