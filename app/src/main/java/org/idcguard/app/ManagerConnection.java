@@ -1,5 +1,7 @@
 package org.idcguard.app;
 
+import org.idcguard.client.HttpManagerApi;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,7 +68,7 @@ public final class ManagerConnection {
                 if ("leader".equals(api.lead())) {
                     return Optional.of(url);
                 }
-            } catch (java.io.IOException | org.idcguard.model.ApiException notThere) {
+            } catch (org.idcguard.model.ApiException notThere) {
                 // the next one
             }
         }

@@ -1,5 +1,7 @@
 package org.idcguard.app;
 
+import org.idcguard.client.HttpManagerApi;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;

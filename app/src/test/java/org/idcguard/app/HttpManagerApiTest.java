@@ -1,5 +1,7 @@
 package org.idcguard.app;
 
+import org.idcguard.client.HttpManagerApi;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,7 @@
 package org.idcguard.agent.cli;
 
+import org.idcguard.client.ApiPaths;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,12 +35,12 @@ final class BenchCommand {
                 String name = "bench" + round;
                 ClusterRequest request = new ClusterRequest(name, ClusterRequest.INTRA_CITY, "Shenzhen", "IDC1", "IDC2",
                         shards, nodesPerIdc, null, null, null, null);
-                TaskView task = manager.post("/api/clusters", request, new TypeReference<TaskView>() { });
+                TaskView task = manager.post(ApiPaths.CLUSTERS, request, new TypeReference<TaskView>() { });
                 TaskView done = TaskWaiter.await(manager, task, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
                 double s = (done.finishedMillis() - done.createdMillis()) / 1000.0;
                 seconds.add(s);
                 System.out.printf("round %d: created %s in %.1f s%n", round, name, s);
-                TaskView deletion = manager.delete("/api/clusters/" + name, new TypeReference<TaskView>() { });
+                TaskView deletion = manager.delete(ApiPaths.cluster(name), new TypeReference<TaskView>() { });
                 TaskWaiter.await(manager, deletion, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
             }
             List<Double> sorted = seconds.stream().sorted().toList();
@@ -66,14 +68,14 @@ final class BenchCommand {
             long lost = 0;
             for (int round = 1; round <= rounds; round++) {
                 awaitReady(manager);
-                org.idcguard.model.ClusterDetail d = manager.get("/api/clusters/" + cluster, new TypeReference<org.idcguard.model.ClusterDetail>() { });
+                org.idcguard.model.ClusterDetail d = manager.get(ApiPaths.cluster(cluster), new TypeReference<org.idcguard.model.ClusterDetail>() { });
                 String to = d.summary().backupIdc();
                 org.idcguard.agent.drill.ProbeWorkload probe = new org.idcguard.agent.drill.ProbeWorkload(d.uris().jdbc());
                 probe.prepare();
                 probe.start();
                 Thread.sleep(1500);
                 long started = System.currentTimeMillis();
-                TaskView task = manager.post("/api/clusters/" + cluster + "/switch", new org.idcguard.model.SwitchRequest(to),
+                TaskView task = manager.post(ApiPaths.cluster(cluster, "switch"), new org.idcguard.model.SwitchRequest(to),
                         new TypeReference<TaskView>() { });
                 TaskView done = TaskWaiter.await(manager, task, quiet);
                 long took = System.currentTimeMillis() - started;
@@ -95,7 +97,7 @@ final class BenchCommand {
         private void awaitReady(ManagerClient manager) throws InterruptedException {
             long deadline = System.currentTimeMillis() + 120_000;
             while (System.currentTimeMillis() < deadline) {
-                org.idcguard.model.ClusterDetail d = manager.get("/api/clusters/" + cluster, new TypeReference<org.idcguard.model.ClusterDetail>() { });
+                org.idcguard.model.ClusterDetail d = manager.get(ApiPaths.cluster(cluster), new TypeReference<org.idcguard.model.ClusterDetail>() { });
                 if (org.idcguard.agent.drill.ClusterHealth.fullyProtected(d)) {
                     return;
                 }

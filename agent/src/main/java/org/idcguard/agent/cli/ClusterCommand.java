@@ -1,5 +1,7 @@
 package org.idcguard.agent.cli;
 
+import org.idcguard.client.ApiPaths;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -62,7 +64,7 @@ final class ClusterCommand {
 
         static TaskView create(ManagerClient manager, ClusterRequest request) throws InterruptedException {
             System.out.println("Creating cluster " + request.name() + " ...");
-            TaskView task = manager.post("/api/clusters", request, new TypeReference<TaskView>() { });
+            TaskView task = manager.post(ApiPaths.CLUSTERS, request, new TypeReference<TaskView>() { });
             TaskView done = TaskWaiter.await(manager, task, System.out);
             System.out.printf("%s (%.1f s)%n", done.message(), (done.finishedMillis() - done.createdMillis()) / 1000.0);
             return done;
@@ -76,7 +78,7 @@ final class ClusterCommand {
 
         @Override
         public Integer call() {
-            List<ClusterSummary> all = ManagerClient.of(homeOption.home()).get("/api/clusters", new TypeReference<>() { });
+            List<ClusterSummary> all = ManagerClient.of(homeOption.home()).get(ApiPaths.CLUSTERS, new TypeReference<>() { });
             System.out.printf("%-16s %-11s %-10s %-8s %-8s %-9s %s%n", "NAME", "TYPE", "CITY", "PRIMARY", "BACKUP", "STATUS", "NODES");
             all.forEach(c -> System.out.printf("%-16s %-11s %-10s %-8s %-8s %-9s %d primary, %d standby%n", c.name(), c.kind(),
                     c.city(), c.primaryIdc(), c.backupIdc(), c.status(), c.primaryNodes(), c.standbyNodes()));
@@ -93,7 +95,7 @@ final class ClusterCommand {
 
         @Override
         public Integer call() {
-            ClusterDetail d = ManagerClient.of(homeOption.home()).get("/api/clusters/" + name, new TypeReference<>() { });
+            ClusterDetail d = ManagerClient.of(homeOption.home()).get(ApiPaths.cluster(name), new TypeReference<>() { });
             var s = d.summary();
             System.out.printf("Cluster %s (%s, %s): primary IDC %s, backup IDC %s%s, %s; database %s, user %s, sync policy %s%n",
                     s.name(), s.kind(), s.city(), s.primaryIdc(), s.backupIdc(), s.hasDr() ? ", DR IDC " + s.drIdc() : "", s.status(),
@@ -128,7 +130,7 @@ final class ClusterCommand {
         @Override
         public Integer call() {
             ManagerClient manager = ManagerClient.of(homeOption.home());
-            String path = "/api/clusters/" + name + "/clients";
+            String path = ApiPaths.cluster(name, "clients");
             List<String> now = manager.get(path, new TypeReference<java.util.Map<String, List<String>>>() { }).get("clients");
             if (action == null) {
                 System.out.println(now.isEmpty() ? "No client network: only the cluster's computers and the managers get in."
@@ -172,7 +174,7 @@ final class ClusterCommand {
 
         @Override
         public Integer call() {
-            ClusterDetail d = ManagerClient.of(homeOption.home()).get("/api/clusters/" + name, new TypeReference<>() { });
+            ClusterDetail d = ManagerClient.of(homeOption.home()).get(ApiPaths.cluster(name), new TypeReference<>() { });
             System.out.println(d.uris().libpq());
             System.out.println(d.uris().jdbc());
             return 0;
@@ -194,8 +196,8 @@ final class ClusterCommand {
 
         @Override
         public Integer call() {
-            org.idcguard.model.RouteConfig route = ManagerClient.of(homeOption.home()).get("/api/clusters/" + name
-                    + "/route?bind=" + java.net.URLEncoder.encode(bind, java.nio.charset.StandardCharsets.UTF_8), new TypeReference<>() { });
+            org.idcguard.model.RouteConfig route = ManagerClient.of(homeOption.home()).get(ApiPaths.query(ApiPaths.cluster(name, "route"),
+                    "bind", bind), new TypeReference<>() { });
             writeRoute(route, dir);
             System.out.println(route.uri());
             System.err.println("On the application host, from " + dir + ": haproxy -f haproxy.cfg");
@@ -227,8 +229,8 @@ final class ClusterCommand {
 
         @Override
         public Integer call() {
-            org.idcguard.model.RouteConfig route = ManagerClient.of(homeOption.home()).get("/api/clusters/" + name
-                    + "/route?bind=" + java.net.URLEncoder.encode(bind, java.nio.charset.StandardCharsets.UTF_8), new TypeReference<>() { });
+            org.idcguard.model.RouteConfig route = ManagerClient.of(homeOption.home()).get(ApiPaths.query(ApiPaths.cluster(name, "route"),
+                    "bind", bind), new TypeReference<>() { });
             org.idcguard.agent.home.AtomicFiles.write(dir.resolve("ca.crt"), route.caCertificate(), "rw-r--r--");
             org.idcguard.agent.home.AtomicFiles.write(dir.resolve("router.pem"), route.routerPem(), "rw-------");
             System.out.print(route.haproxyConfig());
@@ -248,7 +250,7 @@ final class ClusterCommand {
         @Override
         public Integer call() throws InterruptedException {
             ManagerClient manager = ManagerClient.of(homeOption.home());
-            TaskView task = manager.delete("/api/clusters/" + name, new TypeReference<TaskView>() { });
+            TaskView task = manager.delete(ApiPaths.cluster(name), new TypeReference<TaskView>() { });
             System.out.println(TaskWaiter.await(manager, task, System.out).message());
             return 0;
         }

@@ -1,5 +1,7 @@
 package org.idcguard.agent.cli;
 
+import org.idcguard.client.ApiPaths;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,7 +26,7 @@ final class ComputerCommand {
 
         @Override
         public Integer call() {
-            List<Computer> computers = ManagerClient.of(homeOption.home()).get("/api/computers", new TypeReference<>() { });
+            List<Computer> computers = ManagerClient.of(homeOption.home()).get(ApiPaths.COMPUTERS, new TypeReference<>() { });
             System.out.printf("%-16s %-10s %-12s %-5s %s%n", "ADDRESS", "IDC", "STATUS", "CPUS", "POSTGRESQL");
             computers.forEach(c -> System.out.printf("%-16s %-10s %-12s %-5d %s%n", c.address(),
                     c.idc() == null ? "-" : c.idc(), c.status(), c.facts().cpus(),
@@ -46,7 +48,7 @@ final class ComputerCommand {
 
         @Override
         public Integer call() {
-            Computer c = ManagerClient.of(homeOption.home()).post("/api/computers", new NewComputer(address, endpoint, idc),
+            Computer c = ManagerClient.of(homeOption.home()).post(ApiPaths.COMPUTERS, new NewComputer(address, endpoint, idc),
                     new TypeReference<>() { });
             System.out.println("Computer " + c.address() + " added" + (c.isBound() ? " to " + c.idc() : "") + ".");
             return 0;
@@ -64,7 +66,7 @@ final class ComputerCommand {
 
         @Override
         public Integer call() {
-            ManagerClient.of(homeOption.home()).put("/api/computers/" + address, new IdcBinding(idc), new TypeReference<Computer>() { });
+            ManagerClient.of(homeOption.home()).put(ApiPaths.computer(address), new IdcBinding(idc), new TypeReference<Computer>() { });
             System.out.println(idc == null ? "Computer " + address + " unbound." : "Computer " + address + " bound to " + idc + ".");
             return 0;
         }
@@ -78,7 +80,7 @@ final class ComputerCommand {
         @Override
         public Integer call() {
             ManagerClient manager = ManagerClient.of(homeOption.home());
-            JoinCode code = manager.post("/api/join-codes", java.util.Map.of(), new TypeReference<>() { });
+            JoinCode code = manager.post(ApiPaths.JOIN_CODES, java.util.Map.of(), new TypeReference<>() { });
             System.out.println(code.code());
             System.err.println("On the computer, once (valid until " + java.time.Instant.ofEpochMilli(code.expiresMillis())
                     + "):\n  idcguard node --address ADDRESS --manager " + manager.baseUrl() + " --join " + code.code()

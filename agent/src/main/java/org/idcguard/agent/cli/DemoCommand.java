@@ -1,5 +1,7 @@
 package org.idcguard.agent.cli;
 
+import org.idcguard.client.ApiPaths;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +87,7 @@ final class DemoCommand {
             awaitReachable(manager);
             // Stopped instances of existing clusters are started by the manager's HA loop, primaries first.
             if (cluster != null && !computersOnly) {
-                boolean exists = manager.get("/api/clusters", new TypeReference<List<org.idcguard.model.ClusterSummary>>() { })
+                boolean exists = manager.get(ApiPaths.CLUSTERS, new TypeReference<List<org.idcguard.model.ClusterSummary>>() { })
                         .stream().anyMatch(c -> c.name().equalsIgnoreCase(cluster));
                 if (!exists) {
                     ClusterCommand.Create.create(manager, defaultCluster(cluster));
@@ -99,7 +101,7 @@ final class DemoCommand {
         /** A freshly started node agent may not have been probed yet; clusters are placed on reachable computers only. */
         private static void awaitReachable(ManagerClient manager) throws InterruptedException {
             long deadline = System.currentTimeMillis() + READY_TIMEOUT_MILLIS;
-            while (manager.get("/api/computers", new TypeReference<List<Computer>>() { }).stream()
+            while (manager.get(ApiPaths.COMPUTERS, new TypeReference<List<Computer>>() { }).stream()
                     .filter(c -> LOCAL_COMPUTERS.containsKey(c.address()))
                     .anyMatch(c -> c.status() != org.idcguard.model.ComputerStatus.REACHABLE)) {
                 if (System.currentTimeMillis() > deadline) {
@@ -110,22 +112,22 @@ final class DemoCommand {
         }
 
         private void addMissingIdcs(ManagerClient manager) {
-            var existing = manager.get("/api/idcs", new TypeReference<List<Idc>>() { }).stream().map(Idc::name)
+            var existing = manager.get(ApiPaths.IDCS, new TypeReference<List<Idc>>() { }).stream().map(Idc::name)
                     .collect(Collectors.toSet());
             DEMO_IDCS.stream().filter(idc -> !existing.contains(idc.name()))
-                    .forEach(idc -> manager.post("/api/idcs", idc, new TypeReference<Idc>() { }));
+                    .forEach(idc -> manager.post(ApiPaths.IDCS, idc, new TypeReference<Idc>() { }));
         }
 
         private void registerComputers(ManagerClient manager) {
-            Map<String, Computer> known = manager.get("/api/computers", new TypeReference<List<Computer>>() { }).stream()
+            Map<String, Computer> known = manager.get(ApiPaths.COMPUTERS, new TypeReference<List<Computer>>() { }).stream()
                     .collect(Collectors.toMap(Computer::address, Function.identity()));
             LOCAL_COMPUTERS.forEach((address, idc) -> {
                 String wanted = computersOnly ? null : idc;
                 Computer computer = known.get(address);
                 if (computer == null) {
-                    manager.post("/api/computers", new NewComputer(address, null, wanted), new TypeReference<Computer>() { });
+                    manager.post(ApiPaths.COMPUTERS, new NewComputer(address, null, wanted), new TypeReference<Computer>() { });
                 } else if (wanted != null && computer.idc() == null) {
-                    manager.put("/api/computers/" + address, new IdcBinding(wanted), new TypeReference<Computer>() { });
+                    manager.put(ApiPaths.computer(address), new IdcBinding(wanted), new TypeReference<Computer>() { });
                 }
             });
         }

@@ -1,5 +1,7 @@
 package org.idcguard.agent.cli;
 
+import org.idcguard.client.ApiPaths;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.concurrent.Callable;
 import org.idcguard.model.DrPlan;
@@ -25,7 +27,7 @@ final class DrCommand {
 
         @Override
         public Integer call() {
-            DrStatus s = ManagerClient.of(homeOption.home()).get("/api/clusters/" + cluster + "/dr", new TypeReference<DrStatus>() { });
+            DrStatus s = ManagerClient.of(homeOption.home()).get(ApiPaths.cluster(cluster, "dr"), new TypeReference<DrStatus>() { });
             System.out.printf("Cluster %s: DR IDC %s (%s)%s; a promotion now would lose %s%n", s.cluster(), s.drIdc(), s.drCity(),
                     s.runsInDrCity() ? ", which holds the primaries" : s.mainCityLost() ? ", MAIN CITY LOST" : "",
                     s.estimatedLossBytes() < 0 ? "an unknown amount" : s.estimatedLossBytes() + " bytes, up to "
@@ -64,7 +66,7 @@ final class DrCommand {
         @Override
         public Integer call() throws InterruptedException {
             ManagerClient manager = ManagerClient.of(homeOption.home());
-            TaskView task = manager.post("/api/clusters/" + cluster + "/dr", new org.idcguard.model.AddDrRequest(idc, nodes),
+            TaskView task = manager.post(ApiPaths.cluster(cluster, "dr"), new org.idcguard.model.AddDrRequest(idc, nodes),
                     new TypeReference<TaskView>() { });
             TaskView done = TaskWaiter.await(manager, task, System.out);
             System.out.printf("%s (%.1f s)%n", done.message(), (done.finishedMillis() - done.createdMillis()) / 1000.0);
@@ -93,7 +95,7 @@ final class DrCommand {
         public Integer call() throws InterruptedException {
             ManagerClient manager = ManagerClient.of(homeOption.home());
             DrPromoteRequest request = new DrPromoteRequest(to, mode, acceptLoss);
-            DrPlan plan = manager.post("/api/clusters/" + cluster + "/dr/promote?dryRun=true", request, new TypeReference<DrPlan>() { });
+            DrPlan plan = manager.post(ApiPaths.cluster(cluster, "dr/promote?dryRun=true"), request, new TypeReference<DrPlan>() { });
             if (plan.restorePoint() != null) {
                 System.out.println("Every group is promoted at the restore point " + plan.restorePoint() + ".");
             }
@@ -112,7 +114,7 @@ final class DrCommand {
                 return 0;
             }
             long started = System.currentTimeMillis();
-            TaskView task = manager.post("/api/clusters/" + cluster + "/dr/promote", request, new TypeReference<TaskView>() { });
+            TaskView task = manager.post(ApiPaths.cluster(cluster, "dr/promote"), request, new TypeReference<TaskView>() { });
             TaskView done = TaskWaiter.await(manager, task, System.out);
             System.out.printf("%s (%.1f s)%n", done.message(), (System.currentTimeMillis() - started) / 1000.0);
             return 0;

@@ -1,5 +1,7 @@
 package org.idcguard.agent.cli;
 
+import org.idcguard.client.ApiPaths;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -62,7 +64,7 @@ final class DrillCommand implements Callable<Integer> {
             throw new CliFailure(e.getMessage());
         }
         if (!results.isEmpty()) {
-            DrillReport stored = ManagerClient.of(homeOption.home()).post("/api/drills", new DrillReport(0, cluster, fault, idc,
+            DrillReport stored = ManagerClient.of(homeOption.home()).post(ApiPaths.DRILLS, new DrillReport(0, cluster, fault, idc,
                     started, System.currentTimeMillis(), results, runner.timelines()), new TypeReference<DrillReport>() { });
             System.out.println("report=" + stored.id() + " (./idcguard drill show " + stored.id() + ")");
         }
@@ -99,7 +101,7 @@ final class DrillCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            DrillReport r = ManagerClient.of(homeOption.home()).get("/api/drills/" + id, new TypeReference<DrillReport>() { });
+            DrillReport r = ManagerClient.of(homeOption.home()).get(ApiPaths.drill(id), new TypeReference<DrillReport>() { });
             System.out.println("Drill " + r.id() + " of " + r.cluster() + ": " + r.fault() + " of " + r.idc() + ", "
                     + r.rounds().size() + " round(s), started " + java.time.Instant.ofEpochMilli(r.startedMillis()) + ", "
                     + (r.passed() ? "passed" : "FAILED"));

@@ -1,5 +1,7 @@
 package org.idcguard.agent.cli;
 
+import org.idcguard.client.ApiPaths;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -20,7 +22,7 @@ final class IdcCommand {
 
         @Override
         public Integer call() {
-            List<Idc> idcs = ManagerClient.of(homeOption.home()).get("/api/idcs", new TypeReference<>() { });
+            List<Idc> idcs = ManagerClient.of(homeOption.home()).get(ApiPaths.IDCS, new TypeReference<>() { });
             System.out.printf("%-16s %-16s %s%n", "NAME", "PROVINCE", "CITY");
             idcs.forEach(i -> System.out.printf("%-16s %-16s %s%n", i.name(), i.province(), i.city()));
             return 0;
@@ -40,7 +42,7 @@ final class IdcCommand {
 
         @Override
         public Integer call() {
-            Idc idc = ManagerClient.of(homeOption.home()).post("/api/idcs", new Idc(name, province, city), new TypeReference<>() { });
+            Idc idc = ManagerClient.of(homeOption.home()).post(ApiPaths.IDCS, new Idc(name, province, city), new TypeReference<>() { });
             System.out.println("IDC " + idc.name() + " added in " + idc.province() + " / " + idc.city() + ".");
             return 0;
         }
@@ -55,7 +57,7 @@ final class IdcCommand {
 
         @Override
         public Integer call() {
-            ManagerClient.of(homeOption.home()).delete("/api/idcs/" + name);
+            ManagerClient.of(homeOption.home()).delete(ApiPaths.idc(name));
             System.out.println("IDC " + name + " deleted.");
             return 0;
         }

@@ -1,5 +1,7 @@
 package org.idcguard.agent.cli;
 
+import org.idcguard.client.ApiPaths;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +58,7 @@ final class LabBenchCommand implements Callable<Integer> {
         String uri = detail(manager).uris().libpq();
         Path dir = home.root().resolve("lab").resolve("bench");
         Files.createDirectories(dir);
-        RouteConfig route = manager.get("/api/clusters/" + name + "/route?bind=" + app.address() + ":6432", new TypeReference<>() { });
+        RouteConfig route = manager.get(ApiPaths.query(ApiPaths.cluster(name, "route"), "bind", app.address() + ":6432"), new TypeReference<>() { });
         ClusterCommand.Route.writeRoute(route, dir);
         sql(psql, uri, "CREATE TABLE IF NOT EXISTS " + TABLE + " (id bigint PRIMARY KEY)");
         sql(psql, uri, "TRUNCATE " + TABLE);
@@ -132,7 +134,7 @@ final class LabBenchCommand implements Callable<Integer> {
     }
 
     private ClusterDetail detail(ManagerClient manager) {
-        return manager.get("/api/clusters/" + name, new TypeReference<ClusterDetail>() { });
+        return manager.get(ApiPaths.cluster(name), new TypeReference<ClusterDetail>() { });
     }
 
     /** How long a new connection and one query take from the application host (psql's start included). */
@@ -161,7 +163,7 @@ final class LabBenchCommand implements Callable<Integer> {
     private record ManagerOnly(ManagerClient manager) implements org.idcguard.agent.drill.ClusterAccess {
         @Override
         public ClusterDetail detail(String cluster) {
-            return manager.get("/api/clusters/" + cluster, new TypeReference<ClusterDetail>() { });
+            return manager.get(ApiPaths.cluster(cluster), new TypeReference<ClusterDetail>() { });
         }
 
         @Override

@@ -1,5 +1,7 @@
 package org.idcguard.agent.cli;
 
+import org.idcguard.client.ApiPaths;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -74,7 +76,7 @@ final class LabCommand {
                 startManager(home, processes);
                 ManagerClient manager = ManagerClient.of(home);
                 for (String idc : List.of("IDC1", "IDC2")) {
-                    manager.post("/api/idcs", new Idc(idc, PROVINCE, CITY), new TypeReference<Idc>() { });
+                    manager.post(ApiPaths.IDCS, new Idc(idc, PROVINCE, CITY), new TypeReference<Idc>() { });
                 }
                 for (LabHost computer : LabNetwork.computers()) {
                     enrol(home, processes, manager, computer);
@@ -110,13 +112,13 @@ final class LabCommand {
 
         private static void enrol(AgentHome home, LocalProcesses processes, ManagerClient manager, LabHost computer)
                 throws InterruptedException {
-            JoinCode code = manager.post("/api/join-codes", Map.of(), new TypeReference<>() { });
+            JoinCode code = manager.post(ApiPaths.JOIN_CODES, Map.of(), new TypeReference<>() { });
             processes.start(logName(computer), LabNetwork.inside(computer, List.of()), "node", "--address", computer.address(),
                     "--home", hostHome(home, computer).toString(), "--manager", manager.baseUrl(), "--join", code.code(),
                     "--allow-drills");
             waitFor(() -> {
                 try {
-                    manager.post("/api/computers", new NewComputer(computer.address(), null, computer.idc()),
+                    manager.post(ApiPaths.COMPUTERS, new NewComputer(computer.address(), null, computer.idc()),
                             new TypeReference<Computer>() { });
                     return true;
                 } catch (CliFailure notYet) {

@@ -1,5 +1,7 @@
 package org.idcguard.agent.cli;
 
+import org.idcguard.client.ApiPaths;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.List;
 import org.idcguard.agent.drill.ClusterAccess;
@@ -28,17 +30,17 @@ final class LocalClusterAccess implements ClusterAccess {
 
     @Override
     public ClusterDetail detail(String name) {
-        return ManagerClient.of(home).get("/api/clusters/" + name, new TypeReference<ClusterDetail>() { });
+        return ManagerClient.of(home).get(ApiPaths.cluster(name), new TypeReference<ClusterDetail>() { });
     }
 
     @Override
     public List<org.idcguard.model.Event> events(long afterId) {
-        return ManagerClient.of(home).get("/api/events?after=" + afterId, new TypeReference<List<org.idcguard.model.Event>>() { });
+        return ManagerClient.of(home).get(ApiPaths.events(afterId), new TypeReference<List<org.idcguard.model.Event>>() { });
     }
 
     @Override
     public List<String> computersOf(String idc) {
-        return ManagerClient.of(home).get("/api/computers", new TypeReference<List<Computer>>() { }).stream()
+        return ManagerClient.of(home).get(ApiPaths.COMPUTERS, new TypeReference<List<Computer>>() { }).stream()
                 .filter(c -> idc.equals(c.idc())).map(Computer::address).toList();
     }
 
@@ -49,44 +51,44 @@ final class LocalClusterAccess implements ClusterAccess {
 
     @Override
     public long faultByAgents(String idc, String kind, int seconds) {
-        List<org.idcguard.model.NodeFault.Struck> struck = ManagerClient.of(home).post("/api/idcs/" + idc + "/faults",
+        List<org.idcguard.model.NodeFault.Struck> struck = ManagerClient.of(home).post(ApiPaths.idcFaults(idc),
                 java.util.Map.of("kind", kind, "seconds", seconds), new TypeReference<List<org.idcguard.model.NodeFault.Struck>>() { });
         return struck.stream().mapToLong(org.idcguard.model.NodeFault.Struck::struckAtMillis).min().orElse(System.currentTimeMillis());
     }
 
     @Override
     public void restoreByAgents(String idc) {
-        ManagerClient.of(home).delete("/api/idcs/" + idc + "/faults", new TypeReference<java.util.Map<String, Object>>() { });
+        ManagerClient.of(home).delete(ApiPaths.idcFaults(idc), new TypeReference<java.util.Map<String, Object>>() { });
     }
 
     @Override
     public boolean reachable(String address) {
-        return ManagerClient.of(home).get("/api/computers/" + address, new TypeReference<Computer>() { }).status()
+        return ManagerClient.of(home).get(ApiPaths.computer(address), new TypeReference<Computer>() { }).status()
                 == org.idcguard.model.ComputerStatus.REACHABLE;
     }
 
     @Override
     public org.idcguard.model.DrStatus drStatus(String cluster) {
-        return ManagerClient.of(home).get("/api/clusters/" + cluster + "/dr", new TypeReference<org.idcguard.model.DrStatus>() { });
+        return ManagerClient.of(home).get(ApiPaths.cluster(cluster, "dr"), new TypeReference<org.idcguard.model.DrStatus>() { });
     }
 
     @Override
     public org.idcguard.model.DrPlan drPlan(String cluster, String to, String mode) {
-        return ManagerClient.of(home).get("/api/clusters/" + cluster + "/dr/promote?to=" + to + (mode == null ? "" : "&mode=" + mode),
+        return ManagerClient.of(home).get(ApiPaths.query(ApiPaths.query(ApiPaths.cluster(cluster, "dr/promote"), "to", to), "mode", mode),
                 new TypeReference<org.idcguard.model.DrPlan>() { });
     }
 
     @Override
     public void promoteBackupCity(String cluster, org.idcguard.model.DrPromoteRequest request) {
         ManagerClient manager = ManagerClient.of(home);
-        awaitTask(manager, manager.post("/api/clusters/" + cluster + "/dr/promote", request,
+        awaitTask(manager, manager.post(ApiPaths.cluster(cluster, "dr/promote"), request,
                 new TypeReference<org.idcguard.model.TaskView>() { }), "the promotion");
     }
 
     @Override
     public void switchPrimary(String cluster, String to) {
         ManagerClient manager = ManagerClient.of(home);
-        awaitTask(manager, manager.post("/api/clusters/" + cluster + "/switch", new org.idcguard.model.SwitchRequest(to),
+        awaitTask(manager, manager.post(ApiPaths.cluster(cluster, "switch"), new org.idcguard.model.SwitchRequest(to),
                 new TypeReference<org.idcguard.model.TaskView>() { }), "the switch");
     }
 
@@ -118,7 +120,7 @@ final class LocalClusterAccess implements ClusterAccess {
         long deadline = System.currentTimeMillis() + 30_000;
         while (System.currentTimeMillis() < deadline) {
             try {
-                ManagerClient.of(home).get("/api/health", new TypeReference<java.util.Map<String, Object>>() { });
+                ManagerClient.of(home).get(ApiPaths.HEALTH, new TypeReference<java.util.Map<String, Object>>() { });
                 return;
             } catch (RuntimeException notYet) {
                 try {

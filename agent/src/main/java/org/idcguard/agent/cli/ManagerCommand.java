@@ -1,5 +1,7 @@
 package org.idcguard.agent.cli;
 
+import org.idcguard.client.ApiPaths;
+
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 import org.idcguard.agent.home.AgentHome;
@@ -115,7 +117,7 @@ final class ManagerCommand implements Callable<Integer> {
             java.util.List<org.idcguard.model.ManagerInfo> managers = null;
             for (String url : home.layout().managerCandidates()) {
                 try {
-                    managers = ManagerClient.at(home, url).get("/api/managers",
+                    managers = ManagerClient.at(home, url).get(ApiPaths.MANAGERS,
                             new com.fasterxml.jackson.core.type.TypeReference<java.util.List<org.idcguard.model.ManagerInfo>>() { });
                     break;
                 } catch (CliFailure notThere) {

@@ -1,5 +1,7 @@
 package org.idcguard.agent.cli;
 
+import org.idcguard.client.ApiPaths;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.concurrent.Callable;
 import org.idcguard.model.SwitchPlan;
@@ -25,7 +27,7 @@ final class SwitchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         ManagerClient manager = ManagerClient.of(homeOption.home());
-        SwitchPlan plan = manager.post("/api/clusters/" + cluster + "/switch?dryRun=true", new SwitchRequest(to),
+        SwitchPlan plan = manager.post(ApiPaths.cluster(cluster, "switch?dryRun=true"), new SwitchRequest(to),
                 new TypeReference<SwitchPlan>() { });
         System.out.printf("%-14s %-24s %-14s %-24s %-14s %10s  %s%n", "GROUP", "OLD PRIMARY", "LSN", "NEW PRIMARY", "LSN", "LAG", "BLOCKER");
         for (SwitchPlan.GroupMove m : plan.groups()) {
@@ -39,7 +41,7 @@ final class SwitchCommand implements Callable<Integer> {
             return 0;
         }
         long started = System.currentTimeMillis();
-        TaskView task = manager.post("/api/clusters/" + cluster + "/switch", new SwitchRequest(to), new TypeReference<TaskView>() { });
+        TaskView task = manager.post(ApiPaths.cluster(cluster, "switch"), new SwitchRequest(to), new TypeReference<TaskView>() { });
         TaskView done = TaskWaiter.await(manager, task, System.out);
         System.out.printf("%s (%.1f s)%n", done.message(), (System.currentTimeMillis() - started) / 1000.0);
         return 0;

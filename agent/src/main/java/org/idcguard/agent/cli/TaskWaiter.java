@@ -1,5 +1,7 @@
 package org.idcguard.agent.cli;
 
+import org.idcguard.client.ApiPaths;
+
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.PrintStream;
 import java.util.HashSet;
@@ -24,7 +26,7 @@ final class TaskWaiter {
                 break;
             }
             Thread.sleep(250);
-            now = manager.get("/api/tasks/" + task.id(), new TypeReference<TaskView>() { });
+            now = manager.get(ApiPaths.task(task.id()), new TypeReference<TaskView>() { });
         }
         if (!"succeeded".equals(now.status())) {
             throw new CliFailure(now.message() == null ? "Task " + now.id() + " failed." : now.message());

@@ -1,15 +1,10 @@
 package org.idcguard.agent.http;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 
-/** The one JSON configuration of the agent. */
+/** The agent's JSON: the same configuration as the API client's, on the server side of the API. */
 public final class Json {
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    public static final ObjectMapper MAPPER = org.idcguard.client.ApiJson.MAPPER;
 
     private Json() {
     }

@@ -2,10 +2,6 @@ package org.idcguard.agent.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +10,6 @@ import org.idcguard.agent.http.Json;
 /** Raw HTTP calls against a running manager, so tests see exactly the status and body a script would. */
 public final class ApiCaller {
     private final Path home;
-    private HttpClient http;
 
     public ApiCaller(Path home) {
         this.home = home;
@@ -84,10 +79,11 @@ public final class ApiCaller {
                     if (answer.status() != 307 && answer.status() != 503) {
                         return answer;
                     }
-                } catch (IllegalStateException e) {
-                    if (!(e.getCause() instanceof java.net.ConnectException) && !(e.getCause() instanceof java.net.http.HttpConnectTimeoutException)) {
+                } catch (org.idcguard.model.ApiException e) {
+                    if (e.status() != 0) {
                         throw e;
                     }
+                    // that manager is gone: find the one that leads now
                 }
             }
             leader = findLeader();
@@ -123,33 +119,18 @@ public final class ApiCaller {
         return null;
     }
 
-    /** Sends to one manager, leader or not. */
+    /** Sends to one manager, leader or not, on the product's own transport (the API client module). */
     public Answer sendTo(String baseUrl, String method, String path, String body, String bearer) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path))
-                .timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .header("Content-Type", "application/json");
-        if (bearer != null) {
-            b.header("Authorization", "Bearer " + bearer);
-        }
-        try {
-            HttpResponse<String> r = http().send(b.build(), HttpResponse.BodyHandlers.ofString());
-            return new Answer(r.statusCode(), r.body());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        org.idcguard.client.ManagerHttp.Answer a = transport(baseUrl).exchangeAs(bearer, method, path, body);
+        return new Answer(a.status(), a.body());
     }
 
-    /** TLS trusting the home's CA, made once the manager has created it. */
-    private synchronized HttpClient http() {
-        if (http == null) {
-            http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).version(HttpClient.Version.HTTP_1_1)
-                    .sslContext(org.idcguard.model.ManagerTrust.sslContext(home.resolve("tls").resolve("ca.crt"))).build();
-        }
-        return http;
+    private final java.util.Map<String, org.idcguard.client.ManagerHttp> transports = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** One transport per manager, trusting the home's CA, made once the manager has created it. */
+    private org.idcguard.client.ManagerHttp transport(String baseUrl) {
+        return transports.computeIfAbsent(baseUrl, url -> new org.idcguard.client.ManagerHttp(url, "",
+                org.idcguard.model.ManagerTrust.sslContext(home.resolve("tls").resolve("ca.crt")), Duration.ofSeconds(10)));
     }
 
     private static String read(Path p) {
