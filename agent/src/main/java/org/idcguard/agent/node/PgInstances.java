@@ -260,6 +260,7 @@ final class PgInstances {
             deleteTree(dataDir(spec.get()));
             deleteQuietly(specFile(spec.get().cluster(), name));
             deleteQuietly(logFile(spec.get()));
+            deleteQuietly(Path.of(org.idcguard.model.StandbyConninfo.passfile(dataDir(spec.get()).toString(), name)));
             deleteIfEmpty(dataDir(spec.get()).getParent());
         }
     }
@@ -384,9 +385,18 @@ final class PgInstances {
         if (!Files.readString(conf).contains(include)) {
             Files.writeString(conf, "\n" + include + "\n", StandardOpenOption.APPEND);
         }
-        Files.writeString(dataDir.resolve(PostgresConfig.FILE), PostgresConfig.settings(address, spec));
+        Files.writeString(dataDir.resolve(PostgresConfig.FILE), PostgresConfig.settings(address, spec, dataDir.toString()));
         Files.writeString(dataDir.resolve("pg_hba.conf"), PostgresConfig.hba(spec.clientAddresses(), spec.clientNetworks()));
         user.own(dataDir.resolve(PostgresConfig.FILE), dataDir.resolve("pg_hba.conf"), conf);
+        writePassfile(spec, dataDir);
+    }
+
+    /** The password file primary_conninfo names (libpq wants it readable by its owner only). */
+    private void writePassfile(InstanceSpec spec, Path dataDir) throws IOException {
+        Path passfile = Path.of(org.idcguard.model.StandbyConninfo.passfile(dataDir.toString(), spec.name()));
+        org.idcguard.agent.home.AtomicFiles.write(passfile, org.idcguard.model.StandbyConninfo.passfileLine(spec.superuser(),
+                spec.superuserPassword()), "rw-------");
+        user.own(passfile);
     }
 
     private InstanceStatus start(InstanceSpec spec) {

@@ -14,7 +14,7 @@ final class PostgresConfig {
     private PostgresConfig() {
     }
 
-    static String settings(String address, InstanceSpec spec) {
+    static String settings(String address, InstanceSpec spec, String dataDir) {
         StringBuilder conf = new StringBuilder("# Written by the IDC Guard node agent; the manager changes settings with ALTER SYSTEM.\n");
         line(conf, "listen_addresses", quote(address));
         line(conf, "port", Integer.toString(spec.port()));
@@ -47,14 +47,15 @@ final class PostgresConfig {
         line(conf, "logging_collector", "off");
         line(conf, "log_line_prefix", "'%m [%p] '");
         if (spec.isStandby()) {
-            line(conf, "primary_conninfo", quote(primaryConninfo(spec)));
+            line(conf, "primary_conninfo", quote(primaryConninfo(spec, dataDir)));
         }
         return conf.toString();
     }
 
     /** How a standby reaches its primary. */
-    static String primaryConninfo(InstanceSpec spec) {
-        return StandbyConninfo.of(spec.primaryHost(), spec.primaryPort(), spec.superuser(), spec.superuserPassword(), spec.name());
+    static String primaryConninfo(InstanceSpec spec, String dataDir) {
+        return StandbyConninfo.of(spec.primaryHost(), spec.primaryPort(), spec.superuser(), StandbyConninfo.passfile(dataDir, spec.name()),
+                spec.name());
     }
 
     static String hba(List<String> clientAddresses, List<String> clientNetworks) {

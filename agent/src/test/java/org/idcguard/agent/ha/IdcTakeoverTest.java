@@ -52,6 +52,7 @@ class IdcTakeoverTest {
                 assertTrue(watch.samples() > 10);
                 assertEquals(List.of(), watch.violations(), "two writable primaries in one group");
                 scrapeShowsWhatHappened(estate, name);
+                noSecretInLogsOrEvents(estate, after);
             }
         }
     }
@@ -78,5 +79,26 @@ class IdcTakeoverTest {
         assertTrue(m.value("idcguard_rejoin_duration_seconds_count") >= 1, "IDC1's nodes rejoined");
         assertTrue(m.value("idcguard_probe_failures_total") > 0, "the powered-off nodes failed probes");
         assertEquals(401, estate.api().getWithToken("/metrics", "wrong").status(), "the metrics want the API token");
+    }
+
+    /**
+     * After a creation, a takeover and a rejoin: no log (manager, node agents, PostgreSQL) and no event or alert holds
+     * the API token, the application's password or the cluster's superuser password.
+     */
+    private static void noSecretInLogsOrEvents(LocalEstate estate, ClusterDetail detail) throws Exception {
+        String jdbc = detail.uris().jdbc();
+        String appPassword = java.net.URLDecoder.decode(jdbc.replaceAll(".*[?&]password=([^&]*).*", "$1"), java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.file.Path spec = estate.instanceFiles().stream().filter(f -> f.getFileName().toString().endsWith(".json")
+                && f.getFileName().toString().contains("coordinator")).findFirst().orElseThrow();
+        String superuserPassword = org.idcguard.agent.http.Json.MAPPER.readTree(spec.toFile()).get("superuserPassword").asText();
+        List<String> secrets = List.of(estate.api().token(), appPassword, superuserPassword);
+        assertTrue(secrets.stream().allMatch(x -> x.length() >= 16), "the secrets are real ones");
+        assertTrue(org.idcguard.agent.testing.SecretScan.logCount(estate.home()) >= 5, "the logs were found");
+        assertEquals(List.of(), org.idcguard.agent.testing.SecretScan.logsHolding(estate.home(), secrets), "a log holds a secret");
+        String events = estate.api().get("/api/events").body() + estate.api().get("/api/alerts").body();
+        assertTrue(events.contains("failover.done"), "the events were read");
+        for (String secret : secrets) {
+            assertTrue(!events.contains(secret), "an event or alert holds a secret");
+        }
     }
 }

@@ -26,6 +26,10 @@ public final class ClusterDetailView extends VBox {
     private final TopologyGraph graph = new TopologyGraph();
     private final TextField libpq = uriField("uri-libpq");
     private final TextField jdbc = uriField("uri-jdbc");
+    /** The URIs as the manager gave them; the fields show them masked until the DBA asks to see the password. */
+    private String libpqUri = "";
+    private String jdbcUri = "";
+    private final javafx.scene.control.ToggleButton reveal = new javafx.scene.control.ToggleButton("Show password");
     private final Timeline poller;
 
     public ClusterDetailView(ClusterDetailViewModel vm, Runnable back) {
@@ -87,7 +91,14 @@ public final class ClusterDetailView extends VBox {
         graphScroll.getStyleClass().add("topology-scroll");
         VBox.setVgrow(graphScroll, Priority.ALWAYS);
 
-        VBox uris = new VBox(6, uriRow("libpq", libpq), uriRow("JDBC", jdbc), clientsRow());
+        reveal.setId("reveal-uris");
+        reveal.selectedProperty().addListener((o, was, shown) -> {
+            reveal.setText(shown ? "Hide password" : "Show password");
+            showUris();
+        });
+        HBox revealRow = new HBox(reveal);
+        revealRow.setAlignment(javafx.geometry.Pos.CENTER_RIGHT);
+        VBox uris = new VBox(6, uriRow("libpq", libpq, () -> libpqUri), uriRow("JDBC", jdbc, () -> jdbcUri), revealRow, clientsRow());
         getChildren().addAll(top, summary, new MessageBar("cluster-message", vm.messageProperty()), legend, graphScroll, uris);
 
         vm.detailProperty().addListener((obs, old, now) -> show(now));
@@ -162,8 +173,9 @@ public final class ClusterDetailView extends VBox {
                 + "  ·  " + s.status() + "  ·  coordinator + " + s.shards() + " shards, " + s.nodesPerIdc() + (s.nodesPerIdc() == 1 ? " node per IDC" : " nodes per IDC")
                 + "  ·  database " + d.database() + ", user " + d.appUser() + ", sync policy " + d.syncPolicy());
         graph.show(d, vm.managers());
-        libpq.setText(d.uris().libpq());
-        jdbc.setText(d.uris().jdbc());
+        libpqUri = d.uris().libpq();
+        jdbcUri = d.uris().jdbc();
+        showUris();
     }
 
     private static HBox swatch(String roleClass, String text) {
@@ -192,14 +204,21 @@ public final class ClusterDetailView extends VBox {
         return field;
     }
 
-    private static HBox uriRow(String label, TextField field) {
+    /** Shows the URIs masked ({@link UriSecrets}) unless the DBA chose to see the password. */
+    private void showUris() {
+        libpq.setText(reveal.isSelected() ? libpqUri : org.idcguard.model.UriSecrets.mask(libpqUri));
+        jdbc.setText(reveal.isSelected() ? jdbcUri : org.idcguard.model.UriSecrets.mask(jdbcUri));
+    }
+
+    /** A URI's row: the field, and Copy, which copies the whole URI, password included, masked or not on screen. */
+    private static HBox uriRow(String label, TextField field, java.util.function.Supplier<String> whole) {
         Label l = new Label(label);
         l.setMinWidth(50);
         Button copy = new Button("Copy");
         copy.setId("copy-" + field.getId());
         copy.setOnAction(e -> {
             ClipboardContent content = new ClipboardContent();
-            content.putString(field.getText());
+            content.putString(whole.get());
             javafx.scene.input.Clipboard.getSystemClipboard().setContent(content);
             copy.setText("Copied");
         });

@@ -45,8 +45,21 @@ class TopologyGraphTest {
         assertTrue(styles(robot, "#edge-sales-shard1-3").contains("edge-sync"), "backup-IDC standby is synchronous");
         assertTrue(styles(robot, "#edge-sales-shard1-2").contains("edge-async"), "same-IDC standby is asynchronous");
         assertEquals(9, robot.lookup(".replication-edge").queryAll().stream().filter(n -> n.getId() != null).count());
+    }
+
+    @Test
+    void showsTheUrisWithThePasswordMaskedUntilAskedAndCopiesThemWhole(FxRobot robot) {
         TextField jdbc = robot.lookup("#uri-jdbc").queryAs(TextField.class);
-        assertEquals("jdbc:postgresql://h:1/app", jdbc.getText());
+        TextField libpq = robot.lookup("#uri-libpq").queryAs(TextField.class);
+        assertEquals("jdbc:postgresql://h:1/app?user=app&password=••••••", jdbc.getText());
+        assertEquals("postgresql://app:••••••@h:1/app", libpq.getText());
+        robot.clickOn("#copy-uri-libpq");
+        robot.interact(() -> assertEquals("postgresql://app:s3cret@h:1/app", javafx.scene.input.Clipboard.getSystemClipboard().getString(),
+                "Copy gives the application the whole URI"));
+        robot.clickOn("#reveal-uris");
+        assertEquals("jdbc:postgresql://h:1/app?user=app&password=s3cret", jdbc.getText());
+        robot.clickOn("#reveal-uris");
+        assertEquals("postgresql://app:••••••@h:1/app", libpq.getText());
     }
 
     @Test

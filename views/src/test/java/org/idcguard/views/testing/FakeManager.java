@@ -246,7 +246,7 @@ public final class FakeManager implements ManagerApi {
                 r.primaryIdc(), r.backupIdc(), "running", r.shardsOrDefault(), r.nodesPerIdcOrDefault(), primaries,
                 plan.nodes().size() - primaries, r.hasDr() ? r.drIdc() : null),
                 r.databaseOrDefault(), r.appUserOrDefault(), r.syncPolicyOrDefault(), groups,
-                new ClusterUris("postgresql://app@h:1/app", "jdbc:postgresql://h:1/app")));
+                new ClusterUris("postgresql://app:s3cret@h:1/app", "jdbc:postgresql://h:1/app?user=app&password=s3cret")));
         long now = System.currentTimeMillis();
         TaskView task = new TaskView(nextTask++, "create-cluster", r.name(), "succeeded", "Cluster " + r.name() + " created.", now, now,
                 List.of(new TaskView.TaskStep(1, "Start primary", "done", null, now, now)));

@@ -44,7 +44,7 @@ final class NodeSql {
         PgSession.checkMayChange();
         try (Statement st = db.createStatement()) {
             String conninfo = StandbyConninfo.of(upstream.address(), upstream.port(), cluster.superuser(),
-                    cluster.superuserPassword(), standby.name());
+                    StandbyConninfo.passfile(standby.dataDir(), standby.name()), standby.name());
             st.execute("ALTER SYSTEM SET primary_conninfo = " + PgSession.literal(conninfo));
             st.execute("SELECT pg_reload_conf()");
         }
