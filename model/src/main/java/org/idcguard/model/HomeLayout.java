@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * Where things are in an IDC Guard home ({@code IDCGUARD_HOME}, default {@code ~/.idcguard}): the files
- * by which manager, node agents, command line and console find each other. A contract of DESIGN.md.
+ * by which manager, node agents, command line and console find each other (docs/architecture.md, "Contracts").
  */
 public record HomeLayout(Path root) {
     public static final String ENV = "IDCGUARD_HOME";

@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code ./idcguard} command line of DESIGN.md ("Contracts"). Every failure is one sentence on stderr and a non-zero exit. */
+/** The {@code ./idcguard} command line (docs/architecture.md, "Contracts"). Every failure is one sentence on stderr and a non-zero exit. */
 @Command(name = "idcguard", mixinStandardHelpOptions = true, version = "IDC Guard 0.1",
         description = "Keeps a sharded PostgreSQL cluster writable through the loss of a data center.",
         subcommands = {ManagerCommand.class, NodeCommand.class, DemoCommand.class, IdcCommand.class, ComputerCommand.class, ClusterCommand.class, BenchCommand.class, DrillCommand.class, ChaosCommand.class, SwitchCommand.class, DrCommand.class, LabCommand.class})

@@ -36,7 +36,7 @@ import org.idcguard.agent.tls.CertificateAuthority;
 import org.idcguard.agent.tls.Pem;
 import org.idcguard.agent.tls.TlsIdentity;
 
-/** The manager process: metadata store, watchers and the HTTP API of DESIGN.md. */
+/** The manager process: metadata store, watchers and the HTTP API (docs/architecture.md). */
 public final class ManagerServer implements AutoCloseable {
     /** How often every node agent is asked for its facts. */
     public static final long COMPUTER_PROBE_MILLIS = 1000;
