@@ -44,6 +44,9 @@ public final class AgentProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx192m",
+                // the suite runs a dozen agent JVMs at once on two cores: C1 only and the serial collector leave the
+                // CPU to PostgreSQL and the probes instead of to C2 compiling code that runs for a minute
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), IdcGuardCli.class.getName()));
         command.addAll(List.of(args));
         command.add("--home");

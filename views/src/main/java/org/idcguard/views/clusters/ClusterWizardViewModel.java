@@ -192,8 +192,19 @@ public final class ClusterWizardViewModel {
             page.set(onSuccess);
         }, failure -> {
             busy.set(false);
-            errors.show(failure);
+            errors.show(failure, fieldsOn(page.get()));
         });
+    }
+
+    /** The inputs a page shows, by the API's field names. */
+    static java.util.Set<String> fieldsOn(Page p) {
+        return switch (p) {
+            case BUSINESS -> java.util.Set.of("name", "kind");
+            case CITY -> java.util.Set.of("city", "primaryIdc", "backupIdc");
+            case COMPUTERS -> java.util.Set.of("computers");
+            case CONFIGURATION -> java.util.Set.of("shards", "nodesPerIdc", "database", "appUser", "syncPolicy", "clients");
+            default -> java.util.Set.of();
+        };
     }
 
     private void confirm() {
@@ -206,7 +217,7 @@ public final class ClusterWizardViewModel {
             TaskFollower.follow(inventory, started.id(), task::set);
         }, failure -> {
             busy.set(false);
-            errors.show(failure);
+            errors.show(failure, fieldsOn(page.get()));
         });
     }
 

@@ -39,6 +39,10 @@ final class WizardFrame {
             e.consume();
             onNext.run();
         });
+        // Enter means Next; a new page puts the focus on its first input (or on Next), never on Close
+        next.setDefaultButton(true);
+        close.setDefaultButton(false);
+        body.centerProperty().addListener((o, was, page) -> javafx.application.Platform.runLater(() -> focusFirstInput(page)));
         steps.getStyleClass().add("wizard-steps");
         steps.setMinWidth(170);
         body.setLeft(steps);
@@ -48,6 +52,30 @@ final class WizardFrame {
         dialog.setHeaderText(null);
         dialog.setResizable(true);
         dialog.setResultConverter(b -> null);
+    }
+
+    /** The page's first field to type or choose in, else Next (Close when Next is off): never Close by accident. */
+    private void focusFirstInput(javafx.scene.Node page) {
+        java.util.Optional<javafx.scene.Node> input = page == null ? java.util.Optional.empty() : firstInput(page);
+        (input.isPresent() ? input.get() : next.isDisabled() ? close : next).requestFocus();
+    }
+
+    private static java.util.Optional<javafx.scene.Node> firstInput(javafx.scene.Node node) {
+        // a field to type or choose in; buttons (radio, check boxes) keep Enter for themselves, so they are left to Tab
+        boolean input = node instanceof javafx.scene.control.TextInputControl t ? t.isEditable()
+                : node instanceof javafx.scene.control.ComboBoxBase<?> || node instanceof javafx.scene.control.Spinner<?>;
+        if (input && !node.isDisabled() && node.isVisible()) {
+            return java.util.Optional.of(node);
+        }
+        if (node instanceof javafx.scene.Parent p && node.isVisible()) {
+            for (javafx.scene.Node child : p.getChildrenUnmodifiable()) {
+                java.util.Optional<javafx.scene.Node> found = firstInput(child);
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     /** Draws the steps, the current one marked and those before it passed. */

@@ -53,6 +53,15 @@ public final class FieldErrors {
         show(Failures.field(failure), Failures.sentence(failure));
     }
 
+    /**
+     * Shows the failure next to its field when that field is on screen, else as the general message: a wizard's
+     * page must never swallow a refusal about a field of an earlier page.
+     */
+    public void show(Throwable failure, java.util.Collection<String> onScreen) {
+        String field = Failures.field(failure);
+        show(field != null && onScreen.contains(field) ? field : null, Failures.sentence(failure));
+    }
+
     public boolean any() {
         return !general.get().isEmpty() || byField.values().stream().anyMatch(p -> !p.get().isEmpty());
     }

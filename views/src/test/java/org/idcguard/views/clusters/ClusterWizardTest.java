@@ -93,6 +93,27 @@ class ClusterWizardTest {
         robot.clickOn("#wizard-close");
     }
 
+    /** Three nodes per IDC on two computers each: the refusal names the computers, a field of an earlier page. */
+    @Test
+    void aRefusalAboutAnEarlierPageIsSaidOnThePageShown(FxRobot robot) {
+        robot.clickOn("#create-cluster");
+        robot.clickOn("#cluster-name").write("Crowded");
+        robot.clickOn("#wizard-next");
+        robot.clickOn("#wizard-next");
+        choose(robot, "#cluster-city", 0);
+        choose(robot, "#cluster-primary-idc", 0);
+        choose(robot, "#cluster-backup-idc", 1);
+        robot.clickOn("#wizard-next");
+        robot.clickOn("#wizard-next");
+        javafx.scene.control.Spinner<?> nodes = robot.lookup("#cluster-nodes-per-idc").queryAs(javafx.scene.control.Spinner.class);
+        robot.interact(() -> nodes.getValueFactory().increment(1));
+        robot.clickOn("#wizard-next");
+
+        assertTrue(robot.lookup("#cluster-shards").tryQuery().isPresent(), "still on the configuration page");
+        verifyThat("#wizard-error", hasText("IDC IDC1 has 2 reachable computers with PostgreSQL; 3 are needed."));
+        robot.clickOn("#wizard-close");
+    }
+
     /** Picks an item of a combo box (popups of several combos share item texts, so pick by index). */
     private static void choose(FxRobot robot, String combo, int index) {
         ComboBox<?> box = robot.lookup(combo).queryComboBox();
