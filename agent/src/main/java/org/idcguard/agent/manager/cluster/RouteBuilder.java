@@ -60,7 +60,9 @@ final class RouteBuilder {
                 .append("    timeout check 500ms\n\n");
         listener(cfg, name + "-rw", bind, "/primary", "first", coordinator);
         cfg.append('\n');
-        listener(cfg, name + "-ro", readOnlyBind(bind), "/replica", "roundrobin", coordinator);
+        // reads go to the main city's standbys: a DR standby replays 30 s behind on purpose (consistent promotion)
+        listener(cfg, name + "-ro", readOnlyBind(bind), "/replica", "roundrobin",
+                coordinator.stream().filter(n -> !cluster.isDr(n.idc())).toList());
         return cfg.toString();
     }
 
