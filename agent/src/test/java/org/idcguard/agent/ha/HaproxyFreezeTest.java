@@ -61,7 +61,7 @@ class HaproxyFreezeTest {
             // thawed moments after the takeover still lists its detached standbys for the instant before its WAL
             // senders read their closed sockets (a false alarm: nobody can acknowledge for it). Every acknowledged write
             // is checked at the end instead; the other HA tests keep the watch.
-            {
+            try {
                 Waits.until(Duration.ofSeconds(30), "HAProxy leads to the primary", () -> answers(jdbc));
                 try (Connection c = DriverManager.getConnection(jdbc); Statement st = c.createStatement()) {
                     st.execute("CREATE TABLE routed_probe (seq bigint PRIMARY KEY, at timestamptz DEFAULT now())");
