@@ -196,8 +196,7 @@ final class ClusterCommand {
 
         @Override
         public Integer call() {
-            org.idcguard.model.RouteConfig route = ManagerClient.of(homeOption.home()).get(ApiPaths.query(ApiPaths.cluster(name, "route"),
-                    "bind", bind), new TypeReference<>() { });
+            org.idcguard.model.RouteConfig route = fetch(homeOption, name, bind);
             writeRoute(route, dir);
             System.out.println(route.uri());
             System.err.println("On the application host, from " + dir + ": haproxy -f haproxy.cfg");
@@ -207,8 +206,19 @@ final class ClusterCommand {
         /** The route's files as HAProxy reads them in its folder; the router's key readable by the owner only. */
         static void writeRoute(org.idcguard.model.RouteConfig route, java.nio.file.Path dir) {
             org.idcguard.agent.home.AtomicFiles.write(dir.resolve("haproxy.cfg"), route.haproxyConfig(), "rw-r--r--");
+            writeCertificates(route, dir);
+        }
+
+        /** The files the configuration names beside it: the CA to check node agents by, the router's key (owner only). */
+        static void writeCertificates(org.idcguard.model.RouteConfig route, java.nio.file.Path dir) {
             org.idcguard.agent.home.AtomicFiles.write(dir.resolve("ca.crt"), route.caCertificate(), "rw-r--r--");
             org.idcguard.agent.home.AtomicFiles.write(dir.resolve("router.pem"), route.routerPem(), "rw-------");
+        }
+
+        /** The cluster's route for HAProxy listening on bind, with a fresh router certificate. */
+        static org.idcguard.model.RouteConfig fetch(HomeOption homeOption, String name, String bind) {
+            return ManagerClient.of(homeOption.home()).get(ApiPaths.query(ApiPaths.cluster(name, "route"), "bind", bind),
+                    new TypeReference<>() { });
         }
     }
 
@@ -229,10 +239,8 @@ final class ClusterCommand {
 
         @Override
         public Integer call() {
-            org.idcguard.model.RouteConfig route = ManagerClient.of(homeOption.home()).get(ApiPaths.query(ApiPaths.cluster(name, "route"),
-                    "bind", bind), new TypeReference<>() { });
-            org.idcguard.agent.home.AtomicFiles.write(dir.resolve("ca.crt"), route.caCertificate(), "rw-r--r--");
-            org.idcguard.agent.home.AtomicFiles.write(dir.resolve("router.pem"), route.routerPem(), "rw-------");
+            org.idcguard.model.RouteConfig route = Route.fetch(homeOption, name, bind);
+            Route.writeCertificates(route, dir);
             System.out.print(route.haproxyConfig());
             System.err.println("router.pem and ca.crt were written to " + dir.toAbsolutePath().normalize()
                     + "; save the configuration beside them and run haproxy -f haproxy.cfg there.");
