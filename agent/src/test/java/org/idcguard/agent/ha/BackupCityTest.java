@@ -3,6 +3,7 @@ package org.idcguard.agent.ha;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
@@ -11,10 +12,12 @@ import java.util.List;
 import java.util.Map;
 import org.idcguard.agent.drill.ClusterHealth;
 import org.idcguard.agent.drill.IdcFault;
+import org.idcguard.agent.drill.NetworkCut;
 import org.idcguard.agent.drill.ProbeReport;
 import org.idcguard.agent.drill.ProbeWorkload;
 import org.idcguard.agent.testing.HaEstates;
 import org.idcguard.agent.testing.LocalEstate;
+import org.idcguard.agent.testing.WalStreamDrop;
 import org.idcguard.agent.testing.Waits;
 import org.idcguard.agent.testing.WritablePrimaryWatch;
 import org.idcguard.model.ClusterDetail;
@@ -34,6 +37,7 @@ class BackupCityTest {
 
     @Test
     void theMainCityIsLostPromotedByHandRejoinedAndBroughtHome() throws Exception {
+        assumeTrue(NetworkCut.available(), "needs root and nft to stall the cross-city link");
         try (LocalEstate estate = HaEstates.start(BLOCK, Map.of())) {
             List<String> idc3 = List.of("127.0." + BLOCK + ".5", "127.0." + BLOCK + ".6");
             estate.addIdc("IDC3", "Guangdong", "Guangzhou", idc3);
@@ -67,24 +71,32 @@ class BackupCityTest {
                     return states.size() == 2 && states.stream().allMatch("streaming"::equals) && dr.get("estimatedLossBytes").asLong() >= 0;
                 });
 
-                // The cross-city link stalls (the DR standbys frozen) while the probe goes on writing, then the main city
-                // goes dark: the DR city lacks those commits, and the promotion must say so before it loses them.
+                // The cross-city link stalls (what the primaries send the DR standbys is dropped, and the DR standbys are
+                // frozen so that none reconnects) while the probe goes on writing, then the main city goes dark: the DR
+                // city lacks those commits, and the promotion must say so before it loses them.
+                ClusterDetail streaming = estate.detail("Dr");
+                List<WalStreamDrop.Streams> drStreams = new ArrayList<>();
                 List<ProcessHandle> drProcesses = new ArrayList<>();
-                estate.detail("Dr").groups().forEach(g -> g.nodes().stream().filter(n -> n.idc().equals("IDC3"))
-                        .forEach(n -> drProcesses.addAll(PrimaryFailureTest.processTree(n.pid()))));
-                PrimaryFailureTest.signal("-STOP", drProcesses);
+                for (GroupView g : streaming.groups()) {
+                    List<NodeView> dr = g.nodes().stream().filter(n -> n.idc().equals("IDC3")).toList();
+                    drStreams.add(new WalStreamDrop.Streams(ClusterHealth.primary(g).orElseThrow(), dr));
+                    dr.forEach(n -> drProcesses.addAll(PrimaryFailureTest.processTree(n.pid())));
+                }
                 long lostAt;
-                try {
-                    long frozenAt = System.currentTimeMillis();
-                    Waits.until(Duration.ofSeconds(10), "the probe writes while the DR city is stalled",
-                            () -> probe.lastAckMillis() > frozenAt + 1500);
-                    List<String> mainCity = new ArrayList<>(estate.access().computersOf("IDC1"));
-                    mainCity.addAll(estate.access().computersOf("IDC2"));
-                    lostAt = System.currentTimeMillis();
-                    new IdcFault(IdcFault.Kind.POWER_OFF, mainCity).apply();
-                    mainCityComputers.addAll(mainCity);
-                } finally {
-                    PrimaryFailureTest.signal("-CONT", drProcesses);
+                try (WalStreamDrop stall = new WalStreamDrop(estate, drStreams)) {
+                    PrimaryFailureTest.signal("-STOP", drProcesses);
+                    try {
+                        long frozenAt = System.currentTimeMillis();
+                        Waits.until(Duration.ofSeconds(10), "the probe writes while the DR city is stalled",
+                                () -> probe.lastAckMillis() > frozenAt + 1500);
+                        List<String> mainCity = new ArrayList<>(estate.access().computersOf("IDC1"));
+                        mainCity.addAll(estate.access().computersOf("IDC2"));
+                        lostAt = System.currentTimeMillis();
+                        new IdcFault(IdcFault.Kind.POWER_OFF, mainCity).apply();
+                        mainCityComputers.addAll(mainCity);
+                    } finally {
+                        PrimaryFailureTest.signal("-CONT", drProcesses);
+                    }
                 }
                 Waits.until(Duration.ofSeconds(30), "the city-lost alert", () -> !estate.events("alert.city-lost").isEmpty());
                 long alertAfter = estate.events("alert.city-lost").get(0).get("timeMillis").asLong() - lostAt;

@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,6 +19,7 @@ import org.idcguard.agent.drill.IdcFault;
 import org.idcguard.agent.drill.NetworkCut;
 import org.idcguard.agent.testing.HaEstates;
 import org.idcguard.agent.testing.LocalEstate;
+import org.idcguard.agent.testing.WalStreamDrop;
 import org.idcguard.agent.testing.Waits;
 import org.idcguard.agent.testing.WritablePrimaryWatch;
 import org.idcguard.model.ClusterDetail;
@@ -51,26 +49,19 @@ class NarrowedSyncSetTest {
             NodeView b1 = idc2.get(0);
             NodeView b2 = idc2.get(1);
             try (WritablePrimaryWatch watch = new WritablePrimaryWatch(before);
-                 Connection p = superuser(estate, primary); Statement st = p.createStatement()) {
+                 Connection p = estate.superuser(primary, primary); Statement st = p.createStatement()) {
                 st.execute("CREATE TABLE narrow_probe (id int PRIMARY KEY)");
                 // b2 must stay connected while it lags: no timeout may end its stream during the test
                 st.execute("ALTER SYSTEM SET wal_sender_timeout = 0");
                 st.execute("ALTER SYSTEM SET tcp_user_timeout = 0");
                 st.execute("SELECT pg_reload_conf()");
-                try (Connection s = superuser(estate, b2); Statement bs = s.createStatement()) {
+                try (Connection s = estate.superuser(b2, b2); Statement bs = s.createStatement()) {
                     bs.execute("ALTER SYSTEM SET wal_receiver_timeout = 0");
                     bs.execute("SELECT pg_reload_conf()");
                 }
                 Waits.until(Duration.ofSeconds(10), "b2 has the table", () -> flushedAll(st, b2));
 
-                String lag = "idcguard_test_lag_" + ProcessHandle.current().pid();
-                try {
-                    nft("add", "table", "ip", lag);
-                    nft("add", "chain", "ip", lag, "out", "{", "type", "filter", "hook", "output", "priority", "0", ";",
-                            "policy", "accept", ";", "}");
-                    // b2's stream is told apart by its port (every standby here connects from the loopback address)
-                    nft("add", "rule", "ip", lag, "out", "ip", "saddr", primary.address(), "tcp", "sport",
-                            Integer.toString(primary.port()), "tcp", "dport", clientPort(st, b2), "drop");
+                try (WalStreamDrop stall = new WalStreamDrop(estate, List.of(new WalStreamDrop.Streams(primary, List.of(b2))))) {
                     st.execute("INSERT INTO narrow_probe VALUES (1)");
                     assertEquals(null, st.getWarnings(), "the commit was acknowledged by a standby");
                     assertTrue(!flushedAll(st, b2), "b2 lacks the acknowledged commit: only b1 acknowledged it; " + replication(st));
@@ -81,8 +72,6 @@ class NarrowedSyncSetTest {
                             () -> estate.events("sync.configured").stream().anyMatch(e -> e.get("message").asText()
                                     .contains(" now wait for any one of " + b2.name() + ".")));
                     new IdcFault(IdcFault.Kind.POWER_OFF, estate.access().computersOf("IDC1")).apply();
-                } finally {
-                    nft("delete", "table", "ip", lag);
                 }
 
                 Thread.sleep(6000); // the IDC stays dark while b1's computer is still down: no takeover may promote b2
@@ -98,23 +87,13 @@ class NarrowedSyncSetTest {
                     throw new AssertionError(e.getMessage() + "; timeline:\n" + CandidateLostMidPromotionTest.timeline(estate), e);
                 }
                 NodeView now = PrimaryFailureTest.shardPrimary(estate.detail(NAME));
-                try (Connection n = superuser(estate, now, primary); Statement ns = n.createStatement()) {
+                try (Connection n = estate.superuser(now, primary); Statement ns = n.createStatement()) {
                     ResultSet rs = ns.executeQuery("SELECT count(*) FROM narrow_probe WHERE id = 1");
                     rs.next();
                     assertEquals(1, rs.getInt(1), "the commit acknowledged by b1 alone is on the new primary " + now.name());
                 }
                 assertEquals(List.of(), watch.violations(), "two writable primaries in one group");
             }
-        }
-    }
-
-    private static String clientPort(Statement primary, NodeView standby) throws SQLException {
-        try (PreparedStatement ps = primary.getConnection().prepareStatement(
-                "SELECT client_port FROM pg_stat_replication WHERE application_name = ?")) {
-            ps.setString(1, standby.name());
-            ResultSet rs = ps.executeQuery();
-            assertTrue(rs.next(), standby.name() + " streams from the primary");
-            return Integer.toString(rs.getInt(1));
         }
     }
 
@@ -145,26 +124,5 @@ class NarrowedSyncSetTest {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static Connection superuser(LocalEstate estate, NodeView node) throws Exception {
-        return superuser(estate, node, node);
-    }
-
-    /** A superuser session to a node, with the credentials of the instance whose spec holds them. */
-    private static Connection superuser(LocalEstate estate, NodeView node, NodeView specOf) throws Exception {
-        Path spec = estate.instanceFiles().stream().filter(f -> f.getFileName().toString().equals(specOf.name() + ".json"))
-                .findFirst().orElseThrow(() -> new AssertionError("no instance spec for " + specOf.name()));
-        JsonNode s = new ObjectMapper().readTree(spec.toFile());
-        return DriverManager.getConnection("jdbc:postgresql://" + node.address() + ":" + node.port() + "/postgres?user="
-                + s.get("superuser").asText() + "&password=" + s.get("superuserPassword").asText() + "&connectTimeout=5");
-    }
-
-    private static void nft(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("nft"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.waitFor(), "nft " + String.join(" ", args) + ": " + out);
     }
 }

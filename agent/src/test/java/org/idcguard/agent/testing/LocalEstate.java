@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,6 +17,7 @@ import java.util.stream.Stream;
 import org.idcguard.agent.drill.ClusterAccess;
 import org.idcguard.agent.http.Json;
 import org.idcguard.model.ClusterDetail;
+import org.idcguard.model.NodeView;
 
 /**
  * A real manager and real node agents (separate processes) on loopback addresses, with IDCs added and the
@@ -362,6 +365,18 @@ public final class LocalEstate implements AutoCloseable {
 
     private static boolean isPostgres(ProcessHandle p) {
         return p.info().command().map(c -> c.endsWith("/postgres")).orElse(false);
+    }
+
+    /**
+     * A superuser session to a node, with the credentials written in the instance spec of specOf (every member of a
+     * group shares them; a spec names the instance it was written for, which a promotion does not rename).
+     */
+    public Connection superuser(NodeView node, NodeView specOf) throws Exception {
+        Path spec = instanceFiles().stream().filter(f -> f.getFileName().toString().equals(specOf.name() + ".json"))
+                .findFirst().orElseThrow(() -> new AssertionError("no instance spec for " + specOf.name()));
+        JsonNode s = Json.MAPPER.readTree(spec.toFile());
+        return DriverManager.getConnection("jdbc:postgresql://" + node.address() + ":" + node.port() + "/postgres?user="
+                + s.get("superuser").asText() + "&password=" + s.get("superuserPassword").asText() + "&connectTimeout=5");
     }
 
     /** Files left under the computers' instance folders (specs, logs, data directories). */
