@@ -54,7 +54,7 @@ final class ManagerSupervisor {
     private static Process start(List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
+        command.addAll(jvmOptions(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(IdcGuardCli.class.getName());
@@ -67,6 +67,19 @@ final class ManagerSupervisor {
         } catch (IOException e) {
             throw new CliFailure("Cannot start the manager: " + e.getMessage() + ".");
         }
+    }
+
+    /**
+     * The manager runs with its supervisor's -X options (heap, compiler, collector), so they are tuned in one place;
+     * debuggers, agents and recordings, which would clash over ports and files, stay with the supervisor.
+     */
+    static List<String> jvmOptions(List<String> supervisor) {
+        List<String> options = new ArrayList<>(supervisor.stream().filter(a -> a.startsWith("-X") && !a.startsWith("-Xrun")
+                && !a.startsWith("-Xdebug") && !a.contains("FlightRecord")).toList());
+        if (options.stream().noneMatch(a -> a.startsWith("-Xmx"))) {
+            options.add(0, "-Xmx256m");
+        }
+        return options;
     }
 
     /** In the child: ends the process as soon as the supervisor is gone (its end of stdin closes). */

@@ -42,9 +42,23 @@ public record TlsIdentity(PrivateKey key, X509Certificate certificate, X509Certi
         }
     }
 
+    /**
+     * The identity as an in-memory key store, to hand to a KeyManagerFactory or to Jetty. JKS, because it never reaches
+     * a disk: a PKCS#12 store derives a key with 10,000 rounds of SHA-256 every time an entry is set or read, which
+     * was half of a node agent's start (one store per TLS port). Files are PKCS#12 ({@link #fileStore}).
+     */
     public KeyStore keyStore() {
+        return store("JKS");
+    }
+
+    /** The identity as the PKCS#12 store written to files (ZooKeeper reads them too). */
+    private KeyStore fileStore() {
+        return store("PKCS12");
+    }
+
+    private KeyStore store(String type) {
         try {
-            KeyStore store = KeyStore.getInstance("PKCS12");
+            KeyStore store = KeyStore.getInstance(type);
             store.load(null, null);
             store.setKeyEntry(KEY_ALIAS, key, STORE_PASSWORD,
                     certificate.equals(ca) ? new Certificate[] {ca} : new Certificate[] {certificate, ca});
@@ -91,7 +105,7 @@ public record TlsIdentity(PrivateKey key, X509Certificate certificate, X509Certi
 
     /** Written to a private temporary file and moved into place, so a reader never meets half a key. */
     public void save(Path file) {
-        write(keyStore(), file, "the TLS identity");
+        write(fileStore(), file, "the TLS identity");
     }
 
     private static void write(KeyStore store, Path file, String what) {
@@ -117,7 +131,7 @@ public record TlsIdentity(PrivateKey key, X509Certificate certificate, X509Certi
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try {
                 try (OutputStream out = Files.newOutputStream(tmp)) {
-                    keyStore().store(out, STORE_PASSWORD);
+                    fileStore().store(out, STORE_PASSWORD);
                 }
                 Files.createLink(file, tmp);
             } catch (java.nio.file.FileAlreadyExistsException raced) {

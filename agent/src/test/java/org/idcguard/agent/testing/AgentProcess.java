@@ -44,9 +44,10 @@ public final class AgentProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx192m"));
         if (args.length > 0 && args[0].equals("node")) {
-            // the suite runs four node agents per estate on two cores, mostly idle: C1 only and the serial collector
-            // leave the CPU to PostgreSQL and the manager instead of to C2. Managers keep the JVM's defaults (their
-            // ZooKeeper peers and TLS run hot, where C2's code pays).
+            // the suite runs four to eight node agents per estate on two cores, mostly idle: C1 only and the serial
+            // collector leave the CPU to PostgreSQL and the manager instead of to C2. Managers keep the JVM's defaults:
+            // C2 is 40 % of a test manager's CPU, yet with C1 alone the HA tests ran 15 % longer (its slower code
+            // answers the tests' and the node agents' calls later).
             command.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), IdcGuardCli.class.getName()));

@@ -55,13 +55,15 @@ public final class WritablePrimaryWatch implements AutoCloseable {
         for (List<NodeView> nodes : groups.values()) {
             for (NodeView n : nodes) {
                 Thread t = new Thread(() -> {
+                    Connection[] session = new Connection[1];
                     while (running) {
-                        java.util.Optional<Boolean> ok = canAcknowledge(n);
+                        java.util.Optional<Boolean> ok = canAcknowledge(n, session);
                         ok.ifPresent(yes -> reached.computeIfAbsent(n.name(), k -> new java.util.concurrent.atomic.AtomicInteger())
                                 .incrementAndGet());
                         writableSince.put(n.name(), ok.orElse(false) ? System.currentTimeMillis() : 0L);
                         pause(100);
                     }
+                    close(session);
                 }, "watch-" + n.name());
                 t.setDaemon(true);
                 t.start();
@@ -90,21 +92,42 @@ public final class WritablePrimaryWatch implements AutoCloseable {
         }
     }
 
-    /** Whether the node could acknowledge a commit now; empty when it could not be asked (down, frozen, refused). */
-    private java.util.Optional<Boolean> canAcknowledge(NodeView n) {
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + n.address() + ":" + n.port() + "/" + database, props);
-             Statement st = c.createStatement()) {
-            ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery(), current_setting('default_transaction_read_only'), "
-                    + "current_setting('synchronous_standby_names'), "
-                    + "(SELECT count(*) FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum'))");
-            rs.next();
-            return java.util.Optional.of(!rs.getBoolean(1) && "off".equals(rs.getString(2))
-                    && (rs.getString(3).isBlank() || rs.getLong(4) > 0));
+    /**
+     * Whether the node could acknowledge a commit now; empty when it could not be asked (down, frozen, refused). The
+     * session is kept between samples, as the manager keeps its probes' (a new one every 100 ms per node would cost a
+     * backend fork and a SCRAM exchange each, the CPU the HA engine under test needs); a session that fails is dropped
+     * and the next sample connects afresh. A kept session reads the settings a reload changed, as a new one would.
+     */
+    private java.util.Optional<Boolean> canAcknowledge(NodeView n, Connection[] session) {
+        try {
+            if (session[0] == null) {
+                session[0] = DriverManager.getConnection("jdbc:postgresql://" + n.address() + ":" + n.port() + "/" + database, props);
+            }
+            try (Statement st = session[0].createStatement()) {
+                ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery(), current_setting('default_transaction_read_only'), "
+                        + "current_setting('synchronous_standby_names'), "
+                        + "(SELECT count(*) FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum'))");
+                rs.next();
+                return java.util.Optional.of(!rs.getBoolean(1) && "off".equals(rs.getString(2))
+                        && (rs.getString(3).isBlank() || rs.getLong(4) > 0));
+            }
         } catch (SQLException e) {
+            close(session);
             if (unreachableWhy.size() < 20) {
                 unreachableWhy.add(n.name() + ": " + e.getMessage());
             }
             return java.util.Optional.empty();
+        }
+    }
+
+    private static void close(Connection[] session) {
+        if (session[0] != null) {
+            try {
+                session[0].abort(Runnable::run); // does not wait on a frozen server, as close() would
+            } catch (SQLException | RuntimeException ignored) {
+                // the session is gone either way
+            }
+            session[0] = null;
         }
     }
 
