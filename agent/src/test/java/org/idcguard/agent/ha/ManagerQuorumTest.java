@@ -22,6 +22,7 @@ import org.idcguard.agent.manager.NodeAgentClient;
 import org.idcguard.agent.manager.quorum.ManagerQuorum;
 import org.idcguard.agent.testing.LocalEstate;
 import org.idcguard.agent.testing.ManagerPartition;
+import org.idcguard.agent.testing.OneClusterPerClass;
 import org.idcguard.agent.tls.TlsIdentity;
 import org.idcguard.model.NewComputer;
 import org.idcguard.model.NodeView;
@@ -31,96 +32,32 @@ import org.idcguard.model.ClusterDetail;
 import org.idcguard.model.DrillRound;
 import org.idcguard.model.ManagerInfo;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
  * Three managers on a real ZooKeeper ensemble (each member's embedded peer, in the manager's own process) over real
  * PostgreSQL: losing the leader, with or without its IDC, never leaves the cluster without a manager, and a new leader
  * resumes exactly where the old one stopped.
+ *
+ * <p>The cases share one estate and cluster; each begins with every manager back, and the two that take the primary
+ * IDC over take whichever IDC is primary then.
  */
-class ManagerQuorumTest {
-
-    /** IDC1 is powered off with its manager, the leader, and that manager's ZooKeeper peer: the other two take it over. */
-    @Test
-    void idc1LostWithTheLeaderAndItsZooKeeperPeerIsTakenOverByTheSurvivors() throws Exception {
-        try (LocalEstate estate = HaEstates.startQuorum(33)) {
-            HaEstates.createCluster(estate, "Quorum");
-            estate.moveLeadTo(1);
-            long before = lastEventId(estate);
-            try (WritablePrimaryWatch watch = new WritablePrimaryWatch(estate.detail("Quorum"))) {
-                DrillRound round = new DrillRunner(estate.access(), new PrintStream(OutputStream.nullOutputStream()))
-                        .run("Quorum", DrillKind.POWER_OFF, "IDC1", 1).get(0);
-                assertTrue(round.recovered(), round.line());
-                assertEquals(0, round.rpo(), "acknowledged writes lost: " + round.line());
-                assertTrue(round.acked() > 50, "the probe kept writing: " + round.line());
-
-                List<JsonNode> elected = estate.events("manager.elected").stream().filter(e -> e.get("id").asLong() > before).toList();
-                assertEquals(1, elected.size(), "one election, by a survivor: " + elected);
-                assertNotEquals("manager 1", elected.get(0).get("subject").asText());
-                List<JsonNode> done = estate.events("failover.done").stream().filter(e -> e.get("id").asLong() > before).toList();
-                assertEquals(2, done.size(), "both groups were taken over once");
-                long struck = done.stream().mapToLong(e -> e.get("timeMillis").asLong()).max().orElseThrow() - round.takeoverMillis();
-                System.out.println("quorum power-off: election_ms=" + (elected.get(0).get("timeMillis").asLong() - struck) + " "
-                        + round.line());
-
-                ClusterDetail after = estate.detail("Quorum");
-                assertEquals("IDC2", after.summary().primaryIdc());
-                assertTrue(ClusterHealth.fullyProtected(after), ClusterHealth.whatIsMissing(after));
-                assertTrue(watch.samples() > 10);
-                assertEquals(List.of(), watch.violations(), "two writable primaries in one group");
-            }
-            // the drill started IDC1's manager again: it follows, its copy caught up
-            Waits.until(Duration.ofSeconds(60), "manager 1 follows again", () -> estate.managers().stream()
-                    .anyMatch(m -> m.id() == 1 && m.role().equals("follower")));
-        }
+class ManagerQuorumTest extends OneClusterPerClass {
+    ManagerQuorumTest() {
+        super("Quorum");
     }
 
-    /**
-     * The leader is killed after it has promoted a group and before it records that; the new leader finishes the
-     * takeover from the recorded steps, and every group ends with one primary.
-     */
-    @Test
-    void aLeaderKilledMidTakeoverIsResumedByTheNextLeader() throws Exception {
-        try (LocalEstate estate = HaEstates.startQuorum(34)) {
-            HaEstates.createCluster(estate, "Resume");
-            // the pausing member must be the leader: the others restarted by moveLeadTo come back without the pause
-            estate.killMember(3);
-            estate.startMember(3, Map.of("IDCGUARD_TEST_PAUSE_AT", "promoted:120000"));
-            Waits.until(Duration.ofSeconds(60), "member 3 follows", () -> estate.managers().stream()
-                    .anyMatch(m -> m.id() == 3 && m.role().equals("follower")));
-            estate.moveLeadTo(3);
-            ClusterDetail before = estate.detail("Resume");
-            long mark = lastEventId(estate);
-            try (WritablePrimaryWatch watch = new WritablePrimaryWatch(before);
-                 ProbeWorkload probe = new ProbeWorkload(before.uris().jdbc())) {
-                probe.prepare();
-                probe.start();
-                Waits.until(Duration.ofSeconds(10), "the probe writes", () -> probe.ackedCount() > 20);
-                // IDC1's databases go; its manager (a follower here) stays
-                new IdcFault(IdcFault.Kind.POWER_OFF, estate.access().computersOf("IDC1")).apply();
-                Waits.until(Duration.ofSeconds(30), "the leader has promoted a group and pauses", () -> estate.events("test.paused")
-                        .stream().anyMatch(e -> e.get("id").asLong() > mark && e.get("message").asText().equals("promoted")));
-                estate.killMember(3);
+    @Override
+    protected LocalEstate startEstate() {
+        return HaEstates.startQuorum(33);
+    }
 
-                Waits.until(Duration.ofSeconds(60), "the next leader finishes the takeover", () -> {
-                    ClusterDetail d = estate.detail("Resume");
-                    return d.summary().primaryIdc().equals("IDC2") && ClusterHealth.primariesOutside(d, "IDC1")
-                            && estate.api().get("/api/intents").json().isEmpty();
-                });
-                Waits.until(Duration.ofSeconds(20), "writes flow", () -> probe.flowing(1000, 500));
-                ProbeReport report = probe.stop();
-                assertEquals(0, report.missing(), "acknowledged writes lost: " + report);
-                assertTrue(estate.leaderId() != 3);
-                List<JsonNode> elected = estate.events("manager.elected").stream().filter(e -> e.get("id").asLong() > mark).toList();
-                assertEquals(1, elected.size(), elected.toString());
-                assertEquals(List.of(), watch.violations(), "two writable primaries in one group");
-                assertTrue(watch.samples() > 10);
-            }
-            for (String address : estate.access().computersOf("IDC1")) {
-                estate.restartNode(address);
-            }
-            HaEstates.awaitFullProtection(estate, "Resume", Duration.ofSeconds(120));
-        }
+    @BeforeEach
+    void everyManagerBack() {
+        Waits.until(Duration.ofSeconds(60), "every manager and ZooKeeper peer is back", () -> estate.managers().stream()
+                .allMatch(m -> !m.role().equals("down") && (m.zookeeper().equals("leader") || m.zookeeper().equals("follower"))));
     }
 
     /**
@@ -128,38 +65,36 @@ class ManagerQuorumTest {
      * but no group is taken over and nothing acknowledged is lost.
      */
     @Test
+    @Order(1)
     void aRollingRestartOfTheManagersCausesNoTakeover() throws Exception {
-        try (LocalEstate estate = HaEstates.startQuorum(36)) {
-            HaEstates.createCluster(estate, "Rolling");
-            ClusterDetail before = estate.detail("Rolling");
-            long mark = lastEventId(estate);
-            try (ProbeWorkload probe = new ProbeWorkload(before.uris().jdbc())) {
-                probe.prepare();
-                probe.start();
-                for (int id = 1; id <= 3; id++) {
-                    int member = id;
-                    estate.stopMember(member);
-                    estate.startMember(member);
-                    // as an operator would: the next goes only once every manager and ZooKeeper peer is back
-                    Waits.until(Duration.ofSeconds(60), "member " + member + " is back", () -> {
-                        List<ManagerInfo> all = estate.managers();
-                        return all.stream().allMatch(m -> !m.role().equals("down")
-                                && (m.zookeeper().equals("leader") || m.zookeeper().equals("follower")))
-                                && all.stream().anyMatch(m -> m.id() == member && m.pid() > 0);
-                    });
-                }
-                Waits.until(Duration.ofSeconds(20), "writes flow", () -> probe.flowing(1000, 500));
-                ProbeReport report = probe.stop();
-                assertEquals(0, report.missing(), "acknowledged writes lost: " + report);
-                assertTrue(report.acked() > 100, report.toString());
+        ClusterDetail before = estate.detail(name);
+        long mark = estate.lastEventId();
+        try (ProbeWorkload probe = new ProbeWorkload(before.uris().jdbc())) {
+            probe.prepare();
+            probe.start();
+            for (int id = 1; id <= 3; id++) {
+                int member = id;
+                estate.stopMember(member);
+                estate.startMember(member);
+                // as an operator would: the next goes only once every manager and ZooKeeper peer is back
+                Waits.until(Duration.ofSeconds(60), "member " + member + " is back", () -> {
+                    List<ManagerInfo> all = estate.managers();
+                    return all.stream().allMatch(m -> !m.role().equals("down")
+                            && (m.zookeeper().equals("leader") || m.zookeeper().equals("follower")))
+                            && all.stream().anyMatch(m -> m.id() == member && m.pid() > 0);
+                });
             }
-            List<JsonNode> started = estate.events("failover.started").stream().filter(e -> e.get("id").asLong() > mark).toList();
-            assertEquals(List.of(), started, "a rolling restart took a group over");
-            assertTrue(estate.events("manager.elected").stream().anyMatch(e -> e.get("id").asLong() > mark),
-                    "the lead moved at least once (the leader was restarted too)");
-            assertEquals("IDC1", estate.detail("Rolling").summary().primaryIdc());
-            assertTrue(ClusterHealth.fullyProtected(estate.detail("Rolling")));
+            Waits.until(Duration.ofSeconds(20), "writes flow", () -> probe.flowing(1000, 500));
+            ProbeReport report = probe.stop();
+            assertEquals(0, report.missing(), "acknowledged writes lost: " + report);
+            assertTrue(report.acked() > 100, report.toString());
         }
+        List<JsonNode> started = estate.events("failover.started").stream().filter(e -> e.get("id").asLong() > mark).toList();
+        assertEquals(List.of(), started, "a rolling restart took a group over");
+        assertTrue(estate.events("manager.elected").stream().anyMatch(e -> e.get("id").asLong() > mark),
+                "the lead moved at least once (the leader was restarted too)");
+        assertEquals(before.summary().primaryIdc(), estate.detail(name).summary().primaryIdc());
+        assertTrue(ClusterHealth.fullyProtected(estate.detail(name)));
     }
 
     /**
@@ -168,10 +103,10 @@ class ManagerQuorumTest {
      * node agents before it does anything.
      */
     @Test
+    @Order(2)
     void aLeaderPartitionedFromTheQuorumStopsAndItsEpochIsRefused() throws Exception {
         Assumptions.assumeTrue(ManagerPartition.available(), "needs root, nftables and cgroup v2");
-        try (LocalEstate estate = HaEstates.startQuorum(35); ManagerPartition partition = new ManagerPartition()) {
-            HaEstates.createCluster(estate, "Fenced");
+        try (ManagerPartition partition = new ManagerPartition()) {
             estate.killMember(1);
             estate.startMember(1, Map.of(), partition.prefix());
             Waits.until(Duration.ofSeconds(60), "member 1 follows", () -> estate.managers().stream()
@@ -179,10 +114,10 @@ class ManagerQuorumTest {
             estate.moveLeadTo(1);
             long oldEpoch = estate.api().get("/api/health").json().get("epoch").asLong();
             long oldPid = estate.managers().stream().filter(m -> m.id() == 1).findFirst().orElseThrow().pid();
-            long mark = lastEventId(estate);
+            long mark = estate.lastEventId();
 
             long cutAt = System.currentTimeMillis();
-            partition.cut("127.0.35.11");
+            partition.cut("127.0.33.11");
             Waits.until(Duration.ofSeconds(ManagerQuorum.SESSION_MILLIS / 1000 + 5), "the cut-off leader stops",
                     () -> ProcessHandle.of(oldPid).map(p -> !p.isAlive()).orElse(true));
             long stoppedAfter = System.currentTimeMillis() - cutAt;
@@ -194,7 +129,7 @@ class ManagerQuorumTest {
 
             // the new leader's probes (every second) carry its epoch to every node agent
             Thread.sleep(3 * org.idcguard.agent.manager.server.ManagerServer.COMPUTER_PROBE_MILLIS);
-            NodeView target = estate.detail("Fenced").groups().get(0).nodes().stream()
+            NodeView target = estate.detail(name).groups().get(0).nodes().stream()
                     .filter(n -> n.idc().equals("IDC2")).findFirst().orElseThrow();
             var identity = TlsIdentity.load(estate.home().resolve("tls").resolve("manager-1.p12")).orElseThrow();
             NodeAgentClient deposed = new NodeAgentClient(identity, new NodeAgentClient.Leadership() {
@@ -222,20 +157,92 @@ class ManagerQuorumTest {
             estate.startMember(1);
             Waits.until(Duration.ofSeconds(60), "member 1 follows again", () -> estate.managers().stream()
                     .anyMatch(m -> m.id() == 1 && m.role().equals("follower")));
-            assertTrue(ClusterHealth.fullyProtected(estate.detail("Fenced")));
+            assertTrue(ClusterHealth.fullyProtected(estate.detail(name)));
         }
     }
 
-    static long lastEventId(LocalEstate estate) {
-        long last = 0;
-        while (true) {
-            JsonNode page = estate.api().get("/api/events?after=" + last).json();
-            if (page.isEmpty()) {
-                return last;
-            }
-            for (JsonNode e : page) {
-                last = Math.max(last, e.get("id").asLong());
-            }
+    /** The primary IDC is powered off with its manager, the leader, and that manager's ZooKeeper peer: the other two take it over. */
+    @Test
+    @Order(3)
+    void thePrimaryIdcLostWithTheLeaderAndItsZooKeeperPeerIsTakenOverByTheSurvivors() throws Exception {
+        ClusterDetail before = estate.detail(name);
+        String struckIdc = before.summary().primaryIdc();
+        int member = struckIdc.equals("IDC1") ? 1 : 2; // the manager the estate places in that IDC
+        estate.moveLeadTo(member);
+        long mark = estate.lastEventId();
+        try (WritablePrimaryWatch watch = new WritablePrimaryWatch(before)) {
+            DrillRound round = new DrillRunner(estate.access(), new PrintStream(OutputStream.nullOutputStream()))
+                    .run(name, DrillKind.POWER_OFF, struckIdc, 1).get(0);
+            assertTrue(round.recovered(), round.line());
+            assertEquals(0, round.rpo(), "acknowledged writes lost: " + round.line());
+            assertTrue(round.acked() > 50, "the probe kept writing: " + round.line());
+
+            List<JsonNode> elected = estate.events("manager.elected").stream().filter(e -> e.get("id").asLong() > mark).toList();
+            assertEquals(1, elected.size(), "one election, by a survivor: " + elected);
+            assertNotEquals("manager " + member, elected.get(0).get("subject").asText());
+            List<JsonNode> done = estate.events("failover.done").stream().filter(e -> e.get("id").asLong() > mark).toList();
+            assertEquals(2, done.size(), "both groups were taken over once");
+            long struck = done.stream().mapToLong(e -> e.get("timeMillis").asLong()).max().orElseThrow() - round.takeoverMillis();
+            System.out.println("quorum power-off: election_ms=" + (elected.get(0).get("timeMillis").asLong() - struck) + " "
+                    + round.line());
+
+            ClusterDetail after = estate.detail(name);
+            assertEquals(before.summary().backupIdc(), after.summary().primaryIdc());
+            assertTrue(ClusterHealth.fullyProtected(after), ClusterHealth.whatIsMissing(after));
+            assertTrue(watch.samples() > 10);
+            assertEquals(List.of(), watch.violations(), "two writable primaries in one group");
         }
+        // the drill started the struck IDC's manager again: it follows, its copy caught up
+        Waits.until(Duration.ofSeconds(60), "manager " + member + " follows again", () -> estate.managers().stream()
+                .anyMatch(m -> m.id() == member && m.role().equals("follower")));
+    }
+
+    /**
+     * The leader is killed after it has promoted a group and before it records that; the new leader finishes the
+     * takeover from the recorded steps, and every group ends with one primary.
+     */
+    @Test
+    @Order(4)
+    void aLeaderKilledMidTakeoverIsResumedByTheNextLeader() throws Exception {
+        // the pausing member must be the leader: the others restarted by moveLeadTo come back without the pause
+        estate.killMember(3);
+        estate.startMember(3, Map.of("IDCGUARD_TEST_PAUSE_AT", "promoted:120000"));
+        Waits.until(Duration.ofSeconds(60), "member 3 follows", () -> estate.managers().stream()
+                .anyMatch(m -> m.id() == 3 && m.role().equals("follower")));
+        estate.moveLeadTo(3);
+        ClusterDetail before = estate.detail(name);
+        String struckIdc = before.summary().primaryIdc();
+        String backupIdc = before.summary().backupIdc();
+        long mark = estate.lastEventId();
+        try (WritablePrimaryWatch watch = new WritablePrimaryWatch(before);
+             ProbeWorkload probe = new ProbeWorkload(before.uris().jdbc())) {
+            probe.prepare();
+            probe.start();
+            Waits.until(Duration.ofSeconds(10), "the probe writes", () -> probe.ackedCount() > 20);
+            // the primary IDC's databases go; its manager (a follower here) stays
+            new IdcFault(IdcFault.Kind.POWER_OFF, estate.access().computersOf(struckIdc)).apply();
+            Waits.until(Duration.ofSeconds(30), "the leader has promoted a group and pauses", () -> estate.events("test.paused")
+                    .stream().anyMatch(e -> e.get("id").asLong() > mark && e.get("message").asText().equals("promoted")));
+            estate.killMember(3);
+
+            Waits.until(Duration.ofSeconds(60), "the next leader finishes the takeover", () -> {
+                ClusterDetail d = estate.detail(name);
+                return d.summary().primaryIdc().equals(backupIdc) && ClusterHealth.primariesOutside(d, struckIdc)
+                        && estate.api().get("/api/intents").json().isEmpty();
+            });
+            Waits.until(Duration.ofSeconds(20), "writes flow", () -> probe.flowing(1000, 500));
+            ProbeReport report = probe.stop();
+            assertEquals(0, report.missing(), "acknowledged writes lost: " + report);
+            assertTrue(estate.leaderId() != 3);
+            List<JsonNode> elected = estate.events("manager.elected").stream().filter(e -> e.get("id").asLong() > mark).toList();
+            assertEquals(1, elected.size(), elected.toString());
+            assertEquals(List.of(), watch.violations(), "two writable primaries in one group");
+            assertTrue(watch.samples() > 10);
+        }
+        for (String address : estate.access().computersOf(struckIdc)) {
+            estate.restartNode(address);
+        }
+        estate.startMember(3);
+        HaEstates.awaitFullProtection(estate, name, Duration.ofSeconds(120));
     }
 }
