@@ -117,8 +117,12 @@ public final class ManagerConnection {
             command.add("--home");
             command.add(home.root().toString());
             File log = home.logsDir().resolve("console-launch.log").toFile();
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log));
+            // A jpackage launcher marks its children with this; the agent launcher, seeing it, would take its
+            // settings for the console's and start the wrong main class.
+            pb.environment().remove("_JPACKAGE_LAUNCHER");
+            Process p = pb.start();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return -1;

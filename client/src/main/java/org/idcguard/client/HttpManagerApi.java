@@ -226,6 +226,16 @@ public final class HttpManagerApi implements ManagerApi, AutoCloseable {
     }
 
     @Override
+    public org.idcguard.model.HaSettings haSettings() {
+        return http.get(ApiPaths.HA_SETTINGS, new TypeReference<>() { });
+    }
+
+    @Override
+    public org.idcguard.model.HaSettings updateHaSettings(org.idcguard.model.HaSettings settings) {
+        return http.put(ApiPaths.HA_SETTINGS, settings, new TypeReference<>() { });
+    }
+
+    @Override
     public void close() {
         http.close();
     }

@@ -18,14 +18,21 @@ public record HomeLayout(Path root) {
 
     /** The home named explicitly (may be null), else by IDCGUARD_HOME, else ~/.idcguard. */
     public static HomeLayout resolve(Path explicit) {
+        return resolve(explicit, System.getenv(ENV), System.getenv("HOME"), System.getProperty("user.home"));
+    }
+
+    /**
+     * The same from the environment's values: ~ is $HOME, as the shell and the README mean it; the JVM's user.home
+     * comes from the password file and differs under sudo or a changed HOME, so it serves only when HOME is unset.
+     */
+    static HomeLayout resolve(Path explicit, String idcguardHome, String home, String userHome) {
         if (explicit != null) {
             return new HomeLayout(explicit);
         }
-        String env = System.getenv(ENV);
-        if (env != null && !env.isBlank()) {
-            return new HomeLayout(Path.of(env));
+        if (idcguardHome != null && !idcguardHome.isBlank()) {
+            return new HomeLayout(Path.of(idcguardHome));
         }
-        return new HomeLayout(Path.of(System.getProperty("user.home"), ".idcguard"));
+        return new HomeLayout(Path.of(home != null && !home.isBlank() ? home : userHome, ".idcguard"));
     }
 
     public Path managerUrlFile() {

@@ -89,4 +89,10 @@ public interface ManagerApi {
 
     /** The drills running now, as far as they got. */
     List<DrillLive> runningDrills();
+
+    /** How the manager probes nodes and decides they are down. */
+    HaSettings haSettings();
+
+    /** Replaces the HA settings (refused, changing nothing, when they break a rule of {@link HaSettings#problem()}). */
+    HaSettings updateHaSettings(HaSettings settings);
 }

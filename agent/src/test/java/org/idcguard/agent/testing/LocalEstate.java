@@ -391,8 +391,12 @@ public final class LocalEstate implements AutoCloseable {
      * group shares them; a spec names the instance it was written for, which a promotion does not rename).
      */
     public Connection superuser(NodeView node, NodeView specOf) throws Exception {
-        Path spec = instanceFiles().stream().filter(f -> f.getFileName().toString().equals(specOf.name() + ".json"))
-                .findFirst().orElseThrow(() -> new AssertionError("no instance spec for " + specOf.name()));
+        Path spec;
+        // specs lie at nodes/<address>/<cluster>/<name>.json; deeper are live data directories, whose files come and go
+        try (Stream<Path> specs = Files.find(home.dir().resolve("nodes"), 3,
+                (f, attributes) -> attributes.isRegularFile() && f.getFileName().toString().equals(specOf.name() + ".json"))) {
+            spec = specs.findFirst().orElseThrow(() -> new AssertionError("no instance spec for " + specOf.name()));
+        }
         JsonNode s = Json.MAPPER.readTree(spec.toFile());
         return DriverManager.getConnection("jdbc:postgresql://" + node.address() + ":" + node.port() + "/postgres?user="
                 + s.get("superuser").asText() + "&password=" + s.get("superuserPassword").asText() + "&connectTimeout=5");

@@ -159,16 +159,32 @@ public final class TopologyGraph extends Pane {
     }
 
     private static Label chip(NodeView n, double x, double y, double width) {
-        Label chip = new Label(shortName(n) + "  " + n.role() + "  :" + n.port());
+        Label chip = new Label(shortName(n) + "  " + n.role() + "  :" + n.port() + replication(n));
         chip.setId("node-" + n.name());
         chip.getStyleClass().addAll("node-chip", "role-" + n.role());
         chip.relocate(x, y);
         chip.setPrefSize(width, CHIP_HEIGHT);
         chip.setMinSize(width, CHIP_HEIGHT);
-        Tooltip.install(chip, new Tooltip(n.name() + "\n" + n.role() + " in " + n.idc() + " on " + n.address() + ":" + n.port()
+        chip.setTooltip(new Tooltip(n.name() + "\n" + n.role() + " in " + n.idc() + " on " + n.address() + ":" + n.port()
                 + "\npid " + n.pid() + "\nWAL " + (n.lsn() == null ? "-" : n.lsn()) + "\nsync " + n.syncState()
                 + (n.lagBytes() >= 0 ? ", lag " + n.lagBytes() + " B" : "") + "\n" + n.dataDir()));
         return chip;
+    }
+
+    /** A standby's replication at a glance: how it streams, and how far behind when it is. */
+    static String replication(NodeView n) {
+        if (!"standby".equals(n.role()) || n.syncState() == null || n.syncState().isBlank() || "-".equals(n.syncState())) {
+            return "";
+        }
+        String state = "quorum".equals(n.syncState()) ? "sync" : n.syncState();
+        return "  " + state + (n.lagBytes() > 0 ? " +" + compact(n.lagBytes()) : "");
+    }
+
+    private static String compact(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        return bytes < 1024 * 1024 ? bytes / 1024 + " KiB" : bytes / (1024 * 1024) + " MiB";
     }
 
     private static Label managerChip(ManagerInfo m, double x, double y, double width) {
@@ -178,7 +194,7 @@ public final class TopologyGraph extends Pane {
         chip.relocate(x, y);
         chip.setPrefSize(width, CHIP_HEIGHT);
         chip.setMinSize(width, CHIP_HEIGHT);
-        Tooltip.install(chip, new Tooltip("Manager " + m.id() + " (" + m.role() + ") at " + m.url() + "\npid " + m.pid()
+        chip.setTooltip(new Tooltip("Manager " + m.id() + " (" + m.role() + ") at " + m.url() + "\npid " + m.pid()
                 + "\nZooKeeper peer " + m.zookeeper() + "\nmetadata log applied to " + m.applied()));
         return chip;
     }

@@ -33,6 +33,18 @@ public final class FieldErrors {
         byField.values().forEach(p -> p.addListener((obs, old, now) -> action.run()));
     }
 
+    /**
+     * Forgets a field's message, and the general one, as soon as the field is edited: a sentence about a value the DBA
+     * has since corrected must not stay beside it.
+     */
+    public void clearWhenEdited(String field, javafx.beans.value.ObservableValue<?> value) {
+        StringProperty message = of(field);
+        value.addListener((obs, old, now) -> {
+            message.set("");
+            general.set("");
+        });
+    }
+
     public StringProperty general() {
         return general;
     }

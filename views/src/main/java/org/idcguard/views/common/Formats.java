@@ -7,6 +7,7 @@ import java.time.format.DateTimeFormatter;
 /** How numbers and times read in the console. */
 public final class Formats {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter EVENT_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 
     private Formats() {
     }
@@ -21,5 +22,10 @@ public final class Formats {
 
     public static String time(long epochMillis) {
         return epochMillis <= 0 ? "never" : TIME.format(Instant.ofEpochMilli(epochMillis));
+    }
+
+    /** To the millisecond: the steps of one takeover fall within the same second, and their order is the story. */
+    public static String eventTime(long epochMillis) {
+        return epochMillis <= 0 ? "never" : EVENT_TIME.format(Instant.ofEpochMilli(epochMillis));
     }
 }

@@ -65,12 +65,19 @@ public final class DashboardView extends VBox {
         ListView<Event> events = new ListView<>(vm.recentEvents());
         events.setId("recent-events");
         events.setPlaceholder(new Label("Nothing has happened yet."));
-        events.setCellFactory(list -> new ListCell<>() {
-            @Override
-            protected void updateItem(Event e, boolean empty) {
-                super.updateItem(e, empty);
-                setText(empty || e == null ? null : Formats.time(e.timeMillis()) + "   " + e.message());
-            }
+        events.setCellFactory(list -> {
+            ListCell<Event> cell = new ListCell<>() {
+                @Override
+                protected void updateItem(Event e, boolean empty) {
+                    super.updateItem(e, empty);
+                    setText(empty || e == null ? null : Formats.eventTime(e.timeMillis()) + "   " + e.message());
+                }
+            };
+            // a long sentence wraps within the list instead of widening it into a horizontal scroll
+            cell.setWrapText(true);
+            cell.prefWidthProperty().bind(list.widthProperty().subtract(24));
+            cell.setMaxWidth(Region.USE_PREF_SIZE);
+            return cell;
         });
         VBox.setVgrow(events, Priority.ALWAYS);
         getChildren().addAll(new ScreenHeader("Dashboard", "Data centers, computers, clusters and what the manager saw last."),

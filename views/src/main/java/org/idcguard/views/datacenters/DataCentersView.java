@@ -82,6 +82,15 @@ public final class DataCentersView extends VBox {
     }
 
     private void confirmDelete(Idc idc) {
+        java.util.Optional<String> blocker = vm.deleteBlocker(idc);
+        if (blocker.isPresent()) {
+            Alert refused = new Alert(Alert.AlertType.WARNING, blocker.get(), ButtonType.CLOSE);
+            refused.initOwner(getScene().getWindow());
+            refused.setHeaderText("IDC " + idc.name() + " cannot be deleted yet");
+            refused.getDialogPane().setId("delete-idc-blocked");
+            refused.showAndWait();
+            return;
+        }
         Alert confirm = new Alert(Alert.AlertType.CONFIRMATION,
                 "Delete data center " + idc.name() + " (" + idc.province() + " / " + idc.city() + ")?",
                 ButtonType.OK, ButtonType.CANCEL);

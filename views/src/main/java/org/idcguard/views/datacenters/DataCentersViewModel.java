@@ -43,6 +43,21 @@ public final class DataCentersViewModel {
         return inventory.computers().stream().filter(c -> idc.equals(c.idc())).count();
     }
 
+    /**
+     * Why the IDC cannot be deleted now, said before the DBA confirms: the manager refuses while computers are bound
+     * to it, so the dialog names them instead of asking a question whose answer would be refused.
+     */
+    public java.util.Optional<String> deleteBlocker(Idc idc) {
+        java.util.List<String> bound = inventory.computers().stream().filter(c -> idc.name().equals(c.idc()))
+                .map(org.idcguard.model.Computer::address).sorted().toList();
+        if (bound.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("IDC " + idc.name() + " still has " + bound.size() + (bound.size() == 1 ? " computer" : " computers")
+                + " bound to it (" + String.join(", ", bound) + "): unbind " + (bound.size() == 1 ? "it" : "them")
+                + " on the Computers screen first.");
+    }
+
     public IdcFormViewModel newIdcForm() {
         message.set("");
         return new IdcFormViewModel(inventory, catalog, null);

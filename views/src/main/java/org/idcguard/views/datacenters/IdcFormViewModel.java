@@ -40,6 +40,9 @@ public final class IdcFormViewModel {
             province.set(original.province());
             city.set(original.city());
         }
+        errors.clearWhenEdited("name", name);
+        errors.clearWhenEdited("province", province);
+        errors.clearWhenEdited("city", city);
     }
 
     public boolean isEdit() {

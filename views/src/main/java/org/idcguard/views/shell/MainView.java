@@ -60,6 +60,7 @@ public final class MainView extends BorderPane {
         alerts.onNewAlerts(raised -> AlertNotifications.show(this, raised));
         screens.put("Alerts", () -> new AlertsView(alerts));
         screens.put("Drills", () -> new DrillsView(new DrillsViewModel(inventory, saver)));
+        screens.put("Settings", () -> new org.idcguard.views.settings.SettingsView(new org.idcguard.views.settings.SettingsViewModel(inventory)));
 
         setTop(header(inventory, managerUrl, dashboard.managers()));
         setLeft(navigationBar());

@@ -62,6 +62,23 @@ class IdcSwitchWizardTest {
     }
 
     @Test
+    void afterNextTheFocusIsNeverOnCloseAndTheProgressBarIsABarThatFills(FxRobot robot) {
+        robot.clickOn("#idc-switch");
+        robot.clickOn("#switch-next");
+        org.testfx.util.WaitForAsyncUtils.waitForFxEvents();
+        assertFalse(robot.lookup("#switch-close").queryButton().isFocused(), "Enter would close the wizard");
+        assertEquals(java.util.List.of(), cutOff(robot, ".table-cell"), "plan cells cut off");
+        robot.clickOn("#switch-next");
+
+        verifyThat("#switch-outcome", hasText("Every primary of Sales is in IDC2."));
+        javafx.scene.control.ProgressBar bar = robot.lookup(".progress-bar").queryAs(javafx.scene.control.ProgressBar.class);
+        assertTrue(bar.getHeight() >= 12, "a bar, not a line: " + bar.getHeight() + " px");
+        assertEquals(1.0, bar.getProgress(), 1e-9, "full once the switch is done");
+        assertEquals(java.util.List.of(), cutOff(robot, "#switch-steps .list-cell"), "step lines cut off");
+        robot.clickOn("#switch-close");
+    }
+
+    @Test
     void aBlockedPreflightSaysWhyAndCannotBeConfirmed(FxRobot robot) {
         manager.switchBlocker = "not every standby in IDC2 is ready (sales-shard1-3 is not streaming).";
         robot.clickOn("#idc-switch");
@@ -76,5 +93,20 @@ class IdcSwitchWizardTest {
         robot.clickOn("#switch-recheck");
         assertFalse(robot.lookup("#switch-next").queryAs(Button.class).isDisabled(), "cleared after checking again");
         assertFalse(manager.calls().stream().anyMatch(c -> c.startsWith("startSwitch")));
+    }
+
+    /** Cells whose text is drawn shortened (an ellipsis instead of its end): the DBA cannot read them. */
+    private static java.util.List<String> cutOff(FxRobot robot, String cells) {
+        java.util.List<String> cut = new java.util.ArrayList<>();
+        for (javafx.scene.Node n : robot.lookup(cells).queryAll()) {
+            if (n instanceof javafx.scene.control.Labeled cell && cell.getText() != null && !cell.getText().isEmpty() && cell.isVisible()) {
+                cell.lookupAll(".text").stream().filter(t -> t instanceof javafx.scene.text.Text)
+                        .map(t -> ((javafx.scene.text.Text) t).getText())
+                        .filter(shown -> !shown.replace("\n", " ").replaceAll("\\s+", " ").trim()
+                                .equals(cell.getText().replace("\n", " ").replaceAll("\\s+", " ").trim()))
+                        .forEach(shown -> cut.add(cell.getText() + " shown as " + shown));
+            }
+        }
+        return cut;
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import javafx.scene.Node;
+import javafx.scene.control.Label;
 import javafx.scene.control.TextField;
 import javafx.stage.Stage;
 import org.idcguard.model.ClusterRequest;
@@ -45,6 +46,20 @@ class TopologyGraphTest {
         assertTrue(styles(robot, "#edge-sales-shard1-3").contains("edge-sync"), "backup-IDC standby is synchronous");
         assertTrue(styles(robot, "#edge-sales-shard1-2").contains("edge-async"), "same-IDC standby is asynchronous");
         assertEquals(9, robot.lookup(".replication-edge").queryAll().stream().filter(n -> n.getId() != null).count());
+    }
+
+    @Test
+    void eachStandbySaysHowItStreamsAndItsTooltipGivesWalAndLag(FxRobot robot) {
+        Label sync = robot.lookup("#node-sales-shard1-3").queryAs(Label.class);
+        Label async = robot.lookup("#node-sales-shard1-2").queryAs(Label.class);
+        assertTrue(sync.getText().endsWith("  sync"), sync.getText());
+        assertTrue(async.getText().endsWith("  async"), async.getText());
+        String tip = sync.getTooltip() == null ? "" : sync.getTooltip().getText();
+        assertTrue(tip.contains("WAL 0/3000000") && tip.contains("sync quorum, lag 0 B"), tip);
+        assertEquals("  async +12 KiB", TopologyGraph.replication(new org.idcguard.model.NodeView("n", "g", "IDC1", "h", 1, "standby",
+                1, "/d", "async", 12 * 1024 + 5, "0/1")));
+        assertEquals("", TopologyGraph.replication(new org.idcguard.model.NodeView("n", "g", "IDC1", "h", 1, "primary",
+                1, "/d", "-", -1, "0/1")));
     }
 
     @Test

@@ -24,7 +24,8 @@ import org.testfx.framework.junit5.Start;
 
 @ExtendWith(ApplicationExtension.class)
 class DataCentersViewTest {
-    private final FakeManager manager = new FakeManager().withIdc("IDC9");
+    private final FakeManager manager = new FakeManager().withIdc("IDC9").withIdc("IDC8")
+            .withComputer("10.0.8.1", "IDC8").withComputer("10.0.8.2", "IDC8");
     private Inventory inventory;
 
     @Start
@@ -44,7 +45,7 @@ class DataCentersViewTest {
 
         assertEquals(new Idc("IDC1", "Guangdong", "Shenzhen"), manager.idc("IDC1"));
         TableView<Idc> table = robot.lookup("#idc-table").queryTableView();
-        assertEquals(2, table.getItems().size());
+        assertEquals(3, table.getItems().size());
         assertEquals("IDC1", table.getItems().get(0).name());
         assertEquals(0, robot.lookup("#idc-confirm").queryAll().size(), "the dialog closes once saved");
     }
@@ -69,8 +70,35 @@ class DataCentersViewTest {
 
         verifyThat("#idc-name-error", hasText("An IDC named IDC9 already exists."));
         assertNotNull(robot.lookup("#idc-confirm").query(), "the dialog stays open so the DBA can correct the name");
-        assertEquals(1, manager.idcs().size());
+        assertEquals(2, manager.idcs().size());
         robot.clickOn("Cancel");
+    }
+
+    @Test
+    void aRefusalIsForgottenOnceItsFieldIsCorrected(FxRobot robot) {
+        robot.clickOn("#add-idc");
+        robot.clickOn("#idc-name").write("IDC9");
+        robot.clickOn("#idc-province").write("Guangdong");
+        robot.clickOn("#idc-city").write("Shenzhen");
+        robot.clickOn("#idc-confirm");
+        verifyThat("#idc-name-error", hasText("An IDC named IDC9 already exists."));
+
+        robot.clickOn("#idc-name").write("0");
+        verifyThat("#idc-name-error", hasText(""));
+        robot.clickOn("Cancel");
+        assertEquals(2, manager.idcs().size());
+    }
+
+    @Test
+    void deletingAnIdcWithComputersBoundNamesThemAndAsksNothing(FxRobot robot) {
+        robot.clickOn("IDC8");
+        robot.clickOn("#delete-idc");
+        javafx.scene.control.DialogPane blocked = robot.lookup("#delete-idc-blocked").queryAs(javafx.scene.control.DialogPane.class);
+        assertEquals("IDC IDC8 still has 2 computers bound to it (10.0.8.1, 10.0.8.2): unbind them on the Computers screen "
+                + "first.", blocked.getContentText());
+        robot.clickOn("Close");
+        assertFalse(manager.calls().stream().anyMatch(c -> c.startsWith("deleteIdc")), manager.calls().toString());
+        assertNotNull(manager.idc("IDC8"));
     }
 
     @Test

@@ -147,8 +147,15 @@ public final class FakeManager implements ManagerApi {
     }
 
     @Override
-    public List<Event> events(long afterId) {
-        return List.of();
+    public synchronized List<Event> events(long afterId) {
+        return events.stream().filter(e -> e.id() > afterId).toList();
+    }
+
+    private final List<Event> events = new java.util.ArrayList<>();
+
+    public synchronized FakeManager withEvent(Event e) {
+        events.add(e);
+        return this;
     }
 
     private final Map<String, ClusterDetail> clusters = new TreeMap<>();
@@ -497,5 +504,23 @@ public final class FakeManager implements ManagerApi {
     @Override
     public List<org.idcguard.model.DrillLive> runningDrills() {
         return List.copyOf(running);
+    }
+
+    private org.idcguard.model.HaSettings haSettings = org.idcguard.model.HaSettings.DEFAULTS;
+
+    @Override
+    public synchronized org.idcguard.model.HaSettings haSettings() {
+        return haSettings;
+    }
+
+    @Override
+    public synchronized org.idcguard.model.HaSettings updateHaSettings(org.idcguard.model.HaSettings settings) {
+        calls.add("updateHaSettings " + settings.probeIntervalMillis() + " " + settings.probeTimeoutMillis() + " "
+                + settings.failedProbes() + " " + settings.streamSilenceMillis());
+        settings.problem().ifPresent(p -> {
+            throw new ApiException(400, p.getMessage(), p.field());
+        });
+        haSettings = settings;
+        return settings;
     }
 }
