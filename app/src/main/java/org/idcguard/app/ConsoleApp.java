@@ -50,7 +50,9 @@ public final class ConsoleApp extends Application {
         background.run("Connecting", connection::connectOrStart, api -> {
             main = new MainView(new Inventory(api, background), api.baseUrl(), ConsoleApp::save);
             stage.getScene().setRoot(main);
+            System.out.println("Connected to the manager at " + api.baseUrl() + "."); // for whoever started it from a shell
         }, failure -> {
+            System.err.println(Failures.sentence(failure));
             spinner.setVisible(false);
             what.setText(Failures.sentence(failure));
             what.getStyleClass().add("field-error");
