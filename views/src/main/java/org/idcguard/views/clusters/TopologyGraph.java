@@ -159,7 +159,9 @@ public final class TopologyGraph extends Pane {
     }
 
     private static Label chip(NodeView n, double x, double y, double width) {
-        Label chip = new Label(shortName(n) + "  " + n.role() + "  :" + n.port() + replication(n));
+        // a standby's colour says its role, so its chip has room to say how it streams
+        String role = "standby".equals(n.role()) && !replication(n).isEmpty() ? "" : "  " + n.role();
+        Label chip = new Label(shortName(n) + role + "  :" + n.port() + replication(n));
         chip.setId("node-" + n.name());
         chip.getStyleClass().addAll("node-chip", "role-" + n.role());
         chip.relocate(x, y);

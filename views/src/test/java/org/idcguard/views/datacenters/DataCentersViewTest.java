@@ -62,12 +62,7 @@ class DataCentersViewTest {
 
     @Test
     void showsTheManagersRefusalNextToTheNameField(FxRobot robot) {
-        robot.clickOn("#add-idc");
-        robot.clickOn("#idc-name").write("IDC9");
-        robot.clickOn("#idc-province").write("Guangdong");
-        robot.clickOn("#idc-city").write("Shenzhen");
-        robot.clickOn("#idc-confirm");
-
+        addTheExistingIdc9(robot);
         verifyThat("#idc-name-error", hasText("An IDC named IDC9 already exists."));
         assertNotNull(robot.lookup("#idc-confirm").query(), "the dialog stays open so the DBA can correct the name");
         assertEquals(2, manager.idcs().size());
@@ -76,11 +71,7 @@ class DataCentersViewTest {
 
     @Test
     void aRefusalIsForgottenOnceItsFieldIsCorrected(FxRobot robot) {
-        robot.clickOn("#add-idc");
-        robot.clickOn("#idc-name").write("IDC9");
-        robot.clickOn("#idc-province").write("Guangdong");
-        robot.clickOn("#idc-city").write("Shenzhen");
-        robot.clickOn("#idc-confirm");
+        addTheExistingIdc9(robot);
         verifyThat("#idc-name-error", hasText("An IDC named IDC9 already exists."));
 
         robot.clickOn("#idc-name").write("0");
@@ -113,5 +104,14 @@ class DataCentersViewTest {
         assertEquals(java.util.List.of(), manager.calls());
         assertNull(manager.idc("IDC2"));
         robot.clickOn("Cancel");
+    }
+
+    /** Fills the Add IDC form with a name the manager already has, and confirms: the manager refuses. */
+    private static void addTheExistingIdc9(FxRobot robot) {
+        robot.clickOn("#add-idc");
+        robot.clickOn("#idc-name").write("IDC9");
+        robot.clickOn("#idc-province").write("Guangdong");
+        robot.clickOn("#idc-city").write("Shenzhen");
+        robot.clickOn("#idc-confirm");
     }
 }
