@@ -40,7 +40,13 @@ public final class DataCentersViewModel {
     }
 
     public long computersIn(String idc) {
-        return inventory.computers().stream().filter(c -> idc.equals(c.idc())).count();
+        return boundTo(idc).size();
+    }
+
+    /** The addresses of the computers bound to an IDC, in order. */
+    private java.util.List<String> boundTo(String idc) {
+        return inventory.computers().stream().filter(c -> idc.equals(c.idc())).map(org.idcguard.model.Computer::address)
+                .sorted().toList();
     }
 
     /**
@@ -48,8 +54,7 @@ public final class DataCentersViewModel {
      * to it, so the dialog names them instead of asking a question whose answer would be refused.
      */
     public java.util.Optional<String> deleteBlocker(Idc idc) {
-        java.util.List<String> bound = inventory.computers().stream().filter(c -> idc.name().equals(c.idc()))
-                .map(org.idcguard.model.Computer::address).sorted().toList();
+        java.util.List<String> bound = boundTo(idc.name());
         if (bound.isEmpty()) {
             return java.util.Optional.empty();
         }

@@ -69,9 +69,9 @@ public final class SettingsViewModel {
         return Bindings.createStringBinding(() -> {
             try {
                 HaSettings s = typed();
-                return "A node is down after " + s.failedProbes() + (s.failedProbes() == 1 ? " failed probe" : " failed probes ")
-                        + (s.failedProbes() == 1 ? "" : s.probeIntervalMillis() + " ms apart") + ": a failure window of "
-                        + s.failureWindowMillis() + " ms, then the takeover.";
+                String probes = s.failedProbes() == 1 ? "1 failed probe"
+                        : s.failedProbes() + " failed probes " + s.probeIntervalMillis() + " ms apart";
+                return "A node is down after " + probes + ": a failure window of " + s.failureWindowMillis() + " ms, then the takeover.";
             } catch (NotANumber e) {
                 return "";
             }
