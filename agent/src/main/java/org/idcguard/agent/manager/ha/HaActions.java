@@ -114,6 +114,12 @@ final class HaActions implements AutoCloseable {
         } catch (CandidateChoice.NoSafeCandidate refused) {
             notice(subject, "failover.refused", subject, "Primary " + f.primary().get().name() + " is lost but no standby is promoted: "
                     + refused.getMessage() + ".");
+            // Nobody was promoted, so the recorded primary still holds every commit it acknowledged: once its computer
+            // answers again it is started, rather than leaving the group without a primary until a DBA looks.
+            NodeState primary = f.primary().get();
+            if (due("start:" + primary.name())) {
+                rejoiner.startPrimary(f.cluster(), primary.node(), "no standby may be promoted (" + refused.getMessage() + ")");
+            }
         }
     }
 

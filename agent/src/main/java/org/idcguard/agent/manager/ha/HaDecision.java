@@ -177,9 +177,16 @@ public final class HaDecision {
                 && m.observation().get().inRecovery()).toList();
     }
 
+    /**
+     * Standbys that a commit of the primary may wait for and that still receive its WAL: only those show the primary
+     * may still acknowledge. A same-IDC asynchronous or DR-city standby hearing it proves nothing about commits, which
+     * wait for the other IDC: counting it would withhold the takeover for as long as IDC1 stays cut off from IDC2 and
+     * the manager but not from the DR city, while every commit waits.
+     */
     private static List<String> hearing(GroupFacts f) {
         NodeState primary = f.primary().get();
-        return answeringStandbys(f).stream().filter(m -> m.observation().get().receiver()
+        java.util.Set<String> waitedFor = f.group().mayHoldAcknowledged();
+        return answeringStandbys(f).stream().filter(m -> waitedFor.contains(m.name())).filter(m -> m.observation().get().receiver()
                 .map(r -> r.hears(primary.node().address(), primary.node().port(), f.settings().streamSilenceMillis())).orElse(false))
                 .map(NodeState::name).toList();
     }

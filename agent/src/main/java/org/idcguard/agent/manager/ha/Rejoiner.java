@@ -110,6 +110,11 @@ final class Rejoiner {
 
     /** Starts a recorded primary that is stopped while no standby of its group runs (a cold start of the cluster). */
     boolean startPrimary(ClusterRecord cluster, NodeRecord primary) {
+        return startPrimary(cluster, primary, "no standby of its group runs");
+    }
+
+    /** The same, the event saying why the primary is started rather than taken over. */
+    boolean startPrimary(ClusterRecord cluster, NodeRecord primary, String why) {
         Optional<InstanceStatus> instance;
         try {
             instance = agents.instances(primary.agentEndpoint()).stream().filter(i -> i.name().equals(primary.name())).findFirst();
@@ -122,7 +127,7 @@ final class Rejoiner {
         agents.startInstance(primary.agentEndpoint(), primary.name());
         store.inTransaction(c -> {
             events.record(c, "node.started", cluster.name() + "/" + primary.group(), primary.name()
-                    + " was stopped and no standby of its group runs: started again as the primary.");
+                    + " was stopped and " + why + ": started again as the primary.");
             return null;
         });
         return true;

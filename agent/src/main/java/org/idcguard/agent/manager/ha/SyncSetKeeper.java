@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.idcguard.agent.manager.EventLog;
@@ -32,8 +33,12 @@ final class SyncSetKeeper {
     private final ClusterRepository clusters = new ClusterRepository();
     /** Per standby now waited for but not yet recorded: the primary's position when the waiting began. */
     private final Map<String, Long> pendingSince = new ConcurrentHashMap<>();
-    /** Per group whose configured set still names standbys no longer waited for: the primary's position at the change. */
+    /**
+     * Per group whose configured set still names standbys no longer waited for: the primary's position once they
+     * stopped being waited for, or {@link #APPLIED_SEEN} when that was seen and the position is to be read next.
+     */
     private final Map<String, Long> narrowedAt = new ConcurrentHashMap<>();
+    private static final long APPLIED_SEEN = -1;
 
     SyncSetKeeper(MetadataStore store, EventLog events) {
         this.store = store;
@@ -77,13 +82,12 @@ final class SyncSetKeeper {
                 clusters.setConfiguredStandbys(c, cluster.name(), group.name(), during);
                 return null;
             });
-            long position = NodeSql.setSyncStandbys(cluster, primary.node(), desired.standbys());
-            if (during.equals(new java.util.TreeSet<>(desired.standbys()))) {
-                narrowedAt.remove(subject);
-            } else {
-                narrowedAt.put(subject, position); // the standbys left out stay named until someone holds what they did
-            }
-            desired.standbys().stream().filter(n -> !kept.contains(n)).forEach(n -> pendingSince.putIfAbsent(n, position));
+            NodeSql.setSyncStandbys(cluster, primary.node(), desired.standbys());
+            // The standbys left out stay named until someone holds what they did; from where is judged on later probes,
+            // once the WAL senders are seen to have applied the reload (forgetLeftOnceCovered).
+            narrowedAt.remove(subject);
+            // a newcomer's catch-up is measured from a position its WAL sender is seen to count from (caughtUp)
+            desired.standbys().stream().filter(n -> !kept.contains(n)).forEach(pendingSince::remove);
             boolean wasProtected = configured.stream().anyMatch(n -> outside(cluster, members, primary, n));
             store.inTransaction(c -> {
                 events.record(c, "sync.configured", subject, "Commits of " + group.name() + " on " + primary.name() + " now wait for "
@@ -127,7 +131,24 @@ final class SyncSetKeeper {
             narrowedAt.remove(subject);
             return;
         }
-        long since = narrowedAt.computeIfAbsent(subject, k -> primary.lsn());
+        // pg_reload_conf() returns before the WAL senders reread the setting, and until each has, a standby left out
+        // still releases commits it acknowledges. So the position from which it acknowledges nothing is taken only on a
+        // probe after one that showed every left-out standby's WAL sender as async (a probe reads the position before
+        // pg_stat_replication, so the same probe's position could be older than that sighting).
+        Long at = narrowedAt.get(subject);
+        if (at == null) {
+            boolean applied = primary.replicas().stream().filter(r -> !desired.standbys().contains(r.name()))
+                    .allMatch(r -> "async".equals(r.syncState()));
+            if (applied) {
+                narrowedAt.put(subject, APPLIED_SEEN);
+            }
+            return;
+        }
+        if (at == APPLIED_SEEN) {
+            narrowedAt.put(subject, primary.lsn());
+            return;
+        }
+        long since = at;
         boolean covered = desired.standbys().stream().anyMatch(n -> primary.replica(n)
                 .filter(r -> "streaming".equals(r.state()) && r.flushLsn() >= since).isPresent());
         if (covered) {
@@ -147,8 +168,21 @@ final class SyncSetKeeper {
             if (recorded.contains(n)) {
                 continue;
             }
-            long since = pendingSince.computeIfAbsent(n, k -> primary.lsn());
-            primary.replica(n).filter(r -> "streaming".equals(r.state()) && r.flushLsn() >= since).ifPresent(r -> ready.add(n));
+            // As when narrowing: the WAL sender applies the reload after pg_reload_conf() returned, so the position
+            // it must reach is read on a probe after one that showed it counted ("quorum") by the primary.
+            Long since = pendingSince.get(n);
+            Optional<NodeObservation.Replica> replica = primary.replica(n);
+            if (since == null) {
+                if (replica.filter(r -> "quorum".equals(r.syncState()) || "sync".equals(r.syncState())).isPresent()) {
+                    pendingSince.put(n, APPLIED_SEEN);
+                }
+                continue;
+            }
+            if (since == APPLIED_SEEN) {
+                pendingSince.put(n, primary.lsn());
+                continue;
+            }
+            replica.filter(r -> "streaming".equals(r.state()) && r.flushLsn() >= since).ifPresent(r -> ready.add(n));
         }
         return ready;
     }

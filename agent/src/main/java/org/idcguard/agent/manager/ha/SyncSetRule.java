@@ -20,13 +20,14 @@ final class SyncSetRule {
     record Desired(List<String> standbys, boolean protectedAcrossIdcs) {
     }
 
-    /** How long a standby in the primary's IDC may answer without streaming and still be waited for. */
+    /** How long a standby the primary waits for may answer without streaming from it and still be waited for. */
     static final long STALL_MILLIS = 2000;
 
     /**
      * @param primary  the group's primary
      * @param members  the group's nodes with their states; a standby outside the primary's IDC counts as healthy when it
-     *                 streams from the primary, one in its IDC when it answers and has not stalled
+     *                 streams from the primary (or is waited for now and has not stalled: {@link #stillWaitedFor}),
+     *                 one in its IDC when it answers and has not stalled
      * @param stalled  standbys that answer but have not streamed from the primary for over {@link #STALL_MILLIS}
      */
     static Desired desired(ClusterRecord cluster, NodeState primary, List<NodeState> members, java.util.Set<String> stalled) {
@@ -35,9 +36,11 @@ final class SyncSetRule {
         List<NodeState> standbys = members.stream()
                 .filter(m -> !m.name().equals(primary.name()) && !m.node().needsRejoin())
                 .toList();
+        List<String> waitedFor = seen.map(o -> parse(o.syncNames())).orElse(List.of());
         List<String> outside = standbys.stream()
                 .filter(s -> cluster.mayWaitFor(primary.idc(), s.idc()) && !s.down())
-                .filter(s -> seen.flatMap(o -> o.replica(s.name())).map(r -> "streaming".equals(r.state())).orElse(false))
+                .filter(s -> seen.flatMap(o -> o.replica(s.name())).map(r -> "streaming".equals(r.state())).orElse(false)
+                        || stillWaitedFor(s, waitedFor, stalled))
                 .map(NodeState::name).sorted().toList();
         if (!outside.isEmpty()) {
             return new Desired(outside, true);
@@ -47,6 +50,18 @@ final class SyncSetRule {
         }
         return new Desired(standbys.stream().filter(s -> s.idc().equals(primary.idc()) && s.answering() && !stalled.contains(s.name()))
                 .map(NodeState::name).sorted().toList(), false);
+    }
+
+    /**
+     * A standby the primary waits for now that has stopped streaming from it is kept until it has been silent for
+     * longer than {@link #STALL_MILLIS} while the primary went on answering. Its silence may be the primary's own
+     * failure (a primary whose IDC is powered off drops its WAL senders a moment before it stops answering), and that
+     * is the takeover's to judge: dropping it would leave the takeover no standby recorded as holding every
+     * acknowledged commit, and the group with no primary. The astray clock behind {@code stalled} runs only while the
+     * primary answers, so a primary that dies resets it.
+     */
+    private static boolean stillWaitedFor(NodeState standby, List<String> waitedFor, java.util.Set<String> stalled) {
+        return waitedFor.contains(standby.name()) && !stalled.contains(standby.name());
     }
 
     /** The names in a synchronous_standby_names value as IDC Guard writes it: ANY 1 ("a", "b"). */

@@ -173,6 +173,35 @@ class HaDecisionTest {
     }
 
     @Test
+    void row9AnAsynchronousStandbyHearingThePrimaryDoesNotWithholdTheFailover() {
+        // IDC1 cut off from IDC2 and the manager, not from its own local standby l (or the DR city): l still hears the
+        // primary, but commits wait for b1 or b2, which confirm the stream stopped
+        NodeState p = primaryDown();
+        var actions = HaDecision.decide(facts(p, standby("l", "IDC1", hearingPrimary(p)), standby("b1", "IDC2", 100),
+                standby("b2", "IDC2", 100)).build());
+        assertEquals(Kind.FAIL_OVER, actions.get(0).kind(), actions.toString());
+    }
+
+    @Test
+    void aStandbyThePrimaryWaitsForIsNotDroppedTheMomentItStopsStreaming() {
+        // IDC1 powered off: the primary's WAL senders die a moment before it stops answering, and a probe in between
+        // sees b1 and b2 answer but no longer stream. Dropping them then would leave the takeover nobody to promote.
+        NodeState p = primaryUp(SYNC, List.of("l"));
+        var group = facts(p, standby("l", "IDC1", 100), standby("b1", "IDC2", 100), standby("b2", "IDC2", 100));
+        assertFalse(HaDecision.syncSetNeedsWork(group.lingering("astray:b1", 0).lingering("astray:b2", 0).build()),
+                "their silence is the primary's failure until it has lasted while the primary answered");
+        assertTrue(HaDecision.syncSetNeedsWork(group.lingering("astray:b1", 2_500).lingering("astray:b2", 2_500).build()),
+                "a standby silent while its primary answers is dropped");
+    }
+
+    @Test
+    void aStandbyNotYetWaitedForIsNotAddedBeforeItStreams() {
+        NodeState p = primaryUp(List.of("b1"), List.of("b1"));
+        var group = facts(p, standby("b1", "IDC2", 100), standby("b2", "IDC2", 100)).sync("b1");
+        assertFalse(HaDecision.syncSetNeedsWork(group.build()), "b2 answers but does not stream: commits do not wait for it");
+    }
+
+    @Test
     void everyRowSaysWhenAndThen() {
         HaDecision.GROUP_TABLE.forEach(r -> assertTrue(!r.when().isBlank() && !r.then().isBlank()));
         HaDecision.STANDBY_TABLE.forEach(r -> assertTrue(!r.when().isBlank() && !r.then().isBlank()));
