@@ -59,8 +59,6 @@ final class NodeSql {
         PgSession.checkMayChange();
         try (Statement st = db.createStatement()) {
             st.setQueryTimeout(5);
-            ResultSet tli = st.executeQuery("SELECT received_tli FROM pg_stat_wal_receiver");
-            int timeline = tli.next() ? tli.getInt(1) : 0;
             st.execute("ALTER SYSTEM SET primary_conninfo = ''");
             st.execute("SELECT pg_reload_conf()");
             long deadline = System.currentTimeMillis() + 5000;
@@ -70,13 +68,36 @@ final class NodeSql {
                 }
                 pauseBriefly(standby);
             }
-            if (timeline == 0) {
-                ResultSet cp = st.executeQuery("SELECT timeline_id FROM pg_control_checkpoint()");
-                cp.next();
-                timeline = cp.getInt(1);
-            }
-            return new WalPosition(timeline, position(st));
+            // Read only now that nothing more arrives: the timeline and the position then describe the same WAL.
+            return new WalPosition(heldTimeline(st, standby), position(st));
         }
+    }
+
+    /**
+     * The newest timeline a node holds WAL of: the highest timeline among the WAL segment files in its pg_wal. A segment's
+     * name carries the timeline of the WAL written into it (a recycled segment is renamed with the timeline being replayed
+     * or written), and a standby holds segments of a timeline only once it has received, restored or been rewound onto WAL
+     * of it; segments of an older timeline kept beside them do not matter, as the newest one wins. The position a standby
+     * reports is on that timeline: WAL before a switch point belongs to both timelines.
+     *
+     * <p>Not pg_stat_wal_receiver: its row is gone once the receiver has exited (the upstream was killed), and after a
+     * restart until a receiver connects. Not pg_control_checkpoint(): on a standby that is the timeline of its last
+     * restartpoint, which moves on only at its next one (up to checkpoint_timeout later), so a standby that follows a
+     * promoted node but has made no restartpoint since would read the old timeline, compare as behind one that has, and
+     * lose the commits only it acknowledged. Not history files: a standby fetches a timeline's history before it holds
+     * any WAL of it (and ancestors' files are written by {@code TimelineHistories}). Nor ".partial" files: the old
+     * timeline's last segment a promoted node kept, always next to segments of its new timeline.
+     */
+    private static int heldTimeline(Statement st, NodeRecord node) throws SQLException {
+        // Segment names are 24 upper-case hex digits, timeline first: in "C" order the greatest has the newest timeline.
+        ResultSet rs = st.executeQuery("SELECT max(left(name, 8) COLLATE \"C\") FROM pg_ls_waldir() "
+                + "WHERE name ~ '^[0-9A-F]{24}$'");
+        rs.next();
+        String newest = rs.getString(1);
+        if (newest == null) {
+            throw new SQLException(node.name() + " holds no WAL segment in pg_wal: its timeline is unknown.");
+        }
+        return Integer.parseUnsignedInt(newest, 16);
     }
 
     private static boolean receiverRuns(Statement st) throws SQLException {
