@@ -168,6 +168,11 @@ public final class LocalEstate implements AutoCloseable {
         Waits.until(Duration.ofSeconds(30), "the restarted manager answers", api::managerAnswers);
     }
 
+    /** The pid of the node agent this estate started on the computer (to freeze it alone, without its PostgreSQL). */
+    public long nodeAgentPid(String address) {
+        return nodes.get(address).pid();
+    }
+
     /** SIGKILLs the computer's node agent (its PostgreSQL instances live on). */
     public void killNode(String address) {
         nodes.get(address).kill();

@@ -148,22 +148,95 @@ final class NodeSql {
         }
     }
 
+    /** How long a fenced node may take to stop letting sessions in: a fast shutdown ends them at once. */
+    private static final long STOP_WAIT_MILLIS = 10_000;
+
     /**
-     * The fence for a node that wrongly takes writes when its node agent cannot stop it. Every setting used here is one
-     * no session can override: commits wait for a standby that does not exist (synchronous_standby_names is a server
-     * setting), the application role may not log in, and every client session is terminated (never cancelled: a
-     * cancelled wait for a standby reports the commit as done).
+     * The fence for a node that wrongly takes writes when its node agent cannot stop it: the node is stopped through
+     * the manager's own superuser session. Settings alone do not fence: any session may turn
+     * default_transaction_read_only off or set synchronous_commit = local and commit, and a role change made by the
+     * fence itself would wait on the impossible sync set. Returns how it was stopped, for the event.
+     * <p>
+     * Throws when the node does not answer SQL or does not stop in time; the HA loop reports that and retries.
      */
-    static void fenceBySql(ClusterRecord cluster, NodeRecord node) throws SQLException {
+    static String fenceBySql(ClusterRecord cluster, NodeRecord node) throws SQLException {
         PgSession.checkMayChange();
+        int postmaster;
+        SQLException signalled = null;
         try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {
             st.setQueryTimeout(5);
+            // Nothing this session runs may wait for the standby that is made impossible next.
+            st.execute("SET synchronous_commit = local");
+            // First, since it takes effect at the reload without waiting (ALTER SYSTEM writes a file, not a
+            // transaction): from then on no commit is acknowledged to a client that waits for a standby, and it
+            // stays so if the node is ever started again before its rewind.
             st.execute("ALTER SYSTEM SET synchronous_standby_names = '\"idcguard_fenced\"'");
-            st.execute("ALTER SYSTEM SET default_transaction_read_only = on");
             st.execute("SELECT pg_reload_conf()");
-            st.execute("ALTER ROLE " + PgSession.ident(cluster.appUser()) + " NOLOGIN");
-            st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'client backend' "
-                    + "AND pid <> pg_backend_pid()");
+            // The postmaster's pid is the first line of postmaster.pid in the data directory it runs from (a relative
+            // path is read there), so no path from the record goes into the shell command: only a number we parsed.
+            ResultSet rs = st.executeQuery("SELECT split_part(pg_read_file('postmaster.pid'), E'\\n', 1)");
+            rs.next();
+            try {
+                postmaster = Integer.parseInt(rs.getString(1).trim());
+            } catch (NumberFormatException e) {
+                throw new SQLException(node.name() + "'s postmaster.pid does not begin with a process id.");
+            }
+            if (postmaster <= 1) {
+                throw new SQLException(node.name() + "'s postmaster.pid names process " + postmaster + ".");
+            }
+            // SIGINT, a fast shutdown, rather than SIGQUIT (immediate): both end every session at once and refuse new
+            // ones, and neither waits for a synchronous standby (a backend waiting for one is terminated, and a
+            // terminated wait, unlike a cancelled one, does not report the commit as done). Fast also writes a
+            // shutdown checkpoint after the sessions are gone, so the data directory is left clean for pg_rewind and
+            // the node agent's next start, where immediate leaves crash recovery to them. The program runs as the
+            // PostgreSQL OS user, the postmaster's own, and may be ended with this session by the shutdown.
+            try {
+                st.execute("COPY (SELECT 1) TO PROGRAM 'kill -INT " + postmaster + "'");
+            } catch (SQLException endedWithTheShutdown) {
+                signalled = endedWithTheShutdown;
+            }
+        }
+        return awaitStopped(cluster, node, postmaster, signalled);
+    }
+
+    /** Waits until the node takes no session any more: the proof that the fence holds for every role. */
+    private static String awaitStopped(ClusterRecord cluster, NodeRecord node, int postmaster, SQLException signalled)
+            throws SQLException {
+        long deadline = System.currentTimeMillis() + STOP_WAIT_MILLIS;
+        String lastRefusal = null;
+        while (true) {
+            try (Connection db = PgSession.open(node.address(), node.port(), "postgres", cluster.superuser(),
+                    cluster.superuserPassword(), 1); Statement st = db.createStatement()) {
+                st.execute("SELECT 1");
+                lastRefusal = null; // it still lets sessions in
+            } catch (SQLException refused) {
+                // Only a refused TCP connection proves the postmaster is gone; a timeout or a full server does not.
+                if (refused.getCause() instanceof java.net.ConnectException) {
+                    return "stopped by a fast shutdown signalled to its postmaster (pid " + postmaster + ") from the "
+                            + "manager's superuser session; it refuses connections";
+                }
+                // "the database system is shutting down": sessions are ended, its checkpoint runs
+                lastRefusal = "57P03".equals(refused.getSQLState()) ? refused.getMessage() : null;
+            }
+            if (System.currentTimeMillis() > deadline) {
+                if (lastRefusal != null) {
+                    // Every session is ended and none is let in; what remains is its shutdown checkpoint.
+                    return "made to shut down fast by a signal to its postmaster (pid " + postmaster + ") from the "
+                            + "manager's superuser session; its sessions are ended and it refuses new ones while it finishes";
+                }
+                SQLException still = new SQLException(node.name() + " did not stop within " + STOP_WAIT_MILLIS / 1000
+                        + " s of a fast shutdown signalled to its postmaster (pid " + postmaster + ").");
+                if (signalled != null) {
+                    still.addSuppressed(signalled);
+                }
+                throw still;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("Interrupted while " + node.name() + " was being stopped.");
+            }
         }
     }
 

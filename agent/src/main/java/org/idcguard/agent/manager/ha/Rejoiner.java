@@ -39,18 +39,21 @@ final class Rejoiner {
 
     /**
      * Fences a node that takes writes but is not the recorded primary: its node agent stops it (a fast shutdown ends
-     * every session, and a stopped server acknowledges nothing); when the agent cannot be reached, settings no session
-     * can override keep it from acknowledging a commit. Either way it is marked to be rewound before it streams again.
+     * every session, and a stopped server acknowledges nothing); when the agent cannot be reached, the manager stops
+     * it itself through a superuser session (see {@link NodeSql#fenceBySql}). Either way it is marked to be rewound
+     * before it streams again. A node that answers neither fails this call: the HA loop reports it and tries again.
      */
     void fence(ClusterRecord cluster, NodeRecord node, NodeRecord primary) throws SQLException {
         String how;
         try {
+            // The stop may rightly take minutes (its checkpoint), so its own timeout is long; a frozen node agent would
+            // hold the fence that long. A listing, which answers within the short timeout, shows it is there first.
+            agents.instances(node.agentEndpoint());
             agents.stopInstance(node.agentEndpoint(), node.name(), "fast");
             how = "its node agent stopped it";
         } catch (RuntimeException agentUnreachable) {
-            NodeSql.fenceBySql(cluster, node);
-            how = "its node agent did not answer (" + agentUnreachable.getMessage() + "), so its commits now wait for a standby "
-                    + "that does not exist, " + cluster.appUser() + " may not log in and its sessions were terminated";
+            how = "its node agent did not answer (" + agentUnreachable.getMessage() + "), so it was "
+                    + NodeSql.fenceBySql(cluster, node);
         }
         String done = how;
         store.inTransaction(c -> {
