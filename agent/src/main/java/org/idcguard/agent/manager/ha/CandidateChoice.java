@@ -82,6 +82,23 @@ public final class CandidateChoice {
         return new Choice(candidate, behind ? Optional.of(holder) : Optional.empty(), target);
     }
 
+    /**
+     * What a failover does when its candidate did not reach the target while streaming from {@code source}: promote
+     * the source instead (it holds every acknowledged commit) only if it may lead; else refuse, so the failover rolls
+     * back before any promotion and the group is judged afresh next tick. The candidate itself is not kept: it is
+     * behind the target, so promoting it would lose acknowledged commits. The source may be a DR-city standby (the
+     * candidate is fast-forwarded from whichever standby holds the most), and the manager never promotes the DR city
+     * on its own: the primary would move to another city while the record still names the main city's primary IDC.
+     */
+    public static NodeState afterFastForwardTimedOut(NodeState candidate, NodeState source, WalPosition target,
+                                                     java.util.function.Predicate<NodeState> mayLead) {
+        if (!mayLead.test(source)) {
+            throw new NoSafeCandidate(candidate.name() + " did not reach " + target + " from " + source.name() + " in time, and "
+                    + source.name() + " in " + source.idc() + " (DR city) is never promoted by the manager");
+        }
+        return source;
+    }
+
     /** No standby may be promoted without risking an acknowledged commit; the message says why. */
     public static final class NoSafeCandidate extends RuntimeException {
         public NoSafeCandidate(String reason) {

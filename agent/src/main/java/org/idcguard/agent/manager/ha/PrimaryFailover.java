@@ -127,8 +127,8 @@ final class PrimaryFailover {
         Map<String, WalPosition> fixed = detachAll(cluster, standbys, mayHold, sessions);
         laps.lap("detaching");
         List<String> notDetached = standbys.stream().map(NodeState::name).filter(n -> !fixed.containsKey(n)).toList();
-        CandidateChoice.Choice choice = CandidateChoice.choose(members, fixed, group.syncStandbys(), mayHold, preferIdc,
-                s -> !cluster.isDr(s.idc()) || cluster.runsInDrCity());
+        java.util.function.Predicate<NodeState> mayLead = s -> !cluster.isDr(s.idc()) || cluster.runsInDrCity();
+        CandidateChoice.Choice choice = CandidateChoice.choose(members, fixed, group.syncStandbys(), mayHold, preferIdc, mayLead);
         laps.lap("choosing");
         TestPause.at("detached", () -> events.record("test.paused", subject, "detached"));
         String detached = fixed.entrySet().stream().sorted(Map.Entry.comparingByKey())
@@ -145,7 +145,7 @@ final class PrimaryFailover {
                 events.record(c, "failover.detached", subject, detached);
                 return null;
             });
-            chosen = fastForward(cluster, subject, intent, choice.candidate(), choice.fastForwardFrom().get(), choice.target());
+            chosen = fastForward(cluster, subject, intent, choice.candidate(), choice.fastForwardFrom().get(), choice.target(), mayLead);
             laps.lap("fast-forwarding");
         }
         return promote(cluster, group, lost, members, standbys, mayHold, chosen, choice, fixed,
@@ -327,8 +327,13 @@ final class PrimaryFailover {
         clusters.setSyncSet(c, cluster.name(), group.name(), eligible);
     }
 
+    /**
+     * Streams the candidate up to the target from the standby that holds it. On a timeout the source is promoted
+     * instead only if it may lead ({@link CandidateChoice#afterFastForwardTimedOut}); a DR-city source makes the
+     * failover fail before any promotion, which {@link #run} rolls back.
+     */
     private NodeState fastForward(ClusterRecord cluster, String subject, long intent, NodeState candidate, NodeState source,
-                                  WalPosition target) throws SQLException {
+                                  WalPosition target, java.util.function.Predicate<NodeState> mayLead) throws SQLException {
         events.record("failover.fast-forward", subject, candidate.name() + " is behind " + source.name() + " at " + target
                 + ": streaming the difference from " + source.name() + " first.");
         NodeSql.repoint(cluster, candidate.node(), source.node());
@@ -339,13 +344,14 @@ final class PrimaryFailover {
             }
             sleep(50);
         }
+        NodeState instead = CandidateChoice.afterFastForwardTimedOut(candidate, source, target, mayLead);
         store.inTransaction(c -> {
             intents.changeCandidate(c, intent, source.name());
             events.record(c, "failover.fast-forward", subject, candidate.name() + " did not reach " + target
                     + " within " + FAST_FORWARD_MILLIS / 1000 + " s; promoting " + source.name() + ", which holds it, instead.");
             return null;
         });
-        return source;
+        return instead;
     }
 
     /** Points the standbys at the new primary; returns those that now follow it. The others are reported. */

@@ -91,6 +91,29 @@ class CandidateChoiceTest {
         assertThrows(CandidateChoice.NoSafeCandidate.class, () -> CandidateChoice.precheck(members, "p", SYNC, SYNC));
     }
 
+    @Test
+    void aFastForwardThatTimesOutNeverSwitchesToADrStandby() {
+        // the DR standby received more than the candidate (the IDC2 standbys fell behind): it is the fast-forward's
+        // source, but when the candidate does not catch up in time the manager may not promote it
+        List<NodeState> members = List.of(primaryDown(), standby("b1", "IDC2", 100), standby("b2", "IDC2", 110),
+                standby("dr", "IDC3", 150));
+        Map<String, WalPosition> fixed = Map.of("b1", new WalPosition(1, 100), "b2", new WalPosition(1, 110), "dr", new WalPosition(1, 150));
+        java.util.function.Predicate<NodeState> mayLead = s -> !s.idc().equals("IDC3");
+        var choice = CandidateChoice.choose(members, fixed, SYNC, SYNC, "IDC2", mayLead);
+        assertEquals("b2", choice.candidate().name());
+        assertEquals("dr", choice.fastForwardFrom().orElseThrow().name());
+        var refused = assertThrows(CandidateChoice.NoSafeCandidate.class, () -> CandidateChoice.afterFastForwardTimedOut(
+                choice.candidate(), choice.fastForwardFrom().orElseThrow(), choice.target(), mayLead));
+        assertTrue(refused.getMessage().contains("dr in IDC3 (DR city) is never promoted"), refused.getMessage());
+    }
+
+    @Test
+    void aFastForwardThatTimesOutPromotesASourceThatMayLead() {
+        var choice = CandidateChoice.choose(GROUP, fixed(90, 100, 120), SYNC, SYNC, "IDC1", s -> true);
+        assertEquals("b2", CandidateChoice.afterFastForwardTimedOut(choice.candidate(), choice.fastForwardFrom().orElseThrow(),
+                choice.target(), s -> true).name());
+    }
+
     private static Map<String, WalPosition> fixed(long l, long b1, long b2) {
         return Map.of("l", new WalPosition(1, l), "b1", new WalPosition(1, b1), "b2", new WalPosition(1, b2));
     }
