@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -30,11 +31,14 @@ import org.slf4j.LoggerFactory;
  * its own ({@link HealthPorts}) on which
  * <ul>
  *   <li>{@code GET /primary} answers 200 only when the instance runs as a primary (no standby.signal), the manager's
- *       latest record names it primary, and either that record's lease still holds or a standby streams from it. A
- *       primary the manager deposed by a switch answers 503 at once (the new record arrives within 100 ms); one that
- *       thaws after a freeze answers 503 because its lease lapsed and its standbys were detached from it by the
- *       takeover. A primary whose manager alone is cut off keeps its standbys, so it keeps answering 200: losing the
- *       manager never takes the writes away from the applications.</li>
+ *       latest record names it primary, and either that record's lease still holds or a standby its commits wait for
+ *       (one named in its own synchronous_standby_names) streams from it. A primary the manager deposed by a switch
+ *       answers 503 at once (the new record arrives within 100 ms); one that thaws after a freeze answers 503 because
+ *       its lease lapsed and its standbys were detached from it by the takeover. A primary whose manager alone is cut
+ *       off keeps its synchronous standbys, so it keeps answering 200: losing the manager never takes the writes away
+ *       from the applications. A primary IDC cut off from the backup IDC and the manager keeps only its local and DR
+ *       standbys, which stream asynchronously: they do not count, because the manager may have promoted a backup-IDC
+ *       standby meanwhile, and HAProxy inside the cut-off IDC must stop sending clients to the old primary.</li>
  *   <li>{@code GET /replica} answers 200 when it runs as a standby whose WAL receiver is streaming;</li>
  *   <li>{@code GET /health} answers 200 when PostgreSQL runs, whatever its role.</li>
  * </ul>
@@ -90,8 +94,10 @@ final class HealthChecks implements AutoCloseable {
         boolean recorded = record.primaries().contains(i.name());
         boolean leased = record.holds(i.name(), System.currentTimeMillis());
         boolean streaming = i.running() && i.standby() && childTitled(i.pid(), "walreceiver streaming");
+        boolean runningPrimary = i.running() && !i.standby();
+        List<Sender> senders = runningPrimary && recorded && !leased && "primary".equals(check) ? senders(i) : List.of();
         boolean ok = switch (check) {
-            case "primary" -> i.running() && !i.standby() && recorded && (leased || childTitled(i.pid(), "walsender", "streaming"));
+            case "primary" -> primaryAnswers(runningPrimary, recorded, leased, senders);
             case "replica" -> streaming;
             default -> i.running();
         };
@@ -101,10 +107,68 @@ final class HealthChecks implements AutoCloseable {
         body.put("role", !i.running() ? "unknown" : i.standby() ? "replica" : "primary");
         body.put("recorded", recorded ? "primary" : "not primary");
         body.put("lease", leased ? "holds" : "lapsed");
+        if ("primary".equals(check) && runningPrimary && recorded && !leased) {
+            body.put("confirmed_by", senders.stream().filter(HealthChecks::waitedFor).map(Sender::standby).sorted().toList());
+        }
         if (i.standby()) {
             body.put("replication_state", streaming ? "streaming" : "not streaming");
         }
         ctx.status(ok ? 200 : 503).json(body);
+    }
+
+    /** A WAL sender of a primary as pg_stat_replication shows it: the standby's application_name (its node name). */
+    record Sender(String standby, String state, String syncState) {
+    }
+
+    /**
+     * The {@code /primary} decision. Within the lease the manager's record is enough. After it, only a streaming
+     * standby that a commit waits for confirms that no takeover happened: a takeover detaches the synchronous standbys
+     * first, and only they can have been promoted. An asynchronous one (a local standby, a DR-city standby) streams on
+     * from a primary cut off with its IDC, so it proves nothing; with an empty synchronous_standby_names nothing
+     * confirms the primary.
+     *
+     * @param senders the primary's WAL senders; read only once the lease lapsed
+     */
+    static boolean primaryAnswers(boolean runningPrimary, boolean recorded, boolean leased, List<Sender> senders) {
+        if (!runningPrimary || !recorded) {
+            return false;
+        }
+        return leased || senders.stream().anyMatch(HealthChecks::waitedFor);
+    }
+
+    /**
+     * Whether a commit of the primary waits for this sender's standby: PostgreSQL marks a streaming standby named in
+     * the running synchronous_standby_names sync, quorum (IDC Guard's ANY 1) or potential (FIRST, next in line), and
+     * every other one async.
+     */
+    static boolean waitedFor(Sender s) {
+        return "streaming".equals(s.state()) && Set.of("sync", "quorum", "potential").contains(s.syncState());
+    }
+
+    /**
+     * The primary's WAL senders, read from pg_stat_replication over one short session, and only when the process
+     * titles show one streaming (no session at all otherwise). A title names a sender's user and client address but
+     * not its standby's application_name, so the titles cannot tell a synchronous standby from an asynchronous one;
+     * nor could the sync set carried in the lease or read from postgresql.auto.conf be matched to them by address (a
+     * host may connect from any of its addresses; here every loopback client is 127.0.0.1). pg_stat_replication
+     * judges by the running synchronous_standby_names, whatever last set it. This runs only after the lease lapsed,
+     * i.e. only while the manager is unreachable. A session that fails counts as no confirmation: 503.
+     */
+    private List<Sender> senders(InstanceStatus i) {
+        if (!childTitled(i.pid(), "walsender", "streaming")) {
+            return List.of();
+        }
+        try (java.sql.Connection db = instances.quickSession(i.name()); java.sql.Statement st = db.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT application_name, state, sync_state FROM pg_stat_replication")) {
+            List<Sender> found = new java.util.ArrayList<>();
+            while (rs.next()) {
+                found.add(new Sender(rs.getString(1), rs.getString(2), rs.getString(3)));
+            }
+            return found;
+        } catch (java.sql.SQLException | RuntimeException e) {
+            log.debug("{}: its WAL senders cannot be read: {}", i.name(), e.getMessage());
+            return List.of();
+        }
     }
 
     /**

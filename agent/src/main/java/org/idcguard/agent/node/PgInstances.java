@@ -74,6 +74,23 @@ final class PgInstances {
         return list().stream().filter(s -> s.name().equals(name)).findFirst();
     }
 
+    /**
+     * A superuser session to the instance over its own listener, with the credentials of its spec, failing within
+     * a second: for the health checks, which must answer HAProxy within its check timeout.
+     */
+    java.sql.Connection quickSession(String name) throws java.sql.SQLException {
+        InstanceSpec spec = spec(name);
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", spec.superuser());
+        p.setProperty("password", spec.superuserPassword());
+        p.setProperty("connectTimeout", "1");
+        p.setProperty("loginTimeout", "1");
+        p.setProperty("socketTimeout", "1");
+        p.setProperty("ApplicationName", "idcguard-health");
+        String host = address.contains(":") ? "[" + address + "]" : address;
+        return java.sql.DriverManager.getConnection("jdbc:postgresql://" + host + ":" + spec.port() + "/postgres", p);
+    }
+
     /** Creates the instance if it does not exist yet (initdb or base backup), then makes sure it runs. */
     InstanceStatus ensure(InstanceSpec spec) {
         check(spec);
