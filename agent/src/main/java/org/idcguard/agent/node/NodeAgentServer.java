@@ -25,10 +25,12 @@ import org.idcguard.model.NewComputer;
 public final class NodeAgentServer implements AutoCloseable {
     private final Javalin http;
     private final HealthChecks health;
+    private final LeaseGuard leases;
 
-    private NodeAgentServer(Javalin http, HealthChecks health) {
+    private NodeAgentServer(Javalin http, HealthChecks health, LeaseGuard leases) {
         this.http = http;
         this.health = health;
+        this.leases = leases;
     }
 
     /** The node agent of a computer at a loopback address or in the manager's home: no enrolment needed. */
@@ -74,8 +76,13 @@ public final class NodeAgentServer implements AutoCloseable {
         http.put("/api/instances/{name}/computers", ctx -> ctx.json(need(instances, address)
                 .setComputers(ctx.pathParam("name"), java.util.List.of(ApiServer.body(ctx, String[].class)))));
         HealthChecks health = new HealthChecks(address, instances, http, identity);
+        LeaseGuard leases = instances == null ? null : new LeaseGuard(instances);
         http.put("/api/roles", ctx -> {
-            health.grant(ApiServer.body(ctx, org.idcguard.model.RoleLease.class));
+            org.idcguard.model.RoleLease lease = ApiServer.body(ctx, org.idcguard.model.RoleLease.class);
+            health.grant(lease);
+            if (leases != null) {
+                leases.grant(lease);
+            }
             ctx.status(204);
         });
         DrillFaults faults = new DrillFaults(address, allowDrills || NodeIdentity.isLoopback(address), instances);
@@ -97,7 +104,10 @@ public final class NodeAgentServer implements AutoCloseable {
                     + " (is another agent already serving this computer?).", e);
         }
         health.start();
-        return new NodeAgentServer(http, health);
+        if (leases != null) {
+            leases.start();
+        }
+        return new NodeAgentServer(http, health, leases);
     }
 
     private static PgInstances need(PgInstances instances, String address) {
@@ -177,6 +187,9 @@ public final class NodeAgentServer implements AutoCloseable {
     @Override
     public void close() {
         health.close();
+        if (leases != null) {
+            leases.close();
+        }
         http.stop();
     }
 }

@@ -420,11 +420,50 @@ final class PgInstances {
         InstanceStatus now = status(spec);
         if (!now.running()) {
             Path dataDir = dataDir(spec);
+            startingLease(dataDir);
             run("pg_ctl", List.of(pg.tool("pg_ctl").toString(), "start", "-D", dataDir.toString(), "-l",
                     logFile(spec).toString(), "-w", "-t", Long.toString(START_LIMIT.toSeconds())));
             log.info("Started {} on {}:{}", spec.name(), address, spec.port());
         }
         return status(spec);
+    }
+
+    /** The instance's lease file, which the idcguard_lease library reads at every commit (see {@link LeaseGuard}). */
+    Optional<Path> leaseFile(String name) {
+        return findSpec(name).map(spec -> dataDir(spec).resolve(LEASE_FILE));
+    }
+
+    static final String LEASE_FILE = "idcguard.lease";
+
+    /**
+     * Writes a lease deadline (CLOCK_MONOTONIC milliseconds, the clock of System.nanoTime) atomically, owned by
+     * PostgreSQL's user: pg_rewind and a base backup copy it along with the data directory and must be able to
+     * overwrite it.
+     */
+    void writeLease(Path file, long deadlineMonotonicMillis) throws IOException {
+        Path tmp = file.resolveSibling(LEASE_FILE + ".tmp");
+        Files.writeString(tmp, Long.toString(deadlineMonotonicMillis) + "\n");
+        user.own(tmp);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Before a start. A standby holds no lease: a copied or rewound data directory brings its source's file along, and a
+     * standby promoted later must take writes at once, before the manager's first lease for it arrives (no file: not
+     * enforced). A primary that held a lease starts with it run out: the deadline was read on a clock that a reboot
+     * restarts, and only the manager's next lease (within a probe interval) lets it acknowledge again.
+     */
+    private void startingLease(Path dataDir) {
+        Path lease = dataDir.resolve(LEASE_FILE);
+        try {
+            if (Files.exists(dataDir.resolve("standby.signal"))) {
+                Files.deleteIfExists(lease);
+            } else if (Files.exists(lease)) {
+                writeLease(lease, 0);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot set the lease file of " + dataDir.getFileName() + ": " + e.getMessage(), e);
+        }
     }
 
     private InstanceStatus status(InstanceSpec spec) {

@@ -55,13 +55,16 @@ final class PrimaryLeases implements AutoCloseable {
 
     private void renew() {
         HaSettings s = settings.current();
-        Map<String, List<String>> primaries = recordedPrimaries();
+        Map<String, List<String>> witnesses = new HashMap<>();
+        Map<String, List<String>> primaries = recordedPrimaries(witnesses);
         long now = System.currentTimeMillis();
         if (primaries.equals(sent) && now - sentAtMillis < s.probeIntervalMillis()) {
             return;
         }
         for (Map.Entry<String, List<String>> e : primaries.entrySet()) {
-            agents.grantRoles(e.getKey(), new RoleLease(now, s.failureWindowMillis(), e.getValue()))
+            Map<String, List<String>> theirs = new HashMap<>();
+            e.getValue().forEach(p -> theirs.put(p, witnesses.getOrDefault(p, List.of())));
+            agents.grantRoles(e.getKey(), new RoleLease(now, s.failureWindowMillis(), e.getValue(), theirs))
                     .exceptionally(error -> null);
         }
         sent.clear();
@@ -69,12 +72,22 @@ final class PrimaryLeases implements AutoCloseable {
         sentAtMillis = now;
     }
 
-    /** Per node agent endpoint, the instances on it recorded as primaries (an empty list for a computer with none). */
-    private Map<String, List<String>> recordedPrimaries() {
+    /**
+     * Per node agent endpoint, the instances on it recorded as primaries (an empty list for a computer with none); and,
+     * into {@code witnesses}, per primary in the main city, the DR-city standbys of its group (see {@link RoleLease}).
+     */
+    private Map<String, List<String>> recordedPrimaries(Map<String, List<String>> witnesses) {
         return store.inTransaction(c -> {
             Map<String, List<String>> byAgent = new HashMap<>();
             for (ClusterRecord r : clusters.all(c)) {
-                for (NodeRecord n : clusters.nodes(c, r.name())) {
+                List<NodeRecord> nodes = clusters.nodes(c, r.name());
+                for (NodeRecord n : nodes) {
+                    if (n.isPrimary() && !r.isDr(n.idc())) {
+                        witnesses.put(n.name(), nodes.stream().filter(m -> m.group().equals(n.group()) && r.isDr(m.idc())
+                                && !m.dataDir().isEmpty()).map(NodeRecord::name).sorted().toList());
+                    }
+                }
+                for (NodeRecord n : nodes) {
                     List<String> names = byAgent.computeIfAbsent(n.agentEndpoint(), k -> new ArrayList<>());
                     if (n.isPrimary() && !n.dataDir().isEmpty()) {
                         names.add(n.name());
