@@ -44,7 +44,7 @@ final class HaActions implements AutoCloseable {
         this.store = store;
         this.events = events;
         this.failover = new PrimaryFailover(store, events, steps, sessions);
-        this.recovery = new IntentRecovery(store, events, failover);
+        this.recovery = new IntentRecovery(store, events, failover, agents);
         this.keeper = new SyncSetKeeper(store, events);
         this.rejoiner = new Rejoiner(store, events, agents);
     }

@@ -315,6 +315,20 @@ final class NodeSql {
         }
     }
 
+    /**
+     * Whether a promotion was asked of the standby and not yet taken up: pg_promote writes the promote file in the data
+     * directory, and the startup process removes it as it ends recovery. Empty when the node does not answer.
+     */
+    static java.util.Optional<Boolean> promotionRequested(ClusterRecord cluster, NodeRecord node) {
+        try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {
+            ResultSet rs = st.executeQuery("SELECT (pg_stat_file('promote', true)).modification IS NOT NULL");
+            rs.next();
+            return java.util.Optional.of(rs.getBoolean(1));
+        } catch (SQLException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     static long position(Connection db) throws SQLException {
         try (Statement st = db.createStatement()) {
             return position(st);

@@ -212,6 +212,7 @@ public final class PlannedSwitch {
         long beforeStop = NodeSql.position(cluster, old);
         List<String> waitFor = members.stream().filter(n -> cluster.mayWaitFor(candidate.idc(), n.idc())).map(NodeRecord::name).sorted().toList();
         boolean promoted = false;
+        boolean stopMayHaveBeenSent = false;
         try {
             java.util.Set<String> during = new java.util.TreeSet<>(group.mayHoldAcknowledged());
             during.addAll(waitFor);
@@ -237,11 +238,13 @@ public final class PlannedSwitch {
                     intents.step(c, intent, FailoverIntents.PROMOTING);
                     return null;
                 });
+                stopMayHaveBeenSent = true;
                 TestPause.at("switch-promoting", () -> events.record("test.paused", subject, "switch-promoting"));
                 stop.ready();
                 long stopAt = System.currentTimeMillis();
                 agents.stopInstance(old.agentEndpoint(), old.name(), "fast");
                 long stoppedAt = System.currentTimeMillis();
+                TestPause.at("switch-stopped", () -> events.record("test.paused", subject, "switch-stopped"));
                 received = awaitReceived(candidateDb, candidate, otherDbs, beforeStop);
                 long receivedAt = System.currentTimeMillis();
                 NodeSql.promote(candidateDb, candidate);
@@ -271,7 +274,7 @@ public final class PlannedSwitch {
             if (promoted) {
                 throw e; // the new primary takes writes: the HA loop rejoins the old one
             }
-            rollBack(cluster, group, old, candidate, others, intent, e);
+            rollBack(cluster, group, old, candidate, others, intent, stopMayHaveBeenSent, e);
             throw new IllegalStateException(m.group() + " stays on " + old.name() + ": " + e.getMessage(), e);
         }
     }
@@ -355,9 +358,11 @@ public final class PlannedSwitch {
     }
 
     private void rollBack(ClusterRecord cluster, GroupRecord group, NodeRecord old, NodeRecord candidate, List<NodeRecord> others,
-                          long intent, Exception why) {
+                          long intent, boolean stopMayHaveBeenSent, Exception why) {
+        boolean oldStarted = false;
         try {
             agents.startInstance(old.agentEndpoint(), old.name());
+            oldStarted = true;
             for (NodeRecord o : others) {
                 NodeSql.repoint(cluster, o, old);
             }
@@ -365,6 +370,16 @@ public final class PlannedSwitch {
             NodeSql.setSyncStandbys(cluster, candidate, List.of());
         } catch (RuntimeException | SQLException e) {
             // the HA loop finds any standby left pointing elsewhere and rejoins it
+        }
+        if (!oldStarted && stopMayHaveBeenSent) {
+            // The old primary may be stopped and could not be started. Abandoned, the group would have no primary: no
+            // failover can be decided (the switch's configured set names the old primary, which must then answer as a
+            // standby) and a stopped primary is started only when nothing of its group answers. So the intent stays
+            // at its step, and the HA loop's intent recovery starts the old primary and points the standbys back.
+            events.record("switch.rollback-pending", cluster.name() + "/" + group.name(), "The switch of " + group.name()
+                    + " failed before promotion (" + why.getMessage() + ") and " + old.name() + " could not be started "
+                    + "again: the HA loop retries until it is the primary again.");
+            return;
         }
         store.inTransaction(c -> {
             intents.step(c, intent, FailoverIntents.ABANDONED);

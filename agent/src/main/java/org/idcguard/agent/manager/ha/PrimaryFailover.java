@@ -181,6 +181,9 @@ final class PrimaryFailover {
         Connection sessionForSync = candidateDb;
         CompletableFuture<Void> syncSetOnCandidate = CompletableFuture.runAsync(() -> {
             try {
+                // a test kills the manager here, with the promoting step recorded and the sync set not yet applied:
+                // IntentRecovery must then set it before it promotes
+                TestPause.hold("promoting-sync-unset");
                 NodeSql.setSyncStandbys(sessionForSync, syncSet);
             } catch (SQLException e) {
                 throw new java.util.concurrent.CompletionException(e);
@@ -198,6 +201,7 @@ final class PrimaryFailover {
                         + describe(syncSet) + ".");
                 return null;
             });
+            TestPause.at("promoting-sync-unset", () -> events.record("test.paused", subject, "promoting-sync-unset"));
         } finally {
             awaitQuietly(syncSetOnCandidate); // the session is not shared: the ALTER ends before anything else uses it
         }

@@ -28,6 +28,14 @@ final class TestPause {
         }
     }
 
+    /**
+     * Pauses as long as {@link #at} would at this step, without announcing: for work running beside the step's own
+     * thread that must not have happened yet when the test kills the manager during the pause.
+     */
+    static void hold(String step) {
+        at(step, () -> { });
+    }
+
     private static Map<String, Long> parse(String text) {
         if (text == null || text.isBlank()) {
             return Map.of();
