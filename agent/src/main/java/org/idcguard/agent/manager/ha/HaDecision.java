@@ -129,8 +129,11 @@ public final class HaDecision {
         SyncSetRule.Desired desired = SyncSetRule.desired(f.cluster(), primary, f.members(), f.stalled());
         List<String> configured = SyncSetRule.parse(primary.observation().get().syncNames());
         List<String> recorded = f.group().syncStandbys();
+        // the record of who may hold an acknowledged commit still names standbys no longer waited for: the keeper
+        // forgets them once one waited for has flushed past them (else a failover would wait for them for ever)
+        boolean leftStillNamed = !new java.util.TreeSet<>(f.group().configuredStandbys()).equals(new java.util.TreeSet<>(desired.standbys()));
         return !desired.standbys().equals(configured) || !desired.standbys().containsAll(recorded)
-                || !recorded.containsAll(desired.standbys());
+                || !recorded.containsAll(desired.standbys()) || leftStillNamed;
     }
 
     private static List<HaAction> nobodyAnswers(GroupFacts f) {

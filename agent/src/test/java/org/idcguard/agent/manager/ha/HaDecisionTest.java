@@ -195,6 +195,18 @@ class HaDecisionTest {
     }
 
     @Test
+    void standbysStillNamedAsMayHoldingCommitsAreForgottenByTheKeeper() {
+        // a switch or a narrowing left old names in the record of who may hold an acknowledged commit
+        NodeState p = primaryUp(SYNC, List.of("b1", "b2"));
+        var members = new NodeState[] {p, standby("b1", "IDC2", 100), standby("b2", "IDC2", 100)};
+        var stale = new GroupFacts(HaFixtures.cluster("available"), new org.idcguard.agent.manager.cluster.GroupRecord("c", "g",
+                "shard", 1, SYNC, 1, List.of("b1", "b2", "old")), List.of(members), java.util.Set.of(),
+                org.idcguard.model.HaSettings.DEFAULTS, HaFixtures.NOW, Optional.empty(), java.util.Map.of());
+        assertTrue(HaDecision.syncSetNeedsWork(stale));
+        assertFalse(HaDecision.syncSetNeedsWork(facts(members).build()));
+    }
+
+    @Test
     void aStandbyNotYetWaitedForIsNotAddedBeforeItStreams() {
         NodeState p = primaryUp(List.of("b1"), List.of("b1"));
         var group = facts(p, standby("b1", "IDC2", 100), standby("b2", "IDC2", 100)).sync("b1");
