@@ -17,7 +17,11 @@ public final class NetworkCut implements AutoCloseable {
     public NetworkCut(List<String> addresses) {
         nft("add", "table", "ip", table);
         nft("add", "chain", "ip", table, "out", "{", "type", "filter", "hook", "output", "priority", "0", ";", "policy", "accept", ";", "}");
+        // What a computer's own processes send each other stays: a node agent speaks to its PostgreSQL from its own
+        // address (its lease failsafe asks it who streams), and a host is never cut off from itself.
         List<String> rule = new ArrayList<>(List.of("add", "rule", "ip", table, "out", "ip", "daddr", "{"));
+        rule.add(String.join(", ", addresses));
+        rule.addAll(List.of("}", "ip", "saddr", "!=", "{"));
         rule.add(String.join(", ", addresses));
         rule.addAll(List.of("}", "meta", "skuid", "0", "drop"));
         nft(rule.toArray(String[]::new));

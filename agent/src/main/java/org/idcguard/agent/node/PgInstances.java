@@ -87,6 +87,8 @@ final class PgInstances {
         p.setProperty("loginTimeout", "1");
         p.setProperty("socketTimeout", "1");
         p.setProperty("ApplicationName", "idcguard-health");
+        // from this computer's own address: the session never leaves the host, whatever cuts it off from others
+        p.setProperty("localSocketAddress", address);
         String host = address.contains(":") ? "[" + address + "]" : address;
         return java.sql.DriverManager.getConnection("jdbc:postgresql://" + host + ":" + spec.port() + "/postgres", p);
     }
