@@ -11,6 +11,12 @@ public interface ClusterAccess {
     /** The manager's events with an id above afterId, oldest first: where a drill reads its step times. */
     List<Event> events(long afterId);
 
+    /** The id of the manager's newest event (0 without any): a mark to read a fault's events from. */
+    default long lastEventId() {
+        List<Event> all = events(0);
+        return all.isEmpty() ? 0 : all.get(all.size() - 1).id();
+    }
+
     /** Addresses of the computers bound to the IDC. */
     List<String> computersOf(String idc);
 

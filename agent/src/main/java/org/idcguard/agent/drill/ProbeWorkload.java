@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 public final class ProbeWorkload implements AutoCloseable {
     public static final String TABLE = "idcguard_probe";
     private volatile List<Long> lostAcks = List.of();
+    private volatile List<long[]> lostWrites = List.of();
     private static final long TICK_MILLIS = 10;
     private final String url;
     /** Reading every acknowledged id back may take longer than one probe statement may. */
@@ -127,6 +128,22 @@ public final class ProbeWorkload implements AutoCloseable {
         }
         Set<Long> present = new HashSet<>();
         java.util.Map<String, Long> perShard = new java.util.TreeMap<>();
+        lookUp(present, perShard);
+        long missing = copy.stream().filter(a -> !present.contains(a[0])).count();
+        lostAcks = copy.stream().filter(a -> !present.contains(a[0])).map(a -> a[1]).toList();
+        lostWrites = copy.stream().filter(a -> !present.contains(a[0])).toList();
+        List<ProbeReport.LostWrite> lost = copy.stream().filter(a -> !present.contains(a[0])).limit(20)
+                .map(a -> new ProbeReport.LostWrite(a[0], a[1], partitionOf(a[0]))).toList();
+        // a stall still open when the probe stops counts up to the stop, not only gaps between acknowledgements
+        return new ProbeReport(copy.size(), errorCount, ProbeReport.longestGap(copy, stoppedMillis), missing, List.copyOf(errors),
+                java.util.Map.copyOf(perShard), lost);
+    }
+
+    /**
+     * Reads this run's rows through the coordinator (asking again while it is busy or failing over): the ids present,
+     * and how many rows each partition holds.
+     */
+    private void lookUp(Set<Long> present, java.util.Map<String, Long> perShard) throws SQLException {
         SQLException last = null;
         for (int attempt = 0; attempt < 20; attempt++) {
             present.clear();
@@ -146,27 +163,38 @@ public final class ProbeWorkload implements AutoCloseable {
                 while (counts.next()) {
                     perShard.put(counts.getString(1), counts.getLong(2));
                 }
-                last = null;
-                break;
+                return;
             } catch (SQLException e) {
                 last = e;
                 pause(500);
             }
         }
-        if (last != null) {
-            throw last;
+        throw last;
+    }
+
+    /**
+     * While the probe writes: the ids acknowledged so far that cannot be found now. A soak looks before a fault that
+     * may lose writes by design (a DR promotion), so that what was missing already is not put down to it.
+     */
+    public Set<Long> missingNow() throws SQLException {
+        List<long[]> copy;
+        synchronized (acked) {
+            copy = new ArrayList<>(acked);
         }
-        long missing = copy.stream().filter(a -> !present.contains(a[0])).count();
-        lostAcks = copy.stream().filter(a -> !present.contains(a[0])).map(a -> a[1]).toList();
-        List<ProbeReport.LostWrite> lost = copy.stream().filter(a -> !present.contains(a[0])).limit(20)
-                .map(a -> new ProbeReport.LostWrite(a[0], a[1], partitionOf(a[0]))).toList();
-        // a stall still open when the probe stops counts up to the stop, not only gaps between acknowledgements
-        return new ProbeReport(copy.size(), errorCount, ProbeReport.longestGap(copy, stoppedMillis), missing, List.copyOf(errors),
-                java.util.Map.copyOf(perShard), lost);
+        Set<Long> present = new HashSet<>();
+        lookUp(present, new java.util.TreeMap<>());
+        Set<Long> missing = new HashSet<>();
+        copy.stream().filter(a -> !present.contains(a[0])).forEach(a -> missing.add(a[0]));
+        return missing;
+    }
+
+    /** After {@link #stop}: every lost write, as {sequence number, acknowledged at}. */
+    public List<long[]> lostWrites() {
+        return lostWrites;
     }
 
     /** The partition (so the shard) a sequence number belongs to, as the coordinator's planner prunes to it. */
-    private String partitionOf(long seq) {
+    String partitionOf(long seq) {
         try (Connection c = DriverManager.getConnection(checkUrl, props);
              PreparedStatement st = c.prepareStatement("EXPLAIN SELECT 1 FROM " + TABLE + " WHERE seq = " + seq)) {
             ResultSet rs = st.executeQuery();
