@@ -4,7 +4,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +26,7 @@ import org.idcguard.model.DrPromoteRequest;
 import org.idcguard.model.DrStatus;
 import org.idcguard.model.Idc;
 import org.idcguard.model.Names;
+import org.idcguard.model.RoleLease;
 import org.idcguard.model.TaskView;
 
 /**
@@ -34,6 +38,8 @@ import org.idcguard.model.TaskView;
  */
 public final class BackupCityPromotion {
     private static final long FENCE_WAIT_MILLIS = 5000;
+    /** How long the start waits for a main-city node agent's word on its primary; one slower is taken not to answer. */
+    private static final long AGENT_WAIT_MILLIS = 1500;
     private final MetadataStore store;
     private final EventLog events;
     private final NodeAgentClient agents;
@@ -93,13 +99,21 @@ public final class BackupCityPromotion {
         List<DrPlan.Move> moves = new ArrayList<>();
         List<String> blockers = new ArrayList<>();
         List<String> answering = new ArrayList<>();
+        List<NodeRecord> moved = new ArrayList<>();
         java.util.Map<String, Long> held = new java.util.HashMap<>();
         for (GroupRecord g : groups) {
             List<NodeRecord> members = nodes.stream().filter(n -> n.group().equals(g.name())).toList();
             Optional<NodeRecord> primary = members.stream().filter(NodeRecord::isPrimary).findFirst();
-            Optional<NodeState> primaryState = primary.flatMap(p -> ha.latest(p.name()));
-            if (primaryState.isPresent() && primaryState.get().answering() && primaryState.get().observation().get().writable()) {
-                answering.add(primary.get().name() + " in " + primary.get().idc());
+            // only the main city's nodes say whether it is lost: a DR node a half-done promotion made primary answers
+            for (NodeRecord n : members) {
+                Optional<NodeState> seenNow = cluster.isDr(n.idc()) ? Optional.empty() : ha.latest(n.name());
+                if (seenNow.isPresent() && seenNow.get().answering() && seenNow.get().observation().get().writable()) {
+                    answering.add(n.name() + " in " + n.idc());
+                }
+            }
+            if (primary.isPresent() && cluster.isDr(primary.get().idc())) {
+                moved.add(primary.get()); // promoted by an earlier attempt: nothing left to do for it
+                continue;
             }
             Optional<NodeState> candidate = members.stream().filter(n -> cluster.isDr(n.idc())).map(n -> ha.latest(n.name()))
                     .flatMap(Optional::stream).filter(s -> s.answering() && s.observation().get().inRecovery())
@@ -123,8 +137,25 @@ public final class BackupCityPromotion {
         String point = null;
         if (DrPromoteRequest.CONSISTENT.equals(m) && blockers.isEmpty()) {
             List<RestorePoints.Point> points = ha.restorePoints(cluster.name());
+            // groups an earlier attempt moved stopped at one point: the rest must stop at the same one, or the cut is torn
+            Optional<String> earlier = Optional.empty();
+            try {
+                earlier = earlierPoint(cluster, moved);
+            } catch (IllegalStateException torn) {
+                blockers.add(torn.getMessage());
+                points = List.of();
+            }
+            if (earlier.isPresent()) {
+                String name = earlier.get();
+                points = points.stream().filter(p -> p.name().equals(name)).toList();
+            }
             Optional<RestorePoints.Point> common = RestorePoints.newestReachable(points, held, replayedByGroup(cluster, nodes, moves));
-            if (common.isEmpty()) {
+            if (common.isEmpty() && !blockers.isEmpty()) {
+                // said already
+            } else if (common.isEmpty() && earlier.isPresent()) {
+                blockers.add("The groups already promoted stopped at the restore point " + earlier.get() + ", which a DR standby "
+                        + "left to promote does not hold or has replayed past: promote latest.");
+            } else if (common.isEmpty()) {
                 blockers.add(RestorePoints.newestHeld(points, held).isEmpty()
                         ? "No restore point has reached every DR standby: promote latest, or wait for one."
                         : "Every restore point the DR standbys hold is one they have replayed past already (their apply delay "
@@ -177,89 +208,246 @@ public final class BackupCityPromotion {
                     + " s of commits): confirm that you accept the loss.");
         }
         ClusterRecord cluster = drCluster(clusterName);
+        List<NodeRecord> nodes = store.inTransaction(c -> clusters.nodes(c, cluster.name()));
+        List<NodeRecord> mainPrimaries = plan.groups().stream().flatMap(m -> nodes.stream().filter(n -> n.name().equals(m.oldPrimary())))
+                .filter(n -> !cluster.isDr(n.idc())).toList();
+        Set<String> stopped = ConcurrentHashMap.newKeySet();
+        List<String> running = askAgents(mainPrimaries, stopped);
+        if (!running.isEmpty()) {
+            // the manager renews its lease until the promotion begins: it may be acknowledging commits right now
+            throw ApiFailure.conflict("to", "The promotion to " + plan.to() + " cannot start: the node agent of " + String.join(", ", running)
+                    + (running.size() == 1 ? " reports it" : " reports them") + " running and " + (running.size() == 1 ? "its lease" : "their leases")
+                    + " could still hold, so " + (running.size() == 1 ? "it" : "they") + " may still acknowledge commits: stop "
+                    + (running.size() == 1 ? "it" : "them") + ", or move with the IDC switch, which loses nothing.");
+        }
+        List<String> leased = mainPrimaries.stream().map(NodeRecord::name).toList();
         List<String> steps = new ArrayList<>();
         boolean atPoint = plan.restorePoint() != null;
         if (atPoint) {
             steps.add("Check that every DR standby can stop at the restore point " + plan.restorePoint());
         }
+        steps.add("Detach the DR standbys from the main city");
         steps.add("Fence what still answers of the main city");
+        steps.add("Wait until the main city's primaries' leases have run out");
         plan.groups().forEach(m -> steps.add("Promote " + m.candidate() + " in " + plan.to() + " for " + m.group()));
         steps.add("Point the coordinator at the new primaries");
+        long already = store.inTransaction(c -> clusters.groups(c, cluster.name())).size() - plan.groups().size();
         store.inTransaction(c -> {
             events.record(c, "dr.promoting", cluster.name(), "Promoting the backup city " + plan.to() + " for " + cluster.name()
                     + " (" + plan.mode() + "); estimated loss " + plan.estimatedLossBytes() + " bytes, up to "
-                    + String.format("%.1f", plan.estimatedLossMillis() / 1000.0) + " s of commits, accepted by the DBA.");
+                    + String.format("%.1f", plan.estimatedLossMillis() / 1000.0) + " s of commits, accepted by the DBA."
+                    + (already == 0 ? "" : " " + already + (already == 1 ? " group was" : " groups were") + " promoted by an earlier attempt."));
             return null;
         });
         return tasks.start("dr-promote", cluster.name(), steps, progress -> {
-            List<NodeRecord> nodes = store.inTransaction(c -> clusters.nodes(c, cluster.name()));
-            int first = atPoint ? 2 : 1;
+            int step = 1;
             if (atPoint) {
                 // before anything changes: a group that cannot stop at the point would leave the cut torn
-                progress.run(1, () -> checkNotPast(cluster, nodes, plan));
+                progress.run(step++, () -> checkNotPast(cluster, nodes, plan));
             }
-            progress.run(first, () -> fenceMainCity(nodes.stream().filter(n -> !cluster.isDr(n.idc())).toList()));
-            List<CompletableFuture<Void>> all = new ArrayList<>();
-            for (int i = 0; i < plan.groups().size(); i++) {
-                int ordinal = i + first + 1;
-                DrPlan.Move m = plan.groups().get(i);
-                all.add(CompletableFuture.runAsync(() -> {
-                    try {
-                        progress.run(ordinal, () -> ha.exclusive(cluster.name(), m.group(), () -> promote(cluster, m, plan)));
-                    } catch (Exception e) {
-                        throw new CompletionException(e);
-                    }
-                }, tasks.pool()));
-            }
+            // From here no lease names the main city's primaries, so the last ones they were given only run out.
+            ha.leases().withhold(leased);
             List<String> failed = new ArrayList<>();
-            for (CompletableFuture<Void> f : all) {
-                try {
-                    f.join();
-                } catch (CompletionException e) {
-                    failed.add(e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
-                }
-            }
-            if (failed.isEmpty()) {
-                store.inTransaction(c -> {
-                    clusters.setIdcs(c, cluster.name(), cluster.drIdc(), cluster.primaryIdc());
-                    return null;
+            try {
+                Map<String, String> undetached = new ConcurrentHashMap<>();
+                long[] detachedAt = {0};
+                progress.run(step++, () -> {
+                    String detail = detachDrStandbys(cluster, nodes, plan, undetached);
+                    detachedAt[0] = System.currentTimeMillis();
+                    return detail;
                 });
+                progress.run(step++, () -> fenceMainCity(nodes.stream().filter(n -> !cluster.isDr(n.idc())).toList(), stopped));
+                progress.run(step++, () -> awaitLeases(cluster, mainPrimaries, stopped, detachedAt[0]));
+                List<CompletableFuture<Void>> all = new ArrayList<>();
+                for (int i = 0; i < plan.groups().size(); i++) {
+                    int ordinal = step + i;
+                    DrPlan.Move m = plan.groups().get(i);
+                    all.add(CompletableFuture.runAsync(() -> {
+                        try {
+                            progress.run(ordinal, () -> {
+                                if (undetached.containsKey(m.group())) {
+                                    throw new IllegalStateException(undetached.get(m.group()));
+                                }
+                                return ha.exclusive(cluster.name(), m.group(), () -> promote(cluster, m, plan));
+                            });
+                        } catch (Exception e) {
+                            throw new CompletionException(new IllegalStateException(m.group() + ": " + e.getMessage(), e));
+                        }
+                    }, tasks.pool()));
+                }
+                for (CompletableFuture<Void> f : all) {
+                    try {
+                        f.join();
+                    } catch (CompletionException e) {
+                        failed.add(e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+                    }
+                }
+            } finally {
+                // a group left unpromoted keeps its recorded primary, whose leases are renewed again
+                ha.leases().release(leased);
             }
+            long lost = promotions(cluster.name()).stream().mapToLong(DrStatus.Promotion::lossBytes).sum();
+            store.inTransaction(c -> finishIfEveryGroupMoved(c, events, cluster.name(), " Actual loss against the last positions "
+                    + "known from the main city: " + lost + " bytes (estimated " + plan.estimatedLossBytes() + ")."));
             ha.primariesMoved(cluster.name());
-            progress.run(plan.groups().size() + first + 1, () -> {
+            progress.run(step + plan.groups().size(), () -> {
                 ha.awaitRouting(cluster.name());
                 return "each shard's new primary is tried first";
             });
             if (!failed.isEmpty()) {
-                throw new IllegalStateException("The promotion did not move every group: " + String.join(" ", failed));
+                throw new IllegalStateException("The promotion did not move every group (promote again to finish it): " + String.join(" ", failed));
             }
-            long lost = promotions(cluster.name()).stream().mapToLong(DrStatus.Promotion::lossBytes).sum();
-            store.inTransaction(c -> {
-                events.record(c, "dr.promoted", cluster.name(), "Every primary of " + cluster.name() + " is in " + plan.to()
-                        + ". Actual loss against the last positions known from the main city: " + lost + " bytes (estimated "
-                        + plan.estimatedLossBytes() + "). The main city's nodes are rewound and rejoin as standbys when they return.");
-                return null;
-            });
             return "Every primary of " + cluster.name() + " is in " + plan.to() + "; actual loss " + lost + " bytes (estimated "
                     + plan.estimatedLossBytes() + ").";
         });
     }
 
-    /** Stops every main-city instance whose node agent still answers; one that cannot be reached is rewound when it returns. */
-    private String fenceMainCity(List<NodeRecord> mainCity) {
-        List<CompletableFuture<String>> stops = mainCity.stream().map(n -> CompletableFuture.supplyAsync(() -> {
-            agents.stopInstance(n.agentEndpoint(), n.name(), "immediate");
-            return n.name();
-        }, tasks.pool())).toList();
-        List<String> stopped = new ArrayList<>();
-        for (CompletableFuture<String> s : stops) {
+    /**
+     * Once every group's primary stands in the DR IDC, the DR IDC becomes the cluster's primary IDC and the old one its
+     * backup: at the end of a promotion, of a retry that finished one, or of the intent recovery that rolled the last group
+     * forward. Returns whether it swapped them now.
+     */
+    static boolean finishIfEveryGroupMoved(java.sql.Connection c, EventLog events, String clusterName, String loss)
+            throws java.sql.SQLException {
+        ClusterRepository repository = new ClusterRepository();
+        ClusterRecord cluster = repository.find(c, clusterName).orElse(null);
+        if (cluster == null || !cluster.hasDr() || cluster.runsInDrCity()) {
+            return false;
+        }
+        List<NodeRecord> nodes = repository.nodes(c, clusterName);
+        boolean every = repository.groups(c, clusterName).stream().allMatch(g -> nodes.stream()
+                .anyMatch(n -> n.group().equals(g.name()) && n.isPrimary() && cluster.isDr(n.idc())));
+        if (every) {
+            repository.setIdcs(c, clusterName, cluster.drIdc(), cluster.primaryIdc());
+            events.record(c, "dr.promoted", clusterName, "Every primary of " + clusterName + " is in " + cluster.drIdc() + ", now its "
+                    + "primary IDC." + loss + " The main city's nodes are rewound and rejoin as standbys when they return.");
+        }
+        return every;
+    }
+
+    /**
+     * Asks the node agents of the main city's primaries whether each runs: one reported stopped (or not held at all) is
+     * added to {@code stopped}; one reported running is returned, as "name in IDC". One whose node agent does not answer
+     * is neither: the promotion waits for its lease.
+     */
+    private List<String> askAgents(List<NodeRecord> primaries, Set<String> stopped) {
+        List<CompletableFuture<Optional<Boolean>>> asked = primaries.stream().map(p -> CompletableFuture.supplyAsync(() -> agents
+                .instances(p.agentEndpoint()).stream().filter(i -> i.name().equals(p.name())).findFirst()
+                .map(org.idcguard.model.InstanceStatus::running), tasks.pool())).toList();
+        List<String> running = new ArrayList<>();
+        for (int i = 0; i < primaries.size(); i++) {
+            NodeRecord p = primaries.get(i);
             try {
-                stopped.add(s.get(FENCE_WAIT_MILLIS, TimeUnit.MILLISECONDS));
+                if (asked.get(i).get(AGENT_WAIT_MILLIS, TimeUnit.MILLISECONDS).orElse(false)) {
+                    running.add(p.name() + " in " + p.idc());
+                } else {
+                    stopped.add(p.name());
+                }
+            } catch (Exception unreachable) {
+                // down with its computer, or cut off: only its lease running out tells that it acknowledges nothing
+            }
+        }
+        return running;
+    }
+
+    /**
+     * Detaches every DR standby of the groups to promote from the main city: from then on none sends the main city's
+     * primaries anything, which also ends any lease extension their node agents grant while every member streams. A
+     * group whose DR standby to promote cannot be detached is not promoted (its primary might still be extended).
+     */
+    private String detachDrStandbys(ClusterRecord cluster, List<NodeRecord> nodes, DrPlan plan, Map<String, String> undetached) {
+        Map<String, String> candidates = new java.util.HashMap<>();
+        plan.groups().forEach(m -> candidates.put(m.group(), m.candidate()));
+        List<NodeRecord> dr = nodes.stream().filter(n -> cluster.isDr(n.idc()) && candidates.containsKey(n.group()) && !n.isPrimary()).toList();
+        List<CompletableFuture<String>> detaching = dr.stream().map(n -> CompletableFuture.supplyAsync(() -> {
+            try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, n, "postgres")) {
+                NodeSql.detach(db, n);
+                return (String) null;
+            } catch (java.sql.SQLException e) {
+                return e.getMessage();
+            }
+        }, tasks.pool())).toList();
+        List<String> done = new ArrayList<>();
+        List<String> not = new ArrayList<>();
+        for (int i = 0; i < dr.size(); i++) {
+            NodeRecord n = dr.get(i);
+            String problem = detaching.get(i).join();
+            if (problem == null) {
+                done.add(n.name());
+                continue;
+            }
+            not.add(n.name());
+            if (n.name().equals(candidates.get(n.group()))) {
+                undetached.put(n.group(), n.name() + " could not be detached from the main city (" + problem + "): it is not promoted.");
+            }
+        }
+        return (done.isEmpty() ? "none detached" : "detached " + String.join(", ", done)) + (not.isEmpty() ? "" : "; not detached "
+                + String.join(", ", not));
+    }
+
+    /**
+     * Waits until no main-city primary may still believe it leads: one its node agent found stopped needs no wait; for
+     * each other one, until its last lease has run out and so has any extension its node agent may have begun before the
+     * DR standbys were detached. Refused when one answers again meanwhile (its node agent did not fence it).
+     */
+    private String awaitLeases(ClusterRecord cluster, List<NodeRecord> primaries, Set<String> stopped, long detachedAt)
+            throws InterruptedException {
+        List<NodeRecord> waitFor = primaries.stream().filter(p -> !stopped.contains(p.name())).toList();
+        if (waitFor.isEmpty()) {
+            return primaries.isEmpty() ? "no main-city primary is left" : "every main-city primary is stopped, by its node agent: no wait";
+        }
+        long until = waitFor.stream().mapToLong(p -> leaseRunsOut(ha.leases().lastIssued(p.name()), detachedAt)).max().orElse(0);
+        String whose = waitFor.stream().map(NodeRecord::idc).distinct().sorted().map(i -> i + "'s").collect(java.util.stream.Collectors
+                .joining(" and ")) + " primaries' leases";
+        long wait = Math.max(0, until - System.currentTimeMillis());
+        long seconds = (wait + 999) / 1000;
+        events.record("dr.waiting", cluster.name(), "Waiting " + seconds + " s until " + whose + " have run out ("
+                + waitFor.stream().map(NodeRecord::name).collect(java.util.stream.Collectors.joining(", "))
+                + "): the manager can no longer reach them to stop them, so only then can none of them acknowledge a commit.");
+        Thread.sleep(wait);
+        List<String> back = new ArrayList<>(askAgents(waitFor, ConcurrentHashMap.newKeySet()));
+        for (NodeRecord p : waitFor) {
+            Optional<NodeState> now = ha.latest(p.name());
+            if (now.isPresent() && now.get().answering() && now.get().observation().get().writable()) {
+                back.add(p.name() + " in " + p.idc());
+            }
+        }
+        if (!back.isEmpty()) {
+            throw new IllegalStateException("Nothing was promoted: " + String.join(", ", back.stream().distinct().toList())
+                    + " still runs as primary after its lease ran out; move with the IDC switch, which loses nothing.");
+        }
+        return "waited " + seconds + " s until " + whose + " had run out";
+    }
+
+    /**
+     * When a main-city primary can no longer believe it leads: its last lease has run out, and so has any extension its
+     * node agent may have begun just before the DR standbys were detached (one failure window begun no later than the
+     * detach, counted twice), with a second of margin for the clocks of the manager and the node agent.
+     */
+    static long leaseRunsOut(RoleLease last, long detachedAtMillis) {
+        return Math.max(last.issuedAtMillis() + last.validMillis(), detachedAtMillis + 2 * last.validMillis() + 1000);
+    }
+
+    /**
+     * Stops every main-city instance whose node agent still answers; one that cannot be reached is rewound when it
+     * returns. Those its node agent reports stopped are added to {@code stopped}.
+     */
+    private String fenceMainCity(List<NodeRecord> mainCity, Set<String> stopped) {
+        List<CompletableFuture<org.idcguard.model.InstanceStatus>> stops = mainCity.stream().map(n -> CompletableFuture.supplyAsync(() ->
+                agents.stopInstance(n.agentEndpoint(), n.name(), "immediate"), tasks.pool())).toList();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < mainCity.size(); i++) {
+            try {
+                org.idcguard.model.InstanceStatus s = stops.get(i).get(FENCE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                names.add(mainCity.get(i).name());
+                if (s == null || !s.running()) {
+                    stopped.add(mainCity.get(i).name());
+                }
             } catch (Exception unreachable) {
                 // down with its IDC, or cut off: it is marked for rewind and cannot rejoin without one
             }
         }
-        return stopped.isEmpty() ? "nothing of the main city answers" : "stopped " + String.join(", ", stopped);
+        return names.isEmpty() ? "nothing of the main city answers" : "stopped " + String.join(", ", names);
     }
 
     private String promote(ClusterRecord cluster, DrPlan.Move m, DrPlan plan) throws Exception {
@@ -271,20 +459,31 @@ public final class BackupCityPromotion {
         NodeRecord old = members.stream().filter(NodeRecord::isPrimary).findFirst().orElseThrow();
         GroupRecord group = store.inTransaction(c -> clusters.groups(c, cluster.name())).stream()
                 .filter(g -> g.name().equals(m.group())).findFirst().orElseThrow();
-        long intent = store.inTransaction(c -> {
-            long id = intents.insert(c, FailoverIntents.DR, cluster.name(), m.group(), old.name(), candidate.name(),
-                    "Backup-city promotion confirmed by the DBA: " + candidate.name() + " in " + candidate.idc() + ".");
-            intents.step(c, id, FailoverIntents.PROMOTING); // nothing to detach: the main city sends nothing any more
-            return id;
-        });
+        long intent = store.inTransaction(c -> intents.insert(c, FailoverIntents.DR, cluster.name(), m.group(), old.name(), candidate.name(),
+                "Backup-city promotion confirmed by the DBA: " + candidate.name() + " in " + candidate.idc() + "."));
         long received;
-        if (plan.restorePoint() != null) {
-            received = Lsn.parse(m.candidateLsn());
-            promoteAtRestorePoint(cluster, candidate, plan.restorePoint(), received);
-        } else {
-            received = NodeSql.position(cluster, candidate);
-            NodeSql.promote(cluster, candidate);
+        try {
+            // still a standby after this: a failure here promotes nothing and leaves the group to a retry
+            if (plan.restorePoint() != null) {
+                received = Lsn.parse(m.candidateLsn());
+                holdAtRestorePoint(cluster, candidate, plan.restorePoint(), received);
+            } else {
+                clearLeftoverTarget(cluster, candidate);
+                received = NodeSql.position(cluster, candidate);
+            }
+        } catch (Exception e) {
+            store.inTransaction(c -> {
+                intents.end(c, intent, FailoverIntents.ABANDONED, "not promoted: " + e.getMessage());
+                return null;
+            });
+            throw e;
         }
+        store.inTransaction(c -> {
+            intents.step(c, intent, FailoverIntents.PROMOTING); // from here a manager restarted rolls it forward
+            return null;
+        });
+        TestPause.at("dr-promoting", () -> events.record("test.paused", subject, "dr-promoting"));
+        promoteHeld(cluster, candidate);
         long lastKnown = "-".equals(m.lastKnownLsn()) ? received : Lsn.parse(m.lastKnownLsn());
         long loss = Math.max(0, lastKnown - received);
         List<String> mainCity = members.stream().filter(n -> n != candidate && n != old).map(NodeRecord::name).toList();
@@ -335,11 +534,12 @@ public final class BackupCityPromotion {
     }
 
     /**
-     * Stops the DR standby at the restore point: recovery_target_name with the promote action, its apply delay lifted,
-     * and a restart (the target is read at start); it replays up to the point and promotes itself. Refused when it has
-     * replayed past the point already.
+     * Brings the DR standby to the restore point without promoting it: recovery_target_name with the pause action, its
+     * apply delay lifted, and a restart (the target is read at start); it replays up to the point and waits there, still a
+     * standby. The target stays in its settings until {@link #promoteHeld} promotes it, so a manager restarted in between
+     * (or the node restarted) promotes it at the same point. Refused when it has replayed past the point already.
      */
-    private void promoteAtRestorePoint(ClusterRecord cluster, NodeRecord candidate, String point, long pointLsn) throws Exception {
+    private void holdAtRestorePoint(ClusterRecord cluster, NodeRecord candidate, String point, long pointLsn) throws Exception {
         try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, candidate, "postgres");
              java.sql.Statement st = db.createStatement()) {
             long replayed = NodeSql.replayed(db);
@@ -349,24 +549,135 @@ public final class BackupCityPromotion {
             }
             org.idcguard.agent.manager.cluster.PgSession.checkMayChange();
             st.execute("ALTER SYSTEM SET recovery_target_name = " + org.idcguard.agent.manager.cluster.PgSession.literal(point));
-            st.execute("ALTER SYSTEM SET recovery_target_action = 'promote'");
+            st.execute("ALTER SYSTEM SET recovery_target_action = 'pause'");
             st.execute("ALTER SYSTEM SET recovery_min_apply_delay = 0");
         }
         agents.stopInstance(candidate.agentEndpoint(), candidate.name(), "fast");
         agents.startInstance(candidate.agentEndpoint(), candidate.name());
+        awaitPausedAtTarget(cluster, candidate, point);
+    }
+
+    /** Waits (60 s at most) until a standby restarted with a recovery target has replayed up to it and paused there. */
+    private static void awaitPausedAtTarget(ClusterRecord cluster, NodeRecord candidate, String point) throws java.sql.SQLException {
         long deadline = System.currentTimeMillis() + 60_000;
-        while (!NodeSql.inRecovery(cluster, candidate).map(r -> !r).orElse(false)) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException(candidate.name() + " did not reach the restore point " + point + " within 60 s.");
+        while (true) {
+            try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, candidate, "postgres");
+                 java.sql.Statement st = db.createStatement()) {
+                ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery() AND pg_get_wal_replay_pause_state() = 'paused'");
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    return;
+                }
+            } catch (java.sql.SQLException starting) {
+                // still starting up: not letting sessions in yet
             }
-            Thread.sleep(100);
+            if (System.currentTimeMillis() > deadline) {
+                throw new java.sql.SQLException(candidate.name() + " did not reach the restore point " + point + " within 60 s.");
+            }
+            sleepBriefly();
         }
-        // a target left in place would stop this node again the next time it is a standby
-        try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, candidate, "postgres");
-             java.sql.Statement st = db.createStatement()) {
+    }
+
+    /**
+     * Promotes a DR standby chosen by an intent of kind DR, by the promotion or by the intent recovery of a restarted
+     * manager. One a consistent promotion gave a recovery target is promoted only once it has paused there (after a
+     * restart it replays up to the point first), so its group stops at the restore point like every other; then the
+     * target is cleared, as one left in place would stop this node again the next time it is a standby.
+     */
+    static void promoteHeld(ClusterRecord cluster, NodeRecord candidate) throws java.sql.SQLException {
+        String target;
+        try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, candidate, "postgres")) {
+            target = recoveryTarget(db);
+        }
+        if (!target.isEmpty()) {
+            awaitPausedAtTarget(cluster, candidate, target);
+        }
+        try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, candidate, "postgres")) {
+            NodeSql.promote(db, candidate);
+            clearRecoveryTarget(db);
+        }
+    }
+
+    /** The recovery target the node runs with (read at its start), empty for none. */
+    private static String recoveryTarget(java.sql.Connection db) throws java.sql.SQLException {
+        try (java.sql.Statement st = db.createStatement()) {
+            ResultSet rs = st.executeQuery("SELECT setting FROM pg_settings WHERE name = 'recovery_target_name'");
+            return rs.next() && rs.getString(1) != null ? rs.getString(1) : "";
+        }
+    }
+
+    /** Removes the recovery target a consistent promotion set from the node's settings (it applies at the next start). */
+    static void clearRecoveryTarget(java.sql.Connection db) throws java.sql.SQLException {
+        org.idcguard.agent.manager.cluster.PgSession.checkMayChange();
+        try (java.sql.Statement st = db.createStatement()) {
             st.execute("ALTER SYSTEM RESET recovery_target_name");
             st.execute("ALTER SYSTEM RESET recovery_target_action");
             st.executeQuery("SELECT pg_reload_conf()").close();
+        }
+    }
+
+    /**
+     * A standby a consistent attempt left holding at a restore point would promote there, not at the newest WAL it holds:
+     * its target is cleared and it is restarted first.
+     */
+    private void clearLeftoverTarget(ClusterRecord cluster, NodeRecord candidate) throws Exception {
+        try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, candidate, "postgres")) {
+            if (recoveryTarget(db).isEmpty()) {
+                return;
+            }
+            clearRecoveryTarget(db);
+        }
+        agents.stopInstance(candidate.agentEndpoint(), candidate.name(), "fast");
+        agents.startInstance(candidate.agentEndpoint(), candidate.name());
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (!NodeSql.inRecovery(cluster, candidate).orElse(false)) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException(candidate.name() + " did not start again within 60 s after its old recovery target was cleared.");
+            }
+            sleepBriefly();
+        }
+    }
+
+    /**
+     * The restore point the groups an earlier attempt promoted stopped at, read from each new primary's newest timeline
+     * history ("at restore point" and its name when it stopped at one); empty when no group was promoted before.
+     * Throws with the sentence of a blocker when they stopped elsewhere, at different points, or cannot be asked.
+     */
+    private static Optional<String> earlierPoint(ClusterRecord cluster, List<NodeRecord> moved) {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        java.util.regex.Pattern atPoint = java.util.regex.Pattern.compile("at restore point \"(.*)\"");
+        for (NodeRecord p : moved) {
+            String history;
+            try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, p, "postgres");
+                 java.sql.Statement st = db.createStatement()) {
+                ResultSet rs = st.executeQuery("SELECT pg_read_file('pg_wal/' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8) "
+                        + "|| '.history')");
+                rs.next();
+                history = rs.getString(1).strip();
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(p.name() + ", promoted by an earlier attempt, cannot be asked at which restore point it "
+                        + "stopped (" + e.getMessage() + "): promote latest, or wait until it answers.");
+            }
+            String last = history.substring(history.lastIndexOf('\n') + 1);
+            java.util.regex.Matcher m = atPoint.matcher(last);
+            if (!m.find()) {
+                throw new IllegalStateException(p.name() + " was promoted by an earlier attempt at the newest WAL it held, not at a "
+                        + "restore point, so no cut is consistent any more: promote latest.");
+            }
+            names.add(m.group(1));
+        }
+        if (names.size() > 1) {
+            throw new IllegalStateException("The groups promoted by earlier attempts stopped at different restore points ("
+                    + String.join(", ", names) + "): promote latest.");
+        }
+        return names.stream().findFirst();
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -135,6 +135,16 @@ public final class HaLoop implements AutoCloseable {
         return observer.probeStats();
     }
 
+    /** The primaries' leases, for a backup-city promotion that must wait for the main city's to run out. */
+    PrimaryLeases leases() {
+        return leases;
+    }
+
+    /** The failure window now: how long a lease holds. */
+    long failureWindowMillis() {
+        return settings.current().failureWindowMillis();
+    }
+
     /** A cluster's common restore points, newest first. */
     List<RestorePoints.Point> restorePoints(String cluster) {
         return restorePoints.points(cluster);

@@ -96,9 +96,21 @@ final class IntentRecovery {
                 return false; // not promoted without it: tried again
             }
         }
+        boolean dr = FailoverIntents.DR.equals(intent.kind());
         if (inRecovery.get()) {
             try {
-                NodeSql.promote(cluster, candidate);
+                if (dr) {
+                    // a consistent one stops at the restore point its recovery target names, as the promotion would have
+                    BackupCityPromotion.promoteHeld(cluster, candidate);
+                } else {
+                    NodeSql.promote(cluster, candidate);
+                }
+            } catch (java.sql.SQLException e) {
+                return false;
+            }
+        } else if (dr) {
+            try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, candidate, "postgres")) {
+                BackupCityPromotion.clearRecoveryTarget(db); // promoted before the kill, its target maybe not yet cleared
             } catch (java.sql.SQLException e) {
                 return false;
             }
@@ -117,6 +129,9 @@ final class IntentRecovery {
                 clusters.setConfiguredStandbys(c, cluster.name(), group.name(), waitsFor.get());
             }
             intents.end(c, intent.id(), FailoverIntents.DONE, "rolled forward after a manager restart");
+            if (dr) {
+                BackupCityPromotion.finishIfEveryGroupMoved(c, events, cluster.name(), "");
+            }
             events.record(c, "failover.resumed", subject, "The manager stopped after it began promoting " + candidate.name()
                     + (inRecovery.get() ? "; the promotion was carried through" : "; it had been promoted") + " and " + candidate.name()
                     + " is recorded as primary now. " + old.name() + " will be rewound; " + (others.isEmpty() ? "no other standby"

@@ -33,6 +33,16 @@ final class PrimaryLeases implements AutoCloseable {
     private final ClusterRepository clusters = new ClusterRepository();
     private final Map<String, List<String>> sent = new HashMap<>();
     private long sentAtMillis;
+    /** The last lease that named each instance, by instance name: how long it may still believe it leads. */
+    private final Map<String, RoleLease> lastNaming = new HashMap<>();
+    /** Instances no lease may name any more (a backup-city promotion waits for theirs to run out). */
+    private final java.util.Set<String> withheld = new java.util.HashSet<>();
+    /**
+     * When this manager began issuing leases. A lease a previous manager (or this one before a restart) issued is not
+     * known here, but it was issued before this instant and held no longer than a failure window: so a node with no
+     * lease known is taken to hold one issued now, which runs out no earlier than any it may really hold.
+     */
+    private final long startedAtMillis = System.currentTimeMillis();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(HaLoop.daemon("primary-leases"));
 
     PrimaryLeases(MetadataStore store, NodeAgentClient agents, HaSettingsStore settings) {
@@ -53,10 +63,11 @@ final class PrimaryLeases implements AutoCloseable {
         }
     }
 
-    private void renew() {
+    private synchronized void renew() {
         HaSettings s = settings.current();
         Map<String, List<String>> witnesses = new HashMap<>();
         Map<String, List<String>> primaries = recordedPrimaries(witnesses);
+        primaries.values().forEach(names -> names.removeAll(withheld));
         long now = System.currentTimeMillis();
         if (primaries.equals(sent) && now - sentAtMillis < s.probeIntervalMillis()) {
             return;
@@ -64,12 +75,38 @@ final class PrimaryLeases implements AutoCloseable {
         for (Map.Entry<String, List<String>> e : primaries.entrySet()) {
             Map<String, List<String>> theirs = new HashMap<>();
             e.getValue().forEach(p -> theirs.put(p, witnesses.getOrDefault(p, List.of())));
-            agents.grantRoles(e.getKey(), new RoleLease(now, s.failureWindowMillis(), e.getValue(), theirs))
-                    .exceptionally(error -> null);
+            RoleLease lease = new RoleLease(now, s.failureWindowMillis(), e.getValue(), theirs);
+            // counted as issued when sent, delivered or not: one read late from a socket still holds until issue + valid
+            e.getValue().forEach(name -> lastNaming.put(name, lease));
+            agents.grantRoles(e.getKey(), lease).exceptionally(error -> null);
         }
         sent.clear();
         sent.putAll(primaries);
         sentAtMillis = now;
+    }
+
+    /**
+     * The last lease issued that names the instance; for one this manager has named in none, a lease taken to be
+     * issued at the manager's start (see {@link #startedAtMillis}), with the failure window now.
+     */
+    synchronized RoleLease lastIssued(String instance) {
+        RoleLease known = lastNaming.get(instance);
+        return known != null ? known : new RoleLease(startedAtMillis, settings.current().failureWindowMillis(), List.of(instance));
+    }
+
+    /**
+     * No lease names these instances from now on, though they stay recorded primaries; the next renewal, sent at once,
+     * leaves them out. Once this returns no renewal naming them is in flight (renewals hold the same lock), so
+     * {@link #lastIssued} is final for them until {@link #release}.
+     */
+    synchronized void withhold(java.util.Collection<String> instances) {
+        withheld.addAll(instances);
+        sentAtMillis = 0;
+    }
+
+    synchronized void release(java.util.Collection<String> instances) {
+        withheld.removeAll(instances);
+        sentAtMillis = 0;
     }
 
     /**
