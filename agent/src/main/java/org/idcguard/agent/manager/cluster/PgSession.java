@@ -19,19 +19,39 @@ public final class PgSession {
         p.setProperty("loginTimeout", Integer.toString(timeoutSeconds));
         p.setProperty("socketTimeout", Integer.toString(Math.max(timeoutSeconds, 10)));
         p.setProperty("tcpKeepAlive", "true");
-        p.setProperty("ApplicationName", "idcguard-manager");
+        // A leader's sessions carry its epoch, so that a newer leader raising the fence on this node can end the
+        // sessions of older ones (NodeEpoch): a deposed leader paused between its check and its change loses both.
+        long epoch = epoch();
+        p.setProperty("ApplicationName", epoch > 0 ? NodeEpoch.APPLICATION_PREFIX + epoch : "idcguard-manager");
         return DriverManager.getConnection("jdbc:postgresql://" + address + ":" + port + "/" + database, p);
     }
 
     /** Whether this manager may change a node now: always for a sole manager; only while it leads in a quorum. */
     private static volatile java.util.function.BooleanSupplier mayChange = () -> true;
 
+    /** The epoch of this manager's lead, the fencing token its changes carry to nodes; 0 for a sole manager (no fence). */
+    private static volatile java.util.function.LongSupplier epoch = () -> 0;
+
     /** Set once by a manager of a quorum: the statements that change a node are refused while it does not lead. */
     public static void gateChanges(java.util.function.BooleanSupplier gate) {
-        mayChange = gate;
+        gateChanges(gate, () -> 0);
     }
 
-    /** Called before every statement that changes a node (promote, sync set, repoint, fence): refused unless leading. */
+    /** The same, with the epoch it leads in: every change is also refused by a node fenced by a newer epoch. */
+    public static void gateChanges(java.util.function.BooleanSupplier gate, java.util.function.LongSupplier leaderEpoch) {
+        mayChange = gate;
+        epoch = leaderEpoch;
+    }
+
+    /** This manager's epoch now: positive only while it leads a quorum (or has led: a deposed one keeps its number). */
+    public static long epoch() {
+        return epoch.getAsLong();
+    }
+
+    /**
+     * The static half of the permission, before every statement that changes a node: refused unless leading. A leader
+     * paused after it passes this check can wake deposed, so the statements also pass {@link NodeEpoch#admit} on the node.
+     */
     public static void checkMayChange() throws SQLException {
         if (!mayChange.getAsBoolean()) {
             throw new SQLException("This manager does not lead now: it changes no node.");

@@ -547,7 +547,7 @@ public final class BackupCityPromotion {
                 throw new IllegalStateException(candidate.name() + " has replayed to " + Lsn.format(replayed) + ", past the restore point "
                         + point + " at " + Lsn.format(pointLsn) + ": promote latest.");
             }
-            org.idcguard.agent.manager.cluster.PgSession.checkMayChange();
+            org.idcguard.agent.manager.cluster.NodeEpoch.admit(db);
             st.execute("ALTER SYSTEM SET recovery_target_name = " + org.idcguard.agent.manager.cluster.PgSession.literal(point));
             st.execute("ALTER SYSTEM SET recovery_target_action = 'pause'");
             st.execute("ALTER SYSTEM SET recovery_min_apply_delay = 0");

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import org.idcguard.agent.manager.cluster.ClusterRecord;
+import org.idcguard.agent.manager.cluster.NodeEpoch;
 import org.idcguard.agent.manager.cluster.NodeRecord;
 import org.idcguard.agent.manager.cluster.PgSession;
 import org.idcguard.agent.manager.cluster.SyncStandbyNames;
@@ -16,6 +17,14 @@ final class NodeSql {
     private NodeSql() {
     }
 
+    /**
+     * The permission for a change, asked on the session that makes it just before: this manager leads, and no newer
+     * leader has fenced the node with its epoch ({@link NodeEpoch}); the first change of an epoch raises the fence.
+     */
+    private static void mayChange(Connection db) throws SQLException {
+        NodeEpoch.admit(db);
+    }
+
     /** Sets what the node's commits wait for (also on a standby about to be promoted); returns its WAL position after. */
     static long setSyncStandbys(ClusterRecord cluster, NodeRecord node, List<String> standbys) throws SQLException {
         try (Connection db = PgSession.admin(cluster, node, "postgres")) {
@@ -24,7 +33,7 @@ final class NodeSql {
     }
 
     static long setSyncStandbys(Connection db, List<String> standbys) throws SQLException {
-        PgSession.checkMayChange();
+        mayChange(db);
         try (Statement st = db.createStatement()) {
             st.execute("ALTER SYSTEM SET synchronous_standby_names = " + PgSession.literal(SyncStandbyNames.of(standbys)));
             st.execute("SELECT pg_reload_conf()");
@@ -41,7 +50,7 @@ final class NodeSql {
 
     /** The same over a session the caller holds (a failover keeps the one it detached the standby with). */
     static void repoint(Connection db, ClusterRecord cluster, NodeRecord standby, NodeRecord upstream) throws SQLException {
-        PgSession.checkMayChange();
+        mayChange(db);
         try (Statement st = db.createStatement()) {
             String conninfo = StandbyConninfo.of(upstream.address(), upstream.port(), cluster.superuser(),
                     StandbyConninfo.passfile(standby.dataDir(), standby.name()), standby.name());
@@ -56,7 +65,7 @@ final class NodeSql {
      * fence of DESIGN "Automatic IDC takeover", step 0. The session stays the caller's: a failover goes on using it.
      */
     static WalPosition detach(Connection db, NodeRecord standby) throws SQLException {
-        PgSession.checkMayChange();
+        mayChange(db);
         try (Statement st = db.createStatement()) {
             st.setQueryTimeout(5);
             st.execute("ALTER SYSTEM SET primary_conninfo = ''");
@@ -124,7 +133,7 @@ final class NodeSql {
 
     /** Promotes over a connection opened beforehand (a planned switch keeps connection set-up out of the write pause). */
     static void promote(Connection db, NodeRecord node) throws SQLException {
-        PgSession.checkMayChange();
+        mayChange(db);
         // pg_promote(wait => true) looks every 100 ms; asking ourselves every 10 ms shortens the pause.
         try (Statement st = db.createStatement()) {
             st.executeQuery("SELECT pg_promote(false)").close();
@@ -165,6 +174,7 @@ final class NodeSql {
         SQLException signalled = null;
         try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {
             st.setQueryTimeout(5);
+            mayChange(db);
             // Nothing this session runs may wait for the standby that is made impossible next.
             st.execute("SET synchronous_commit = local");
             // First, since it takes effect at the reload without waiting (ALTER SYSTEM writes a file, not a
@@ -247,6 +257,7 @@ final class NodeSql {
     static void checkpoint(ClusterRecord cluster, NodeRecord node) throws SQLException {
         PgSession.checkMayChange();
         try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {
+            mayChange(db);
             st.execute("CHECKPOINT");
         }
     }
@@ -258,6 +269,7 @@ final class NodeSql {
     static void nudgeWal(ClusterRecord cluster, NodeRecord primary) throws SQLException {
         PgSession.checkMayChange();
         try (Connection db = PgSession.admin(cluster, primary, "postgres"); Statement st = db.createStatement()) {
+            mayChange(db);
             db.setAutoCommit(false);
             st.execute("SET LOCAL synchronous_commit = local");
             st.execute("SELECT pg_current_xact_id()");
@@ -273,6 +285,7 @@ final class NodeSql {
     static long switchSegment(ClusterRecord cluster, NodeRecord primary) throws SQLException {
         PgSession.checkMayChange();
         try (Connection db = PgSession.admin(cluster, primary, "postgres"); Statement st = db.createStatement()) {
+            mayChange(db);
             ResultSet rs = st.executeQuery("SELECT pg_switch_wal()::text, "
                     + "(SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size')");
             rs.next();

@@ -160,7 +160,7 @@ final class RestorePoints implements AutoCloseable {
                 rs.next();
                 long now = rs.getLong(1);
                 if (now != (c.isDr(n.idc()) ? drDelayMillis : 0)) {
-                    PgSession.checkMayChange();
+                    org.idcguard.agent.manager.cluster.NodeEpoch.admit(db);
                     st.execute("ALTER SYSTEM SET recovery_min_apply_delay = '" + wanted + "'");
                     st.executeQuery("SELECT pg_reload_conf()").close();
                 }

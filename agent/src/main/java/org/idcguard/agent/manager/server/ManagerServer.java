@@ -182,7 +182,7 @@ public final class ManagerServer implements AutoCloseable {
         MetadataStore store = MetadataStore.open(memberDir.resolve("metadata"));
         var quorum = org.idcguard.agent.manager.quorum.ManagerQuorum.connect(options.connectString(), options.member(),
                 options.members(), store, tls);
-        org.idcguard.agent.manager.cluster.PgSession.gateChanges(quorum::mayAct);
+        org.idcguard.agent.manager.cluster.PgSession.gateChanges(quorum::mayAct, quorum::epoch);
         ManagerServer server;
         try {
             server = new ManagerServer(home, store, token, addresses, port, restartNodeAgent, quorum, identity,
@@ -224,9 +224,25 @@ public final class ManagerServer implements AutoCloseable {
         var self = quorum.self();
         events.record("manager.elected", "manager " + self.id(), "Manager " + self.id() + (self.idc().isEmpty() ? "" : " (" + self.idc() + ")")
                 + " leads the quorum from epoch " + quorum.epoch() + ", its copy of the metadata caught up with the log.");
+        raiseEpochOnNodes();
         act();
         identity.save(home.managerIdentityFile());
         writeUrl(home.managerUrlFile());
+    }
+
+    /** Fences the deposed leader's SQL out of every node now, in the background (NodeEpoch; each change checks anyway). */
+    private void raiseEpochOnNodes() {
+        var repository = new org.idcguard.agent.manager.cluster.ClusterRepository();
+        List<Map.Entry<org.idcguard.agent.manager.cluster.ClusterRecord, org.idcguard.agent.manager.cluster.NodeRecord>> all =
+                store.inTransaction(c -> {
+                    List<Map.Entry<org.idcguard.agent.manager.cluster.ClusterRecord, org.idcguard.agent.manager.cluster.NodeRecord>> nodes =
+                            new java.util.ArrayList<>();
+                    for (var cluster : repository.all(c)) {
+                        repository.nodes(c, cluster.name()).forEach(n -> nodes.add(Map.entry(cluster, n)));
+                    }
+                    return nodes;
+                });
+        org.idcguard.agent.manager.cluster.NodeEpoch.raiseEverywhere(all);
     }
 
     /**
