@@ -229,9 +229,16 @@ final class PgInstances {
         }
     }
 
-    /** Settings copied from elsewhere (a base backup, or pg_rewind's copy of the primary's files) are dropped. */
+    /**
+     * Settings copied from elsewhere (a base backup, or pg_rewind's copy of the primary's files) are dropped, but for
+     * the manager epoch that fences a deposed leader's SQL out (the manager's NodeEpoch): the copy is the primary's,
+     * raised by the leader that made it primary, and a rejoined standby must not come back open to an older one.
+     */
     private void makeStandby(Path dataDir) throws IOException {
-        Files.writeString(dataDir.resolve("postgresql.auto.conf"), "# Do not edit: the manager sets these with ALTER SYSTEM.\n");
+        Path auto = dataDir.resolve("postgresql.auto.conf");
+        String epoch = Files.exists(auto) ? Files.readAllLines(auto).stream()
+                .filter(l -> l.matches("idcguard\\.epoch = '[0-9]+'")).map(l -> l + "\n").findFirst().orElse("") : "";
+        Files.writeString(auto, "# Do not edit: the manager sets these with ALTER SYSTEM.\n" + epoch);
         Files.writeString(dataDir.resolve("standby.signal"), "");
         user.own(dataDir.resolve("postgresql.auto.conf"), dataDir.resolve("standby.signal"));
         List<Path> histories = TimelineHistories.fillAncestors(dataDir.resolve("pg_wal"));
