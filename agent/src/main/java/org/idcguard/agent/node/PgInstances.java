@@ -411,7 +411,12 @@ final class PgInstances {
         if (!Files.readString(conf).contains(include)) {
             Files.writeString(conf, "\n" + include + "\n", StandardOpenOption.APPEND);
         }
-        Files.writeString(dataDir.resolve(PostgresConfig.FILE), PostgresConfig.settings(address, spec, dataDir.toString()));
+        boolean leaseLibrary = pg.hasLibrary(PostgresBinaries.LEASE_LIBRARY);
+        if (!leaseLibrary) {
+            log.warn("{} runs without the lease check: {}.so is not installed in {} (./idcguard run as root installs it)",
+                    spec.name(), PostgresBinaries.LEASE_LIBRARY, pg.pkglibdir());
+        }
+        Files.writeString(dataDir.resolve(PostgresConfig.FILE), PostgresConfig.settings(address, spec, dataDir.toString(), leaseLibrary));
         Files.writeString(dataDir.resolve("pg_hba.conf"), PostgresConfig.hba(spec.clientAddresses(), spec.clientNetworks()));
         user.own(dataDir.resolve(PostgresConfig.FILE), dataDir.resolve("pg_hba.conf"), conf);
         writePassfile(spec, dataDir);

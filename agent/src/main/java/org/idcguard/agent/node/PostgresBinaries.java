@@ -27,6 +27,9 @@ public record PostgresBinaries(Path binDir, String version) {
     /** Names the server binaries' folder explicitly; when set, nothing else is searched. */
     public static final String ENV = "IDCGUARD_POSTGRES_BIN";
 
+    /** The lease check PostgreSQL preloads (extension/idcguard_lease): commits only while the manager's lease holds. */
+    public static final String LEASE_LIBRARY = "idcguard_lease";
+
     public static Optional<PostgresBinaries> find() {
         String explicit = System.getenv(ENV);
         if (explicit != null && !explicit.isBlank()) {
@@ -43,6 +46,23 @@ public record PostgresBinaries(Path binDir, String version) {
 
     public Path tool(String name) {
         return binDir.resolve(name);
+    }
+
+    /**
+     * Whether the server library {@code name} is installed for these binaries ({@code <pkglibdir>/<name>.so}):
+     * PostgreSQL refuses to start when a library it must preload is missing.
+     */
+    public boolean hasLibrary(String name) {
+        return Files.isRegularFile(pkglibdir().resolve(name + ".so"));
+    }
+
+    /** These binaries' {@code pg_config --pkglibdir}, else bindir/../lib (Debian's /usr/lib/postgresql/<major>/lib). */
+    public Path pkglibdir() {
+        Path pgConfig = tool("pg_config");
+        Optional<Path> reported = Files.isExecutable(pgConfig)
+                ? run(pgConfig.toString(), "--pkglibdir").map(String::strip).filter(s -> !s.isEmpty()).map(Path::of)
+                : Optional.empty();
+        return reported.orElseGet(() -> binDir.toAbsolutePath().getParent().resolve("lib"));
     }
 
     public int major() {

@@ -14,7 +14,12 @@ final class PostgresConfig {
     private PostgresConfig() {
     }
 
-    static String settings(String address, InstanceSpec spec, String dataDir) {
+    /**
+     * @param leaseLibrary whether the lease check ({@link PostgresBinaries#LEASE_LIBRARY}) is installed for the
+     *                     binaries in use: preloaded only then, since PostgreSQL refuses to start without a preloaded
+     *                     library. Standbys preload it too, so a promoted one enforces its lease without a restart.
+     */
+    static String settings(String address, InstanceSpec spec, String dataDir, boolean leaseLibrary) {
         StringBuilder conf = new StringBuilder("# Written by the IDC Guard node agent; the manager changes settings with ALTER SYSTEM.\n");
         line(conf, "listen_addresses", quote(address));
         line(conf, "port", Integer.toString(spec.port()));
@@ -46,6 +51,9 @@ final class PostgresConfig {
         line(conf, "tcp_user_timeout", "'3s'");
         line(conf, "logging_collector", "off");
         line(conf, "log_line_prefix", "'%m [%p] '");
+        if (leaseLibrary) {
+            line(conf, "shared_preload_libraries", quote(PostgresBinaries.LEASE_LIBRARY));
+        }
         if (spec.isStandby()) {
             line(conf, "primary_conninfo", quote(primaryConninfo(spec, dataDir)));
         }
