@@ -34,8 +34,6 @@ class DeposedPrimaryHealthTest {
             HaEstates.createCluster(estate, "Leased");
             GroupView group = estate.detail("Leased").groups().get(0);
             NodeView primary = ClusterHealth.primary(group).orElseThrow();
-            NodeView local = group.nodes().stream().filter(n -> !n.name().equals(primary.name()) && n.idc().equals(primary.idc()))
-                    .findFirst().orElseThrow();
             String backupIdc = group.nodes().stream().map(NodeView::idc).filter(idc -> !idc.equals(primary.idc())).findFirst().orElseThrow();
             List<String> backupComputers = estate.access().computersOf(backupIdc); // asked while the manager answers
             JsonNode route = estate.api().get("/api/clusters/Leased/route?bind=127.0.53.100:6432").json();
@@ -44,7 +42,6 @@ class DeposedPrimaryHealthTest {
             Files.writeString(pem, route.get("routerPem").asText());
             Files.writeString(ca, route.get("caCertificate").asText());
             String primaryCheck = "https://" + primary.address() + ":" + HealthPorts.of(primary.port()) + "/primary";
-            String localReplica = "https://" + local.address() + ":" + HealthPorts.of(local.port()) + "/replica";
             Waits.until(Duration.ofSeconds(10), primary.name() + " answers /primary", () -> get(primaryCheck, pem, ca).startsWith("200"));
 
             estate.killManager();
@@ -54,8 +51,9 @@ class DeposedPrimaryHealthTest {
             assertEquals("200", stillUp.substring(0, 3), "the synchronous standbys still stream: " + stillUp);
 
             new IdcFault(IdcFault.Kind.POWER_OFF, backupComputers).apply();
-            // the premise: a WAL sender of the primary still streams, to its local asynchronous standby
-            assertEquals("200", get(localReplica, pem, ca).substring(0, 3), local.name() + " still streams from " + primary.name());
+            // A WAL sender of the primary still streams, to its local asynchronous standby, until the primary's node
+            // agent stops it (its lease ran out and no standby its commits wait for streams: LeaseFailsafeTest); the
+            // check must say 503 either way, and PrimaryCheckDecisionTest pins the rule for the moment in between.
             String[] last = {""};
             Waits.until(Duration.ofSeconds(10), primary.name() + " answers 503 once only its asynchronous standby streams",
                     () -> (last[0] = get(primaryCheck, pem, ca)).startsWith("503"));
