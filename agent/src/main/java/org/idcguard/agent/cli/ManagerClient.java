@@ -80,15 +80,19 @@ final class ManagerClient {
 
     /** "leader" or "follower" as the manager at url says, or null when none answers there. */
     private static String lead(String url, AgentHome home) {
+        return health(url, home).map(h -> String.valueOf(h.getOrDefault("lead", "leader"))).orElse(null);
+    }
+
+    /** What the manager at url answers to {@code GET /api/health} (its lead and epoch), or empty when none answers there. */
+    static Optional<java.util.Map<String, Object>> health(String url, AgentHome home) {
         Optional<javax.net.ssl.SSLContext> trust = trust(home);
         if (trust.isEmpty() || home.layout().token().isEmpty()) {
-            return null;
+            return Optional.empty();
         }
         try (ManagerHttp one = new ManagerHttp(url, home.layout().token().get(), trust.get(), Duration.ofSeconds(2))) {
-            java.util.Map<String, Object> health = one.get(org.idcguard.client.ApiPaths.HEALTH, new TypeReference<>() { });
-            return String.valueOf(health.getOrDefault("lead", "leader"));
+            return Optional.of(one.get(org.idcguard.client.ApiPaths.HEALTH, new TypeReference<java.util.Map<String, Object>>() { }));
         } catch (ApiException | IllegalArgumentException e) {
-            return null;
+            return Optional.empty();
         }
     }
 

@@ -12,7 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "manager", mixinStandardHelpOptions = true, description = "Runs the manager headless until stopped.",
-        subcommands = ManagerCommand.ListManagers.class)
+        subcommands = {ManagerCommand.ListManagers.class, ReformCommand.class})
 final class ManagerCommand implements Callable<Integer> {
     @Mixin
     HomeOption homeOption;
@@ -99,9 +99,16 @@ final class ManagerCommand implements Callable<Integer> {
         ManagerSupervisor.endWithSupervisor();
         AgentHome home = homeOption.home();
         LocalProcesses processes = new LocalProcesses(home);
-        ManagerServer server = ManagerServer.startMember(home, new ManagerAddresses(listen, advertise), port,
-                address -> processes.start("node-" + address, "node", "--address", address, "--home", home.root().toString()),
-                new org.idcguard.agent.manager.quorum.QuorumOptions(member, members, zookeeper, idc));
+        // how this member was started, for `manager reform` on this host: the old list, and whom to stop and restart
+        MemberProcess.write(home, member, spec.commandLine().getParseResult().originalArgs());
+        ManagerServer server;
+        try {
+            server = ManagerServer.startMember(home, new ManagerAddresses(listen, advertise), port,
+                    address -> processes.start("node-" + address, "node", "--address", address, "--home", home.root().toString()),
+                    new org.idcguard.agent.manager.quorum.QuorumOptions(member, members, zookeeper, idc));
+        } catch (org.idcguard.agent.manager.quorum.Ensemble.Superseded e) {
+            throw new CliFailure(e.getMessage(), org.idcguard.agent.manager.quorum.ManagerQuorum.EXIT_SUPERSEDED);
+        }
         return runUntilStopped(server, "Manager " + member + " listening at " + server.url() + " (home " + home.root() + ").");
     }
 

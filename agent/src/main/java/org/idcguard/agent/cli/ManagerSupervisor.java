@@ -41,7 +41,7 @@ final class ManagerSupervisor {
             child = start(args);
             int code = child.waitFor();
             boolean ranAWhile = System.currentTimeMillis() - started > RAN_A_WHILE_MILLIS;
-            if (stopping || code == 0 || (code != ManagerQuorum.EXIT_DEPOSED && !ranAWhile)) {
+            if (stopping || code == 0 || code == ManagerQuorum.EXIT_SUPERSEDED || (code != ManagerQuorum.EXIT_DEPOSED && !ranAWhile)) {
                 return code;
             }
             System.out.println(code == ManagerQuorum.EXIT_DEPOSED

@@ -140,6 +140,21 @@ public final class LocalEstate implements AutoCloseable {
         });
     }
 
+    /** The exit code of the member's supervisor once it ended within the time, else -1 (it still runs). */
+    public int memberExitCode(int id, Duration within) {
+        return members.get(id).exitCode(within);
+    }
+
+    /** The last lines the member's supervisor (and its manager) wrote. */
+    public String memberLogTail(int id) {
+        return members.get(id).logTail();
+    }
+
+    /** The member's address and ports as the estate started it. */
+    public org.idcguard.agent.manager.quorum.QuorumMember quorumMember(int id) {
+        return quorum.get(id - 1);
+    }
+
     /** Stops the member as an operator would (SIGTERM to its supervisor, which stops its manager). */
     public void stopMember(int id) {
         members.get(id).close();

@@ -45,6 +45,8 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
     static final String LOG = ROOT + "/log";
     static final String MANAGERS = ROOT + "/managers";
     static final String LEADER = ROOT + "/leader";
+    /** The ensemble's generation and members ({@link Ensemble}); absent for generation 0. */
+    static final String ENSEMBLE = ROOT + "/ensemble";
     /** The first position the log still holds: entries below it were applied by every member and deleted. */
     static final String LOG_START = ROOT + "/log-start";
     /** The newest entries are kept even when every member has applied them. */
@@ -54,6 +56,11 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
     public static final int SESSION_MILLIS = 2500;
     /** The exit status of a manager that stopped because it no longer leads: its supervisor starts it again. */
     public static final int EXIT_DEPOSED = 75;
+    /**
+     * The exit status of a member of an older generation of the quorum than its peers' ({@link Ensemble.Superseded}):
+     * starting it again would change nothing, so its supervisor does not.
+     */
+    public static final int EXIT_SUPERSEDED = 78;
     private final CuratorFramework zk;
     private final int ownId;
     private final MetadataStore store;
@@ -74,13 +81,23 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
     private final List<QuorumMember> members;
     private volatile ManagerInfo self;
     private volatile long epoch = -1;
+    /** The version of {@link #EPOCH} this leader set: what its appends and trims check. */
+    private volatile int epochVersion = -1;
+    /** This member's ensemble as recorded beside its data (generation 0 when it was never re-formed). */
+    private final Ensemble local;
+    private final QuorumTls tls;
+    /** Set when this leader is the first of a re-formed generation and recorded it in ZooKeeper. */
+    private volatile Ensemble reformed;
     private volatile boolean connected = true;
     private volatile boolean leading;
     private volatile long next;
     private Runnable onLeading = () -> { };
 
-    private ManagerQuorum(CuratorFramework zk, int ownId, List<QuorumMember> members, MetadataStore store) {
+    private ManagerQuorum(CuratorFramework zk, int ownId, List<QuorumMember> members, MetadataStore store, Ensemble local,
+                          QuorumTls tls) {
         this.zk = zk;
+        this.local = local;
+        this.tls = tls;
         this.ownId = ownId;
         this.members = members;
         this.store = store;
@@ -89,7 +106,8 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
     }
 
     /** Connects to the ensemble at connect (host:port,...), waiting up to a minute for it to form. */
-    public static ManagerQuorum connect(String connect, int ownId, List<QuorumMember> members, MetadataStore store, QuorumTls tls) {
+    public static ManagerQuorum connect(String connect, int ownId, List<QuorumMember> members, MetadataStore store, QuorumTls tls,
+                                        Optional<Ensemble> local) {
         CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(connect).zkClientConfig(tls.clientConfig())
                 .sessionTimeoutMs(SESSION_MILLIS).connectionTimeoutMs(1000)
                 .retryPolicy(new RetryForever(200))
@@ -107,7 +125,7 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
             throw new IllegalStateException("Interrupted while connecting to ZooKeeper.");
         }
         store.followQuorum();
-        return new ManagerQuorum(zk, ownId, members, store);
+        return new ManagerQuorum(zk, ownId, members, store, local.orElse(new Ensemble(0, members, List.of(), 0, 0, "")), tls);
     }
 
     /**
@@ -122,6 +140,7 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
         ensure(LOG);
         ensure(MANAGERS);
         ensure(LOG_START);
+        checkEnsemble();
         // an ephemeral node that Curator makes again in every new session: a follower whose session expired (the
         // quorum was lost a while) registers again by itself
         registration = new PersistentNode(zk, CreateMode.EPHEMERAL, false, MANAGERS + "/" + ownId, Json.MAPPER.writeValueAsBytes(self));
@@ -170,16 +189,51 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
         }
     }
 
-    /** Raises the epoch (so the old leader can append nothing more), applies the log to its end, then acts. */
+    /**
+     * Before a member follows or leads: the ensemble record its ZooKeeper holds must not be of a newer generation than
+     * its own, and must list it. A member of a re-formed quorum whose copy of the record is older (it was left out)
+     * stops here with {@link #EXIT_SUPERSEDED}.
+     */
+    private void checkEnsemble() throws Exception {
+        Ensemble recorded;
+        try {
+            recorded = Ensemble.fromBytes(zk.getData().forPath(ENSEMBLE));
+        } catch (KeeperException.NoNodeException none) {
+            return; // generation 0, or a re-formed one whose first leader has not recorded it yet
+        }
+        if (recorded.generation() > local.generation() || !recorded.lists(ownId)) {
+            throw new Ensemble.Superseded(recorded, ownId, local.generation());
+        }
+    }
+
+    /** The fencing token of a leader: the ensemble's generation above the version of {@link #EPOCH} it set. */
+    static long epochOf(long generation, int version) {
+        return (generation << 32) | version;
+    }
+
+    /**
+     * Raises the epoch (so the old leader can append nothing more), applies the log to its end, then acts. A member
+     * first makes sure it is of the newest generation: its own ZooKeeper's record, and every peer it lists that
+     * answers (a returning member of the old ensemble whose pair elected it finds the re-formed member here, if it
+     * did not at its start); the first leader of a re-formed generation records it.
+     */
     private void takeLead() {
         try {
+            checkEnsemble();
+            if (!members.isEmpty()) {
+                Ensemble.checkNotSuperseded(members, ownId, local.generation(), tls);
+            }
+            if (local.generation() > 0) {
+                recordGeneration();
+            }
             Stat stat = new Stat();
             while (true) {
                 zk.getData().storingStatIn(stat).forPath(EPOCH);
                 try {
                     Stat set = zk.setData().withVersion(stat.getVersion()).forPath(EPOCH,
                             Integer.toString(ownId).getBytes(StandardCharsets.UTF_8));
-                    epoch = set.getVersion();
+                    epochVersion = set.getVersion();
+                    epoch = epochOf(local.generation(), epochVersion);
                     break;
                 } catch (KeeperException.BadVersionException raced) {
                     // another member raised it between our read and write: read again
@@ -191,9 +245,39 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
             leading = true;
             log.info("Manager {} leads in epoch {} from log position {}.", ownId, epoch, next - 1);
             onLeading.run();
+        } catch (Ensemble.Superseded e) {
+            leading = false;
+            log.error(e.getMessage());
+            System.err.println(e.getMessage());
+            Runtime.getRuntime().halt(EXIT_SUPERSEDED);
         } catch (Exception e) {
             end("it could not take the lead: " + e.getMessage());
         }
+    }
+
+    /** Writes this member's generation into ZooKeeper if the record there is older (the re-formed quorum's first lead). */
+    private void recordGeneration() throws Exception {
+        Stat stat = new Stat();
+        try {
+            Ensemble there = Ensemble.fromBytes(zk.getData().storingStatIn(stat).forPath(ENSEMBLE));
+            if (there.generation() >= local.generation()) {
+                return;
+            }
+            zk.setData().withVersion(stat.getVersion()).forPath(ENSEMBLE, local.toBytes());
+        } catch (KeeperException.NoNodeException none) {
+            zk.create().forPath(ENSEMBLE, local.toBytes());
+        }
+        reformed = local;
+        log.info("Manager {} recorded generation {} of the quorum (members {}).", ownId, local.generation(), local.memberIds());
+    }
+
+    /** The re-formed generation this leader was the first to lead, if it was. */
+    public Optional<Ensemble> reformedNow() {
+        return Optional.ofNullable(reformed);
+    }
+
+    public long generation() {
+        return local.generation();
     }
 
     private void connectionChanged(ConnectionState state) {
@@ -254,7 +338,7 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
         }
         // the new start is recorded first, as the leader of this epoch; then the entries below it go
         zk.transaction().forOperations(
-                zk.transactionOp().check().withVersion((int) epoch).forPath(EPOCH),
+                zk.transactionOp().check().withVersion(epochVersion).forPath(EPOCH),
                 zk.transactionOp().setData().forPath(LOG_START, Long.toString(upTo + 1).getBytes(StandardCharsets.UTF_8)));
         for (long p = start; p <= upTo; p++) {
             try {
@@ -288,7 +372,7 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
         String path = LogFollower.path(next);
         try {
             zk.transaction().forOperations(
-                    zk.transactionOp().check().withVersion((int) epoch).forPath(EPOCH),
+                    zk.transactionOp().check().withVersion(epochVersion).forPath(EPOCH),
                     zk.transactionOp().create().forPath(path, entry.toBytes()));
         } catch (Exception e) {
             // deposed (the epoch moved on or the position is taken) or unsure whether it was written: either way

@@ -177,11 +177,21 @@ public final class ManagerServer implements AutoCloseable {
                 List.of("localhost"));
         var tls = org.idcguard.agent.manager.quorum.QuorumTls.write(identity, home.tlsDir().resolve("manager-" + options.member() + ".p12"),
                 home.tlsDir().resolve("ca-trust.p12"));
+        var local = org.idcguard.agent.manager.quorum.Ensemble.readLocal(memberDir);
+        if (local.isPresent() && !new java.util.HashSet<>(local.get().members()).equals(new java.util.HashSet<>(options.members()))) {
+            throw new org.idcguard.agent.manager.quorum.Ensemble.Superseded("Member " + options.member() + " was re-formed into "
+                    + "generation " + local.get().generation() + " of the quorum with members "
+                    + org.idcguard.agent.manager.quorum.QuorumMember.format(local.get().members())
+                    + ", so it starts with that --quorum list only.");
+        }
+        // a member left out of a re-formed quorum finds it here, before its peer can help the old ensemble to a majority
+        org.idcguard.agent.manager.quorum.Ensemble.checkNotSuperseded(options.members(), options.member(),
+                local.map(org.idcguard.agent.manager.quorum.Ensemble::generation).orElse(0L), tls);
         var peer = options.embedded() ? org.idcguard.agent.manager.quorum.EmbeddedZooKeeper.start(options.members(),
                 options.member(), memberDir.resolve("zookeeper"), tls) : null;
         MetadataStore store = MetadataStore.open(memberDir.resolve("metadata"));
         var quorum = org.idcguard.agent.manager.quorum.ManagerQuorum.connect(options.connectString(), options.member(),
-                options.members(), store, tls);
+                options.members(), store, tls, local);
         org.idcguard.agent.manager.cluster.PgSession.gateChanges(quorum::mayAct, quorum::epoch);
         ManagerServer server;
         try {
@@ -202,6 +212,9 @@ public final class ManagerServer implements AutoCloseable {
         try {
             quorum.start(new org.idcguard.model.ManagerInfo(options.member(), server.url(), options.idc() == null ? "" : options.idc(),
                     ProcessHandle.current().pid(), "", "", 0), server::lead, peer == null ? () -> "external" : peer::state);
+        } catch (org.idcguard.agent.manager.quorum.Ensemble.Superseded e) {
+            server.close();
+            throw e;
         } catch (Exception e) {
             server.close();
             throw new IllegalStateException("The manager cannot join the quorum: " + rootMessage(e) + ".", e);
@@ -225,6 +238,11 @@ public final class ManagerServer implements AutoCloseable {
         events.record("manager.elected", "manager " + self.id(), "Manager " + self.id() + (self.idc().isEmpty() ? "" : " (" + self.idc() + ")")
                 + " leads the quorum from epoch " + quorum.epoch() + ", its copy of the metadata caught up with the log.");
         raiseEpochOnNodes();
+        quorum.reformedNow().ifPresent(e -> events.record("manager.reformed", "manager " + self.id(), "Manager " + self.id()
+                + " leads generation " + e.generation() + " of the quorum, re-formed with members " + e.memberIds()
+                + " in place of " + String.join(", ", e.formerMembers().stream().map(m -> Integer.toString(m.id())).toList())
+                + " because " + e.reason() + "; the members left out are refused when they return, and node agents refuse "
+                + "every epoch of the old ensemble."));
         act();
         identity.save(home.managerIdentityFile());
         writeUrl(home.managerUrlFile());
