@@ -287,8 +287,8 @@ public final class BackupCityPromotion {
                 ha.leases().release(leased);
             }
             long lost = promotions(cluster.name()).stream().mapToLong(DrStatus.Promotion::lossBytes).sum();
-            store.inTransaction(c -> finishIfEveryGroupMoved(c, events, cluster.name(), " Actual loss against the last positions "
-                    + "known from the main city: " + lost + " bytes (estimated " + plan.estimatedLossBytes() + ")."));
+            finishIfEveryGroupMoved(store, events, cluster.name(), " Actual loss against the last positions "
+                    + "known from the main city: " + lost + " bytes (estimated " + plan.estimatedLossBytes() + ").");
             ha.primariesMoved(cluster.name());
             progress.run(step + plan.groups().size(), () -> {
                 ha.awaitRouting(cluster.name());
@@ -307,6 +307,16 @@ public final class BackupCityPromotion {
      * backup: at the end of a promotion, of a retry that finished one, or of the intent recovery that rolled the last group
      * forward. Returns whether it swapped them now.
      */
+    /**
+     * The same in a transaction of its own, one at a time: groups promoted or rolled forward in parallel each finish
+     * with this, and only a check made after every other group's roles were committed can see that all have moved.
+     */
+    static boolean finishIfEveryGroupMoved(MetadataStore store, EventLog events, String clusterName, String loss) {
+        synchronized (BackupCityPromotion.class) {
+            return store.inTransaction(c -> finishIfEveryGroupMoved(c, events, clusterName, loss));
+        }
+    }
+
     static boolean finishIfEveryGroupMoved(java.sql.Connection c, EventLog events, String clusterName, String loss)
             throws java.sql.SQLException {
         ClusterRepository repository = new ClusterRepository();

@@ -129,15 +129,16 @@ final class IntentRecovery {
                 clusters.setConfiguredStandbys(c, cluster.name(), group.name(), waitsFor.get());
             }
             intents.end(c, intent.id(), FailoverIntents.DONE, "rolled forward after a manager restart");
-            if (dr) {
-                BackupCityPromotion.finishIfEveryGroupMoved(c, events, cluster.name(), "");
-            }
             events.record(c, "failover.resumed", subject, "The manager stopped after it began promoting " + candidate.name()
                     + (inRecovery.get() ? "; the promotion was carried through" : "; it had been promoted") + " and " + candidate.name()
                     + " is recorded as primary now. " + old.name() + " will be rewound; " + (others.isEmpty() ? "no other standby"
                     : String.join(", ", others)) + " rejoin the sync set once caught up.");
             return null;
         });
+        if (dr) {
+            // after the commit: groups roll forward in parallel, and each must see the others' new primaries
+            BackupCityPromotion.finishIfEveryGroupMoved(store, events, cluster.name(), "");
+        }
         return true;
     }
 
