@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * pause holds it there): the restarted manager rolls each group forward at the restore point the DBA was shown, clears
  * the recovery target it set, and swaps the cluster's IDCs once the last group has moved.
  */
+@org.junit.jupiter.api.Tag("long")
 class DrPromotionKilledTest {
     private static final int BLOCK = 63;
 

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * rto_ms must lie within 0.5 s of the client's longest gap, for a freeze of the backup IDC (commits stall until
  * the sync set narrows), a power-off of the backup IDC, and a power-off of the primary IDC.
  */
+@org.junit.jupiter.api.Tag("long")
 class DrillAgreesWithOutsideClientTest {
     private static final String NAME = "Outside";
     private static final long TOLERANCE_MILLIS = 500;

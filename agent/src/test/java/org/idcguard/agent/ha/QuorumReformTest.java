@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * the metadata intact and acts, and the two old members, started again together with the old list (a majority of the
  * old ensemble), do not lead: they stop, and node agents refuse any epoch of the old ensemble.
  */
+@org.junit.jupiter.api.Tag("long")
 class QuorumReformTest {
     private static final String CLUSTER = "Reform";
 

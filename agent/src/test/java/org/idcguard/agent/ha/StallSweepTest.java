@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * takeover; longer ones wake the old primaries before, during or after the takeover. Every round must end fully
  * protected with one primary per group, and every acknowledged commit must be there at the end.
  */
+@org.junit.jupiter.api.Tag("long")
 class StallSweepTest {
     private static final double[] STALLS = {1.0, 1.5, 1.75, 2.0, 2.25, 2.5, 3.0, 4.0};
 
