@@ -1,32 +1,27 @@
 package org.idcguard.agent.manager.ha;
 
+import static org.idcguard.agent.testing.BarePostgres.number;
+import static org.idcguard.agent.testing.BarePostgres.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.idcguard.agent.manager.cluster.ClusterRecord;
 import org.idcguard.agent.manager.cluster.NodeEpoch;
 import org.idcguard.agent.manager.cluster.NodeRecord;
 import org.idcguard.agent.manager.cluster.PgSession;
-import org.idcguard.agent.node.PostgresBinaries;
+import org.idcguard.agent.testing.BarePostgres;
 import org.idcguard.agent.testing.Waits;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,58 +32,30 @@ import org.junit.jupiter.api.Test;
  * check before it was paused.
  */
 class DeposedLeaderSqlTest {
-    /** OsUser's name: PostgreSQL refuses to run as root, so a root test runs it as this user, like a node agent does. */
-    private static final String PG_USER = "idcguard";
-    private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
     private static final int PORT_A = 58471;
     private static final int PORT_B = 58472;
     /** Where the deposed leader would point b: nothing listens there. */
     private static final int PORT_ELSEWHERE = 58479;
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final String CONF = """
 
-            listen_addresses = '127.0.0.1'
-            unix_socket_directories = ''
-            shared_buffers = '16MB'
-            fsync = off
-            """;
-
-    private PostgresBinaries pg;
-    private Path root;
-    private final List<Path> started = new ArrayList<>();
+    @AutoClose
+    private BarePostgres servers;
     private final AtomicLong epoch = new AtomicLong();
 
     @AfterEach
-    void cleanUp() throws IOException {
+    void openTheGate() {
         PgSession.gateChanges(() -> true, () -> 0);
-        for (Path dataDir : started) {
-            kill(dataDir);
-        }
-        if (root != null) {
-            try (Stream<Path> files = Files.walk(root)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
     }
 
     @Test
     void aDeposedLeaderPausedPastItsCheckNeitherPromotesNorChangesSettingsOnceTheNewLeaderRaisedItsEpoch() throws Exception {
-        pg = PostgresBinaries.find().orElseThrow(() -> new AssertionError("PostgreSQL server binaries not found"));
-        root = Files.createTempDirectory("idcg-epoch-fence-");
-        if (ROOT) {
-            ensurePgUser();
-            run("chown", PG_USER + ":" + PG_USER, root.toString());
-        }
-        Path a = root.resolve("a");
-        Path b = root.resolve("b");
-        asPg(pg.tool("initdb").toString(), "-D", a.toString(), "-U", "postgres", "-A", "trust", "-N");
-        Files.writeString(a.resolve("postgresql.conf"), CONF, StandardOpenOption.APPEND);
-        start(a, PORT_A);
-        asPg(pg.tool("pg_basebackup").toString(), "-D", b.toString(), "-R", "-X", "stream", "-c", "fast",
-                "-h", "127.0.0.1", "-p", Integer.toString(PORT_A), "-U", "postgres", "-N");
-        start(b, PORT_B);
+        servers = new BarePostgres("idcg-epoch-fence-");
+        Path a = servers.dataDir("a");
+        Path b = servers.dataDir("b");
+        servers.initdb(a, "");
+        servers.start(a, PORT_A);
+        servers.basebackup(b, PORT_A);
+        servers.start(b, PORT_B);
         ClusterRecord cluster = new ClusterRecord("fence", "sharded", "city", "IDC1", "IDC2", 0, 1, "postgres", "app", "",
                 "postgres", "", "strict", "ready");
         NodeRecord primary = new NodeRecord("a", "fence", "g0", "IDC1", "127.0.0.1", "", PORT_A, a.toString(), "primary", false);
@@ -185,117 +152,10 @@ class DeposedLeaderSqlTest {
 
     /** The value the node's configuration files give a setting now (what a reload would apply), "" when none. */
     private static String fileSetting(int port, String name) {
-        try (Connection db = connect(port); Statement st = db.createStatement();
-             ResultSet rs = st.executeQuery("SELECT coalesce(max(setting), '') FROM pg_file_settings WHERE name = '"
-                     + name + "'")) {
-            rs.next();
-            return rs.getString(1);
-        } catch (SQLException e) {
-            throw new AssertionError(name + " unread on port " + port + ": " + e.getMessage(), e);
-        }
+        return text(port, "SELECT coalesce(max(setting), '') FROM pg_file_settings WHERE name = '" + name + "'");
     }
 
     private static String running(int port, String name) {
-        try (Connection db = connect(port); Statement st = db.createStatement();
-             ResultSet rs = st.executeQuery("SELECT current_setting('" + name + "')")) {
-            rs.next();
-            return rs.getString(1);
-        } catch (SQLException e) {
-            throw new AssertionError(name + " unread on port " + port + ": " + e.getMessage(), e);
-        }
-    }
-
-    private void start(Path dataDir, int port) throws IOException {
-        started.add(dataDir);
-        asPg(pg.tool("pg_ctl").toString(), "start", "-w", "-t", "60", "-D", dataDir.toString(),
-                "-l", dataDir.resolveSibling(dataDir.getFileName() + ".log").toString(), "-o", "-p " + port);
-    }
-
-    /** SIGKILLs a server's postmaster and every process under it, and removes the System V segment it leaves. */
-    private static void kill(Path dataDir) throws IOException {
-        Path pidFile = dataDir.resolve("postmaster.pid");
-        if (!Files.exists(pidFile)) {
-            return;
-        }
-        List<String> lines = Files.readAllLines(pidFile);
-        ProcessHandle.of(Long.parseLong(lines.get(0).strip())).ifPresent(postmaster -> {
-            List<ProcessHandle> children = postmaster.descendants().toList();
-            postmaster.destroyForcibly();
-            children.forEach(ProcessHandle::destroyForcibly);
-            List<ProcessHandle> all = new ArrayList<>(List.of(postmaster));
-            all.addAll(children);
-            for (ProcessHandle p : all) {
-                try {
-                    p.onExit().get(10, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    throw new AssertionError("process " + p.pid() + " outlived SIGKILL", e);
-                }
-            }
-        });
-        if (lines.size() >= 7 && !lines.get(6).isBlank()) {
-            String[] keyAndId = lines.get(6).strip().split("\\s+");
-            try {
-                run("ipcrm", "-m", keyAndId[keyAndId.length - 1]);
-            } catch (AssertionError alreadyGone) {
-                // a postmaster stopped cleanly removed it itself
-            }
-        }
-        Files.delete(pidFile);
-    }
-
-    private static Connection connect(int port) throws SQLException {
-        return PgSession.open("127.0.0.1", port, "postgres", "postgres", "", 3);
-    }
-
-    private static long number(int port, String query) {
-        try (Connection db = connect(port); Statement st = db.createStatement(); ResultSet rs = st.executeQuery(query)) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (SQLException e) {
-            throw new AssertionError(query + " failed on port " + port + ": " + e.getMessage(), e);
-        }
-    }
-
-    private void asPg(String... command) {
-        List<String> full = new ArrayList<>();
-        if (ROOT) {
-            full.addAll(List.of("runuser", "-u", PG_USER, "--"));
-        }
-        full.addAll(List.of(command));
-        runIn(root, full);
-    }
-
-    private static void ensurePgUser() {
-        try {
-            run("id", "-u", PG_USER);
-        } catch (AssertionError missing) {
-            // what OsUser does on a node agent's first start
-            run("useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_USER);
-        }
-    }
-
-    private static void run(String... command) {
-        runIn(null, List.of(command));
-    }
-
-    private static void runIn(Path dir, List<String> command) {
-        try {
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            if (dir != null) {
-                pb.directory(dir.toFile());
-            }
-            Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new AssertionError(String.join(" ", command) + " failed: " + out.strip());
-            }
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + command.get(0) + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
+        return text(port, "SELECT current_setting('" + name + "')");
     }
 }
