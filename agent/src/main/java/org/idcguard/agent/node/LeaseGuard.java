@@ -1,7 +1,6 @@
 package org.idcguard.agent.node;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -150,12 +149,8 @@ final class LeaseGuard implements AutoCloseable {
     }
 
     private void write(String name, long deadline) {
-        Optional<Path> file = instances.leaseFile(name);
-        if (file.isEmpty()) {
-            return;
-        }
         try {
-            instances.writeLease(file.get(), deadline);
+            instances.writeLease(name, deadline);
         } catch (IOException e) {
             log.warn("Cannot write the lease of {}: {}", name, e.getMessage());
         }

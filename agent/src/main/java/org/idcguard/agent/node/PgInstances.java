@@ -442,9 +442,19 @@ final class PgInstances {
         return status(spec);
     }
 
-    /** The instance's lease file, which the idcguard_lease library reads at every commit (see {@link LeaseGuard}). */
-    Optional<Path> leaseFile(String name) {
-        return findSpec(name).map(spec -> dataDir(spec).resolve(LEASE_FILE));
+    /** The lease file the idcguard_lease library reads at every commit (see {@link LeaseGuard}). */
+    /**
+     * Writes the instance's lease deadline, under the instance's lock: a removal deleting the data directory, or a
+     * copy replacing it, must not find a file appear in it meanwhile. An instance gone or not yet made gets none.
+     */
+    void writeLease(String name, long deadlineMonotonicMillis) throws IOException {
+        synchronized (lock(name)) {
+            Optional<InstanceSpec> spec = findSpec(name);
+            if (spec.isEmpty() || !Files.exists(dataDir(spec.get()).resolve("PG_VERSION"))) {
+                return;
+            }
+            writeLease(dataDir(spec.get()).resolve(LEASE_FILE), deadlineMonotonicMillis);
+        }
     }
 
     static final String LEASE_FILE = "idcguard.lease";
@@ -454,7 +464,7 @@ final class PgInstances {
      * PostgreSQL's user: pg_rewind and a base backup copy it along with the data directory and must be able to
      * overwrite it.
      */
-    void writeLease(Path file, long deadlineMonotonicMillis) throws IOException {
+    private void writeLease(Path file, long deadlineMonotonicMillis) throws IOException {
         Path tmp = file.resolveSibling(LEASE_FILE + ".tmp");
         Files.writeString(tmp, Long.toString(deadlineMonotonicMillis) + "\n");
         user.own(tmp);
