@@ -428,11 +428,31 @@ public final class LocalEstate implements AutoCloseable {
         if (!Files.exists(nodesDir)) {
             return List.of();
         }
-        try (Stream<Path> all = Files.walk(nodesDir)) {
-            return all.filter(Files::isRegularFile).toList();
+        // Live data directories change while they are walked (a node agent renews a primary's lease file by writing a
+        // temporary one and moving it into place every probe interval): a file gone meanwhile was not left behind.
+        List<Path> files = new java.util.ArrayList<>();
+        try {
+            Files.walkFileTree(nodesDir, new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attrs) {
+                    if (attrs.isRegularFile()) {
+                        files.add(file);
+                    }
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    if (e instanceof java.nio.file.NoSuchFileException) {
+                        return java.nio.file.FileVisitResult.CONTINUE;
+                    }
+                    throw e;
+                }
+            });
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+        return List.copyOf(files);
     }
 
     @Override
