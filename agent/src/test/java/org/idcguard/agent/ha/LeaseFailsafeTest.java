@@ -3,7 +3,6 @@ package org.idcguard.agent.ha;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -31,11 +30,7 @@ class LeaseFailsafeTest {
     @Test
     void withoutTheManagerPrimariesWriteWhileTheirGroupHearsThemAndStopOnceTheDrCityDoesNot() throws Exception {
         try (LocalEstate estate = HaEstates.start(BLOCK, Map.of())) {
-            estate.addIdc("IDC3", "Guangdong", "Guangzhou", List.of("127.0." + BLOCK + ".5", "127.0." + BLOCK + ".6"));
-            JsonNode created = estate.createCluster("{\"name\":\"Lease\",\"city\":\"Shenzhen\",\"primaryIdc\":\"IDC1\","
-                    + "\"backupIdc\":\"IDC2\",\"shards\":1,\"nodesPerIdc\":2,\"drIdc\":\"IDC3\"}");
-            assertEquals("succeeded", created.get("status").asText(), created.toString());
-            HaEstates.awaitFullProtection(estate, "Lease", Duration.ofSeconds(60));
+            HaEstates.createCrossCityCluster(estate, BLOCK, "Lease");
             ClusterDetail detail = estate.detail("Lease");
             List<NodeView> primaries = detail.groups().stream().map(g -> ClusterHealth.primary(g).orElseThrow()).toList();
             List<NodeView> dr = detail.groups().stream().flatMap(g -> g.nodes().stream()).filter(n -> n.idc().equals("IDC3")).toList();

@@ -41,11 +41,7 @@ class ThawAfterDrPromotionTest {
     @Test
     void aMainCityThawedAfterTheDrCityWasPromotedAcknowledgesNothingThatIsLost() throws Exception {
         try (LocalEstate estate = HaEstates.start(BLOCK, Map.of())) {
-            estate.addIdc("IDC3", "Guangdong", "Guangzhou", List.of("127.0." + BLOCK + ".5", "127.0." + BLOCK + ".6"));
-            JsonNode created = estate.createCluster("{\"name\":\"Thaw\",\"city\":\"Shenzhen\",\"primaryIdc\":\"IDC1\","
-                    + "\"backupIdc\":\"IDC2\",\"shards\":1,\"nodesPerIdc\":2,\"drIdc\":\"IDC3\"}");
-            assertEquals("succeeded", created.get("status").asText(), created.toString());
-            HaEstates.awaitFullProtection(estate, "Thaw", Duration.ofSeconds(60));
+            HaEstates.createCrossCityCluster(estate, BLOCK, "Thaw");
             ClusterDetail before = estate.detail("Thaw");
             GroupView coordinator = before.groups().stream().filter(g -> g.name().equals("coordinator")).findFirst().orElseThrow();
             NodeView anyCoordinator = coordinator.nodes().get(0);

@@ -41,6 +41,18 @@ public final class HaEstates {
         awaitFullProtection(estate, name, Duration.ofSeconds(60));
     }
 
+    /**
+     * A cross-city cluster: coordinator and one shard, two nodes per IDC in Shenzhen (IDC1, IDC2) and one DR standby
+     * per group in IDC3 (Guangzhou, the block's computers .5 and .6), fully protected.
+     */
+    public static void createCrossCityCluster(LocalEstate estate, int block, String name) {
+        estate.addIdc("IDC3", "Guangdong", "Guangzhou", List.of("127.0." + block + ".5", "127.0." + block + ".6"));
+        JsonNode task = estate.createCluster("{\"name\":\"" + name + "\",\"city\":\"Shenzhen\",\"primaryIdc\":\"IDC1\","
+                + "\"backupIdc\":\"IDC2\",\"shards\":1,\"nodesPerIdc\":2,\"drIdc\":\"IDC3\"}");
+        assertEquals("succeeded", task.get("status").asText(), task.toString());
+        awaitFullProtection(estate, name, Duration.ofSeconds(60));
+    }
+
     public static void awaitFullProtection(LocalEstate estate, String name, Duration limit) {
         Waits.until(limit, name + " is fully protected", () -> ClusterHealth.fullyProtected(estate.detail(name)));
     }
