@@ -95,6 +95,10 @@ class ConsistentCityLossTest {
                     PrimaryFailureTest.signal("-CONT", stalled);
                 }
                 Waits.until(Duration.ofSeconds(30), "the city-lost alert", () -> !estate.events("alert.city-lost").isEmpty());
+                // the apply delay holds a DR standby behind the newest points only for its own length (30 s): a DBA who
+                // promotes later finds them kept only because the manager paused the replay once the primaries fell silent
+                Waits.until(Duration.ofSeconds(20), "every DR standby's replay paused while the main city is silent",
+                        () -> onDrStandbys(before, "SELECT pg_get_wal_replay_pause_state()").stream().allMatch("paused"::equals));
             } finally {
                 writing.set(false);
                 writer.join(10_000);
@@ -175,20 +179,26 @@ class ConsistentCityLossTest {
     }
 
     private static List<Long> drApplyDelays(LocalEstate estate, ClusterDetail d) {
-        List<Long> delays = new ArrayList<>();
+        return onDrStandbys(d, "SELECT setting FROM pg_settings WHERE name = 'recovery_min_apply_delay'").stream()
+                .map(v -> v == null ? -1L : Long.parseLong(v)).toList();
+    }
+
+    /** One answer of each DR standby to a query, null for one that does not answer. */
+    private static List<String> onDrStandbys(ClusterDetail d, String query) {
+        List<String> answers = new ArrayList<>();
         for (GroupView g : d.groups()) {
             NodeView n = drNode(d, g.name());
             try (Connection db = DriverManager.getConnection("jdbc:postgresql://" + n.address() + ":" + n.port() + "/postgres"
                     + d.uris().jdbc().substring(d.uris().jdbc().indexOf('?')).replace("targetServerType=primary", "targetServerType=any"));
                  Statement st = db.createStatement()) {
-                ResultSet rs = st.executeQuery("SELECT setting::bigint FROM pg_settings WHERE name = 'recovery_min_apply_delay'");
+                ResultSet rs = st.executeQuery(query);
                 rs.next();
-                delays.add(rs.getLong(1));
+                answers.add(rs.getString(1));
             } catch (SQLException e) {
-                delays.add(-1L);
+                answers.add(null);
             }
         }
-        return delays;
+        return answers;
     }
 
     private static NodeView drNode(ClusterDetail d, String group) {

@@ -70,11 +70,12 @@ final class RestorePoints implements AutoCloseable {
         lastMarked.put(c.name(), now);
         writer.execute(() -> {
             try {
+                // the delays and the pause first: a mark that fails on a primary dying right now must not skip them
+                keepApplyDelays(c, standbys, applyDelayMillis(s), !c.runsInDrCity() && !allServe);
                 if (allServe) {
                     mark(c, primaries, now);
                     lastProblem.remove(c.name());
                 }
-                keepApplyDelays(c, standbys, applyDelayMillis(s));
             } catch (SQLException | RuntimeException e) {
                 // a primary or standby that does not answer, or the gate held too long: the next round tries again
                 log.debug("No restore point for {} this round: {}", c.name(), e.getMessage());
@@ -151,18 +152,37 @@ final class RestorePoints implements AutoCloseable {
         });
     }
 
-    /** DR standbys replay an apply delay behind; every other standby at once. */
-    private static void keepApplyDelays(ClusterRecord c, List<NodeRecord> standbys, long drDelayMillis) throws SQLException {
+    /**
+     * DR standbys replay an apply delay behind; every other standby at once. While a main-city primary does not answer
+     * (hold), the DR standbys' replay is paused too: the delay alone holds them behind the newest points only for its own
+     * length, so a DBA who promotes a lost city a minute later would find every point replayed past. The pause ends
+     * when every primary answers again, or by the promotion itself (pg_promote ends it); a standby a consistent
+     * promotion holds at its recovery target is left alone, as resuming it there would promote it.
+     */
+    private static void keepApplyDelays(ClusterRecord c, List<NodeRecord> standbys, long drDelayMillis, boolean hold) throws SQLException {
         for (NodeRecord n : standbys) {
             String wanted = c.isDr(n.idc()) ? drDelayMillis + "ms" : "0";
             try (Connection db = PgSession.admin(c, n, "postgres"); Statement st = db.createStatement()) {
-                ResultSet rs = st.executeQuery("SELECT setting FROM pg_settings WHERE name = 'recovery_min_apply_delay'");
+                ResultSet rs = st.executeQuery("SELECT (SELECT setting FROM pg_settings WHERE name = 'recovery_min_apply_delay'), "
+                        + "pg_get_wal_replay_pause_state(), current_setting('recovery_target_name')");
                 rs.next();
                 long now = rs.getLong(1);
+                boolean paused = !"not paused".equals(rs.getString(2));
+                boolean targeted = !rs.getString(3).isEmpty();
                 if (now != (c.isDr(n.idc()) ? drDelayMillis : 0)) {
                     org.idcguard.agent.manager.cluster.NodeEpoch.admit(db);
                     st.execute("ALTER SYSTEM SET recovery_min_apply_delay = '" + wanted + "'");
                     st.executeQuery("SELECT pg_reload_conf()").close();
+                }
+                if (c.isDr(n.idc()) && hold && !paused) {
+                    org.idcguard.agent.manager.cluster.NodeEpoch.admit(db);
+                    st.executeQuery("SELECT pg_wal_replay_pause()").close();
+                    log.info("The replay of DR standby {} is paused while a primary of {} does not answer, so that it keeps the "
+                            + "newest restore point", n.name(), c.name());
+                } else if (!hold && paused && !targeted) {
+                    org.idcguard.agent.manager.cluster.NodeEpoch.admit(db);
+                    st.executeQuery("SELECT pg_wal_replay_resume()").close();
+                    log.info("The replay of standby {} resumes: every primary of {} answers", n.name(), c.name());
                 }
             } catch (SQLException unreachable) {
                 log.debug("The apply delay of {} is not set this round: {}", n.name(), unreachable.getMessage());
