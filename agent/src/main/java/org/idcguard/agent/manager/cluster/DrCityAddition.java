@@ -8,6 +8,7 @@ import org.idcguard.agent.http.ApiFailure;
 import org.idcguard.agent.manager.EventLog;
 import org.idcguard.agent.manager.MetadataStore;
 import org.idcguard.agent.manager.NodeAgentClient;
+import org.idcguard.agent.manager.ha.TestPause;
 import org.idcguard.agent.manager.task.TaskRunner;
 import org.idcguard.model.AddDrRequest;
 import org.idcguard.model.PlannedNode;
@@ -69,6 +70,7 @@ final class DrCityAddition {
         planned.forEach(n -> steps.add("Copy DR standby " + n.name() + " on " + n.address() + ":" + n.port() + " in " + n.idc()
                 + " (base backup, asynchronous)"));
         return tasks.start("add-dr", cluster.name(), steps, progress -> {
+            TestPause.at("dr-add-recorded", () -> events.record("test.paused", cluster.name(), "dr-add-recorded"));
             try {
                 ClusterRecord now = store.inTransaction(c -> clusters.find(c, cluster.name())).orElseThrow();
                 List<NodeRecord> nodes = store.inTransaction(c -> clusters.nodes(c, cluster.name()));
@@ -81,6 +83,7 @@ final class DrCityAddition {
                     }
                     return addresses.size() + " addresses on " + (nodes.size() - planned.size()) + " nodes";
                 });
+                TestPause.at("dr-add-admitted", () -> events.record("test.paused", cluster.name(), "dr-add-admitted"));
                 List<CompletableFuture<Void>> copies = new ArrayList<>();
                 for (int i = 0; i < planned.size(); i++) {
                     int ordinal = i + 2;
@@ -89,7 +92,13 @@ final class DrCityAddition {
                             .orElseThrow(() -> new IllegalStateException(node.group() + " has no recorded primary."));
                     copies.add(CompletableFuture.runAsync(() -> {
                         try {
+                            if (ordinal > 2) {
+                                TestPause.hold("dr-add-copied"); // a test kills the manager with one standby built, the rest not
+                            }
                             progress.run(ordinal, () -> creation.runInstance(now, node, primary, addresses));
+                            if (ordinal == 2) {
+                                TestPause.at("dr-add-copied", () -> events.record("test.paused", cluster.name(), "dr-add-copied"));
+                            }
                         } catch (Exception e) {
                             throw new CompletionException(e);
                         }
@@ -122,6 +131,17 @@ final class DrCityAddition {
                 // its agent does not answer: the instance is named in the event, for the DBA to remove
                 events.record("dr.leftover", clusterName, "DR standby " + n.name() + " on " + n.address() + " could not be removed ("
                         + e.getMessage() + "); remove it when its computer answers.");
+            }
+        }
+        // the DR computers were let into every node first: the door is closed again (a node that does not answer is named)
+        List<NodeRecord> kept = store.inTransaction(c -> clusters.nodes(c, clusterName)).stream().filter(n -> !cluster.isDr(n.idc())).toList();
+        List<String> addresses = creation.clientAddresses(kept);
+        for (NodeRecord n : kept) {
+            try {
+                agents.setComputers(n.agentEndpoint(), n.name(), addresses);
+            } catch (RuntimeException e) {
+                events.record("dr.leftover", clusterName, "Node " + n.name() + " on " + n.address() + " still lets the computers of "
+                        + cluster.drIdc() + " in (" + e.getMessage() + "), though they hold no instance of " + clusterName + " any more.");
             }
         }
         store.inTransaction(c -> {

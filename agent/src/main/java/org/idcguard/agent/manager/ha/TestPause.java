@@ -3,19 +3,19 @@ package org.idcguard.agent.manager.ha;
 import java.util.Map;
 
 /**
- * A pause at a named step of a takeover or switch, for tests only: {@code IDCGUARD_TEST_PAUSE_AT=step:millis[,step:millis]}
+ * A pause at a named step of a takeover, a switch, a DR promotion or a DR city's addition, for tests only: {@code IDCGUARD_TEST_PAUSE_AT=step:millis[,step:millis]}
  * in the manager's environment holds it there, so a test can kill the manager, or wake a frozen IDC, at exactly that
  * point. Without the variable nothing pauses. The pause is announced as an event, so a test waits for it instead of
  * guessing with a sleep.
  */
-final class TestPause {
+public final class TestPause {
     private static final Map<String, Long> PAUSES = parse(System.getenv("IDCGUARD_TEST_PAUSE_AT"));
 
     private TestPause() {
     }
 
     /** Pauses if asked to at this step; {@code announce} records the event first. */
-    static void at(String step, Runnable announce) {
+    public static void at(String step, Runnable announce) {
         Long millis = PAUSES.get(step);
         if (millis == null) {
             return;
@@ -32,7 +32,7 @@ final class TestPause {
      * Pauses as long as {@link #at} would at this step, without announcing: for work running beside the step's own
      * thread that must not have happened yet when the test kills the manager during the pause.
      */
-    static void hold(String step) {
+    public static void hold(String step) {
         at(step, () -> { });
     }
 
