@@ -116,6 +116,15 @@ final class PrimaryLeases implements AutoCloseable {
     private Map<String, List<String>> recordedPrimaries(Map<String, List<String>> witnesses) {
         return store.inTransaction(c -> {
             Map<String, List<String>> byAgent = new HashMap<>();
+            // A DR promotion's old primary gets no lease while the promotion's intent is open, whatever this manager
+            // remembers: after a failed step, or in a manager restarted mid-way, the intent may still be rolled forward
+            // (its candidate promoted), and a lease renewed meanwhile would let the old primary acknowledge beside it.
+            java.util.Set<String> promotedAway = new java.util.HashSet<>();
+            for (FailoverIntents.Intent i : new FailoverIntents().unfinished(c)) {
+                if (FailoverIntents.DR.equals(i.kind())) {
+                    promotedAway.add(i.oldPrimary());
+                }
+            }
             for (ClusterRecord r : clusters.all(c)) {
                 List<NodeRecord> nodes = clusters.nodes(c, r.name());
                 for (NodeRecord n : nodes) {
@@ -126,7 +135,7 @@ final class PrimaryLeases implements AutoCloseable {
                 }
                 for (NodeRecord n : nodes) {
                     List<String> names = byAgent.computeIfAbsent(n.agentEndpoint(), k -> new ArrayList<>());
-                    if (n.isPrimary() && !n.dataDir().isEmpty()) {
+                    if (n.isPrimary() && !n.dataDir().isEmpty() && !promotedAway.contains(n.name())) {
                         names.add(n.name());
                     }
                 }

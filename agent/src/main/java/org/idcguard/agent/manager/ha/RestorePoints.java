@@ -156,8 +156,10 @@ final class RestorePoints implements AutoCloseable {
      * DR standbys replay an apply delay behind; every other standby at once. While a main-city primary does not answer
      * (hold), the DR standbys' replay is paused too: the delay alone holds them behind the newest points only for its own
      * length, so a DBA who promotes a lost city a minute later would find every point replayed past. The pause ends
-     * when every primary answers again, or by the promotion itself (pg_promote ends it); a standby a consistent
-     * promotion holds at its recovery target is left alone, as resuming it there would promote it.
+     * when every primary answers again, or by the promotion itself (pg_promote ends it). A pause is "requested" until
+     * the startup process looks again (at the end of a commit's delay), but no further record is applied meanwhile. A
+     * standby a consistent promotion holds at its recovery target is left alone: that promotion set its delay to 0, and
+     * resuming it at the target would promote it there.
      */
     private static void keepApplyDelays(ClusterRecord c, List<NodeRecord> standbys, long drDelayMillis, boolean hold) throws SQLException {
         for (NodeRecord n : standbys) {
@@ -169,6 +171,9 @@ final class RestorePoints implements AutoCloseable {
                 long now = rs.getLong(1);
                 boolean paused = !"not paused".equals(rs.getString(2));
                 boolean targeted = !rs.getString(3).isEmpty();
+                if (targeted) {
+                    continue; // held at a recovery target by a consistent promotion, which set its delay and pause itself
+                }
                 if (now != (c.isDr(n.idc()) ? drDelayMillis : 0)) {
                     org.idcguard.agent.manager.cluster.NodeEpoch.admit(db);
                     st.execute("ALTER SYSTEM SET recovery_min_apply_delay = '" + wanted + "'");
@@ -179,7 +184,7 @@ final class RestorePoints implements AutoCloseable {
                     st.executeQuery("SELECT pg_wal_replay_pause()").close();
                     log.info("The replay of DR standby {} is paused while a primary of {} does not answer, so that it keeps the "
                             + "newest restore point", n.name(), c.name());
-                } else if (!hold && paused && !targeted) {
+                } else if (!hold && paused) {
                     org.idcguard.agent.manager.cluster.NodeEpoch.admit(db);
                     st.executeQuery("SELECT pg_wal_replay_resume()").close();
                     log.info("The replay of standby {} resumes: every primary of {} answers", n.name(), c.name());
