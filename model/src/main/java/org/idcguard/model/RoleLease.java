@@ -35,6 +35,15 @@ public record RoleLease(long issuedAtMillis, long validMillis, List<String> prim
         return witnesses.getOrDefault(primary, List.of());
     }
 
+    /**
+     * Whether this lease, sent under {@code epoch}, replaces {@code earlier}, sent under {@code earlierEpoch}: a newer
+     * epoch's always (a new leader's wall clock may lag its predecessor's), else only one issued no earlier (an older
+     * lease read late from a socket is dropped).
+     */
+    public boolean supersedes(RoleLease earlier, long earlierEpoch, long epoch) {
+        return epoch > earlierEpoch || (epoch == earlierEpoch && issuedAtMillis >= earlier.issuedAtMillis());
+    }
+
     /** Whether the lease names this instance and still holds at {@code nowMillis}. */
     public boolean holds(String instance, long nowMillis) {
         return primaries.contains(instance) && nowMillis >= issuedAtMillis - validMillis && nowMillis < issuedAtMillis + validMillis;

@@ -51,6 +51,7 @@ final class HealthChecks implements AutoCloseable {
     private final Javalin http;
     private final TlsIdentity identity;
     private volatile RoleLease lease = new RoleLease(0, 0, java.util.List.of());
+    private long leaseEpoch;
     private final Map<Integer, ServerConnector> open = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "health-ports");
@@ -75,9 +76,14 @@ final class HealthChecks implements AutoCloseable {
     }
 
     /** Keeps the newest record: a renewal read late from a socket (after a freeze) never replaces a newer one. */
-    synchronized void grant(RoleLease lease) {
-        if (lease.issuedAtMillis() >= this.lease.issuedAtMillis()) {
+    /**
+     * A lease from the manager; an older one read late is dropped. A newer epoch's lease is newer whatever its issue
+     * time says: a new leader's wall clock may lag its predecessor's.
+     */
+    synchronized void grant(RoleLease lease, long epoch) {
+        if (lease.supersedes(this.lease, leaseEpoch, epoch)) {
             this.lease = lease;
+            leaseEpoch = Math.max(leaseEpoch, epoch);
         }
     }
 

@@ -41,6 +41,7 @@ final class LeaseGuard implements AutoCloseable {
     /** Per primary leased here: its deadline (monotonic ms) and the window of the last lease. */
     private final Map<String, Held> held = new ConcurrentHashMap<>();
     private volatile RoleLease last = new RoleLease(0, 0, List.of());
+    private long lastEpoch;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "lease-guard");
         t.setDaemon(true);
@@ -59,11 +60,12 @@ final class LeaseGuard implements AutoCloseable {
     }
 
     /** A lease from the manager. Instances it no longer names lose theirs at once: the manager deposed them. */
-    synchronized void grant(RoleLease lease) {
-        if (lease.issuedAtMillis() < last.issuedAtMillis()) {
+    synchronized void grant(RoleLease lease, long epoch) {
+        if (!lease.supersedes(last, lastEpoch, epoch)) {
             return; // an older lease read late from a socket
         }
         last = lease;
+        lastEpoch = Math.max(lastEpoch, epoch);
         long remaining = Math.min(lease.validMillis(), lease.issuedAtMillis() + lease.validMillis() - System.currentTimeMillis());
         long deadline = monotonicMillis() + Math.max(0, remaining);
         for (String name : lease.primaries()) {

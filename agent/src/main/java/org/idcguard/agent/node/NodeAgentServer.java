@@ -79,9 +79,10 @@ public final class NodeAgentServer implements AutoCloseable {
         LeaseGuard leases = instances == null ? null : new LeaseGuard(instances);
         http.put("/api/roles", ctx -> {
             org.idcguard.model.RoleLease lease = ApiServer.body(ctx, org.idcguard.model.RoleLease.class);
-            health.grant(lease);
+            long epoch = leaseEpoch(ctx.header(EpochFence.HEADER));
+            health.grant(lease, epoch);
             if (leases != null) {
-                leases.grant(lease);
+                leases.grant(lease, epoch);
             }
             ctx.status(204);
         });
@@ -191,5 +192,14 @@ public final class NodeAgentServer implements AutoCloseable {
             leases.close();
         }
         http.stop();
+    }
+
+    /** The epoch a lease was sent under (the fence has admitted it already), 0 when none was given. */
+    private static long leaseEpoch(String header) {
+        try {
+            return header == null ? 0 : Long.parseLong(header.strip());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 }
