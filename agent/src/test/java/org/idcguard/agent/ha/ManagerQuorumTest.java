@@ -65,6 +65,7 @@ class ManagerQuorumTest extends OneClusterPerClass {
      * but no group is taken over and nothing acknowledged is lost.
      */
     @Test
+    @org.junit.jupiter.api.Tag("long")
     @Order(1)
     void aRollingRestartOfTheManagersCausesNoTakeover() throws Exception {
         ClusterDetail before = estate.detail(name);
@@ -202,6 +203,7 @@ class ManagerQuorumTest extends OneClusterPerClass {
      * takeover from the recorded steps, and every group ends with one primary.
      */
     @Test
+    @org.junit.jupiter.api.Tag("long")
     @Order(4)
     void aLeaderKilledMidTakeoverIsResumedByTheNextLeader() throws Exception {
         // the pausing member must be the leader: the others restarted by moveLeadTo come back without the pause
