@@ -13,8 +13,12 @@ public interface ClusterAccess {
 
     /** The id of the manager's newest event (0 without any): a mark to read a fault's events from. */
     default long lastEventId() {
-        List<Event> all = events(0);
-        return all.isEmpty() ? 0 : all.get(all.size() - 1).id();
+        // the manager answers a page of events at a time (the oldest first): read on to the last page
+        long last = 0;
+        for (List<Event> page = events(0); !page.isEmpty(); page = events(last)) {
+            last = page.get(page.size() - 1).id();
+        }
+        return last;
     }
 
     /** Addresses of the computers bound to the IDC. */
