@@ -32,13 +32,12 @@ import picocli.CommandLine.Parameters;
  * computer with a join code. The home given with --home is the workstation's: it gets the manager's URL, token and
  * CA certificate, so every other command works against the lab from here.
  */
-@Command(name = "lab", description = "A network-namespace estate on this machine (root): two IDCs of two computers, "
-        + "a manager site and an application host.",
+@Command(name = "lab", description = "A network-namespace estate on this machine (root): two IDCs of two computers in "
+        + "Shenzhen, a DR IDC of one computer in Guangzhou, a manager site, an application host outside and one inside Shenzhen.",
         subcommands = {LabCommand.Up.class, LabCommand.Down.class, LabCommand.Fault.class, LabCommand.Restore.class,
                 LabBenchCommand.class})
 final class LabCommand {
     static final String PROVINCE = "Guangdong";
-    static final String CITY = "Shenzhen";
     private static final long READY_MILLIS = 90_000;
 
     private static Path hostHome(AgentHome home, LabHost host) {
@@ -55,7 +54,8 @@ final class LabCommand {
         });
     }
 
-    @Command(name = "up", description = "Builds the lab, starts the manager and enrols the four computers (IDC1, IDC2 in Shenzhen).")
+    @Command(name = "up", description = "Builds the lab, starts the manager and enrols the five computers (IDC1, IDC2 in Shenzhen, "
+            + "IDC3 in Guangzhou).")
     static final class Up implements Callable<Integer> {
         @Mixin
         HomeOption homeOption;
@@ -75,8 +75,8 @@ final class LabCommand {
                 LabNetwork.build();
                 startManager(home, processes);
                 ManagerClient manager = ManagerClient.of(home);
-                for (String idc : List.of("IDC1", "IDC2")) {
-                    manager.post(ApiPaths.IDCS, new Idc(idc, PROVINCE, CITY), new TypeReference<Idc>() { });
+                for (String idc : LabNetwork.idcs()) {
+                    manager.post(ApiPaths.IDCS, new Idc(idc, PROVINCE, LabNetwork.cityOf(idc)), new TypeReference<Idc>() { });
                 }
                 for (LabHost computer : LabNetwork.computers()) {
                     enrol(home, processes, manager, computer);
@@ -86,9 +86,12 @@ final class LabCommand {
                 throw e instanceof CliFailure f ? f : new CliFailure("The lab did not come up: " + e.getMessage());
             }
             LabHost app = LabNetwork.application();
+            LabHost cityApp = LabNetwork.cityApplication();
             System.out.println("Lab up: manager " + ManagerClient.of(home).baseUrl() + " on " + LabNetwork.manager().address()
-                    + "; IDC1 " + addresses("IDC1") + ", IDC2 " + addresses("IDC2") + "; application host " + app.address()
-                    + " (ip netns exec " + app.namespace() + " ...). Every command works with --home " + home.root() + ".");
+                    + "; IDC1 " + addresses("IDC1") + ", IDC2 " + addresses("IDC2") + " in " + LabNetwork.MAIN_CITY + "; IDC3 "
+                    + addresses("IDC3") + " in " + LabNetwork.DR_CITY + "; application host " + app.address() + " (ip netns exec "
+                    + app.namespace() + " ...) and one inside " + cityApp.city() + ", " + cityApp.address() + " (ip netns exec "
+                    + cityApp.namespace() + " ...). Every command works with --home " + home.root() + ".");
             return 0;
         }
 
@@ -158,24 +161,31 @@ final class LabCommand {
     }
 
     @Command(name = "fault", description = "power-off IDC (every process of its hosts SIGKILLed, their network dark), "
-            + "blackhole IDC (its hosts drop every packet), cut-manager IDC (only the manager's path to it is dropped).")
+            + "blackhole IDC (its hosts drop every packet), cut-manager IDC (only the manager's path to it is dropped), "
+            + "cut-city CITY (every host of the city, computers and application host, drops every packet to and from the lab "
+            + "outside the city: the manager's site, the other city, the outside application host, the workstation; the city's "
+            + "hosts still talk to each other).")
     static final class Fault implements Callable<Integer> {
+        private static final List<String> KINDS = List.of("power-off", "blackhole", "cut-manager", "cut-city");
         @Mixin
         HomeOption homeOption;
-        @Parameters(index = "0", paramLabel = "KIND", description = "power-off, blackhole or cut-manager")
+        @Parameters(index = "0", paramLabel = "KIND", description = "power-off, blackhole, cut-manager or cut-city")
         String kind;
-        @Parameters(index = "1", paramLabel = "IDC")
-        String idc;
+        @Parameters(index = "1", paramLabel = "IDC|CITY", description = "an IDC (IDC1, IDC2, IDC3), or for cut-city a city (Shenzhen)")
+        String target;
 
         @Override
         public Integer call() {
             requireRoot();
+            if (!KINDS.contains(kind)) {
+                throw new CliFailure("The lab's faults are power-off, blackhole, cut-manager and cut-city, not '" + kind + "'.", 2);
+            }
             if (!LabNetwork.isUp()) {
                 throw new CliFailure("No lab is up on this machine: 'idcguard lab up' first.");
             }
             List<LabHost> hosts;
             try {
-                hosts = LabNetwork.computersOf(idc);
+                hosts = kind.equals("cut-city") ? LabNetwork.hostsOf(target) : LabNetwork.computersOf(target);
             } catch (IllegalArgumentException e) {
                 throw new CliFailure(e.getMessage(), 2);
             }
@@ -183,9 +193,9 @@ final class LabCommand {
                 case "power-off" -> LabNetwork.darken(hosts, true);
                 case "blackhole" -> LabNetwork.darken(hosts, false);
                 case "cut-manager" -> LabNetwork.cut(LabNetwork.manager(), hosts.stream().map(LabHost::address).toList());
-                default -> throw new CliFailure("The lab's faults are power-off, blackhole and cut-manager, not '" + kind + "'.", 2);
+                default -> LabNetwork.cutCity(target);
             }
-            System.out.println("Lab fault " + kind + " applied to " + idc + " at " + System.currentTimeMillis() + ".");
+            System.out.println("Lab fault " + kind + " applied to " + target + " at " + System.currentTimeMillis() + ".");
             return 0;
         }
     }

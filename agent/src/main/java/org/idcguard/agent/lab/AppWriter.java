@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The application of the lab: on the application host, a shell loop of psql that opens a new connection for every
+ * The application of the lab: on an application host (the outside one unless another is chosen), a shell loop of psql that opens a new connection for every
  * write through a URI, as the simplest application would, and writes down each acknowledged id with the time (ms) it
  * was acknowledged. What it saw is what a client saw: its longest gap is the client-observed RTO.
  */
@@ -22,7 +22,13 @@ public final class AppWriter implements AutoCloseable {
     public record Ack(long id, long atMillis) {
     }
 
+    /** A writer on the outside application host ({@link LabNetwork#application()}). */
     public AppWriter(Path dir, Path psql, String uri, String table) {
+        this(LabNetwork.application(), dir, psql, uri, table);
+    }
+
+    /** A writer on the chosen host, e.g. {@link LabNetwork#cityApplication()} inside the main city. */
+    public AppWriter(LabHost host, Path dir, Path psql, String uri, String table) {
         try {
             Files.createDirectories(dir);
             this.acked = dir.resolve(table + ".acked");
@@ -30,13 +36,18 @@ public final class AppWriter implements AutoCloseable {
             Files.writeString(running, "");
             String script = "i=0; while [ -e '" + running + "' ]; do i=$((i+1)); if '" + psql + "' '" + Psql.split(uri).uri()
                     + "' -qAtX -c \"INSERT INTO " + table + " VALUES ($i)\" >/dev/null 2>&1; then echo \"$i $(date +%s%3N)\"; fi; done";
-            ProcessBuilder pb = new ProcessBuilder(LabNetwork.inside(LabNetwork.application(), List.of("sh", "-c", script)))
+            ProcessBuilder pb = new ProcessBuilder(LabNetwork.inside(host, List.of("sh", "-c", script)))
                     .redirectOutput(acked.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
             pb.environment().putAll(Psql.environment(uri)); // the password stays out of the process list
             this.process = pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the application's writer: " + e.getMessage(), e);
         }
+    }
+
+    /** A writer on the chosen host (the same as the constructor). */
+    public static AppWriter on(LabHost host, Path dir, Path psql, String uri, String table) {
+        return new AppWriter(host, dir, psql, uri, table);
     }
 
     public List<Ack> acked() {

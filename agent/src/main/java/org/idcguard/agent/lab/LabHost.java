@@ -2,9 +2,10 @@ package org.idcguard.agent.lab;
 
 /**
  * One host of the lab: a network namespace with its own address on the lab bridge. {@code idc} is the IDC of a
- * computer, null for the manager's site and the application host.
+ * computer, null for the manager's site and the application hosts; {@code city} is the city the host stands in (a
+ * computer's IDC's city, or the city of an application host inside one), null for a host outside every city.
  */
-public record LabHost(String name, String address, String idc) {
+public record LabHost(String name, String address, String idc, String city) {
     public String namespace() {
         return "idcg-lab-" + name;
     }
@@ -16,5 +17,9 @@ public record LabHost(String name, String address, String idc) {
 
     public boolean isComputer() {
         return idc != null;
+    }
+
+    public boolean isIn(String city) {
+        return city != null && city.equals(this.city);
     }
 }

@@ -9,8 +9,9 @@ import java.util.stream.Collectors;
 
 /**
  * The lab's network on one machine: a bridge and one network namespace per host, each joined to the bridge by a veth
- * pair, so every computer, the manager's site and the application host have their own address and their own network
- * stack. Faults are nftables tables inside the namespaces: packets are dropped, never refused, so a lost IDC is a
+ * pair, so every computer, the manager's site and the application hosts have their own address and their own network
+ * stack. The main city (Shenzhen) holds IDC1 and IDC2 and an application host of its own; the DR city (Guangzhou) holds
+ * IDC3; the manager's site and the other application host stand outside both. Faults are nftables tables inside the namespaces: packets are dropped, never refused, so a lost IDC is a
  * black hole as it is between real sites. The workstation (this namespace) reaches every host through the bridge.
  */
 public final class LabNetwork {
@@ -19,13 +20,17 @@ public final class LabNetwork {
     static final String PREFIX = "/16";
     /** The nftables table every lab fault lives in, one per namespace; restoring deletes it. */
     static final String FAULT_TABLE = "idcg_lab_fault";
+    public static final String MAIN_CITY = "Shenzhen";
+    public static final String DR_CITY = "Guangzhou";
     public static final List<LabHost> HOSTS = List.of(
-            new LabHost("mgr", "10.77.9.1", null),
-            new LabHost("c11", "10.77.1.1", "IDC1"),
-            new LabHost("c12", "10.77.1.2", "IDC1"),
-            new LabHost("c21", "10.77.2.1", "IDC2"),
-            new LabHost("c22", "10.77.2.2", "IDC2"),
-            new LabHost("app", "10.77.8.1", null));
+            new LabHost("mgr", "10.77.9.1", null, null),
+            new LabHost("c11", "10.77.1.1", "IDC1", MAIN_CITY),
+            new LabHost("c12", "10.77.1.2", "IDC1", MAIN_CITY),
+            new LabHost("c21", "10.77.2.1", "IDC2", MAIN_CITY),
+            new LabHost("c22", "10.77.2.2", "IDC2", MAIN_CITY),
+            new LabHost("c31", "10.77.3.1", "IDC3", DR_CITY),
+            new LabHost("app", "10.77.8.1", null, null),
+            new LabHost("cityapp", "10.77.1.9", null, MAIN_CITY));
 
     private LabNetwork() {
     }
@@ -34,8 +39,14 @@ public final class LabNetwork {
         return host("mgr");
     }
 
+    /** The application host outside every city (10.77.8.1). */
     public static LabHost application() {
         return host("app");
+    }
+
+    /** The application host inside the main city (10.77.1.9): it shares the fate of the main city's network. */
+    public static LabHost cityApplication() {
+        return host("cityapp");
     }
 
     public static LabHost host(String name) {
@@ -49,9 +60,56 @@ public final class LabNetwork {
     public static List<LabHost> computersOf(String idc) {
         List<LabHost> hosts = computers().stream().filter(h -> h.idc().equals(idc)).toList();
         if (hosts.isEmpty()) {
-            throw new IllegalArgumentException("The lab has no IDC '" + idc + "': it has IDC1 and IDC2.");
+            throw new IllegalArgumentException("The lab has no IDC '" + idc + "': it has " + and(idcs()) + ".");
         }
         return hosts;
+    }
+
+    /** The lab's IDCs, in the order of their computers. */
+    public static List<String> idcs() {
+        return computers().stream().map(LabHost::idc).distinct().toList();
+    }
+
+    /** The city of one of the lab's IDCs. */
+    public static String cityOf(String idc) {
+        return computersOf(idc).get(0).city();
+    }
+
+    /** The lab's cities, the main city first. */
+    public static List<String> cities() {
+        return HOSTS.stream().map(LabHost::city).filter(java.util.Objects::nonNull).distinct().toList();
+    }
+
+    /** Every host standing in the city: its computers and any application host inside it. */
+    public static List<LabHost> hostsOf(String city) {
+        List<LabHost> hosts = HOSTS.stream().filter(h -> h.isIn(city)).toList();
+        if (hosts.isEmpty()) {
+            throw new IllegalArgumentException("The lab has no city '" + city + "': it has " + and(cities()) + ".");
+        }
+        return hosts;
+    }
+
+    /** Every lab address outside the city: the other hosts' and the workstation's. */
+    public static List<String> addressesOutside(String city) {
+        List<String> outside = new ArrayList<>(HOSTS.stream().filter(h -> !h.isIn(city)).map(LabHost::address).toList());
+        outside.add(WORKSTATION_ADDRESS);
+        return outside;
+    }
+
+    /**
+     * Cuts the city off: each of its hosts drops every packet to and from every lab address outside the city (the
+     * manager's site, the other city, the outside application host, the workstation), while the city's hosts still
+     * talk to each other. What a city whose links to the world are all cut looks like from both sides.
+     */
+    public static void cutCity(String city) {
+        List<LabHost> hosts = hostsOf(city);
+        List<String> outside = addressesOutside(city);
+        hosts.forEach(h -> cut(h, outside));
+    }
+
+    private static String and(List<String> names) {
+        return names.size() <= 1 ? String.join("", names)
+                : String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
     }
 
     /** Whether this process may build a lab: root, with ip and nft at hand. Empty when it may, else why not. */
