@@ -110,15 +110,21 @@ public final class NodeAgentClient {
      * Renews the node agent's role lease without waiting for it (a renewal lost is replaced by the next one); nothing
      * is sent while this manager may not act.
      */
+    /** Sends a lease; the future completes once the node agent has taken it, and fails when it did not. */
     public CompletableFuture<Void> grantRoles(String endpoint, org.idcguard.model.RoleLease lease) {
         if (!leadership.mayAct()) {
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.failedFuture(new IllegalStateException("not the leading manager: no lease is sent"));
         }
         try {
             HttpRequest request = withEpoch(HttpRequest.newBuilder(URI.create(endpoint + "/api/roles"))).timeout(TIMEOUT)
                     .header("Content-Type", "application/json")
                     .PUT(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(lease))).build();
-            return http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenApply(r -> null);
+            return http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenApply(r -> {
+                if (r.statusCode() / 100 != 2) {
+                    throw new java.util.concurrent.CompletionException(new IOException("the node agent refused the lease: HTTP " + r.statusCode()));
+                }
+                return null;
+            });
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }

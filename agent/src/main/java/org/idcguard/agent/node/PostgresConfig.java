@@ -41,6 +41,8 @@ final class PostgresConfig {
         // A primary pings an idle standby once half of wal_sender_timeout passes without a reply, and the standby
         // answers the ping at once: with replies otherwise rare, a live upstream is heard from every second, so a
         // standby whose last message is older than the manager's stream-silence setting has really lost it.
+        // The manager counts on this value: a DR standby cut off shows as streaming on its primary (which keeps the
+        // lease's failsafe extension going) until it has passed (PrimaryLeases.WAL_SENDER_TIMEOUT_MILLIS).
         line(conf, "wal_sender_timeout", "'2s'");
         line(conf, "wal_receiver_timeout", "'3s'");
         line(conf, "wal_receiver_status_interval", "'10s'");

@@ -133,6 +133,26 @@ public final class BackupCityPromotion {
         if (!answering.isEmpty()) {
             blockers.add(0, "The main city is not lost: " + String.join(", ", answering) + (answering.size() == 1 ? " answers" : " answer")
                     + " as primary. Move with the IDC switch, which loses nothing.");
+        } else {
+            // A main city cut off from the manager and the DR city, not dark, goes on acknowledging its applications'
+            // commits until its primaries' leases run out; what they acknowledge after the promotion began would be lost.
+            Set<String> toMove = moves.stream().map(DrPlan.Move::group).collect(java.util.stream.Collectors.toSet());
+            List<NodeRecord> leading = nodes.stream().filter(n -> n.isPrimary() && !cluster.isDr(n.idc()) && toMove.contains(n.group()))
+                    .toList();
+            long now = System.currentTimeMillis();
+            long until = leading.stream().mapToLong(p -> ha.mayAcknowledgeUntil(cluster.name(), p)).max().orElse(0);
+            long heard = leading.stream().mapToLong(p -> ha.drHeardFromMainCity(cluster.name(), p.group())).max().orElse(0);
+            long wait = until - now;
+            if (now - heard <= PrimaryLeases.WAL_SENDER_TIMEOUT_MILLIS) {
+                blockers.add("The DR city still hears from the main city (" + (now - heard) + " ms ago): the main city is out of the "
+                        + "manager's sight, not lost, and its primaries go on acknowledging commits. Move with the IDC switch once the "
+                        + "manager reaches it again.");
+            } else if (wait > 0) {
+                blockers.add("The main city's primaries (" + leading.stream().map(NodeRecord::name).collect(java.util.stream.Collectors
+                        .joining(", ")) + ") may still acknowledge commits for " + String.format("%.1f", wait / 1000.0) + " s, until their "
+                        + "leases have run out (and any extension their node agents grant while the DR city seemed to stream from them): "
+                        + "what they acknowledge meanwhile the DR city never receives. Promote after that.");
+            }
         }
         String point = null;
         if (DrPromoteRequest.CONSISTENT.equals(m) && blockers.isEmpty()) {

@@ -35,10 +35,15 @@ final class DrWatch {
     private final Set<String> lagging = new HashSet<>();
     private final Set<String> notReceiving = new HashSet<>();
     private final Set<String> citiesLost = new HashSet<>();
+    /** Clusters whose main city is down for the manager while its primaries may still acknowledge (said once). */
+    private final Set<String> citiesUnseen = new HashSet<>();
     private final Map<String, Snapshot> latest = new ConcurrentHashMap<>();
     private final RestorePoints restorePoints;
     /** " (city Guangzhou)" for an IDC: where the DBA would promote to, in the alert's words. */
     private final java.util.function.Function<String, String> cityOf;
+    /** Per cluster/group, when (manager's clock) a DR standby of the group last heard from a main-city node. */
+    private final Map<String, Long> heardFromMainCity = new ConcurrentHashMap<>();
+    private final PrimaryLeases leases;
 
     /** A cluster's DR city at the last tick. */
     record Snapshot(boolean mainCityLost, List<DrStatus.Group> groups, long lastSampleMillis) {
@@ -51,8 +56,10 @@ final class DrWatch {
         }
     }
 
-    DrWatch(EventLog events, DrSettingsStore settings, RestorePoints restorePoints, java.util.function.Function<String, String> cityOf) {
+    DrWatch(EventLog events, DrSettingsStore settings, RestorePoints restorePoints, java.util.function.Function<String, String> cityOf,
+            PrimaryLeases leases) {
         this.events = events;
+        this.leases = leases;
         this.cityOf = cityOf;
         this.settings = settings;
         this.restorePoints = restorePoints;
@@ -81,7 +88,20 @@ final class DrWatch {
                 .filter(d -> d != null && !d.isEmpty()).mapToLong(d -> d.peekLast()[0]).max().orElse(-1);
         Snapshot snapshot = new Snapshot(cityLost, groups, lastSample);
         latest.put(c.name(), snapshot);
-        announceCity(c, mainIdcs, cityLost, snapshot);
+        // the city is said lost (and can be promoted) only once its primaries can acknowledge nothing more: until then
+        // a promotion would lose what they go on acknowledging inside a city cut off from the manager and the DR city
+        long silentFrom = cityLost ? mainCityMayAcknowledgeUntil(c, v.nodes()) : 0;
+        if (cityLost && now < silentFrom && citiesUnseen.add(c.name())) {
+            long heard = v.groups().stream().mapToLong(g -> heardFromMainCity(c.name(), g.name())).max().orElse(0);
+            events.record("dr.city-unseen", c.name(), "Main city " + c.city() + " does not answer (" + String.join(" and ", mainIdcs)
+                    + "), but its primaries may still acknowledge commits for " + String.format("%.1f", (silentFrom - now) / 1000.0)
+                    + " s, until their leases (and any extension their node agents grant while the DR city seemed to stream from them; "
+                    + "it last heard from the main city " + String.format("%.1f", (now - heard) / 1000.0) + " s ago) have run out: "
+                    + "the city-lost alert, and a promotion, wait until then.");
+        } else if (!cityLost) {
+            citiesUnseen.remove(c.name());
+        }
+        announceCity(c, mainIdcs, cityLost && now >= silentFrom, snapshot, silentFrom);
         restorePoints.maybeMark(v, states, s, now);
     }
 
@@ -104,6 +124,9 @@ final class DrWatch {
             if (!c.isDr(m.idc()) || m.node().isPrimary()) {
                 continue;
             }
+            m.observation().filter(o -> m.answering()).flatMap(NodeObservation::receiver)
+                    .filter(r -> r.silenceMillis() >= 0 && hearsMainCity(c, members, r))
+                    .ifPresent(r -> heardFromMainCity.merge(key, now - r.silenceMillis(), Math::max));
             long received = received(primary, m);
             String st = primaryServes && primary.get().observation().get().replica(m.name()).map(r -> "streaming".equals(r.state()))
                     .orElse(false) ? "streaming" : m.answering() ? "not receiving" : "down";
@@ -126,6 +149,30 @@ final class DrWatch {
             alertReceiving(key, result, now);
         }
         return result;
+    }
+
+    /** The DR standby's WAL receiver streams from a main-city node of its group. */
+    private static boolean hearsMainCity(ClusterRecord c, List<NodeState> members, NodeObservation.Receiver r) {
+        return members.stream().anyMatch(n -> !c.isDr(n.idc()) && n.node().address().equals(r.senderHost())
+                && n.node().port() == r.senderPort());
+    }
+
+    /**
+     * When (manager's clock) a DR standby of the group last heard from the main city: from the standby's own silence,
+     * read every tick; for a group not heard from since this manager started, its start (it may have been just before).
+     */
+    long heardFromMainCity(String cluster, String group) {
+        return heardFromMainCity.getOrDefault(cluster + "/" + group, leases.startedAtMillis());
+    }
+
+    /**
+     * Until when a main-city primary of the cluster may still acknowledge commits, the manager no longer renewing their
+     * leases: the latest over the groups whose recorded primary stands in the main city (see
+     * {@link PrimaryLeases#mayAcknowledgeUntil}); 0 when none does.
+     */
+    long mainCityMayAcknowledgeUntil(ClusterRecord c, List<NodeRecord> nodes) {
+        return nodes.stream().filter(n -> n.isPrimary() && !c.isDr(n.idc()))
+                .mapToLong(p -> leases.mayAcknowledgeUntil(p.name(), heardFromMainCity(c.name(), p.group()))).max().orElse(0);
     }
 
     /** What a DR standby holds: its own report when it answers, else what its primary last saw it flush. */
@@ -180,12 +227,16 @@ final class DrWatch {
         }
     }
 
-    private void announceCity(ClusterRecord c, List<String> mainIdcs, boolean lost, Snapshot snapshot) {
+    private void announceCity(ClusterRecord c, List<String> mainIdcs, boolean lost, Snapshot snapshot, long silentFrom) {
         if (lost && citiesLost.add(c.name())) {
+            long unseen = snapshot.lastSampleMillis() < 0 ? -1 : Math.max(0, silentFrom - snapshot.lastSampleMillis());
             events.record("alert.city-lost", c.name(), "Main city " + c.city() + " lost: " + String.join(" and ", mainIdcs)
-                    + " do not answer. Cluster " + c.name() + " can be promoted in " + c.drIdc() + cityOf.apply(c.drIdc()) + "; estimated loss "
-                    + snapshot.lossBytes() + " bytes, up to " + String.format("%.1f", snapshot.lossMillis() / 1000.0)
-                    + " s of commits. Nothing is taken over automatically: promote the backup city when the main city is given up.");
+                    + " do not answer, and their primaries' leases have run out. Cluster " + c.name() + " can be promoted in "
+                    + c.drIdc() + cityOf.apply(c.drIdc()) + "; estimated loss " + snapshot.lossBytes() + " bytes, up to "
+                    + String.format("%.1f", snapshot.lossMillis() / 1000.0) + " s of commits"
+                    + (unseen < 0 ? "" : ", and whatever the main city acknowledged in up to " + String.format("%.1f", unseen / 1000.0)
+                    + " s after it was last seen, while its primaries' leases could still hold (a city cut off goes on writing)")
+                    + ". Nothing is taken over automatically: promote the backup city when the main city is given up.");
         } else if (!lost && citiesLost.remove(c.name()) && !c.runsInDrCity()) {
             events.record("city.back", c.name(), "Main city " + c.city() + " answers again for " + c.name() + ".");
         }

@@ -12,6 +12,7 @@ import org.idcguard.agent.manager.NodeAgentClient;
 import org.idcguard.agent.manager.cluster.ClusterRecord;
 import org.idcguard.agent.manager.cluster.ClusterRepository;
 import org.idcguard.agent.manager.cluster.GroupRecord;
+import org.idcguard.agent.manager.cluster.NodeRecord;
 import org.idcguard.agent.manager.cluster.ObservedNode;
 import org.idcguard.model.HaSettings;
 import org.slf4j.Logger;
@@ -47,7 +48,7 @@ public final class HaLoop implements AutoCloseable {
         this.leases = new PrimaryLeases(store, agents, settings);
         org.idcguard.agent.manager.IdcRepository idcs = new org.idcguard.agent.manager.IdcRepository();
         this.dr = new DrWatch(events, drSettings, restorePoints, idc -> store.inTransaction(c -> idcs.find(c, idc))
-                .map(i -> " (city " + i.city() + ")").orElse(""));
+                .map(i -> " (city " + i.city() + ")").orElse(""), leases);
     }
 
     public void start() {
@@ -148,6 +149,19 @@ public final class HaLoop implements AutoCloseable {
     /** A cluster's common restore points, newest first. */
     List<RestorePoints.Point> restorePoints(String cluster) {
         return restorePoints.points(cluster);
+    }
+
+    /**
+     * Until when a main-city primary the manager no longer reaches may still acknowledge commits, by its last lease and
+     * the failsafe extension its node agent may grant while the DR city still seemed to stream from it.
+     */
+    long mayAcknowledgeUntil(String cluster, NodeRecord primary) {
+        return leases.mayAcknowledgeUntil(primary.name(), dr.heardFromMainCity(cluster, primary.group()));
+    }
+
+    /** When a DR standby of the group last heard from the main city (see {@link DrWatch#heardFromMainCity}). */
+    long drHeardFromMainCity(String cluster, String group) {
+        return dr.heardFromMainCity(cluster, group);
     }
 
     /** A cluster's DR city as the last tick saw it. */

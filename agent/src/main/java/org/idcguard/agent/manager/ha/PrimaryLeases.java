@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  */
 final class PrimaryLeases implements AutoCloseable {
     static final long POLL_MILLIS = 100;
+    /** wal_sender_timeout of every instance ({@code PostgresConfig}). */
+    static final long WAL_SENDER_TIMEOUT_MILLIS = 2000;
+    /** Allowed between this manager's clock and a node agent's (a lease is issued on the one and read on the other). */
+    static final long CLOCK_MARGIN_MILLIS = 1000;
     private static final Logger log = LoggerFactory.getLogger(PrimaryLeases.class);
     private final MetadataStore store;
     private final NodeAgentClient agents;
@@ -35,6 +39,9 @@ final class PrimaryLeases implements AutoCloseable {
     private long sentAtMillis;
     /** The last lease that named each instance, by instance name: how long it may still believe it leads. */
     private final Map<String, RoleLease> lastNaming = new HashMap<>();
+    /** The last lease each instance's node agent took, and when (this manager's clock) it answered for it. */
+    private final Map<String, RoleLease> lastDelivered = new HashMap<>();
+    private final Map<String, Long> deliveredAtMillis = new HashMap<>();
     /** Instances no lease may name any more (a backup-city promotion waits for theirs to run out). */
     private final java.util.Set<String> withheld = new java.util.HashSet<>();
     /**
@@ -78,7 +85,7 @@ final class PrimaryLeases implements AutoCloseable {
             RoleLease lease = new RoleLease(now, s.failureWindowMillis(), e.getValue(), theirs);
             // counted as issued when sent, delivered or not: one read late from a socket still holds until issue + valid
             e.getValue().forEach(name -> lastNaming.put(name, lease));
-            agents.grantRoles(e.getKey(), lease).exceptionally(error -> null);
+            agents.grantRoles(e.getKey(), lease).thenRun(() -> delivered(e.getValue(), lease)).exceptionally(error -> null);
         }
         sent.clear();
         sent.putAll(primaries);
@@ -92,6 +99,49 @@ final class PrimaryLeases implements AutoCloseable {
     synchronized RoleLease lastIssued(String instance) {
         RoleLease known = lastNaming.get(instance);
         return known != null ? known : new RoleLease(startedAtMillis, settings.current().failureWindowMillis(), List.of(instance));
+    }
+
+    /**
+     * Until when, on this manager's clock, a main-city primary the manager no longer sees may still acknowledge commits
+     * (what it acknowledges from then on the DR city never receives): by the last lease its node agent took from here,
+     * or by an extension its node agent grants by itself (the failsafe) while a standby its commits wait for and every
+     * DR-city standby of its group still show as streaming on it. A DR standby cut off shows so until the primary's
+     * wal_sender_timeout has passed since its last reply, which it sent no later than a keepalive interval (half that
+     * timeout) after it last heard from the primary; counted here as two timeouts after {@code drHeardAtMillis}, when the
+     * DR city last heard from the group's main city. The last extension then holds one failure window. The probe timeout
+     * (the moment heard is read a probe late at most) and a second for the clocks come on top.
+     *
+     * <p>Leases sent but never taken (the node agent cut off) do not count: only the last one its node agent answered
+     * for. A node agent that still answers keeps taking leases; then only the extension counts, since a promotion
+     * withholds the leases and asks that node agent whether the primary runs before anything changes.
+     */
+    synchronized long mayAcknowledgeUntil(String instance, long drHeardAtMillis) {
+        HaSettings s = settings.current();
+        RoleLease taken = lastDelivered.getOrDefault(instance, new RoleLease(startedAtMillis, s.failureWindowMillis(), List.of(instance)));
+        long window = Math.max(taken.validMillis(), s.failureWindowMillis());
+        long extended = drHeardAtMillis + 2 * WAL_SENDER_TIMEOUT_MILLIS + window + s.probeTimeoutMillis() + CLOCK_MARGIN_MILLIS;
+        Long reached = deliveredAtMillis.get(instance);
+        if (reached != null && System.currentTimeMillis() - reached < s.failureWindowMillis()) {
+            // its node agent answers: the leases from here are withheld, and the node agent asked, by the promotion itself
+            return extended;
+        }
+        return Math.max(taken.issuedAtMillis() + taken.validMillis() + CLOCK_MARGIN_MILLIS, extended);
+    }
+
+    private synchronized void delivered(List<String> instances, RoleLease lease) {
+        long now = System.currentTimeMillis();
+        for (String name : instances) {
+            RoleLease known = lastDelivered.get(name);
+            if (known == null || known.issuedAtMillis() <= lease.issuedAtMillis()) {
+                lastDelivered.put(name, lease);
+            }
+            deliveredAtMillis.put(name, now);
+        }
+    }
+
+    /** When this manager began issuing leases: what the DR city heard before it is not known here. */
+    long startedAtMillis() {
+        return startedAtMillis;
     }
 
     /**
