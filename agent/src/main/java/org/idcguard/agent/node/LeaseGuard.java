@@ -88,29 +88,40 @@ final class LeaseGuard implements AutoCloseable {
         }
     }
 
-    /** Extends what the failsafe allows; stops a primary whose lease ran out. */
-    private synchronized void check() {
-        long now = monotonicMillis();
-        for (Map.Entry<String, Held> e : Map.copyOf(held).entrySet()) {
-            String name = e.getKey();
-            Held h = e.getValue();
-            if (now + 2 * CHECK_MILLIS < h.deadline()) {
-                continue; // the manager's lease (or the last extension) still holds for a while
+    /**
+     * Extends what the failsafe allows; stops a primary whose lease ran out. The failsafe's look at the primary (a
+     * session to it, up to a second or two when it hangs) is taken outside the lock, so a lease from the manager is
+     * never kept waiting behind it: one that came meanwhile decides instead.
+     */
+    private void check() {
+        for (String name : List.copyOf(held.keySet())) {
+            Held h;
+            RoleLease lease;
+            synchronized (this) {
+                h = held.get(name);
+                lease = last;
+                if (h == null || monotonicMillis() + 2 * CHECK_MILLIS < h.deadline()) {
+                    continue; // the manager's lease (or the last extension) still holds for a while
+                }
             }
             Optional<InstanceStatus> status = instances.find(name);
-            if (status.isEmpty() || !status.get().running() || status.get().standby()) {
-                held.remove(name); // gone, stopped or a standby: it acknowledges nothing
-                continue;
-            }
-            boolean stillNamed = last.primaries().contains(name);
-            if (stillNamed && notAlone(name, last.witnessesOf(name))) {
-                long deadline = now + h.window();
-                write(name, deadline);
-                held.put(name, new Held(deadline, h.window()));
-                continue;
-            }
-            if (now >= h.deadline()) {
-                fence(name, stillNamed);
+            boolean acknowledgesNothing = status.isEmpty() || !status.get().running() || status.get().standby();
+            boolean stillNamed = lease.primaries().contains(name);
+            long lookedAt = monotonicMillis(); // what the look below sees holds from here at the latest
+            boolean extend = !acknowledgesNothing && stillNamed && notAlone(name, lease.witnessesOf(name));
+            synchronized (this) {
+                if (held.get(name) != h || last != lease) {
+                    continue; // a lease came meanwhile: the next check starts from it
+                }
+                if (acknowledgesNothing) {
+                    held.remove(name); // gone, stopped or a standby: it acknowledges nothing
+                } else if (extend) {
+                    long deadline = lookedAt + h.window();
+                    write(name, deadline);
+                    held.put(name, new Held(deadline, h.window()));
+                } else if (monotonicMillis() >= h.deadline()) {
+                    fence(name, stillNamed);
+                }
             }
         }
     }

@@ -48,8 +48,13 @@ class DrPromotionRetryTest {
             }
             PrimaryFailureTest.signal("-STOP", mainPostgres);
             try {
-                Waits.until(Duration.ofSeconds(20), "the preflight sees no main-city primary answer",
-                        () -> estate.api().get("/api/clusters/Half/dr/promote?to=IDC3").json().get("blockers").isEmpty());
+                JsonNode[] preflight = new JsonNode[1];
+                try {
+                    Waits.until(Duration.ofSeconds(20), "the preflight sees no main-city primary answer",
+                            () -> (preflight[0] = estate.api().get("/api/clusters/Half/dr/promote?to=IDC3").json()).get("blockers").isEmpty());
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + ": " + preflight[0], e);
+                }
                 var refused = estate.api().post("/api/clusters/Half/dr/promote", "{\"to\":\"IDC3\",\"acceptLoss\":true}");
                 assertEquals(409, refused.status(), "a main-city primary its node agent reports running may still acknowledge: " + refused.body());
                 assertTrue(refused.error().contains("reports") && refused.error().contains("lease"), refused.error());

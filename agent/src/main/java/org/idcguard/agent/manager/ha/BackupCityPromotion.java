@@ -240,6 +240,18 @@ public final class BackupCityPromotion {
                     + " could still hold, so " + (running.size() == 1 ? "it" : "they") + " may still acknowledge commits: stop "
                     + (running.size() == 1 ? "it" : "them") + ", or move with the IDC switch, which loses nothing.");
         }
+        // A node agent that answered for a lease a moment ago and not now (cut off since) may still hold it: what its
+        // primary acknowledges until it runs out would be lost, so nothing starts until then.
+        long now = System.currentTimeMillis();
+        List<NodeRecord> stillLeased = mainPrimaries.stream().filter(p -> !stopped.contains(p.name()))
+                .filter(p -> ha.leases().takenRunsOut(p.name()) > now).toList();
+        if (!stillLeased.isEmpty()) {
+            long wait = stillLeased.stream().mapToLong(p -> ha.leases().takenRunsOut(p.name())).max().orElse(now) - now;
+            throw ApiFailure.conflict("to", "The promotion to " + plan.to() + " cannot start: the node agent of "
+                    + stillLeased.stream().map(p -> p.name() + " in " + p.idc()).collect(java.util.stream.Collectors.joining(", "))
+                    + " does not answer, and the last lease it took may hold for " + String.format("%.1f", wait / 1000.0)
+                    + " s more, while its primary acknowledges commits the DR city never receives: promote after that.");
+        }
         List<String> leased = mainPrimaries.stream().map(NodeRecord::name).toList();
         List<String> steps = new ArrayList<>();
         boolean atPoint = plan.restorePoint() != null;

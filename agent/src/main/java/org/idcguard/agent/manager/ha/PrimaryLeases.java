@@ -118,14 +118,24 @@ final class PrimaryLeases implements AutoCloseable {
     synchronized long mayAcknowledgeUntil(String instance, long drHeardAtMillis) {
         HaSettings s = settings.current();
         RoleLease taken = lastDelivered.getOrDefault(instance, new RoleLease(startedAtMillis, s.failureWindowMillis(), List.of(instance)));
-        long window = Math.max(taken.validMillis(), s.failureWindowMillis());
+        long window = Math.max(taken.validMillis(), s.failureWindowMillis()); // the node agent extends by the window it was given
         long extended = drHeardAtMillis + 2 * WAL_SENDER_TIMEOUT_MILLIS + window + s.probeTimeoutMillis() + CLOCK_MARGIN_MILLIS;
         Long reached = deliveredAtMillis.get(instance);
-        if (reached != null && System.currentTimeMillis() - reached < s.failureWindowMillis()) {
+        if (reached != null && System.currentTimeMillis() - reached < s.failureWindowMillis() + s.probeIntervalMillis()) {
             // its node agent answers: the leases from here are withheld, and the node agent asked, by the promotion itself
             return extended;
         }
-        return Math.max(taken.issuedAtMillis() + taken.validMillis() + CLOCK_MARGIN_MILLIS, extended);
+        return Math.max(takenRunsOut(instance), extended);
+    }
+
+    /**
+     * When the last lease the instance's node agent took from here runs out, on this manager's clock with the clocks'
+     * margin (for one this manager has delivered none to, a lease taken at the manager's start).
+     */
+    synchronized long takenRunsOut(String instance) {
+        RoleLease taken = lastDelivered.getOrDefault(instance,
+                new RoleLease(startedAtMillis, settings.current().failureWindowMillis(), List.of(instance)));
+        return taken.issuedAtMillis() + taken.validMillis() + CLOCK_MARGIN_MILLIS;
     }
 
     private synchronized void delivered(List<String> instances, RoleLease lease) {
