@@ -8,7 +8,6 @@ import org.idcguard.agent.http.ApiFailure;
 import org.idcguard.agent.manager.EventLog;
 import org.idcguard.agent.manager.MetadataStore;
 import org.idcguard.agent.manager.NodeAgentClient;
-import org.idcguard.agent.manager.ha.TestPause;
 import org.idcguard.agent.manager.task.TaskRunner;
 import org.idcguard.model.AddDrRequest;
 import org.idcguard.model.PlannedNode;

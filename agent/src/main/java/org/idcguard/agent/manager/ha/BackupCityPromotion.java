@@ -1,5 +1,6 @@
 package org.idcguard.agent.manager.ha;
 
+import org.idcguard.agent.manager.cluster.TestPause;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
@@ -37,6 +38,8 @@ import org.idcguard.model.TaskView;
  * promoted against the last one known from the old primary: the actual loss, shown afterwards.
  */
 public final class BackupCityPromotion {
+    /** A node agent's last lease runs out within this (a failure window and then some): waited out, not refused. */
+    private static final long SHORT_LEASE_WAIT_MILLIS = 5_000;
     private static final long FENCE_WAIT_MILLIS = 5000;
     /** How long the start waits for a main-city node agent's word on its primary; one slower is taken not to answer. */
     private static final long AGENT_WAIT_MILLIS = 1500;
@@ -191,6 +194,25 @@ public final class BackupCityPromotion {
         return new DrPlan(cluster.name(), to, m, point, bytes, millis, moves, blockers);
     }
 
+    /** Main-city primaries not known stopped whose node agent took a lease that has not run out yet. */
+    private List<NodeRecord> stillLeased(List<NodeRecord> mainPrimaries, Set<String> stopped) {
+        long now = System.currentTimeMillis();
+        return mainPrimaries.stream().filter(p -> !stopped.contains(p.name())).filter(p -> ha.leases().takenRunsOut(p.name()) > now).toList();
+    }
+
+    private long leaseRemainder(List<NodeRecord> primaries) {
+        long now = System.currentTimeMillis();
+        return primaries.stream().mapToLong(p -> ha.leases().takenRunsOut(p.name())).max().orElse(now) - now;
+    }
+
+    private static void sleepFor(long millis) {
+        try {
+            Thread.sleep(Math.max(0, millis));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** How far each DR standby to promote has replayed; one that cannot be asked is left out (its promotion checks again). */
     private static java.util.Map<String, Long> replayedByGroup(ClusterRecord cluster, List<NodeRecord> nodes, List<DrPlan.Move> moves) {
         java.util.Map<String, Long> replayed = new java.util.HashMap<>();
@@ -242,11 +264,16 @@ public final class BackupCityPromotion {
         }
         // A node agent that answered for a lease a moment ago and not now (cut off since) may still hold it: what its
         // primary acknowledges until it runs out would be lost, so nothing starts until then.
-        long now = System.currentTimeMillis();
-        List<NodeRecord> stillLeased = mainPrimaries.stream().filter(p -> !stopped.contains(p.name()))
-                .filter(p -> ha.leases().takenRunsOut(p.name()) > now).toList();
+        // The plan cannot see this corner (it asks no node agent), so a remainder as short as a lease is waited out here
+        // rather than refusing a promotion its preflight called clear; the leases are looked at again afterwards.
+        List<NodeRecord> stillLeased = stillLeased(mainPrimaries, stopped);
+        long remainder = leaseRemainder(stillLeased);
+        if (!stillLeased.isEmpty() && remainder <= SHORT_LEASE_WAIT_MILLIS) {
+            sleepFor(remainder + 50);
+            stillLeased = stillLeased(mainPrimaries, stopped);
+        }
         if (!stillLeased.isEmpty()) {
-            long wait = stillLeased.stream().mapToLong(p -> ha.leases().takenRunsOut(p.name())).max().orElse(now) - now;
+            long wait = leaseRemainder(stillLeased);
             throw ApiFailure.conflict("to", "The promotion to " + plan.to() + " cannot start: the node agent of "
                     + stillLeased.stream().map(p -> p.name() + " in " + p.idc()).collect(java.util.stream.Collectors.joining(", "))
                     + " does not answer, and the last lease it took may hold for " + String.format("%.1f", wait / 1000.0)

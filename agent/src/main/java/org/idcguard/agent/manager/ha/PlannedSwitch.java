@@ -1,5 +1,6 @@
 package org.idcguard.agent.manager.ha;
 
+import org.idcguard.agent.manager.cluster.TestPause;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;

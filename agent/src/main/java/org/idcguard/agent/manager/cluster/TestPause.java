@@ -1,4 +1,4 @@
-package org.idcguard.agent.manager.ha;
+package org.idcguard.agent.manager.cluster;
 
 import java.util.Map;
 
