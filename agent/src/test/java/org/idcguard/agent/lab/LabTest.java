@@ -125,19 +125,8 @@ class LabTest {
         }
     }
 
-    /** The lab's own process logs, for a failure message. */
     private static String logs(Path home) {
-        StringBuilder text = new StringBuilder();
-        try (var files = Files.list(home.resolve("logs"))) {
-            for (Path f : files.toList()) {
-                List<String> lines = Files.readAllLines(f);
-                text.append("\n--- ").append(f.getFileName()).append('\n')
-                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 10), lines.size())));
-            }
-        } catch (java.io.IOException e) {
-            text.append("\n(no logs: ").append(e.getMessage()).append(')');
-        }
-        return text.toString();
+        return LabLogs.tails(home, 10);
     }
 
     private static long lastEventId(ApiCaller api) {
