@@ -21,6 +21,12 @@ import java.util.List;
  *                       before the DBA can promote the DR city
  */
 public record RoleLease(long issuedAtMillis, long validMillis, List<String> primaries, java.util.Map<String, List<String>> witnesses) {
+    /**
+     * The file in a primary's data directory that holds its lease deadline (milliseconds of CLOCK_MONOTONIC), which
+     * the {@code idcguard_lease} library reads at every commit and the manager's probe reads the age of.
+     */
+    public static final String FILE = "idcguard.lease";
+
     public RoleLease {
         primaries = primaries == null ? List.of() : List.copyOf(primaries);
         witnesses = witnesses == null ? java.util.Map.of() : java.util.Map.copyOf(witnesses);

@@ -210,12 +210,12 @@ public final class ProbeWorkload implements AutoCloseable {
         }
     }
 
-    /** Milliseconds of the last acknowledged write, 0 if none yet. */
     /** After {@link #stop}: how many of the lost writes had been acknowledged after this moment. */
     public long lostAckedAfter(long millis) {
         return lostAcks.stream().filter(t -> t > millis).count();
     }
 
+    /** Milliseconds of the last acknowledged write, 0 if none yet. */
     public long lastAckMillis() {
         synchronized (acked) {
             return acked.isEmpty() ? 0 : acked.get(acked.size() - 1)[1];

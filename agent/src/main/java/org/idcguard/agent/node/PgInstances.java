@@ -457,7 +457,7 @@ final class PgInstances {
         }
     }
 
-    static final String LEASE_FILE = "idcguard.lease";
+    static final String LEASE_FILE = org.idcguard.model.RoleLease.FILE;
 
     /**
      * Writes a lease deadline (CLOCK_MONOTONIC milliseconds, the clock of System.nanoTime) atomically, owned by

@@ -92,6 +92,47 @@ class PrimaryFailureTest extends OneClusterPerClass {
         }
     }
 
+    /**
+     * The primary's node agent is SIGKILLed alone: PostgreSQL runs on and answers every probe, its standbys still stream
+     * from it, but nobody renews its lease, so the lease check refuses its commits. The group must not be left so: it
+     * is taken over (its standbys detached first), the old primary is fenced without its node agent, and rejoins as a
+     * standby once its node agent is back. Every other group with a primary on that computer goes the same way.
+     */
+    @Test
+    @Order(3)
+    void aPrimaryWhoseNodeAgentDiedIsReplacedAndRejoinsWhenItsNodeAgentReturns() throws Exception {
+        long mark = estate.lastEventId();
+        ClusterDetail before = estate.detail(name);
+        NodeView primary = shardPrimary(before);
+        try (WritablePrimaryWatch watch = new WritablePrimaryWatch(before)) {
+            ProbeWorkload probe = new ProbeWorkload(before.uris().jdbc());
+            probe.prepare();
+            probe.start();
+            Thread.sleep(1500);
+            estate.killNode(primary.address()); // SIGKILL the node agent alone; its PostgreSQL instances live on
+            long killedAt = System.currentTimeMillis();
+            try {
+                Waits.until(Duration.ofSeconds(30), "shard1 has a new primary", () ->
+                        ClusterHealth.primary(shard(estate.detail(name))).map(p -> !p.name().equals(primary.name())).orElse(false));
+                System.out.println("PrimaryFailureTest: " + primary.name() + "'s node agent killed; a new primary recorded after "
+                        + (System.currentTimeMillis() - killedAt) + " ms");
+                long recordedAt = System.currentTimeMillis();
+                Waits.until(Duration.ofSeconds(15), "the probe commits again", () -> probe.lastAckMillis() > recordedAt);
+                ProbeReport report = probe.stop();
+                assertEquals(0, report.missing(), "acknowledged writes lost: " + report);
+                List<String> why = estate.eventsAfter(mark, "failover.started").stream().map(e -> e.get("message").asText()).toList();
+                assertTrue(why.stream().anyMatch(m -> m.contains(primary.name() + " answers, but its lease was last renewed")), why.toString());
+            } finally {
+                estate.startNode(primary.address());
+            }
+            HaEstates.awaitFullProtection(estate, name, Duration.ofSeconds(120));
+            NodeView former = shard(estate.detail(name)).nodes().stream().filter(n -> n.name().equals(primary.name()))
+                    .findFirst().orElseThrow();
+            assertEquals("standby", former.role(), "the old primary was fenced, rewound and rejoined");
+            assertEquals(List.of(), watch.violations(), "two writable primaries in one group");
+        }
+    }
+
     static GroupView shard(ClusterDetail d) {
         return d.groups().stream().filter(g -> g.name().equals("shard1")).findFirst().orElseThrow();
     }

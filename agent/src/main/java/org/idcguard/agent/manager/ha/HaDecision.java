@@ -46,6 +46,12 @@ public final class HaDecision {
             new Row<>("the recorded primary answers in recovery", "wait (a probe may have seen it a moment before promotion ended)",
                     Flow.STOP, HaDecision::primaryInRecovery,
                     f -> List.of(HaAction.waiting("Recorded primary " + f.primary().get().name() + " is in recovery."))),
+            new Row<>("the recorded primary answers but nobody has renewed its lease for two failure windows",
+                    "fail over: it can acknowledge nothing, and no node agent will let it (its standbys are detached first)",
+                    Flow.STOP, HaDecision::leaseLapsed, f -> failOver(f, f.primary().get().idc(), "Primary " + f.primary().get().name()
+                            + " answers, but its lease was last renewed " + f.primary().get().observation().get().leaseAgeMillis()
+                            + " ms ago: the lease check refuses its commits and nothing renews it (its node agent is gone or "
+                            + "cannot write), so the group has no primary that can acknowledge.")),
             new Row<>("the recorded primary answers", "keep the sync set right and judge each standby by the standby table",
                     Flow.STOP, f -> f.primary().get().answering(), HaDecision::tend),
             new Row<>("the primary missed fewer probes than make it down", "wait: one slow probe never fails a node over",
@@ -155,6 +161,11 @@ public final class HaDecision {
                 : "Primary " + primary.name() + " failed " + f.settings().failedProbes() + " probes in a row and ")
                 + answeringStandbys(f).stream().map(NodeState::name).collect(Collectors.joining(", "))
                 + " confirm their WAL stream from " + primary.name() + " stopped.";
+        return failOver(f, prefer, why);
+    }
+
+    private static List<HaAction> failOver(GroupFacts f, String prefer, String why) {
+        NodeState primary = f.primary().get();
         List<HaAction> actions = new ArrayList<>();
         actions.add(new HaAction(Kind.FAIL_OVER, primary.name(), prefer, why));
         // a standby that may hold the only copy of an acknowledged commit must answer before anyone is promoted
@@ -167,6 +178,19 @@ public final class HaDecision {
 
     static List<NodeState> rogues(GroupFacts f) {
         return f.members().stream().filter(m -> !m.node().isPrimary() && m.answering() && m.observation().get().writable()).toList();
+    }
+
+    /**
+     * The primary answers, but its lease file has not been written for two failure windows: every lease from the manager
+     * and every extension of the node agent's failsafe holds at most one window from when it is written, so it has run
+     * out, and the lease check refuses every commit. Its node agent renews neither (it is dead, frozen, or cannot write),
+     * so nothing will let it acknowledge again: the group must get another primary, as when the primary itself is lost.
+     * The second window is the margin for a renewal in flight and for a probe read late. Without a lease file (a primary
+     * never leased, or one without the check) this never holds.
+     */
+    static boolean leaseLapsed(GroupFacts f) {
+        NodeState p = f.primary().get();
+        return p.answering() && p.observation().get().leaseUnrenewedFor(2L * f.settings().failureWindowMillis());
     }
 
     private static boolean primaryInRecovery(GroupFacts f) {

@@ -91,6 +91,31 @@ class HaDecisionTest {
     }
 
     @Test
+    void row6bAnAnsweringPrimaryWhoseLeaseNobodyRenewsIsFailedOverWithinItsIdcThoughItsStandbysHearIt() {
+        NodeState p = leaseLastWritten(primaryUp(SYNC, List.of("b1", "b2", "l")), 3_001); // two failure windows of 1.5 s, and 1 ms
+        var actions = HaDecision.decide(facts(p, standby("l", "IDC1", 100), standby("b1", "IDC2", hearingPrimary(p)),
+                standby("b2", "IDC2", 100)).build());
+        assertEquals(List.of(Kind.FAIL_OVER), kinds(actions), actions.toString());
+        assertEquals("IDC1", actions.get(0).detail(), "its IDC lives: the local standby is preferred, as for a lost primary");
+        assertTrue(actions.get(0).sentence().contains("lease was last renewed 3001 ms ago"), actions.get(0).sentence());
+    }
+
+    @Test
+    void row6bALeaseRenewedWithinTwoWindowsOrNoLeaseFileAtAllIsNoReasonToFailOver() {
+        for (long age : new long[] {-1, 0, 1_400, 3_000}) {
+            NodeState p = leaseLastWritten(primaryUp(SYNC, List.of("b1", "b2", "l")), age);
+            var actions = HaDecision.decide(facts(p, standby("l", "IDC1", 100), standby("b1", "IDC2", 100), standby("b2", "IDC2", 100)).build());
+            assertEquals(List.of(Kind.WAIT), kinds(actions), "lease file age " + age + ": " + actions);
+        }
+    }
+
+    private static NodeState leaseLastWritten(NodeState p, long ageMillis) {
+        NodeObservation o = p.observation().orElseThrow();
+        return new NodeState(p.node(), 0, false, Optional.of(new NodeObservation(o.inRecovery(), o.lsn(), o.readOnly(), o.syncNames(),
+                o.receiver(), o.replicas(), o.upstreamSet(), ageMillis)));
+    }
+
+    @Test
     void row7OneSlowProbeNeverFailsAPrimaryOver() {
         NodeState p = missedProbes(primaryDown(), 2);
         var actions = HaDecision.decide(facts(p, standby("b1", "IDC2", 100), standby("b2", "IDC2", 100)).build());
@@ -217,7 +242,7 @@ class HaDecisionTest {
     void everyRowSaysWhenAndThen() {
         HaDecision.GROUP_TABLE.forEach(r -> assertTrue(!r.when().isBlank() && !r.then().isBlank()));
         HaDecision.STANDBY_TABLE.forEach(r -> assertTrue(!r.when().isBlank() && !r.then().isBlank()));
-        assertEquals(10, HaDecision.GROUP_TABLE.size(), "a new row needs its own test here");
+        assertEquals(11, HaDecision.GROUP_TABLE.size(), "a new row needs its own test here");
         assertEquals(4, HaDecision.STANDBY_TABLE.size(), "a new row needs its own test here");
     }
 
