@@ -24,6 +24,7 @@ public final class AlertRules {
             Map.entry("city.back", INFO),
             Map.entry("alert.protection-lost", CRITICAL),
             Map.entry("alert.commits-waiting", CRITICAL),
+            Map.entry("alert.lease-unenforced", WARNING),
             Map.entry("ha.action-failed", CRITICAL),
             Map.entry("drill.failed", CRITICAL),
             Map.entry("failover.started", WARNING),

@@ -189,9 +189,19 @@ public final class BackupCityPromotion {
                 moves = atRestorePoint(moves, common.get(), Math.max(0, lastSample - common.get().createdMillis()));
             }
         }
+        // A primary last seen acknowledging without the lease check (no library, or no lease file yet) is bounded by
+        // nothing once out of sight: if its city lives, it acknowledges until the cut heals, and all of that is lost.
+        Set<String> unbounded = Set.copyOf(unleased(moves));
+        moves = moves.stream().map(x -> !unbounded.contains(x.oldPrimary()) ? x
+                : new DrPlan.Move(x.group(), x.oldPrimary(), x.candidate(), x.lastKnownLsn(), x.candidateLsn(), -1, x.lossMillis())).toList();
         long bytes = moves.stream().mapToLong(x -> Math.max(0, x.lossBytes())).sum();
         long millis = moves.stream().mapToLong(x -> Math.max(0, x.lossMillis())).max().orElse(0);
         return new DrPlan(cluster.name(), to, m, point, bytes, millis, moves, blockers);
+    }
+
+    /** The old primaries of these moves that were last seen acknowledging without the lease check. */
+    private List<String> unleased(List<DrPlan.Move> moves) {
+        return moves.stream().map(DrPlan.Move::oldPrimary).filter(p -> !"-".equals(p) && !ha.leaseEnforcedWhenLastSeen(p)).sorted().toList();
     }
 
     /** Main-city primaries not known stopped whose node agent took a lease that has not run out yet. */
@@ -245,9 +255,11 @@ public final class BackupCityPromotion {
         }
         boolean unknown = plan.groups().stream().anyMatch(m -> m.lossBytes() < 0);
         if ((plan.estimatedLossBytes() > 0 || unknown) && !request.lossAccepted()) {
+            List<String> unbounded = unleased(plan.groups());
             throw ApiFailure.conflict("acceptLoss", "Promoting " + plan.to() + " now loses " + (unknown ? "an unknown amount"
                     : "about " + plan.estimatedLossBytes() + " bytes") + " (up to " + String.format("%.1f", plan.estimatedLossMillis() / 1000.0)
-                    + " s of commits): confirm that you accept the loss.");
+                    + " s of commits" + (unbounded.isEmpty() ? "" : "; " + String.join(", ", unbounded) + " acknowledged without the lease "
+                    + "check when last seen, so nothing bounds what they acknowledge if their city lives") + "): confirm that you accept the loss.");
         }
         ClusterRecord cluster = drCluster(clusterName);
         List<NodeRecord> nodes = store.inTransaction(c -> clusters.nodes(c, cluster.name()));

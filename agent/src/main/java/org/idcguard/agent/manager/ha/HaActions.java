@@ -64,6 +64,11 @@ final class HaActions implements AutoCloseable {
                 || a.kind() == HaAction.Kind.RESOLVE_INTENT)) {
             notices.remove(subject);
         }
+        // An alert of a healthy group (commits waiting, no lease check) is said once per kind, so two that hold
+        // together do not take turns being said at every tick; forgotten when it no longer holds.
+        Set<String> alertsNow = decided.stream().filter(a -> a.kind() == HaAction.Kind.NOTICE && a.detail().startsWith("alert."))
+                .map(a -> subject + "|" + a.detail()).collect(java.util.stream.Collectors.toSet());
+        notices.keySet().removeIf(k -> k.startsWith(subject + "|alert.") && !alertsNow.contains(k));
         for (HaAction a : decided) {
             NodeState node = f.members().stream().filter(m -> m.name().equals(a.node())).findFirst().orElse(null);
             HaLock nodeLock = HaLock.node(cluster.name(), a.node());
@@ -94,7 +99,7 @@ final class HaActions implements AutoCloseable {
                     }
                 }
                 case MARK_ASTRAY -> markForRejoin(cluster, node, f.primary().get());
-                case NOTICE -> notice(subject, a.detail(), subject, a.sentence());
+                case NOTICE -> notice(a.detail().startsWith("alert.") ? subject + "|" + a.detail() : subject, a.detail(), subject, a.sentence());
                 case WAIT -> log.debug("{}: {}", subject, a.sentence());
                 default -> throw new IllegalStateException("unhandled " + a.kind());
             }

@@ -115,6 +115,14 @@ public final class HaDecision {
             actions.add(HaAction.notice("alert.commits-waiting", primary.name(), "Under the strict policy, commits of "
                     + f.group().name() + " wait: no standby outside " + primary.idc() + " streams from " + primary.name() + "."));
         }
+        if (f.lasted("unleased:" + primary.name()) > 2L * f.settings().failureWindowMillis()) {
+            NodeObservation seen = primary.observation().get();
+            actions.add(HaAction.notice("alert.lease-unenforced", primary.name(), "Primary " + primary.name() + " acknowledges commits "
+                    + "without the lease check (" + (!seen.leaseCheckLoaded() ? "the idcguard_lease library is not loaded: run ./idcguard "
+                    + "once as root on " + primary.node().address() + " to install it, then restart it" : "it has no lease file: its node "
+                    + "agent writes none") + "). Should its city ever be cut off, nothing bounds how long it goes on acknowledging, so a "
+                    + "DR promotion meanwhile loses an unknown amount."));
+        }
         List<NodeState> rogues = rogues(f);
         for (NodeState m : f.members()) {
             if (m == primary || rogues.contains(m)) {

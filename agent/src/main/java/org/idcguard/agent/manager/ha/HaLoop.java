@@ -170,6 +170,11 @@ public final class HaLoop implements AutoCloseable {
     }
 
     /** Each node as the last tick saw it (for a planned switch's preflight). */
+    /** See {@link NodeObserver#leaseEnforcedWhenLastSeen}. */
+    boolean leaseEnforcedWhenLastSeen(String node) {
+        return observer.leaseEnforcedWhenLastSeen(node);
+    }
+
     public Optional<NodeState> latest(String node) {
         return observer.latest(node);
     }

@@ -15,13 +15,22 @@ import java.util.Optional;
  * @param upstreamSet  a standby's primary_conninfo is set (a takeover empties it to detach the standby)
  * @param leaseAgeMillis how long ago, on the node's own clock, its lease file ({@code idcguard.lease}) was last written
  *                     (by a lease from the manager or an extension of the node agent's failsafe); -1 without a file
+ * @param leaseCheckLoaded the {@code idcguard_lease} library is among its shared_preload_libraries
  */
 public record NodeObservation(boolean inRecovery, long lsn, boolean readOnly, String syncNames, Optional<Receiver> receiver,
-                              List<Replica> replicas, boolean upstreamSet, long leaseAgeMillis) {
+                              List<Replica> replicas, boolean upstreamSet, long leaseAgeMillis, boolean leaseCheckLoaded) {
 
     public NodeObservation(boolean inRecovery, long lsn, boolean readOnly, String syncNames, Optional<Receiver> receiver,
                            List<Replica> replicas, boolean upstreamSet) {
-        this(inRecovery, lsn, readOnly, syncNames, receiver, replicas, upstreamSet, -1);
+        this(inRecovery, lsn, readOnly, syncNames, receiver, replicas, upstreamSet, -1, false);
+    }
+
+    /**
+     * A primary whose commits the lease check governs: the library is loaded and a lease file is there (the library
+     * enforces nothing without one). Only then does its lease bound how long it may acknowledge once nobody sees it.
+     */
+    public boolean leaseEnforced() {
+        return leaseCheckLoaded && leaseAgeMillis >= 0;
     }
 
     public NodeObservation(boolean inRecovery, long lsn, boolean readOnly, String syncNames, Optional<Receiver> receiver,

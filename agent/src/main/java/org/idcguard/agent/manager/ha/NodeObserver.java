@@ -27,6 +27,8 @@ final class NodeObserver implements AutoCloseable {
     private final Map<String, Long> lingering = new HashMap<>();
     private final Map<String, NodeState> latest = new ConcurrentHashMap<>();
     private final Map<String, ProbeStats> stats = new ConcurrentHashMap<>();
+    /** Per primary, whether the lease check governed its commits the last time it answered as a primary. */
+    private final Map<String, Boolean> leaseEnforcedWhenLastSeen = new ConcurrentHashMap<>();
     private final ActionSessions sessions;
 
     NodeObserver(ActionSessions sessions) {
@@ -89,6 +91,12 @@ final class NodeObserver implements AutoCloseable {
             boolean recovering = m.node().isPrimary() && m.answering() && m.observation().get().inRecovery();
             boolean astray = !m.node().isPrimary() && primary.map(NodeState::answering).orElse(false) && m.answering()
                     && !m.node().needsRejoin() && m.observation().get().inRecovery() && !HaDecision.streaming(primary.get(), m);
+            boolean unleased = m.node().isPrimary() && m.answering() && !m.observation().get().inRecovery()
+                    && !m.observation().get().leaseEnforced();
+            if (m.node().isPrimary() && m.answering() && !m.observation().get().inRecovery()) {
+                leaseEnforcedWhenLastSeen.put(m.name(), m.observation().get().leaseEnforced());
+            }
+            track("unleased:" + m.name(), unleased, now);
             track("recovering:" + m.name(), recovering, now);
             track("astray:" + m.name(), astray, now);
         }
@@ -101,6 +109,14 @@ final class NodeObserver implements AutoCloseable {
         } else {
             lingering.remove(key);
         }
+    }
+
+    /**
+     * Whether the lease check governed the node's commits the last time it answered as a primary; true for one this
+     * manager never saw as a primary (a manager started after its city went dark cannot know otherwise).
+     */
+    boolean leaseEnforcedWhenLastSeen(String node) {
+        return leaseEnforcedWhenLastSeen.getOrDefault(node, true);
     }
 
     /** A node as the last tick saw it, in the cluster detail's words; empty before the loop has probed it. */

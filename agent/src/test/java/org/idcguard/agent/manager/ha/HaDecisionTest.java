@@ -109,10 +109,22 @@ class HaDecisionTest {
         }
     }
 
+    @Test
+    void row6APrimaryAcknowledgingWithoutTheLeaseCheckForTwoWindowsIsAnAlertOnce() {
+        NodeState p = primaryUp(SYNC, List.of("b1", "b2", "l")); // no lease file, no library: leaseEnforced() is false
+        var members = new NodeState[] {p, standby("l", "IDC1", 100), standby("b1", "IDC2", 100), standby("b2", "IDC2", 100)};
+        assertEquals(List.of(Kind.WAIT), kinds(HaDecision.decide(facts(members).lingering("unleased:p", 3_000).build())),
+                "a promoted primary's first lease is on its way for a moment");
+        var actions = HaDecision.decide(facts(members).lingering("unleased:p", 3_001).build());
+        assertEquals(List.of(Kind.NOTICE), kinds(actions), actions.toString());
+        assertEquals("alert.lease-unenforced", actions.get(0).detail());
+        assertTrue(actions.get(0).sentence().contains("idcguard_lease library is not loaded"), actions.get(0).sentence());
+    }
+
     private static NodeState leaseLastWritten(NodeState p, long ageMillis) {
         NodeObservation o = p.observation().orElseThrow();
         return new NodeState(p.node(), 0, false, Optional.of(new NodeObservation(o.inRecovery(), o.lsn(), o.readOnly(), o.syncNames(),
-                o.receiver(), o.replicas(), o.upstreamSet(), ageMillis)));
+                o.receiver(), o.replicas(), o.upstreamSet(), ageMillis, true)));
     }
 
     @Test

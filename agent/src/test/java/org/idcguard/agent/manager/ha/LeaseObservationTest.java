@@ -1,0 +1,83 @@
+package org.idcguard.agent.manager.ha;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import org.idcguard.agent.manager.cluster.ClusterRecord;
+import org.idcguard.agent.manager.cluster.NodeRecord;
+import org.idcguard.agent.node.PostgresBinaries;
+import org.idcguard.agent.testing.BarePostgres;
+import org.idcguard.model.RoleLease;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the manager's probe reads of a primary's lease, on real PostgreSQL (two bare servers, no node agent): whether
+ * the lease check is loaded, and how long ago the lease file was last written, on the server's own clock. The takeover
+ * of a primary whose node agent is gone and the alert for a primary without the check stand on these two readings.
+ */
+class LeaseObservationTest {
+    private static final int WITH_CHECK = 56481;
+    private static final int WITHOUT_CHECK = 56482;
+
+    @AutoClose
+    private BarePostgres servers;
+
+    @Test
+    void theProbeReadsWhetherTheLeaseCheckIsLoadedAndHowLongAgoTheLeaseWasLastWritten() throws Exception {
+        PostgresBinaries pg = BarePostgres.binaries();
+        if (!pg.hasLibrary(PostgresBinaries.LEASE_LIBRARY)) {
+            fail("the lease check is not installed in " + pg.pkglibdir() + ": build and install it with "
+                    + "make -C extension/idcguard_lease install (./idcguard test does that before the tests)");
+        }
+        servers = new BarePostgres(pg, "idcg-lease-seen-");
+        Path checked = servers.dataDir("checked");
+        Path unchecked = servers.dataDir("unchecked");
+        servers.initdb(checked, "shared_preload_libraries = '" + PostgresBinaries.LEASE_LIBRARY + "'\n");
+        servers.initdb(unchecked, "");
+        servers.start(checked, WITH_CHECK);
+        servers.start(unchecked, WITHOUT_CHECK);
+
+        NodeObservation noFile = probe(WITH_CHECK);
+        assertTrue(noFile.leaseCheckLoaded(), "the library is preloaded");
+        assertEquals(-1, noFile.leaseAgeMillis(), "no lease file yet");
+        assertFalse(noFile.leaseEnforced(), "the library enforces nothing without a file");
+
+        Path lease = checked.resolve(RoleLease.FILE);
+        Files.writeString(lease, Long.toString(System.nanoTime() / 1_000_000 + 60_000) + "\n");
+        NodeObservation fresh = probe(WITH_CHECK);
+        assertTrue(fresh.leaseEnforced(), fresh.toString());
+        assertTrue(fresh.leaseAgeMillis() >= 0 && fresh.leaseAgeMillis() < 2_000, "written just now: " + fresh.leaseAgeMillis() + " ms");
+        assertFalse(fresh.leaseUnrenewedFor(3_000));
+
+        // nobody has written it for ten seconds (a node agent gone): the probe sees it so, whatever the deadline inside says
+        Files.setLastModifiedTime(lease, FileTime.from(Instant.now().minusSeconds(10)));
+        NodeObservation stale = probe(WITH_CHECK);
+        assertTrue(stale.leaseAgeMillis() >= 10_000 && stale.leaseAgeMillis() < 12_000, "last written 10 s ago: " + stale.leaseAgeMillis());
+        assertTrue(stale.leaseUnrenewedFor(3_000));
+
+        NodeObservation without = probe(WITHOUT_CHECK);
+        Files.writeString(unchecked.resolve(RoleLease.FILE), "0\n");
+        NodeObservation withoutButLeased = probe(WITHOUT_CHECK);
+        assertFalse(without.leaseCheckLoaded(), "no library preloaded");
+        assertFalse(withoutButLeased.leaseEnforced(), "a lease file alone enforces nothing without the library");
+    }
+
+    private static NodeObservation probe(int port) throws Exception {
+        ClusterRecord cluster = new ClusterRecord("c", "intra-city", "Shenzhen", "IDC1", "IDC2", 1, 2, "app", "app", "pw",
+                "postgres", "unused: trust", "available", ClusterRecord.RUNNING);
+        NodeRecord node = new NodeRecord("p", "c", "g", "IDC1", "127.0.0.1", null, port, "", "primary", false);
+        NodeProber prober = new NodeProber(cluster, node);
+        try {
+            return prober.probe(5_000);
+        } finally {
+            prober.abort();
+        }
+    }
+}
