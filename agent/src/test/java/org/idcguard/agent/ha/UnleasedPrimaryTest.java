@@ -58,6 +58,8 @@ class UnleasedPrimaryTest {
 
             JsonNode plan = estate.api().get("/api/clusters/Unleased/dr/promote?to=IDC3").json();
             assertEquals(0, plan.get("blockers").size(), plan.toString());
+            assertTrue(plan.get("unseenMillis").asLong() > 0, "a city out of sight may have acknowledged unseen: the plan says how long "
+                    + plan);
             for (JsonNode move : plan.get("groups")) {
                 boolean wasUnleased = unleased.stream().anyMatch(p -> p.name().equals(move.get("oldPrimary").asText()));
                 assertEquals(wasUnleased, move.get("lossBytes").asLong() < 0,
@@ -65,7 +67,8 @@ class UnleasedPrimaryTest {
             }
             var refused = estate.api().post("/api/clusters/Unleased/dr/promote", "{\"to\":\"IDC3\"}");
             assertEquals(409, refused.status(), refused.body());
-            assertTrue(refused.error().contains("an unknown amount") && refused.error().contains(primary.name()
+            assertTrue(refused.error().contains("an unknown amount") && refused.error().contains("cut off rather than dark")
+                    && refused.error().contains(primary.name()
                     + (unleased.size() > 1 ? "," : " acknowledged without the lease check")), refused.error());
             assertTrue(shard(estate.detail("Unleased")).nodes().stream().filter(n -> n.idc().equals("IDC3"))
                     .allMatch(n -> "standby".equals(n.role())), "a refusal changes nothing");

@@ -36,6 +36,7 @@ class BackupCityWizardTest {
     void start(Stage stage) {
         manager.createCluster(new ClusterRequest("Sales", "cross-city", "Shenzhen", "IDC1", "IDC2", 2, 1,
                 List.of("127.0.1.1", "127.0.2.1", "127.0.4.1"), null, null, null, List.of(), "IDC3", null));
+        manager.mainCityLost = true;
         Inventory inventory = new Inventory(manager, new DirectBackground());
         inventory.refresh();
         ClusterDetailViewModel vm = new ClusterDetailViewModel(inventory, "Sales");
@@ -52,12 +53,16 @@ class BackupCityWizardTest {
         assertEquals(3, plan.getItems().size(), "coordinator and two shards");
         String verdict = robot.lookup("#dr-verdict").queryAs(Label.class).getText();
         assertTrue(verdict.startsWith("Estimated loss: 12.0 KiB"), verdict);
+        assertTrue(verdict.contains("cut off rather than dark, it may also have acknowledged commits for up to 6.8 s"),
+                "what a cut-off city acknowledged unseen is shown beside the estimate: " + verdict);
         robot.clickOn("#dr-mode-consistent");
         verdict = robot.lookup("#dr-verdict").queryAs(Label.class).getText();
         assertTrue(verdict.startsWith("Estimated loss: 24.0 KiB") && verdict.contains("at restore point idcguard_1000"), verdict);
         assertTrue(manager.calls().contains("drPlan Sales IDC3 consistent"), manager.calls().toString());
         robot.clickOn("#dr-next");
 
+        assertTrue(robot.lookup(".outcome-warn").queryAs(Label.class).getText().contains("up to 6.8 s after the DR city last heard"),
+                "the confirmation says it again");
         Button promote = robot.lookup("#dr-next").queryAs(Button.class);
         verifyThat("#dr-next", hasText("Promote IDC3"));
         assertTrue(promote.isDisabled(), "nothing is promoted before the name is typed");

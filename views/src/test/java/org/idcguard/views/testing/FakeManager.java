@@ -344,6 +344,8 @@ public final class FakeManager implements ManagerApi {
 
     /** What the fake DR standbys lack of their primaries, in bytes per group. */
     public volatile long drLagBytes = 4096;
+    /** Whether the main city is lost, as the manager judges it (its DR status, and the plan's unseen span). */
+    public volatile boolean mainCityLost;
 
     @Override
     public synchronized DrStatus drStatus(String cluster) {
@@ -359,7 +361,7 @@ public final class FakeManager implements ManagerApi {
             groups.add(promoted ? new DrStatus.Group(g.name(), node, "primary", "-", "-", -1, -1)
                     : new DrStatus.Group(g.name(), node, "streaming", "0/3000000", "0/3001000", drLagBytes, drLagBytes > 0 ? 1200 : 0));
         }
-        return new DrStatus(cluster, d.summary().drIdc(), "Guangzhou", false, promoted, promoted ? -1 : drLagBytes * groups.size(),
+        return new DrStatus(cluster, d.summary().drIdc(), "Guangzhou", mainCityLost && !promoted, promoted, promoted ? -1 : drLagBytes * groups.size(),
                 promoted ? -1 : 1200, groups, List.of(), null, 0);
     }
 
@@ -376,7 +378,8 @@ public final class FakeManager implements ManagerApi {
         }
         boolean consistent = "consistent".equals(mode);
         return new DrPlan(cluster, to, consistent ? "consistent" : "latest", consistent ? "idcguard_1000" : null,
-                consistent ? s.estimatedLossBytes() * 2 : s.estimatedLossBytes(), s.estimatedLossMillis(), moves, List.of());
+                consistent ? s.estimatedLossBytes() * 2 : s.estimatedLossBytes(), s.estimatedLossMillis(), moves, List.of(),
+                s.mainCityLost() ? 6_800 : 0); // two wal_sender_timeouts, a failure window and the margins, as the manager counts
     }
 
     @Override

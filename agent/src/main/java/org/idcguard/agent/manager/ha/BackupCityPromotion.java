@@ -102,6 +102,7 @@ public final class BackupCityPromotion {
         List<DrPlan.Move> moves = new ArrayList<>();
         List<String> blockers = new ArrayList<>();
         List<String> answering = new ArrayList<>();
+        long unseen = 0;
         List<NodeRecord> moved = new ArrayList<>();
         java.util.Map<String, Long> held = new java.util.HashMap<>();
         for (GroupRecord g : groups) {
@@ -146,6 +147,7 @@ public final class BackupCityPromotion {
             long until = leading.stream().mapToLong(p -> ha.mayAcknowledgeUntil(cluster.name(), p)).max().orElse(0);
             long heard = leading.stream().mapToLong(p -> ha.drHeardFromMainCity(cluster.name(), p.group())).max().orElse(0);
             long wait = until - now;
+            unseen = Math.max(0, until - heard);
             if (now - heard <= PrimaryLeases.WAL_SENDER_TIMEOUT_MILLIS) {
                 blockers.add("The DR city still hears from the main city (" + (now - heard) + " ms ago): the main city is out of the "
                         + "manager's sight, not lost, and its primaries go on acknowledging commits. Move with the IDC switch once the "
@@ -196,7 +198,7 @@ public final class BackupCityPromotion {
                 : new DrPlan.Move(x.group(), x.oldPrimary(), x.candidate(), x.lastKnownLsn(), x.candidateLsn(), -1, x.lossMillis())).toList();
         long bytes = moves.stream().mapToLong(x -> Math.max(0, x.lossBytes())).sum();
         long millis = moves.stream().mapToLong(x -> Math.max(0, x.lossMillis())).max().orElse(0);
-        return new DrPlan(cluster.name(), to, m, point, bytes, millis, moves, blockers);
+        return new DrPlan(cluster.name(), to, m, point, bytes, millis, moves, blockers, unseen);
     }
 
     /** The old primaries of these moves that were last seen acknowledging without the lease check. */
@@ -254,12 +256,14 @@ public final class BackupCityPromotion {
             throw ApiFailure.conflict("to", "The promotion to " + plan.to() + " cannot start: " + String.join(" ", plan.blockers()));
         }
         boolean unknown = plan.groups().stream().anyMatch(m -> m.lossBytes() < 0);
-        if ((plan.estimatedLossBytes() > 0 || unknown) && !request.lossAccepted()) {
+        if ((plan.estimatedLossBytes() > 0 || unknown || plan.unseenMillis() > 0) && !request.lossAccepted()) {
             List<String> unbounded = unleased(plan.groups());
             throw ApiFailure.conflict("acceptLoss", "Promoting " + plan.to() + " now loses " + (unknown ? "an unknown amount"
                     : "about " + plan.estimatedLossBytes() + " bytes") + " (up to " + String.format("%.1f", plan.estimatedLossMillis() / 1000.0)
                     + " s of commits" + (unbounded.isEmpty() ? "" : "; " + String.join(", ", unbounded) + " acknowledged without the lease "
-                    + "check when last seen, so nothing bounds what they acknowledge if their city lives") + "): confirm that you accept the loss.");
+                    + "check when last seen, so nothing bounds what they acknowledge if their city lives") + ")"
+                    + (plan.unseenMillis() > 0 ? ", and " + plan.unseenSentence().substring(0, 1).toLowerCase() + plan.unseenSentence().substring(1)
+                    .replaceAll("\\.$", "") : "") + ": confirm that you accept the loss.");
         }
         ClusterRecord cluster = drCluster(clusterName);
         List<NodeRecord> nodes = store.inTransaction(c -> clusters.nodes(c, cluster.name()));

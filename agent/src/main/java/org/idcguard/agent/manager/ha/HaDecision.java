@@ -17,6 +17,13 @@ import org.idcguard.agent.manager.ha.HaAction.Kind;
  */
 public final class HaDecision {
     static final long ASTRAY_MILLIS = 10_000;
+    /**
+     * How long a primary's lease file may go unwritten before the primary counts as one that can acknowledge nothing:
+     * at least two failure windows (a lease holds one window from when it is written; the second is the margin), and no
+     * less than a node agent takes to restart (an upgrade), so that a restart costs a few seconds of refused commits,
+     * not a takeover.
+     */
+    static final long LEASE_UNRENEWED_MILLIS = 10_000;
 
     private HaDecision() {
     }
@@ -46,7 +53,7 @@ public final class HaDecision {
             new Row<>("the recorded primary answers in recovery", "wait (a probe may have seen it a moment before promotion ended)",
                     Flow.STOP, HaDecision::primaryInRecovery,
                     f -> List.of(HaAction.waiting("Recorded primary " + f.primary().get().name() + " is in recovery."))),
-            new Row<>("the recorded primary answers but nobody has renewed its lease for two failure windows",
+            new Row<>("the recorded primary answers but nobody has renewed its lease for 10 s (two failure windows at least)",
                     "fail over: it can acknowledge nothing, and no node agent will let it (its standbys are detached first)",
                     Flow.STOP, HaDecision::leaseLapsed, f -> failOver(f, f.primary().get().idc(), "Primary " + f.primary().get().name()
                             + " answers, but its lease was last renewed " + f.primary().get().observation().get().leaseAgeMillis()
@@ -189,16 +196,16 @@ public final class HaDecision {
     }
 
     /**
-     * The primary answers, but its lease file has not been written for two failure windows: every lease from the manager
+     * The primary answers, but its lease file has not been written for {@link #LEASE_UNRENEWED_MILLIS}: every lease from the manager
      * and every extension of the node agent's failsafe holds at most one window from when it is written, so it has run
      * out, and the lease check refuses every commit. Its node agent renews neither (it is dead, frozen, or cannot write),
      * so nothing will let it acknowledge again: the group must get another primary, as when the primary itself is lost.
-     * The second window is the margin for a renewal in flight and for a probe read late. Without a lease file (a primary
+     * The rest is the margin for a renewal in flight, a probe read late and a node agent restarting. Without a lease file (a primary
      * never leased, or one without the check) this never holds.
      */
     static boolean leaseLapsed(GroupFacts f) {
         NodeState p = f.primary().get();
-        return p.answering() && p.observation().get().leaseUnrenewedFor(2L * f.settings().failureWindowMillis());
+        return p.answering() && p.observation().get().leaseUnrenewedFor(Math.max(LEASE_UNRENEWED_MILLIS, 2L * f.settings().failureWindowMillis()));
     }
 
     private static boolean primaryInRecovery(GroupFacts f) {

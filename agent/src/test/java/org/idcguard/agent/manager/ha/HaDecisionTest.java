@@ -92,17 +92,17 @@ class HaDecisionTest {
 
     @Test
     void row6bAnAnsweringPrimaryWhoseLeaseNobodyRenewsIsFailedOverWithinItsIdcThoughItsStandbysHearIt() {
-        NodeState p = leaseLastWritten(primaryUp(SYNC, List.of("b1", "b2", "l")), 3_001); // two failure windows of 1.5 s, and 1 ms
+        NodeState p = leaseLastWritten(primaryUp(SYNC, List.of("b1", "b2", "l")), 10_001); // over a node agent's restart
         var actions = HaDecision.decide(facts(p, standby("l", "IDC1", 100), standby("b1", "IDC2", hearingPrimary(p)),
                 standby("b2", "IDC2", 100)).build());
         assertEquals(List.of(Kind.FAIL_OVER), kinds(actions), actions.toString());
         assertEquals("IDC1", actions.get(0).detail(), "its IDC lives: the local standby is preferred, as for a lost primary");
-        assertTrue(actions.get(0).sentence().contains("lease was last renewed 3001 ms ago"), actions.get(0).sentence());
+        assertTrue(actions.get(0).sentence().contains("lease was last renewed 10001 ms ago"), actions.get(0).sentence());
     }
 
     @Test
-    void row6bALeaseRenewedWithinTwoWindowsOrNoLeaseFileAtAllIsNoReasonToFailOver() {
-        for (long age : new long[] {-1, 0, 1_400, 3_000}) {
+    void row6bALeaseRenewedWithinTenSecondsOrNoLeaseFileAtAllIsNoReasonToFailOver() {
+        for (long age : new long[] {-1, 0, 1_400, 3_001, 10_000}) { // 3 s: a node agent restarting
             NodeState p = leaseLastWritten(primaryUp(SYNC, List.of("b1", "b2", "l")), age);
             var actions = HaDecision.decide(facts(p, standby("l", "IDC1", 100), standby("b1", "IDC2", 100), standby("b2", "IDC2", 100)).build());
             assertEquals(List.of(Kind.WAIT), kinds(actions), "lease file age " + age + ": " + actions);
