@@ -14,6 +14,16 @@ import java.util.List;
 public record DrPlan(String cluster, String to, String mode, String restorePoint, long estimatedLossBytes, long estimatedLossMillis,
                      List<Move> groups, List<String> blockers, long unseenMillis) {
 
+    /**
+     * The groups whose loss nobody can estimate, said in a sentence ("" when there are none): the main city's last
+     * position was never seen, or its primary was last seen acknowledging without the lease check, which bounds nothing.
+     */
+    public String unknownSentence() {
+        List<String> unknown = groups.stream().filter(m -> m.lossBytes() < 0).map(Move::group).toList();
+        return unknown.isEmpty() ? "" : "The loss of " + String.join(", ", unknown) + " is unknown: the main city's last position "
+                + "was not seen, or its primary was last seen acknowledging without the lease check, which bounds nothing.";
+    }
+
     /** What the DBA is told, besides the estimate, about commits a city cut off rather than dark acknowledged unseen. */
     public String unseenSentence() {
         return unseenMillis <= 0 ? "" : String.format("If the main city is cut off rather than dark, it may also have acknowledged "

@@ -107,6 +107,9 @@ final class DrCommand {
                         m.lossMillis() < 0 ? "-" : String.format("%.1f s", m.lossMillis() / 1000.0));
             }
             System.out.printf("Estimated loss: %d bytes, up to %.1f s of commits.%n", plan.estimatedLossBytes(), plan.estimatedLossMillis() / 1000.0);
+            if (!plan.unknownSentence().isEmpty()) {
+                System.out.println(plan.unknownSentence());
+            }
             if (plan.unseenMillis() > 0) {
                 System.out.println(plan.unseenSentence());
             }

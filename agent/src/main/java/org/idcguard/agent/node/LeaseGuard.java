@@ -42,6 +42,13 @@ final class LeaseGuard implements AutoCloseable {
     private final Map<String, Held> held = new ConcurrentHashMap<>();
     private volatile RoleLease last = new RoleLease(0, 0, List.of());
     private long lastEpoch;
+    /** Primaries being stopped because their lease ran out, one stop at a time, off the checking thread. */
+    private final Set<String> stopping = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.ExecutorService fencer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "lease-fence");
+        t.setDaemon(true);
+        return t;
+    });
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "lease-guard");
         t.setDaemon(true);
@@ -109,6 +116,7 @@ final class LeaseGuard implements AutoCloseable {
             boolean stillNamed = lease.primaries().contains(name);
             long lookedAt = monotonicMillis(); // what the look below sees holds from here at the latest
             boolean extend = !acknowledgesNothing && stillNamed && notAlone(name, lease.witnessesOf(name));
+            boolean stop = false;
             synchronized (this) {
                 if (held.get(name) != h || last != lease) {
                     continue; // a lease came meanwhile: the next check starts from it
@@ -119,9 +127,22 @@ final class LeaseGuard implements AutoCloseable {
                     long deadline = lookedAt + h.window();
                     write(name, deadline);
                     held.put(name, new Held(deadline, h.window()));
-                } else if (monotonicMillis() >= h.deadline()) {
-                    fence(name, stillNamed);
+                } else {
+                    stop = monotonicMillis() >= h.deadline();
                 }
+            }
+            if (stop && stopping.add(name)) {
+                // Outside the lock and off this thread: a fast shutdown may take its checkpoint's time, and meanwhile the
+                // leases of this computer's other primaries must go on being written and extended (a file left unwritten
+                // looks like a dead node agent to the manager, and its commits are refused). Its own lease has run out:
+                // the library refuses its commits while it stops.
+                fencer.execute(() -> {
+                    try {
+                        fence(name, stillNamed);
+                    } finally {
+                        stopping.remove(name);
+                    }
+                });
             }
         }
     }
@@ -158,7 +179,9 @@ final class LeaseGuard implements AutoCloseable {
             log.warn("Stopping {} failed: {}; its lease file keeps refusing commits.", name, e.getMessage());
             return;
         }
-        held.remove(name);
+        synchronized (this) {
+            held.remove(name);
+        }
     }
 
     private void write(String name, long deadline) {
@@ -176,5 +199,6 @@ final class LeaseGuard implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        fencer.shutdownNow();
     }
 }

@@ -165,6 +165,7 @@ final class PgInstances {
      */
     private InstanceStatus startRewound(InstanceSpec spec, Path dataDir, String copiedBy) throws IOException {
         StandbyStartWatch watch = new StandbyStartWatch(dataDir, logFile(spec));
+        startingLease(dataDir); // pg_rewind copied its source's lease file along: a standby holds none
         run("pg_ctl", List.of(pg.tool("pg_ctl").toString(), "start", "-D", dataDir.toString(), "-l", logFile(spec).toString(), "-W"));
         StandbyStartWatch.Outcome outcome = watch.await(START_LIMIT);
         switch (outcome) {
@@ -445,15 +446,17 @@ final class PgInstances {
     /** The lease file the idcguard_lease library reads at every commit (see {@link LeaseGuard}). */
     /**
      * Writes the instance's lease deadline, under the instance's lock: a removal deleting the data directory, or a
-     * copy replacing it, must not find a file appear in it meanwhile. An instance gone or not yet made gets none.
+     * copy replacing it, must not find a file appear in it meanwhile. An instance gone or not yet made gets none, nor
+     * does a standby.
      */
     void writeLease(String name, long deadlineMonotonicMillis) throws IOException {
         synchronized (lock(name)) {
             Optional<InstanceSpec> spec = findSpec(name);
-            if (spec.isEmpty() || !Files.exists(dataDir(spec.get()).resolve("PG_VERSION"))) {
-                return;
+            Path dataDir = spec.map(this::dataDir).orElse(null);
+            if (dataDir == null || !Files.exists(dataDir.resolve("PG_VERSION")) || Files.exists(dataDir.resolve("standby.signal"))) {
+                return; // gone, not made yet, or a standby (a lease read late, sent before it was made one): it holds none
             }
-            writeLease(dataDir(spec.get()).resolve(LEASE_FILE), deadlineMonotonicMillis);
+            writeLease(dataDir.resolve(LEASE_FILE), deadlineMonotonicMillis);
         }
     }
 

@@ -121,7 +121,7 @@ class PrimaryFailureTest extends OneClusterPerClass {
                 ProbeReport report = probe.stop();
                 assertEquals(0, report.missing(), "acknowledged writes lost: " + report);
                 List<String> why = estate.eventsAfter(mark, "failover.started").stream().map(e -> e.get("message").asText()).toList();
-                assertTrue(why.stream().anyMatch(m -> m.contains(primary.name() + " answers, but its lease was last renewed")), why.toString());
+                assertTrue(why.stream().anyMatch(m -> m.contains(primary.name() + " answers, but its lease file has not been rewritten for")), why.toString());
             } finally {
                 estate.startNode(primary.address());
             }

@@ -121,11 +121,13 @@ public final class BackupCityWizard extends Dialog<Void> {
         Label verdict = new Label(p.blocked() ? "The promotion cannot start: " + String.join(" ", p.blockers())
                 : "Estimated loss: " + bytes(p.estimatedLossBytes()) + ", up to " + String.format("%.1f", p.estimatedLossMillis() / 1000.0)
                 + " s of commits" + (p.restorePoint() == null ? "" : ", at restore point " + p.restorePoint()) + ". "
+                + (p.unknownSentence().isEmpty() ? "" : p.unknownSentence() + " ")
                 + (p.unseenMillis() > 0 ? p.unseenSentence() + " " : "") + "Next asks you to confirm.");
         verdict.setId("dr-verdict");
         verdict.setWrapText(true);
         verdict.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
-        verdict.getStyleClass().add(p.blocked() ? "field-error" : p.estimatedLossBytes() > 0 || p.unseenMillis() > 0 ? "outcome-warn" : "outcome-ok");
+        verdict.getStyleClass().add(p.blocked() ? "field-error" : p.estimatedLossBytes() > 0 || p.unseenMillis() > 0
+                || !p.unknownSentence().isEmpty() ? "outcome-warn" : "outcome-ok");
         Button recheck = new Button("Check again");
         recheck.setId("dr-recheck");
         recheck.setOnAction(e -> vm.check());
@@ -137,7 +139,8 @@ public final class BackupCityWizard extends Dialog<Void> {
         DrPlan p = vm.planProperty().get();
         Label what = new Label("You are about to promote " + c.drIdc() + " for " + c.name() + " (" + p.groups().size() + " groups). "
                 + "Estimated loss: " + bytes(p.estimatedLossBytes()) + ", up to " + String.format("%.1f", p.estimatedLossMillis() / 1000.0)
-                + " s of commits acknowledged by the main city. " + (p.unseenMillis() > 0 ? p.unseenSentence() + " " : "") + "This cannot be undone; the way home afterwards is the IDC switch, "
+                + " s of commits acknowledged by the main city. " + (p.unknownSentence().isEmpty() ? "" : p.unknownSentence() + " ")
+                + (p.unseenMillis() > 0 ? p.unseenSentence() + " " : "") + "This cannot be undone; the way home afterwards is the IDC switch, "
                 + "once the main city has rejoined.");
         what.setWrapText(true);
         what.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);

@@ -147,7 +147,10 @@ public final class BackupCityPromotion {
             long until = leading.stream().mapToLong(p -> ha.mayAcknowledgeUntil(cluster.name(), p)).max().orElse(0);
             long heard = leading.stream().mapToLong(p -> ha.drHeardFromMainCity(cluster.name(), p.group())).max().orElse(0);
             long wait = until - now;
-            unseen = Math.max(0, until - heard);
+            // per group: one whose DR standby last heard the main city earlier may have acknowledged unseen for longer
+            unseen = leading.stream().mapToLong(p -> ha.mayAcknowledgeUntil(cluster.name(), p) - ha.drHeardFromMainCity(cluster.name(),
+                    p.group())).max().orElse(0);
+            unseen = Math.max(0, unseen);
             if (now - heard <= PrimaryLeases.WAL_SENDER_TIMEOUT_MILLIS) {
                 blockers.add("The DR city still hears from the main city (" + (now - heard) + " ms ago): the main city is out of the "
                         + "manager's sight, not lost, and its primaries go on acknowledging commits. Move with the IDC switch once the "

@@ -53,11 +53,11 @@ public final class HaDecision {
             new Row<>("the recorded primary answers in recovery", "wait (a probe may have seen it a moment before promotion ended)",
                     Flow.STOP, HaDecision::primaryInRecovery,
                     f -> List.of(HaAction.waiting("Recorded primary " + f.primary().get().name() + " is in recovery."))),
-            new Row<>("the recorded primary answers but nobody has renewed its lease for 10 s (two failure windows at least)",
+            new Row<>("the recorded primary answers but its lease file has not been rewritten for 10 s (two failure windows at least)",
                     "fail over: it can acknowledge nothing, and no node agent will let it (its standbys are detached first)",
                     Flow.STOP, HaDecision::leaseLapsed, f -> failOver(f, f.primary().get().idc(), "Primary " + f.primary().get().name()
-                            + " answers, but its lease was last renewed " + f.primary().get().observation().get().leaseAgeMillis()
-                            + " ms ago: the lease check refuses its commits and nothing renews it (its node agent is gone or "
+                            + " answers, but its lease file has not been rewritten for " + f.lasted("lease-unrenewed:" + f.primary().get().name())
+                            + " ms: the lease check refuses its commits and nothing renews it (its node agent is gone or "
                             + "cannot write), so the group has no primary that can acknowledge.")),
             new Row<>("the recorded primary answers", "keep the sync set right and judge each standby by the standby table",
                     Flow.STOP, f -> f.primary().get().answering(), HaDecision::tend),
@@ -196,16 +196,18 @@ public final class HaDecision {
     }
 
     /**
-     * The primary answers, but its lease file has not been written for {@link #LEASE_UNRENEWED_MILLIS}: every lease from the manager
-     * and every extension of the node agent's failsafe holds at most one window from when it is written, so it has run
-     * out, and the lease check refuses every commit. Its node agent renews neither (it is dead, frozen, or cannot write),
-     * so nothing will let it acknowledge again: the group must get another primary, as when the primary itself is lost.
-     * The rest is the margin for a renewal in flight, a probe read late and a node agent restarting. Without a lease file (a primary
-     * never leased, or one without the check) this never holds.
+     * The primary answers, but its lease file has not been rewritten for {@link #LEASE_UNRENEWED_MILLIS} (counted by
+     * the observer on this manager's clock, only where the lease check is loaded): every lease from the manager and
+     * every extension of the node agent's failsafe holds at most one failure window from when it is written, so it has
+     * run out, and the lease check refuses every commit. Its node agent renews neither (it is dead, frozen, or cannot
+     * write), so nothing will let it acknowledge again: the group must get another primary, as when the primary itself
+     * is lost. The rest of the bound is the margin for a renewal in flight, a probe read late and a node agent
+     * restarting.
      */
     static boolean leaseLapsed(GroupFacts f) {
         NodeState p = f.primary().get();
-        return p.answering() && p.observation().get().leaseUnrenewedFor(Math.max(LEASE_UNRENEWED_MILLIS, 2L * f.settings().failureWindowMillis()));
+        return p.answering() && !p.observation().get().inRecovery()
+                && f.lasted("lease-unrenewed:" + p.name()) > Math.max(LEASE_UNRENEWED_MILLIS, 2L * f.settings().failureWindowMillis());
     }
 
     private static boolean primaryInRecovery(GroupFacts f) {

@@ -13,12 +13,13 @@ import java.util.Optional;
  * @param receiver     a standby's WAL receiver, if it has one
  * @param replicas     a primary's standbys as pg_stat_replication shows them
  * @param upstreamSet  a standby's primary_conninfo is set (a takeover empties it to detach the standby)
- * @param leaseAgeMillis how long ago, on the node's own clock, its lease file ({@code idcguard.lease}) was last written
- *                     (by a lease from the manager or an extension of the node agent's failsafe); -1 without a file
+ * @param leaseStamp   when its lease file ({@code idcguard.lease}) was last written, as the node's file system stamps
+ *                     it (milliseconds of the node's wall clock; compared only with itself, never with a clock); -1
+ *                     without a file
  * @param leaseCheckLoaded the {@code idcguard_lease} library is among its shared_preload_libraries
  */
 public record NodeObservation(boolean inRecovery, long lsn, boolean readOnly, String syncNames, Optional<Receiver> receiver,
-                              List<Replica> replicas, boolean upstreamSet, long leaseAgeMillis, boolean leaseCheckLoaded) {
+                              List<Replica> replicas, boolean upstreamSet, long leaseStamp, boolean leaseCheckLoaded) {
 
     public NodeObservation(boolean inRecovery, long lsn, boolean readOnly, String syncNames, Optional<Receiver> receiver,
                            List<Replica> replicas, boolean upstreamSet) {
@@ -30,7 +31,7 @@ public record NodeObservation(boolean inRecovery, long lsn, boolean readOnly, St
      * enforces nothing without one). Only then does its lease bound how long it may acknowledge once nobody sees it.
      */
     public boolean leaseEnforced() {
-        return leaseCheckLoaded && leaseAgeMillis >= 0;
+        return leaseCheckLoaded && leaseStamp >= 0;
     }
 
     public NodeObservation(boolean inRecovery, long lsn, boolean readOnly, String syncNames, Optional<Receiver> receiver,
@@ -65,15 +66,6 @@ public record NodeObservation(boolean inRecovery, long lsn, boolean readOnly, St
 
     public Optional<Replica> replica(String name) {
         return replicas.stream().filter(r -> r.name().equals(name)).findFirst();
-    }
-
-    /**
-     * A primary whose lease nobody renews: its file was last written longer ago than {@code staleAfterMillis}. Every
-     * lease and every failsafe extension holds at most one failure window from when it is written, so once its file
-     * is older than that the lease has run out and the lease check refuses every commit.
-     */
-    public boolean leaseUnrenewedFor(long staleAfterMillis) {
-        return !inRecovery && leaseAgeMillis > staleAfterMillis;
     }
 
     /** A primary that would accept writes: out of recovery and not fenced. */

@@ -27,6 +27,8 @@ final class NodeObserver implements AutoCloseable {
     private final Map<String, Long> lingering = new HashMap<>();
     private final Map<String, NodeState> latest = new ConcurrentHashMap<>();
     private final Map<String, ProbeStats> stats = new ConcurrentHashMap<>();
+    /** Per primary, its lease file's stamp on the last probe (see {@link #leaseStampUnchanged}). */
+    private final Map<String, Long> leaseStamps = new HashMap<>();
     /** Per primary, whether the lease check governed its commits the last time it answered as a primary. */
     private final Map<String, Boolean> leaseEnforcedWhenLastSeen = new ConcurrentHashMap<>();
     private final ActionSessions sessions;
@@ -91,16 +93,33 @@ final class NodeObserver implements AutoCloseable {
             boolean recovering = m.node().isPrimary() && m.answering() && m.observation().get().inRecovery();
             boolean astray = !m.node().isPrimary() && primary.map(NodeState::answering).orElse(false) && m.answering()
                     && !m.node().needsRejoin() && m.observation().get().inRecovery() && !HaDecision.streaming(primary.get(), m);
-            boolean unleased = m.node().isPrimary() && m.answering() && !m.observation().get().inRecovery()
-                    && !m.observation().get().leaseEnforced();
-            if (m.node().isPrimary() && m.answering() && !m.observation().get().inRecovery()) {
+            boolean leading = m.node().isPrimary() && m.answering() && !m.observation().get().inRecovery();
+            boolean unleased = leading && !m.observation().get().leaseEnforced();
+            if (leading) {
                 leaseEnforcedWhenLastSeen.put(m.name(), m.observation().get().leaseEnforced());
             }
             track("unleased:" + m.name(), unleased, now);
+            track("lease-unrenewed:" + m.name(), leading && leaseStampUnchanged(m), now);
             track("recovering:" + m.name(), recovering, now);
             track("astray:" + m.name(), astray, now);
         }
         return Map.copyOf(lingering);
+    }
+
+    /**
+     * Whether the primary's lease file carries the same stamp as on the previous probe: nobody wrote it in between (a
+     * lease or a failsafe extension rewrites it every probe interval or so). Counted on this manager's clock from the
+     * first such probe, so neither the node's clock nor a file copied with an old stamp into a standby later promoted
+     * can make it look old. Only where the lease check is loaded: elsewhere an unrenewed lease stops no commit.
+     */
+    private boolean leaseStampUnchanged(NodeState primary) {
+        NodeObservation seen = primary.observation().get();
+        if (!seen.leaseEnforced()) {
+            leaseStamps.remove(primary.name());
+            return false;
+        }
+        Long before = leaseStamps.put(primary.name(), seen.leaseStamp());
+        return before != null && before == seen.leaseStamp();
     }
 
     private void track(String key, boolean holds, long now) {

@@ -23,8 +23,8 @@ final class NodeProber {
             + "current_setting('synchronous_standby_names'), w.status, w.sender_host, w.sender_port, "
             + "COALESCE((EXTRACT(EPOCH FROM clock_timestamp() - w.last_msg_receipt_time) * 1000)::bigint, -1), "
             + "current_setting('primary_conninfo') <> '', "
-            // when the lease file was last written, on the node's own clock (the clock the write was stamped with)
-            + "COALESCE((EXTRACT(EPOCH FROM clock_timestamp() - (pg_stat_file('" + org.idcguard.model.RoleLease.FILE + "', true)).modification) * 1000)::bigint, -1), "
+            // when the lease file was last written, as the node stamps it: compared only with its own earlier stamps
+            + "COALESCE((EXTRACT(EPOCH FROM (pg_stat_file('" + org.idcguard.model.RoleLease.FILE + "', true)).modification) * 1000)::bigint, -1), "
             + "position('idcguard_lease' in current_setting('shared_preload_libraries')) > 0 "
             + "FROM (SELECT pg_is_in_recovery() AS r) s LEFT JOIN pg_stat_wal_receiver w ON true";
     private static final String REPLICAS = "SELECT application_name, state, COALESCE(sync_state, ''), "
@@ -53,7 +53,7 @@ final class NodeProber {
             boolean readOnly = "on".equals(rs.getString(3));
             String syncNames = rs.getString(4);
             boolean upstreamSet = rs.getBoolean(9);
-            long leaseAge = rs.getLong(10);
+            long leaseStamp = rs.getLong(10);
             boolean leaseCheck = rs.getBoolean(11);
             Optional<NodeObservation.Receiver> receiver = rs.getString(5) == null ? Optional.empty()
                     : Optional.of(new NodeObservation.Receiver(rs.getString(5), rs.getString(6), rs.getInt(7), rs.getLong(8)));
@@ -65,7 +65,7 @@ final class NodeProber {
                             r.getLong(5)));
                 }
             }
-            return new NodeObservation(standby, lsn, readOnly, syncNames, receiver, replicas, upstreamSet, leaseAge, leaseCheck);
+            return new NodeObservation(standby, lsn, readOnly, syncNames, receiver, replicas, upstreamSet, leaseStamp, leaseCheck);
         } catch (SQLException | RuntimeException e) {
             discard(c);
             throw e;
