@@ -117,7 +117,7 @@ public record Ensemble(long generation, List<QuorumMember> members, List<QuorumM
             return Optional.empty();
         }
         try (CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(m.clientAddress())
-                .zkClientConfig(tls.clientConfig()).sessionTimeoutMs(ManagerQuorum.SESSION_MILLIS)
+                .zkClientConfig(tls.clientConfig()).aclProvider(ManagerQuorum.MANAGERS_ONLY).sessionTimeoutMs(ManagerQuorum.SESSION_MILLIS)
                 .connectionTimeoutMs(CONNECT_MILLIS).retryPolicy(new RetryNTimes(0, 0)).build()) {
             zk.start();
             if (!zk.blockUntilConnected(SESSION_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {

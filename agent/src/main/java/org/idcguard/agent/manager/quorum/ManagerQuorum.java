@@ -40,6 +40,27 @@ import org.slf4j.LoggerFactory;
  */
 public final class ManagerQuorum implements Journal, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ManagerQuorum.class);
+    /**
+     * Every znode the managers make: readable and writable by a manager's certificate only ({@code x509} is the
+     * subject ZooKeeper's TLS authentication knows a session by), nobody else, whoever else reaches the ensemble (an
+     * ensemble of the distribution's, given with {@code --zookeeper}, admits what its own configuration admits).
+     */
+    // not List.of: ZooKeeper asks the list whether it contains null, which an immutable List.of answers with an exception
+    public static final List<org.apache.zookeeper.data.ACL> ACL = java.util.Collections.singletonList(new org.apache.zookeeper.data.ACL(
+            org.apache.zookeeper.ZooDefs.Perms.ALL, new org.apache.zookeeper.data.Id("x509",
+                    "CN=" + org.idcguard.agent.tls.CertificateAuthority.MANAGER_NAME)));
+    /** Curator's view of {@link #ACL}, for every path. */
+    static final org.apache.curator.framework.api.ACLProvider MANAGERS_ONLY = new org.apache.curator.framework.api.ACLProvider() {
+        @Override
+        public List<org.apache.zookeeper.data.ACL> getDefaultAcl() {
+            return ACL;
+        }
+
+        @Override
+        public List<org.apache.zookeeper.data.ACL> getAclForPath(String path) {
+            return ACL;
+        }
+    };
     static final String ROOT = "/idcguard";
     static final String EPOCH = ROOT + "/epoch";
     static final String LOG = ROOT + "/log";
@@ -108,7 +129,7 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
     /** Connects to the ensemble at connect (host:port,...), waiting up to a minute for it to form. */
     public static ManagerQuorum connect(String connect, int ownId, List<QuorumMember> members, MetadataStore store, QuorumTls tls,
                                         Optional<Ensemble> local) {
-        CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(connect).zkClientConfig(tls.clientConfig())
+        CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(connect).zkClientConfig(tls.clientConfig()).aclProvider(MANAGERS_ONLY)
                 .sessionTimeoutMs(SESSION_MILLIS).connectionTimeoutMs(1000)
                 .retryPolicy(new RetryForever(200))
                 .connectionStateErrorPolicy(new SessionConnectionStateErrorPolicy())
@@ -463,7 +484,9 @@ public final class ManagerQuorum implements Journal, AutoCloseable {
             }
         }
         try {
-            latch.close();
+            if (latch.getState() == LeaderLatch.State.STARTED) { // a start that failed before the election must say why, not this
+                latch.close();
+            }
         } catch (IOException ignored) {
             // closing the client below drops the latch's node anyway
         }

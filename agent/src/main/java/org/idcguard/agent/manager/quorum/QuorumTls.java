@@ -21,8 +21,14 @@ public record QuorumTls(Path keyStore, Path trustStore) {
         return new QuorumTls(keyStore, trustStore);
     }
 
-    /** The peer's settings: Netty with a secure client port only, and TLS between the peers. */
+    /**
+     * The peer's settings: Netty with a secure client port only, and TLS between the peers; both admit managers only
+     * ({@link ManagersOnlyX509} on the client port, {@link QuorumSslContext} between the peers). ZooKeeper finds its
+     * authentication providers in system properties: this process runs one peer, so setting it here is setting it once.
+     */
     void configurePeer(Properties config) {
+        System.setProperty("zookeeper.authProvider.x509", ManagersOnlyX509.class.getName());
+        config.put("ssl.quorum.context.supplier.class", QuorumSslContext.class.getName());
         config.put("serverCnxnFactory", "org.apache.zookeeper.server.NettyServerCnxnFactory");
         config.put("sslQuorum", "true");
         config.put("portUnification", "false");
@@ -40,7 +46,7 @@ public record QuorumTls(Path keyStore, Path trustStore) {
     }
 
     /** The client's settings: Netty, TLS, our identity, and the server's certificate checked against its address. */
-    ZKClientConfig clientConfig() {
+    public ZKClientConfig clientConfig() {
         ZKClientConfig config = new ZKClientConfig();
         config.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNetty");
         config.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
