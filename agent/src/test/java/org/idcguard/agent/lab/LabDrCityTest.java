@@ -118,6 +118,8 @@ class LabDrCityTest {
                 JsonNode plan = planSeen[0];
                 long estimatedBytes = plan.get("estimatedLossBytes").asLong();
                 long estimatedMillis = plan.get("estimatedLossMillis").asLong();
+                long unseenMillis = plan.get("unseenMillis").asLong();
+                assertTrue(unseenMillis > 0, "a city out of sight may have acknowledged unseen: the plan says for how long " + plan);
                 System.out.println("lab-dr: the plan: " + plan);
                 long promotionBegan = System.currentTimeMillis();
                 var answer = api.post("/api/clusters/" + CLUSTER + "/dr/promote", "{\"to\":\"IDC3\",\"mode\":\"latest\",\"acceptLoss\":true}");
@@ -180,6 +182,7 @@ class LabDrCityTest {
                 writers.forEach(AppWriter::close);
                 String lostReport = "";
                 List<Long> lostAfterPromotion = new ArrayList<>();
+                List<Long> unshown = new ArrayList<>();
                 long lostBefore = 0;
                 for (AppWriter w : List.of(coordWriter, shardWriter)) {
                     String table = w == coordWriter ? "city_coord" : "city_shard";
@@ -195,6 +198,8 @@ class LabDrCityTest {
                     long lostBeforeCut = lostEarlier.stream().filter(a -> a.atMillis() < cutAt).count();
                     acked.stream().filter(a -> a.atMillis() >= promotionBegan && !present.contains(a.id())).forEach(a -> lostAfterPromotion.add(a.id()));
                     lostBefore += lostEarlier.size();
+                    // what the city acknowledged unseen is within the span the plan showed (the DR city stopped hearing it at the cut)
+                    lostEarlier.stream().filter(a -> a.atMillis() > cutAt + unseenMillis).forEach(a -> unshown.add(a.id()));
                     String line = String.format("lab-dr: %s: acknowledged %d (%d before the cut, %d after the cut while it lasted, the last "
                                     + "%d ms after it; %d after the promotion began, %d of them while the cut lasted); lost %d acknowledged "
                                     + "before the promotion began (%d of them before the cut), lost after it began %d",
@@ -216,6 +221,9 @@ class LabDrCityTest {
                         estimatedMillis, actualBytes, (System.currentTimeMillis() - testStart) / 1000);
                 assertEquals(List.of(), lostAfterPromotion, "writes the city's application had acknowledged after the promotion "
                         + "began are missing from the promoted cluster:\n" + lostReport);
+                System.out.printf("lab-dr: the plan showed up to %d ms of commits the city may acknowledge unseen%n", unseenMillis);
+                assertEquals(List.of(), unshown, "writes lost though acknowledged after the span the plan showed (" + unseenMillis
+                        + " ms after the cut):\n" + lostReport);
             } finally {
                 for (AppWriter w : writers) {
                     w.close();
