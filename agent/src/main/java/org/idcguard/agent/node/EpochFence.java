@@ -10,7 +10,10 @@ import org.idcguard.agent.http.ApiFailure;
 /**
  * The node agent's side of the fencing token: the newest manager epoch it has seen (kept on disk, so a restart forgets
  * nothing). A request carrying an older epoch comes from a deposed leader and is refused before it does anything; a
- * newer one raises the mark. Requests without an epoch come from a single manager or the command line, which have none.
+ * newer one raises the mark. A sole manager sends no epoch; once any epoch was seen here (a quorum commands this
+ * computer), a request that would change something and carries none is refused as well: whoever holds a manager's
+ * key must not step around the fence by leaving the header out. Reads stay open (a sole manager's health look, a
+ * listing). A computer taken back from a quorum to a sole manager needs its {@code manager.epoch} removed by hand.
  */
 public final class EpochFence {
     public static final String HEADER = "X-IdcGuard-Epoch";
@@ -26,9 +29,16 @@ public final class EpochFence {
         }
     }
 
-    /** Admits a request of this epoch (null: none given), or refuses it with 409 when a newer leader has spoken. */
-    public synchronized void admit(String header) {
+    /**
+     * Admits a request of this epoch (null: none given), or refuses it with 409 when a newer leader has spoken, or
+     * when it would change something without an epoch where a quorum's leader has commanded.
+     */
+    public synchronized void admit(String header, boolean changes) {
         if (header == null || header.isBlank()) {
+            if (changes && newest > 0) {
+                throw new ApiFailure(409, "This command carries no manager epoch, and the managers' quorum (epoch " + newest
+                        + ") commands here: only its leader may change this computer.", "epoch");
+            }
             return;
         }
         long epoch;

@@ -54,7 +54,7 @@ public final class NodeAgentServer implements AutoCloseable {
         Javalin http = ApiServer.create(ApiServer.managerCertificate(), identity, true, address, port);
         EpochFence fence = new EpochFence(instancesRoot.resolve("manager.epoch"));
         // before anything else: a deposed leader's command is refused before it changes a thing
-        http.before("/api/*", ctx -> fence.admit(ctx.header(EpochFence.HEADER)));
+        http.before("/api/*", ctx -> fence.admit(ctx.header(EpochFence.HEADER), ctx.method() != io.javalin.http.HandlerType.GET));
         http.get("/api/health", ctx -> ctx.json(Map.of("status", "ok", "role", "node", "address", address)));
         http.get("/api/facts", ctx -> ctx.json(facts.read()));
         http.get("/api/instances", ctx -> ctx.json(instances == null ? java.util.List.of() : instances.list()));
