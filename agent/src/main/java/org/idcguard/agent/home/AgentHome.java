@@ -89,9 +89,22 @@ public final class AgentHome {
         return root().resolve("nodes").resolve(address);
     }
 
+    /**
+     * Creates the home if it is not there yet, readable by its owner alone (it holds the CA's key, the token and the
+     * metadata with the clusters' passwords). A home that exists keeps its mode: where a root node agent keeps its
+     * PostgreSQL data depends on whether the home is reachable by others, and that must not move under a running estate.
+     */
     public AgentHome create() {
         try {
-            Files.createDirectories(root());
+            if (!Files.isDirectory(root())) {
+                Files.createDirectories(root().toAbsolutePath().getParent());
+                try {
+                    Files.createDirectory(root(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                    // made a moment ago by another process of this home
+                }
+            }
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create the IDC Guard home " + root() + ": " + e.getMessage(), e);

@@ -355,10 +355,16 @@ final class PgInstances {
         }
     }
 
-    /** Written beside and moved into place, so that a concurrent listing never reads half a spec. */
+    /**
+     * Written beside and moved into place, so that a concurrent listing never reads half a spec; readable by the node
+     * agent's user alone from its first byte, since it holds the superuser's password.
+     */
     private void writeSpec(InstanceSpec spec) throws IOException {
         Path file = specFile(spec.cluster(), spec.name());
         Path tmp = file.resolveSibling("." + spec.name() + ".json.tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tmp, Json.MAPPER.writeValueAsString(spec));
         Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
@@ -375,6 +381,9 @@ final class PgInstances {
 
     private void initdb(InstanceSpec spec, Path dataDir) throws IOException {
         Path pwfile = dataDir.resolveSibling("." + spec.name() + ".pw");
+        Files.deleteIfExists(pwfile);
+        Files.createFile(pwfile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))); // a secret from its first byte
         Files.writeString(pwfile, spec.superuserPassword() + "\n");
         user.own(pwfile);
         try {

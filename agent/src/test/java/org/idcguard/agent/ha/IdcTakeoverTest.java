@@ -95,6 +95,10 @@ class IdcTakeoverTest {
         assertTrue(secrets.stream().allMatch(x -> x.length() >= 16), "the secrets are real ones");
         assertTrue(org.idcguard.agent.testing.SecretScan.logCount(estate.home()) >= 5, "the logs were found");
         assertEquals(List.of(), org.idcguard.agent.testing.SecretScan.logsHolding(estate.home(), secrets), "a log holds a secret");
+        List<java.nio.file.Path> files = estate.instanceFiles();
+        assertTrue(files.stream().anyMatch(f -> f.getFileName().toString().endsWith(".json")), "the instances' specs were found");
+        assertEquals(List.of(), org.idcguard.agent.testing.SecretScan.readableByOthers(files, secrets),
+                "a file holding a secret is readable by its group or by others");
         String events = estate.api().get("/api/events").body() + estate.api().get("/api/alerts").body();
         assertTrue(events.contains("failover.done"), "the events were read");
         for (String secret : secrets) {
