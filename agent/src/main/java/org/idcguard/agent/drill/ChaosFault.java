@@ -18,6 +18,7 @@ enum ChaosFault {
     FREEZE("freeze", 2),
     FREEZE_BACKUP("freeze-backup", 2),
     KILL_ONE_PRIMARY("kill-primary", 2),
+    AGENT_KILLED("agent-killed", 1),
     BACKUP_IDC_LOST("backup-idc-lost", 2),
     MANAGER_KILLED("manager-killed", 2),
     MANAGER_KILLED_MID_TAKEOVER("manager-killed-mid-takeover", 2),

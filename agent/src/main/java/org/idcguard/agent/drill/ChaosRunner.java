@@ -167,6 +167,7 @@ public final class ChaosRunner {
             case FREEZE -> freeze("primary", primaryIdc);
             case FREEZE_BACKUP -> freeze("backup", backupIdc);
             case KILL_ONE_PRIMARY -> killOnePrimary(d);
+            case AGENT_KILLED -> agentKilled(d);
             case BACKUP_IDC_LOST -> backupLost(backupIdc);
             case MANAGER_KILLED -> managerKilled();
             case MANAGER_KILLED_MID_TAKEOVER -> managerKilledMidTakeover(primaryIdc);
@@ -205,6 +206,22 @@ public final class ChaosRunner {
         NodeView p = ClusterHealth.primary(g).orElseThrow();
         ProcessHandle.of(p.pid()).ifPresent(ProcessHandle::destroyForcibly);
         return "SIGKILL of " + g.name() + "'s primary " + p.name() + " (pid " + p.pid() + ")";
+    }
+
+    /**
+     * The node agent of a primary's computer SIGKILLed alone, its PostgreSQL left running and answering, for longer
+     * than the manager waits for its lease to be rewritten: every primary on that computer refuses commits (its lease
+     * ran out) and must be taken over; the node agent comes back afterwards and the old primaries rejoin.
+     */
+    private String agentKilled(ClusterDetail d) {
+        GroupView g = d.groups().get(random.nextInt(d.groups().size()));
+        NodeView p = ClusterHealth.primary(g).orElseThrow();
+        long gone = 12_000 + random.nextInt(6000);
+        ProcessTable.read().nodeAgent(p.address()).ifPresent(ProcessHandle::destroyForcibly);
+        sleep(gone);
+        access.restartNodeAgent(p.address());
+        return "SIGKILL of the node agent of " + p.address() + " (" + g.name() + "'s primary " + p.name() + " runs on), back after "
+                + gone + " ms";
     }
 
     private String backupLost(String backupIdc) {
