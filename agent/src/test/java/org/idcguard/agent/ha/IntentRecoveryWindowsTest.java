@@ -107,12 +107,25 @@ class IntentRecoveryWindowsTest extends OneClusterPerClass {
             // Watched from before the new manager starts, so that the first moment the candidate takes writes is seen:
             // the sync-set keeper may narrow the set by the policy soon after, which is its right, not the window.
             AtomicBoolean watching = new AtomicBoolean(true);
-            CompletableFuture<String> firstAsPrimary = CompletableFuture.supplyAsync(() -> firstSyncNamesAsPrimary(candidate, watching));
+            // on a thread of its own: the common pool has a single thread on two cores, and this waits for a minute
+            java.util.concurrent.ExecutorService watcher = java.util.concurrent.Executors.newSingleThreadExecutor();
+            CompletableFuture<String> firstAsPrimary = CompletableFuture.supplyAsync(() -> firstSyncNamesAsPrimary(candidate, watching),
+                    watcher);
+            watcher.shutdown();
             try {
                 estate.startManager();
                 awaitOrSay(mark, Duration.ofSeconds(60), "the takeover is rolled forward",
                         () -> !estate.eventsAfter(mark, "failover.resumed").isEmpty());
-                String syncNames = firstAsPrimary.get(30, TimeUnit.SECONDS);
+                String syncNames;
+                try {
+                    syncNames = firstAsPrimary.get(30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    StringBuilder seen = new StringBuilder();
+                    estate.api().get("/api/events?after=" + mark).json().forEach(ev -> seen.append("\n  ").append(ev.get("kind").asText())
+                            .append(": ").append(ev.get("message").asText()));
+                    throw new AssertionError(candidate.name() + " was not seen out of recovery within 30 s of the roll-forward; "
+                            + "events since:" + seen, e);
+                }
                 List<String> outside = PrimaryFailureTest.shard(estate.detail(name)).nodes().stream()
                         .filter(n -> !n.idc().equals(candidate.idc())).map(NodeView::name).toList();
                 assertTrue(outside.stream().anyMatch(n -> syncNames.contains("\"" + n + "\"")), candidate.name() + " in "
