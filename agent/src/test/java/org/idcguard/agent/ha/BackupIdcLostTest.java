@@ -16,12 +16,14 @@ import org.idcguard.agent.testing.LocalEstate;
 import org.idcguard.agent.testing.Waits;
 import org.idcguard.agent.testing.WritablePrimaryWatch;
 import org.idcguard.agent.testing.Writers;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * The backup IDC is lost: under the default available policy writes continue (the sync set narrows to the primary's
  * local standby), the alert is raised, no primary moves, and protection returns with the IDC.
  */
+@Tag("long")
 class BackupIdcLostTest {
 
     @Test

@@ -15,6 +15,7 @@ import org.idcguard.agent.testing.Waits;
 import org.idcguard.agent.testing.WritablePrimaryWatch;
 import org.idcguard.model.ClusterDetail;
 import org.idcguard.model.NodeView;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * the group never has two writable primaries. (With the roll-forward removed, the group waits at
  * {@code failover.waiting} until the candidate returns and this test times out.)
  */
+@Tag("long")
 class CandidateLostMidPromotionTest {
     private static final String NAME = "Dusk";
 

@@ -28,6 +28,7 @@ import org.idcguard.agent.testing.Waits;
 import org.idcguard.model.ClusterDetail;
 import org.idcguard.model.HealthPorts;
 import org.idcguard.model.NodeView;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * client-observed RTO of each round (the longest gap between acknowledged writes) is printed, not asserted. The suite
  * runs two rounds (one failing each IDC); {@code -Drounds=5} gives the five-round figures.
  */
+@Tag("long")
 class HaproxyFreezeTest {
     private static final int ROUNDS = Integer.getInteger("rounds", 2);
     private static final String BIND = "127.0.40.100:6432";

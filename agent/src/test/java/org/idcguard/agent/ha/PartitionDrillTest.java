@@ -13,6 +13,7 @@ import org.idcguard.agent.drill.NetworkCut;
 import org.idcguard.agent.testing.ApiCaller;
 import org.idcguard.agent.testing.HaEstates;
 import org.idcguard.agent.testing.LocalEstate;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * timer there. The backup IDC takes over with nothing lost, and the partitioned IDC rejoins once its timers heal it.
  * A fault with bad input is refused in one sentence and changes nothing.
  */
+@Tag("long")
 class PartitionDrillTest {
     private static final String NAME = "Parted";
 

@@ -17,6 +17,7 @@ import org.idcguard.agent.testing.LocalEstate;
 import org.idcguard.agent.testing.Waits;
 import org.idcguard.model.GroupView;
 import org.idcguard.model.NodeView;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * old primary then needs segments nobody has, and would never become consistent: it must be copied again at once
  * instead of waiting out the start timeout, so IDC protection comes back within a minute.
  */
+@Tag("long")
 class RejoinAfterWalRecycledTest {
     private static final String NAME = "Recycle";
 
