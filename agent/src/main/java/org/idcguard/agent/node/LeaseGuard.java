@@ -99,6 +99,12 @@ final class LeaseGuard implements AutoCloseable {
      * Extends what the failsafe allows; stops a primary whose lease ran out. The failsafe's look at the primary (a
      * session to it, up to a second or two when it hangs) is taken outside the lock, so a lease from the manager is
      * never kept waiting behind it: one that came meanwhile decides instead.
+     *
+     * <p>Looks begin half a window before the deadline and are retried every check, so one slow session on a loaded
+     * computer does not end a witnessed primary: it stopped a healthy primary once, the manager alone being cut off from
+     * its IDC, and its group was taken over for nothing. A primary is stopped once its deadline has passed and either a
+     * look shows it alone, or no look could confirm it for a further window; meanwhile the library already refuses its
+     * commits, and that further window is the failsafe extension a DR promotion waits out before it promotes.
      */
     private void check() {
         for (String name : List.copyOf(held.keySet())) {
@@ -107,7 +113,7 @@ final class LeaseGuard implements AutoCloseable {
             synchronized (this) {
                 h = held.get(name);
                 lease = last;
-                if (h == null || monotonicMillis() + 2 * CHECK_MILLIS < h.deadline()) {
+                if (h == null || monotonicMillis() + h.window() / 2 < h.deadline()) {
                     continue; // the manager's lease (or the last extension) still holds for a while
                 }
             }
@@ -115,20 +121,21 @@ final class LeaseGuard implements AutoCloseable {
             boolean acknowledgesNothing = status.isEmpty() || !status.get().running() || status.get().standby();
             boolean stillNamed = lease.primaries().contains(name);
             long lookedAt = monotonicMillis(); // what the look below sees holds from here at the latest
-            boolean extend = !acknowledgesNothing && stillNamed && notAlone(name, lease.witnessesOf(name));
+            Look look = acknowledgesNothing || !stillNamed ? Look.ALONE : look(name, lease.witnessesOf(name));
             boolean stop = false;
             synchronized (this) {
                 if (held.get(name) != h || last != lease) {
                     continue; // a lease came meanwhile: the next check starts from it
                 }
+                long now = monotonicMillis();
                 if (acknowledgesNothing) {
                     held.remove(name); // gone, stopped or a standby: it acknowledges nothing
-                } else if (extend) {
+                } else if (look == Look.WITNESSED) {
                     long deadline = lookedAt + h.window();
                     write(name, deadline);
                     held.put(name, new Held(deadline, h.window()));
                 } else {
-                    stop = monotonicMillis() >= h.deadline();
+                    stop = now >= h.deadline() && (look == Look.ALONE || now >= h.deadline() + h.window());
                 }
             }
             if (stop && stopping.add(name)) {
@@ -147,11 +154,15 @@ final class LeaseGuard implements AutoCloseable {
         }
     }
 
+    /** What one look at a primary shows: it is witnessed, it is alone, or the look itself failed. */
+    enum Look { WITNESSED, ALONE, UNSEEN }
+
     /**
-     * A standby its commits wait for streams from it (or it waits for none: then the manager promotes nobody in its
-     * place, having no standby recorded as holding its commits), and every DR-city standby of its group streams from it.
+     * Witnessed when a standby its commits wait for streams from it (or it waits for none: then the manager promotes
+     * nobody in its place, having no standby recorded as holding its commits), and every DR-city standby of its group
+     * streams from it.
      */
-    private boolean notAlone(String name, List<String> witnesses) {
+    private Look look(String name, List<String> witnesses) {
         Set<String> streaming = new HashSet<>();
         boolean confirmed;
         try (Connection db = instances.quickSession(name); Statement st = db.createStatement()) {
@@ -164,9 +175,9 @@ final class LeaseGuard implements AutoCloseable {
                 confirmed |= List.of("sync", "quorum").contains(rs.getString(2));
             }
         } catch (SQLException e) {
-            return false; // nothing confirms it
+            return Look.UNSEEN; // nothing confirms it, nothing shows it alone
         }
-        return confirmed && streaming.containsAll(witnesses);
+        return confirmed && streaming.containsAll(witnesses) ? Look.WITNESSED : Look.ALONE;
     }
 
     private void fence(String name, boolean stillNamed) {

@@ -31,18 +31,26 @@ record ZooKeeperDoor(ZooKeeper client, boolean connected) implements AutoCloseab
     }
 
     /**
-     * Whether a peer's election port, reached over TLS with the identity's certificate, accepts the connection and
-     * waits for the caller to speak (a peer speaks first), rather than refusing it at the handshake.
+     * Whether a peer's election port, reached over TLS with the identity's certificate, admits the certificate: the
+     * handshake ends and the peer waits for the caller to speak (a peer speaks first), or closes the connection
+     * quietly once it gave up on a silent caller (after tickTime × syncLimit, 2 s; a refusal read into that close
+     * made this fail once in a fresh-clone run). A refused certificate gets a TLS alert instead.
      */
     static boolean electionPortWaitsFor(TlsIdentity identity, String host, int port) throws IOException {
         try (SSLSocket socket = (SSLSocket) identity.sslContext().getSocketFactory().createSocket()) {
-            socket.connect(new InetSocketAddress(host, port), 3000);
-            socket.setSoTimeout(2000);
+            socket.connect(new InetSocketAddress(host, port), 5000);
+            socket.setSoTimeout(5000);
             socket.startHandshake();
-            return socket.getInputStream().read() >= 0;
-        } catch (SocketTimeoutException waiting) {
-            return true;
-        } catch (IOException refused) {
+            socket.setSoTimeout(1000);
+            try {
+                socket.getInputStream().read(); // data or a quiet close (-1): admitted, the peer heard the handshake out
+                return true;
+            } catch (SocketTimeoutException waiting) {
+                return true;
+            }
+        } catch (javax.net.ssl.SSLException refused) {
+            return false; // the peer's TLS alert: the certificate was refused (TLS 1.3 reports it at the first read)
+        } catch (IOException reset) {
             return false;
         }
     }

@@ -97,7 +97,8 @@ class LabTest {
                             () -> eventsAfter(api, before).contains("failover.withheld"));
                     assertTrue(eventsAfter(api, before).contains("still receive its WAL"), eventsAfter(api, before));
                     Thread.sleep(10_000); // well past the takeover timeout: a takeover would have started
-                    assertEquals(third, detail(api).summary().primaryIdc(), "no takeover while the IDCs still talk");
+                    assertEquals(third, detail(api).summary().primaryIdc(), () -> "no takeover while the IDCs still talk; the events since the cut: "
+                            + eventsAfter(api, before) + "\n" + logs(h));
                     assertTrue(!eventsAfter(api, before).contains("failover.started"), eventsAfter(api, before));
                     awaitMore(writer, 20);
                     cli(h, "lab", "restore");
