@@ -61,7 +61,7 @@ class ManagerApiTest {
         Answer wrong = api.send("GET", "/api/idcs", null, "not-the-token");
         assertEquals(401, none.status());
         assertEquals(401, wrong.status());
-        assertTrue(wrong.error().contains("token"), wrong.body());
+        assertTrue(wrong.error().contains("credential is wrong"), wrong.body());
         assertEquals(200, api.get("/api/idcs").status());
     }
 

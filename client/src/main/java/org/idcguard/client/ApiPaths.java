@@ -16,6 +16,15 @@ public final class ApiPaths {
     public static final String CLUSTERS = "/api/clusters";
     public static final String TASKS = "/api/tasks";
     public static final String ALERTS = "/api/alerts";
+    public static final String LOGIN = "/api/login";
+    public static final String LOGOUT = "/api/logout";
+    public static final String WHOAMI = "/api/whoami";
+    public static final String OPERATORS = "/api/operators";
+    public static final String AUDIT = "/api/audit";
+
+    public static String operator(String name) {
+        return OPERATORS + "/" + segment(name);
+    }
     public static final String DRILLS = "/api/drills";
     public static final String RUNNING_DRILLS = "/api/drills/running";
     public static final String HA_SETTINGS = "/api/settings/ha";

@@ -32,6 +32,8 @@ public final class ManagerHttp implements AutoCloseable {
     private final String token;
     private final CloseableHttpClient http;
     private volatile Supplier<Optional<String>> leaderFinder = Optional::empty;
+    /** The reason (a ticket) sent with every call that changes something, or null. */
+    private volatile String reason;
 
     /** An answer as it came: status and body, refusals included (for callers that judge the status themselves). */
     public record Answer(int status, String body) {
@@ -67,6 +69,15 @@ public final class ManagerHttp implements AutoCloseable {
     public String baseUrl() {
         return baseUrl;
     }
+
+    /** Sends this reason (a ticket) with every call that changes something from now on; null or blank for none. */
+    public ManagerHttp withReason(String newReason) {
+        this.reason = newReason == null || newReason.isBlank() ? null : newReason.strip();
+        return this;
+    }
+
+    /** The header a reason travels in, percent-encoded UTF-8 (a header carries Latin-1 only). */
+    public static final String REASON_HEADER = "X-IDCGuard-Reason";
 
     public <T> T get(String path, TypeReference<T> type) {
         return call("GET", path, null, type);
@@ -157,6 +168,10 @@ public final class ManagerHttp implements AutoCloseable {
         }
         if (json != null) {
             request.setEntity(new StringEntity(json, ContentType.APPLICATION_JSON));
+        }
+        String why = reason;
+        if (why != null && !"GET".equals(method)) {
+            request.setHeader(REASON_HEADER, java.net.URLEncoder.encode(why, StandardCharsets.UTF_8).replace("+", "%20"));
         }
         try {
             return http.execute(request, response -> new Raw(response.getCode(),

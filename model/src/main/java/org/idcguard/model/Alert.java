@@ -6,9 +6,15 @@ package org.idcguard.model;
  * @param level        "critical", "warning" or "info"
  * @param eventId      the timeline event it was raised from
  * @param ackedMillis  when it was acknowledged, 0 while open
+ * @param ackedBy      the operator who acknowledged it, or null
  */
 public record Alert(long id, long eventId, long timeMillis, String level, String kind, String subject, String message,
-                    long ackedMillis) {
+                    long ackedMillis, String ackedBy) {
+
+    public Alert(long id, long eventId, long timeMillis, String level, String kind, String subject, String message,
+                 long ackedMillis) {
+        this(id, eventId, timeMillis, level, kind, subject, message, ackedMillis, null);
+    }
 
     public boolean open() {
         return ackedMillis == 0;

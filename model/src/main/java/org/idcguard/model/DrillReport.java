@@ -11,10 +11,21 @@ import java.util.List;
  * @param timelines      each round over time, for drawing and export (empty for reports stored without them)
  */
 public record DrillReport(long id, String cluster, String fault, String idc, long startedMillis, long finishedMillis,
-                          List<DrillRound> rounds, List<RoundTimeline> timelines) {
+                          List<DrillRound> rounds, List<RoundTimeline> timelines, String operator, String reason) {
 
     public DrillReport {
         timelines = timelines == null ? List.of() : List.copyOf(timelines);
+    }
+
+    /** A report before the manager has recorded who ran it. */
+    public DrillReport(long id, String cluster, String fault, String idc, long startedMillis, long finishedMillis,
+                       List<DrillRound> rounds, List<RoundTimeline> timelines) {
+        this(id, cluster, fault, idc, startedMillis, finishedMillis, rounds, timelines, null, null);
+    }
+
+    /** The same report, run by this operator for this reason (as the manager recorded them). */
+    public DrillReport by(String newOperator, String newReason) {
+        return new DrillReport(id, cluster, fault, idc, startedMillis, finishedMillis, rounds, timelines, newOperator, newReason);
     }
 
     /** Every round recovered and lost nothing. */
@@ -52,10 +63,10 @@ public record DrillReport(long id, String cluster, String fault, String idc, lon
 
     /** The same report without its timelines (lists stay small; one report is read whole). */
     public DrillReport withoutTimelines() {
-        return new DrillReport(id, cluster, fault, idc, startedMillis, finishedMillis, rounds, List.of());
+        return new DrillReport(id, cluster, fault, idc, startedMillis, finishedMillis, rounds, List.of(), operator, reason);
     }
 
     public DrillReport withId(long newId) {
-        return new DrillReport(newId, cluster, fault, idc, startedMillis, finishedMillis, rounds, timelines);
+        return new DrillReport(newId, cluster, fault, idc, startedMillis, finishedMillis, rounds, timelines, operator, reason);
     }
 }

@@ -79,6 +79,25 @@ public record HomeLayout(Path root) {
         return read(tokenFile());
     }
 
+    /** The scrape identity's token (0600): it reads /metrics and nothing else; Prometheus's credentials_file. */
+    public Path scrapeTokenFile() {
+        return root.resolve("scrape.token");
+    }
+
+    /** The session of the operator logged in from this home ({@code ./idcguard login}), 0600. */
+    public Path sessionFile() {
+        return root.resolve("operator.session");
+    }
+
+    /**
+     * The bearer token a client of this home calls with: the logged-in operator's session, else the home's token (the
+     * local admin's credential, on the manager's own computer).
+     */
+    public Optional<String> credential() {
+        Optional<String> session = read(sessionFile());
+        return session.isPresent() ? session : token();
+    }
+
     private static Optional<String> read(Path file) {
         try {
             return Files.isRegularFile(file) ? Optional.of(Files.readString(file).strip()).filter(s -> !s.isEmpty())

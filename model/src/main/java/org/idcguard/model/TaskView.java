@@ -7,9 +7,15 @@ import java.util.List;
  *
  * @param status "running", "succeeded" or "failed"
  * @param message the outcome in one sentence once it has ended (for a failure: what failed and what was rolled back)
+ * @param operator who started it, or null when the manager did by itself
  */
 public record TaskView(long id, String kind, String subject, String status, String message, long createdMillis,
-                       long finishedMillis, List<TaskStep> steps) {
+                       long finishedMillis, List<TaskStep> steps, String operator) {
+
+    public TaskView(long id, String kind, String subject, String status, String message, long createdMillis,
+                    long finishedMillis, List<TaskStep> steps) {
+        this(id, kind, subject, status, message, createdMillis, finishedMillis, steps, null);
+    }
 
     public boolean ended() {
         return !"running".equals(status);

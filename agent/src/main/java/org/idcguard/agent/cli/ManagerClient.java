@@ -16,12 +16,21 @@ final class ManagerClient {
     /** How long a command waits for a quorum of managers to elect a leader before it gives up. */
     private static final long ELECTION_WAIT_MILLIS = 20_000;
     private final ManagerHttp http;
+    /** The reason this command gives (one command a process: --reason, else $IDCGUARD_REASON). */
+    private static volatile String reason = System.getenv("IDCGUARD_REASON");
 
     private ManagerClient(AgentHome home, String baseUrl) {
-        this.http = new ManagerHttp(baseUrl, home.token(), trust(home).orElseThrow(() -> new CliFailure("The home " + home.root()
+        // the logged-in operator's session (./idcguard login), else the home's token: the local admin's
+        this.http = new ManagerHttp(baseUrl, home.credential(), trust(home).orElseThrow(() -> new CliFailure("The home " + home.root()
                 + " has no CA certificate of the managers.")))
                 .followingLeader(() -> home.layout().managerCandidates().size() > 1 ? leaderWithin(home, ELECTION_WAIT_MILLIS)
-                        : Optional.empty());
+                        : Optional.empty())
+                .withReason(reason);
+    }
+
+    /** The reason every change of this command is recorded with. */
+    static void reason(String why) {
+        reason = why;
     }
 
     /** TLS that trusts only the manager's own CA, whose certificate the home holds: the token goes nowhere else. */
@@ -86,10 +95,11 @@ final class ManagerClient {
     /** What the manager at url answers to {@code GET /api/health} (its lead and epoch), or empty when none answers there. */
     static Optional<java.util.Map<String, Object>> health(String url, AgentHome home) {
         Optional<javax.net.ssl.SSLContext> trust = trust(home);
-        if (trust.isEmpty() || home.layout().token().isEmpty()) {
+        if (trust.isEmpty()) {
             return Optional.empty();
         }
-        try (ManagerHttp one = new ManagerHttp(url, home.layout().token().get(), trust.get(), Duration.ofSeconds(2))) {
+        // health is open to every caller (it says only who leads): a workstation with a session and no token asks it too
+        try (ManagerHttp one = new ManagerHttp(url, home.layout().credential().orElse(null), trust.get(), Duration.ofSeconds(2))) {
             return Optional.of(one.get(org.idcguard.client.ApiPaths.HEALTH, new TypeReference<java.util.Map<String, Object>>() { }));
         } catch (ApiException | IllegalArgumentException e) {
             return Optional.empty();

@@ -43,9 +43,10 @@ final class ReformCommand implements Callable<Integer> {
             + "ensemble committed after this member last heard from it is not in the re-formed quorum.")
     boolean accepted;
 
-    @Option(names = "--reason", defaultValue = "the main city was lost with a majority of the quorum",
-            description = "Why, for the event (default: ${DEFAULT-VALUE}).")
-    String reason;
+    /** Why, for the event: the shared --reason, or what re-forming means by default. */
+    private String reason() {
+        return homeOption.reason != null ? homeOption.reason : "the main city was lost with a majority of the quorum";
+    }
 
     @Override
     public Integer call() throws InterruptedException {
@@ -89,7 +90,7 @@ final class ReformCommand implements Callable<Integer> {
         long generation = Ensemble.readLocal(memberDir).map(Ensemble::generation).orElse(0L) + 1;
 
         stop(started);
-        new Ensemble(generation, members, old, member, System.currentTimeMillis(), reason + " (members " + ids(lost)
+        new Ensemble(generation, members, old, member, System.currentTimeMillis(), reason() + " (members " + ids(lost)
                 + " did not answer)").writeLocal(memberDir);
         Path urlFile = memberDir.resolve("manager.url");
         try {

@@ -116,6 +116,16 @@ public final class AgentHome {
         return TokenFile.loadOrCreate(tokenFile());
     }
 
+    /** The scrape identity's token, created with the home's first manager. */
+    public String scrapeToken() {
+        return TokenFile.loadOrCreate(layout.scrapeTokenFile());
+    }
+
+    /** What a client of this home calls with: the logged-in operator's session, else the home's token. */
+    public String credential() {
+        return layout.credential().orElseGet(this::token);
+    }
+
     /** The manager's base URL as it last wrote it, if any. */
     public Optional<String> managerUrl() {
         return layout.managerUrl();

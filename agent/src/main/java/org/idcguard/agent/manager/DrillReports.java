@@ -25,12 +25,15 @@ public final class DrillReports {
         this.events = events;
     }
 
-    public DrillReport add(DrillReport report) {
-        check(report);
+    public DrillReport add(DrillReport handedIn) {
+        check(handedIn);
+        // who ran it is the manager's to say: the operator whose call hands it in (or started the manager's own run)
+        var actor = org.idcguard.agent.manager.actor.Actor.current();
+        DrillReport report = handedIn.by(actor.map(a -> a.name()).orElse(null), actor.map(a -> a.reason()).orElse(null));
         return store.inTransaction(c -> {
             long id;
             try (PreparedStatement st = c.prepareStatement("INSERT INTO drill (cluster, fault, idc, started_millis, finished_millis, "
-                    + "passed, report) VALUES (?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                    + "passed, report, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
                 st.setString(1, report.cluster());
                 st.setString(2, report.fault());
                 st.setString(3, report.idc());
@@ -38,6 +41,7 @@ public final class DrillReports {
                 st.setLong(5, report.finishedMillis());
                 st.setBoolean(6, report.passed());
                 st.setString(7, json(report.withId(0))); // the row's id is the report's; it is set when read
+                st.setString(8, report.operator());
                 st.executeUpdate();
                 ResultSet keys = st.getGeneratedKeys();
                 keys.next();

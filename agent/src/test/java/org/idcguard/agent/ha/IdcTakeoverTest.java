@@ -59,8 +59,11 @@ class IdcTakeoverTest {
 
     /** Prometheus's view of the same drill: the series exist, with the values the drill produced. */
     private static void scrapeShowsWhatHappened(LocalEstate estate, String name) {
-        var answer = estate.api().get("/metrics");
+        // as Prometheus does: with the scrape identity's token, which reads /metrics and nothing else
+        String scrape = new org.idcguard.agent.home.AgentHome(estate.home()).scrapeToken();
+        var answer = estate.api().getWithToken("/metrics", scrape);
         assertEquals(200, answer.status(), answer.body());
+        assertEquals(403, estate.api().getWithToken("/api/clusters", scrape).status(), "the scrape identity reads metrics only");
         MetricsScrape m = new MetricsScrape(answer.body());
         assertEquals(2, m.named("idcguard_node_role").stream().filter(s -> s.has("cluster", name) && s.has("role", "primary")
                 && s.has("idc", "IDC2")).count(), "one primary per group, in IDC2: " + m.named("idcguard_node_role"));

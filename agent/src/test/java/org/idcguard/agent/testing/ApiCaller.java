@@ -29,6 +29,10 @@ public final class ApiCaller {
         }
     }
 
+    public Path home() {
+        return home;
+    }
+
     public String token() {
         return read(home.resolve("manager.token"));
     }

@@ -14,7 +14,7 @@ import org.idcguard.model.AlertSettings;
 public final class AlertStore {
     /** Longer than any sane command line; a hook is a command, not a script. */
     static final int MAX_COMMAND = 1000;
-    private static final String SELECT = "SELECT id, event_id, time_millis, level, kind, subject, message, acked_millis FROM alert";
+    private static final String SELECT = "SELECT id, event_id, time_millis, level, kind, subject, message, acked_millis, acked_by FROM alert";
     private final MetadataStore store;
     private final EventLog events;
 
@@ -54,9 +54,10 @@ public final class AlertStore {
     /** Acknowledges an alert; acknowledging one twice keeps the first time. */
     public Alert ack(long id) {
         return store.inTransaction(c -> {
-            try (PreparedStatement st = c.prepareStatement("UPDATE alert SET acked_millis = ? WHERE id = ? AND acked_millis = 0")) {
+            try (PreparedStatement st = c.prepareStatement("UPDATE alert SET acked_millis = ?, acked_by = ? WHERE id = ? AND acked_millis = 0")) {
                 st.setLong(1, System.currentTimeMillis());
-                st.setLong(2, id);
+                st.setString(2, org.idcguard.agent.manager.actor.Actor.currentName());
+                st.setLong(3, id);
                 if (st.executeUpdate() == 1) {
                     events.record(c, "alert.acknowledged", "alert " + id, "Alert " + id + " was acknowledged.");
                 }
@@ -104,7 +105,7 @@ public final class AlertStore {
         List<Alert> alerts = new ArrayList<>();
         while (rs.next()) {
             alerts.add(new Alert(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getString(6),
-                    rs.getString(7), rs.getLong(8)));
+                    rs.getString(7), rs.getLong(8), rs.getString(9)));
         }
         return alerts;
     }

@@ -82,6 +82,13 @@ public final class ClusterService {
                 org.idcguard.agent.tls.Pem.write(ca.certificate()), RouteBuilder.uri(cluster, checked));
     }
 
+    /** The application's URIs with its password, for an admin who asked to see them: recorded, with who and why. */
+    public org.idcguard.model.ClusterUris reveal(String name) {
+        ClusterDetail d = detail(name);
+        events.record("secret.revealed", name, "The application password of cluster " + name + " was revealed.");
+        return d.uris();
+    }
+
     public ClusterDetail detail(String name) {
         ClusterRecord cluster = find(name);
         List<GroupRecord> groups = store.inTransaction(c -> clusters.groups(c, name));

@@ -69,6 +69,8 @@ public final class ManagerServer implements AutoCloseable {
     /** Null for a sole manager. */
     private final org.idcguard.agent.manager.quorum.ManagerQuorum quorum;
     private final java.nio.file.Path urlFile;
+    private final org.idcguard.agent.manager.access.Operators operators;
+    private final org.idcguard.agent.manager.access.AccessGuard access;
 
     private ManagerServer(AgentHome home, MetadataStore store, String token, ManagerAddresses addresses, int port,
                           Consumer<String> restartNodeAgent, org.idcguard.agent.manager.quorum.ManagerQuorum quorum,
@@ -118,9 +120,12 @@ public final class ManagerServer implements AutoCloseable {
         this.idcFaults = new IdcFaults(computers, agents, events, managerAddresses);
         this.drillRuns = new DrillService(clusters, computers, events, tasks, drills, restartNodeAgent, switches, idcFaults);
         this.metrics = new org.idcguard.agent.manager.metrics.ManagerMetrics(clusters, ha, events, alerts, drills);
-        this.http = ApiServer.create(ApiServer.bearerToken(token), identity, false, addresses.listen(), port);
-        // Prometheus scrapes with the same bearer token (its authorization.credentials_file)
-        http.before("/metrics", ApiServer.bearerToken(token));
+        this.operators = new org.idcguard.agent.manager.access.Operators(store, events, System.getProperty("user.name"));
+        this.access = new org.idcguard.agent.manager.access.AccessGuard(token, home.scrapeToken(), operators);
+        this.http = ApiServer.create(access.before(), identity, false, addresses.listen(), port);
+        // Prometheus scrapes with the scrape identity's token (its authorization.credentials_file): /metrics and no more
+        http.before("/metrics", access.before());
+        http.after(access.after());
         if (quorum != null) {
             followersRedirectWrites();
         }
@@ -328,6 +333,39 @@ public final class ManagerServer implements AutoCloseable {
         http.get("/api/openapi.json", ctx -> ctx.contentType("application/json").result(openApi()));
         http.get("/metrics", ctx -> ctx.contentType(org.idcguard.agent.manager.metrics.ManagerMetrics.contentType())
                 .result(metrics.scrape()));
+        http.post("/api/login", ctx -> {
+            var login = ApiServer.body(ctx, org.idcguard.model.LoginRequest.class);
+            ctx.json(operators.login(login.name(), login.password(), login.code()));
+        });
+        http.post("/api/logout", ctx -> {
+            operators.logout(org.idcguard.agent.manager.access.AccessGuard.bearerOf(ctx));
+            ctx.status(204);
+        });
+        http.get("/api/whoami", ctx -> {
+            var actor = org.idcguard.agent.manager.actor.Actor.current().orElseThrow();
+            ctx.json(new org.idcguard.model.Whoami(actor.name(), actor.role() == null ? "scrape" : actor.role().word()));
+        });
+        http.get("/api/operators", ctx -> ctx.json(operators.list()));
+        http.post("/api/operators", ctx -> {
+            var wanted = ApiServer.body(ctx, org.idcguard.model.NewOperator.class);
+            ctx.status(201).json(operators.add(wanted.name(), wanted.role()));
+        });
+        http.delete("/api/operators/{name}", ctx -> {
+            operators.remove(ctx.pathParam("name"));
+            ctx.status(204);
+        });
+        http.get("/api/audit", ctx -> {
+            var query = new EventLog.AuditQuery(ctx.queryParam("operator"), ctx.queryParam("subject"), ctx.queryParam("kind"),
+                    longParam(ctx, "since", 0), longParam(ctx, "until", Long.MAX_VALUE),
+                    (int) Math.max(1, Math.min(10_000, longParam(ctx, "limit", 1000))));
+            var found = events.audit(query);
+            if ("csv".equals(ctx.queryParam("format"))) {
+                ctx.contentType("text/csv; charset=utf-8").result(org.idcguard.model.AuditCsv.write(found));
+            } else {
+                ctx.json(found);
+            }
+        });
+        http.post("/api/clusters/{name}/reveal", ctx -> ctx.json(clusters.reveal(ctx.pathParam("name"))));
         http.get("/api/idcs", ctx -> ctx.json(idcs.list()));
         http.post("/api/idcs", ctx -> ctx.status(201).json(idcs.add(ApiServer.body(ctx, Idc.class))));
         http.get("/api/idcs/{name}", ctx -> ctx.json(idcs.get(ctx.pathParam("name"))));
@@ -357,7 +395,9 @@ public final class ManagerServer implements AutoCloseable {
             }
         });
         http.get("/api/clusters", ctx -> ctx.json(clusters.list()));
-        http.get("/api/clusters/{name}", ctx -> ctx.json(clusters.detail(ctx.pathParam("name"))));
+        http.get("/api/clusters/{name}", ctx -> ctx.json(org.idcguard.agent.manager.actor.Actor.current()
+                .filter(a -> a.role() != null && a.role().mayDo(org.idcguard.agent.manager.actor.Role.OPERATOR)).isPresent()
+                ? clusters.detail(ctx.pathParam("name")) : clusters.detail(ctx.pathParam("name")).withPasswordMasked()));
         http.get("/api/clusters/{name}/route", ctx -> ctx.json(clusters.route(ctx.pathParam("name"), ctx.queryParam("bind"), ca)));
         http.get("/api/clusters/{name}/clients", ctx -> ctx.json(clusters.clientNetworks(ctx.pathParam("name"))));
         http.put("/api/clusters/{name}/clients", ctx -> ctx.json(clusters.setClientNetworks(ctx.pathParam("name"),

@@ -31,7 +31,7 @@ public final class TaskRunner implements AutoCloseable {
     /** Records the task and its planned steps, then runs the body in the background. */
     public TaskView start(String kind, String subject, List<String> steps, Body body) {
         long id = store.create(kind, subject, steps);
-        executor.execute(() -> run(id, body));
+        executor.execute(org.idcguard.agent.manager.actor.Actor.carried(() -> run(id, body))); // its events name the operator
         return store.find(id).orElseThrow();
     }
 

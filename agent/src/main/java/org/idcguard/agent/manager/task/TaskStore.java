@@ -23,11 +23,12 @@ public final class TaskStore {
     long create(String kind, String subject, List<String> steps) {
         return store.inTransaction(c -> {
             long id;
-            try (PreparedStatement st = c.prepareStatement("INSERT INTO task (kind, subject, status, created_millis) VALUES (?, ?, 'running', ?)",
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO task (kind, subject, status, created_millis, actor) VALUES (?, ?, 'running', ?, ?)",
                     Statement.RETURN_GENERATED_KEYS)) {
                 st.setString(1, kind);
                 st.setString(2, subject);
                 st.setLong(3, System.currentTimeMillis());
+                st.setString(4, org.idcguard.agent.manager.actor.Actor.currentName());
                 st.executeUpdate();
                 ResultSet keys = st.getGeneratedKeys();
                 keys.next();
@@ -86,7 +87,7 @@ public final class TaskStore {
     public Optional<TaskView> find(long id) {
         return store.inTransaction(c -> {
             try (PreparedStatement st = c.prepareStatement(
-                    "SELECT id, kind, subject, status, message, created_millis, finished_millis FROM task WHERE id = ?")) {
+                    "SELECT id, kind, subject, status, message, created_millis, finished_millis, actor FROM task WHERE id = ?")) {
                 st.setLong(1, id);
                 ResultSet rs = st.executeQuery();
                 return rs.next() ? Optional.of(read(c, rs)) : Optional.<TaskView>empty();
@@ -107,7 +108,7 @@ public final class TaskStore {
         return store.inTransaction(c -> {
             List<TaskView> tasks = new ArrayList<>();
             try (PreparedStatement st = c.prepareStatement(
-                    "SELECT id, kind, subject, status, message, created_millis, finished_millis FROM task " + tail)) {
+                    "SELECT id, kind, subject, status, message, created_millis, finished_millis, actor FROM task " + tail)) {
                 ResultSet rs = st.executeQuery();
                 while (rs.next()) {
                     tasks.add(read(c, rs));
@@ -128,7 +129,8 @@ public final class TaskStore {
                 steps.add(new TaskStep(s.getInt(1), s.getString(2), s.getString(3), s.getString(4), s.getLong(5), s.getLong(6)));
             }
         }
-        return new TaskView(id, rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getLong(6), rs.getLong(7), steps);
+        return new TaskView(id, rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getLong(6), rs.getLong(7), steps,
+                rs.getString(8));
     }
 
     private static void insertStep(Connection c, long taskId, int ordinal, String name) throws SQLException {
