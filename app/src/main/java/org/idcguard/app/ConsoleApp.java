@@ -47,10 +47,15 @@ public final class ConsoleApp extends Application {
         VBox splash = new VBox(title, spinner, what);
         splash.getStyleClass().add("splash");
         stage.getScene().setRoot(splash);
-        background.run("Connecting", connection::connectOrStart, api -> {
-            main = new MainView(new Inventory(api, background), api.baseUrl(), ConsoleApp::save);
-            stage.getScene().setRoot(main);
-            System.out.println("Connected to the manager at " + api.baseUrl() + "."); // for whoever started it from a shell
+        background.run("Connecting", () -> {
+            var api = connection.connectOrStart();
+            return new Connected(api, whoami(api));
+        }, connected -> {
+            if (connected.me() == null) {
+                login(connected.api().baseUrl(), null);
+            } else {
+                showMain(connected.api(), connected.me());
+            }
         }, failure -> {
             System.err.println(Failures.sentence(failure));
             spinner.setVisible(false);
@@ -60,6 +65,65 @@ public final class ConsoleApp extends Application {
             retry.setOnAction(e -> connect());
             splash.getChildren().add(retry);
         });
+    }
+
+    /** A manager reached, and who it takes the home's credential for (null: nobody, or a session that ran out). */
+    private record Connected(org.idcguard.client.HttpManagerApi api, org.idcguard.model.Whoami me) {
+    }
+
+    private static org.idcguard.model.Whoami whoami(org.idcguard.client.HttpManagerApi api) {
+        try {
+            return api.whoami();
+        } catch (org.idcguard.model.ApiException e) {
+            if (e.status() == 401) {
+                return null; // no credential here, or a session that ended: ask who is there
+            }
+            throw e;
+        }
+    }
+
+    /** Asks who is at the console; a session the manager grants is kept in the home (0600) for the next start. */
+    private void login(String url, String why) {
+        var view = new org.idcguard.views.shell.LoginView(url, background,
+                request -> {
+                    var session = org.idcguard.client.HttpManagerApi.login(url,
+                            org.idcguard.model.ManagerTrust.sslContext(connection.home().caCertificateFile()), request);
+                    try {
+                        connection.home().writeSession(session.token());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException("Cannot keep the session in " + connection.home().root() + ": "
+                                + e.getMessage(), e);
+                    }
+                    return session;
+                },
+                session -> showMain(connection.as(url, session.token()),
+                        new org.idcguard.model.Whoami(session.name(), session.role())));
+        if (why != null) {
+            view.errors().general().set(why);
+        }
+        stage.getScene().setRoot(view);
+    }
+
+    private void showMain(org.idcguard.client.HttpManagerApi api, org.idcguard.model.Whoami me) {
+        main = new MainView(new Inventory(api, background), api.baseUrl(), ConsoleApp::save, me, () -> logOut(api));
+        stage.getScene().setRoot(main);
+        System.out.println("Connected to the manager at " + api.baseUrl() + " as " + me.name() + " (" + me.role() + ")."); // for whoever started it from a shell
+    }
+
+    /** Ends the session at the manager and here, then asks who is at the console. */
+    private void logOut(org.idcguard.client.HttpManagerApi api) {
+        main.stopPolling();
+        main = null;
+        String url = api.baseUrl();
+        background.run("Logging out", () -> {
+            try {
+                api.logout();
+            } finally {
+                connection.home().deleteSession();
+            }
+            return url;
+        }, done -> login(done, "Logged out."), failure -> login(url, "Logged out here; the manager was not reached: "
+                + Failures.sentence(failure)));
     }
 
     @Override

@@ -42,15 +42,19 @@ public final class ManagerConnection {
         return home;
     }
 
-    /** Whether a manager answers now. Blocks on the network: call off the FX thread. */
+    /**
+     * Whether a manager answers now, as a client calling with the home's credential: the operator's session kept here,
+     * else the home's token (the local admin's, on the manager's own computer), else none (the console asks who is
+     * there). Blocks on the network: call off the FX thread.
+     */
     public Optional<HttpManagerApi> existing() {
-        Optional<String> url = leader();
-        if (url.isEmpty()) {
-            return Optional.empty();
-        }
-        HttpManagerApi api = new HttpManagerApi(url.get(), home.token().orElseThrow(),
-                org.idcguard.model.ManagerTrust.sslContext(home.caCertificateFile()));
-        return Optional.of(api.followingLeader(this::leader));
+        return leader().map(url -> as(url, home.credential().orElse(null)));
+    }
+
+    /** A client of the manager at url calling with this bearer token (null: none yet), following the quorum's leader. */
+    public HttpManagerApi as(String url, String bearer) {
+        return new HttpManagerApi(url, bearer, org.idcguard.model.ManagerTrust.sslContext(home.caCertificateFile()))
+                .followingLeader(this::leader);
     }
 
     /**
@@ -58,13 +62,13 @@ public final class ManagerConnection {
      * manager.urls that leads. Blocks on the network.
      */
     Optional<String> leader() {
-        Optional<String> token = home.token();
-        if (token.isEmpty() || !java.nio.file.Files.isRegularFile(home.caCertificateFile())) {
+        if (!java.nio.file.Files.isRegularFile(home.caCertificateFile())) {
             return Optional.empty();
         }
         var trust = org.idcguard.model.ManagerTrust.sslContext(home.caCertificateFile());
         for (String url : home.managerCandidates()) {
-            try (HttpManagerApi api = new HttpManagerApi(url, token.get(), trust)) {
+            // health says only who leads, and asks no credential: a workstation not logged in yet finds the leader too
+            try (HttpManagerApi api = new HttpManagerApi(url, null, trust)) {
                 if ("leader".equals(api.lead())) {
                     return Optional.of(url);
                 }

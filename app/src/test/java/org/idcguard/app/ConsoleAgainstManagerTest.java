@@ -41,7 +41,7 @@ class ConsoleAgainstManagerTest {
         home = Files.createTempDirectory("idcguard-console-test-");
         manager = ManagerServer.start(new AgentHome(home), "127.0.0.1", 0);
         HttpManagerApi api = new ManagerConnection(new HomeLayout(home), null).existing().orElseThrow();
-        main = new MainView(new Inventory(api, background), api.baseUrl(), ConsoleApp::save);
+        main = new MainView(new Inventory(api, background), api.baseUrl(), ConsoleApp::save, api.whoami(), () -> { });
         Scene scene = new Scene(main, 1100, 700);
         scene.getStylesheets().add(ConsoleApp.stylesheet());
         stage.setScene(scene);

@@ -239,4 +239,42 @@ public final class HttpManagerApi implements ManagerApi, AutoCloseable {
     public void close() {
         http.close();
     }
+
+    @Override
+    public org.idcguard.model.Whoami whoami() {
+        return http.call("GET", ApiPaths.WHOAMI, null, new TypeReference<>() { });
+    }
+
+    @Override
+    public List<Event> audit(org.idcguard.model.AuditFilter f) {
+        String path = ApiPaths.AUDIT;
+        path = ApiPaths.query(path, "operator", f.operator());
+        path = ApiPaths.query(path, "subject", f.subject());
+        path = ApiPaths.query(path, "kind", f.kind());
+        path = ApiPaths.query(path, "since", f.sinceMillis() == null ? null : f.sinceMillis().toString());
+        path = ApiPaths.query(path, "until", f.untilMillis() == null ? null : f.untilMillis().toString());
+        return http.call("GET", path, null, new TypeReference<>() { });
+    }
+
+    @Override
+    public org.idcguard.model.ClusterUris revealUris(String cluster) {
+        return http.call("POST", ApiPaths.cluster(cluster, "reveal"), null, new TypeReference<>() { });
+    }
+
+    @Override
+    public void useReason(String reason) {
+        http.withReason(reason);
+    }
+
+    @Override
+    public void logout() {
+        http.call("POST", ApiPaths.LOGOUT, null, null);
+    }
+
+    /** Logs an operator in at the manager (no credential needed): their session, whose token a client then calls with. */
+    public static org.idcguard.model.OperatorSession login(String baseUrl, SSLContext managerTrust, org.idcguard.model.LoginRequest request) {
+        try (ManagerHttp anonymous = new ManagerHttp(baseUrl, null, managerTrust)) {
+            return anonymous.call("POST", ApiPaths.LOGIN, request, new TypeReference<>() { });
+        }
+    }
 }

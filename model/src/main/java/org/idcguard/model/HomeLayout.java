@@ -98,6 +98,32 @@ public record HomeLayout(Path root) {
         return session.isPresent() ? session : token();
     }
 
+    /** The logged-in operator's session token, if one is kept here. */
+    public Optional<String> session() {
+        return read(sessionFile());
+    }
+
+    /**
+     * Keeps an operator's session token: written to a file readable by its owner alone from its first byte, then moved
+     * into place, so it is never half written nor readable by others.
+     */
+    public void writeSession(String token) throws IOException {
+        Files.createDirectories(root);
+        Path tmp = Files.createTempFile(root, ".session", ".tmp",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        try {
+            Files.writeString(tmp, token + "\n");
+            Files.move(tmp, sessionFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Forgets the session kept here (a logout). */
+    public void deleteSession() throws IOException {
+        Files.deleteIfExists(sessionFile());
+    }
+
     private static Optional<String> read(Path file) {
         try {
             return Files.isRegularFile(file) ? Optional.of(Files.readString(file).strip()).filter(s -> !s.isEmpty())

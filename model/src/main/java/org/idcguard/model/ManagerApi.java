@@ -95,4 +95,19 @@ public interface ManagerApi {
 
     /** Replaces the HA settings (refused, changing nothing, when they break a rule of {@link HaSettings#problem()}). */
     HaSettings updateHaSettings(HaSettings settings);
+
+    /** Who the manager takes this console for: the operator and their role. */
+    Whoami whoami();
+
+    /** What operators did, newest first, narrowed by the filter's non-null fields. */
+    List<Event> audit(AuditFilter filter);
+
+    /** The application's URIs with its password, which the manager records as revealed by this operator (admin only). */
+    ClusterUris revealUris(String cluster);
+
+    /** Sends this reason (a ticket) with every change from now on; blank for none. */
+    void useReason(String reason);
+
+    /** Ends this console's session (an operator's; the home's token has none to end). */
+    void logout();
 }

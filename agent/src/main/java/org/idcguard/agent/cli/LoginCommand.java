@@ -7,9 +7,6 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.concurrent.Callable;
 import org.idcguard.agent.home.AgentHome;
@@ -57,7 +54,11 @@ final class LoginCommand {
             // a login needs no credential: an older session stays until this one replaces it, so a failed login changes nothing
             OperatorSession session = ManagerClient.of(home).post(ApiPaths.LOGIN, new LoginRequest(name, password, code),
                     new TypeReference<>() { });
-            writeSession(home.layout().sessionFile(), session.token());
+            try {
+                home.layout().writeSession(session.token());
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot keep the session in " + home.root() + ": " + e.getMessage(), e);
+            }
             System.out.println("Logged in as " + session.name() + " (" + session.role() + ") until "
                     + Instant.ofEpochMilli(session.expiresMillis()) + ".");
             return 0;
@@ -123,22 +124,9 @@ final class LoginCommand {
         }
     }
 
-    /** Written to a private temporary file first and moved into place: never readable by others, never half written. */
-    static void writeSession(Path file, String token) {
-        try {
-            Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), ".session", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(tmp, token + "\n");
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot keep the session in " + file + ": " + e.getMessage(), e);
-        }
-    }
-
     private static void deleteSession(AgentHome home) {
         try {
-            Files.deleteIfExists(home.layout().sessionFile());
+            home.layout().deleteSession();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -34,7 +34,7 @@ public final class AlertsView extends VBox {
         table.getColumns().add(Columns.<Alert>text("Raised", a -> Formats.time(a.timeMillis()), 160));
         table.getColumns().add(Columns.<Alert>text("About", Alert::subject, 150));
         table.getColumns().add(Columns.<Alert>text("State", a -> a.open() ? "open"
-                : "acknowledged " + Formats.time(a.ackedMillis()).substring(11), 190));
+                : "acknowledged " + Formats.time(a.ackedMillis()).substring(11) + (a.ackedBy() == null ? "" : " by " + a.ackedBy()), 210));
         table.getColumns().add(Columns.<Alert>text("What happened", Alert::message));
         table.setRowFactory(t -> new TableRow<>() {
             @Override

@@ -92,13 +92,20 @@ public final class ClusterDetailView extends VBox {
         VBox.setVgrow(graphScroll, Priority.ALWAYS);
 
         reveal.setId("reveal-uris");
+        reveal.setTooltip(new javafx.scene.control.Tooltip("An admin may see the application's password; the manager records who "
+                + "saw it and why."));
         reveal.selectedProperty().addListener((o, was, shown) -> {
             reveal.setText(shown ? "Hide password" : "Show password");
-            showUris();
+            if (shown) {
+                vm.reveal(() -> reveal.setSelected(false));
+            } else {
+                vm.hide();
+            }
         });
+        vm.revealedProperty().addListener((o, was, now) -> showUris());
         HBox revealRow = new HBox(reveal);
         revealRow.setAlignment(javafx.geometry.Pos.CENTER_RIGHT);
-        VBox uris = new VBox(6, uriRow("libpq", libpq, () -> libpqUri), uriRow("JDBC", jdbc, () -> jdbcUri), revealRow, clientsRow());
+        VBox uris = new VBox(6, uriRow("libpq", libpq, libpq::getText), uriRow("JDBC", jdbc, jdbc::getText), revealRow, clientsRow());
         getChildren().addAll(top, summary, new MessageBar("cluster-message", vm.messageProperty()), legend, graphScroll, uris);
 
         vm.detailProperty().addListener((obs, old, now) -> show(now));
@@ -204,13 +211,17 @@ public final class ClusterDetailView extends VBox {
         return field;
     }
 
-    /** Shows the URIs masked ({@link UriSecrets}) unless the DBA chose to see the password. */
+    /**
+     * Shows the URIs masked ({@link UriSecrets}) unless an admin asked to see the password, which the manager recorded.
+     * (A viewer's detail comes with it masked already.)
+     */
     private void showUris() {
-        libpq.setText(reveal.isSelected() ? libpqUri : org.idcguard.model.UriSecrets.mask(libpqUri));
-        jdbc.setText(reveal.isSelected() ? jdbcUri : org.idcguard.model.UriSecrets.mask(jdbcUri));
+        var shown = vm.revealedProperty().get();
+        libpq.setText(shown != null ? shown.libpq() : org.idcguard.model.UriSecrets.mask(libpqUri));
+        jdbc.setText(shown != null ? shown.jdbc() : org.idcguard.model.UriSecrets.mask(jdbcUri));
     }
 
-    /** A URI's row: the field, and Copy, which copies the whole URI, password included, masked or not on screen. */
+    /** A URI's row: the field, and Copy, which copies the URI as shown: whole once the password was revealed. */
     private static HBox uriRow(String label, TextField field, java.util.function.Supplier<String> whole) {
         Label l = new Label(label);
         l.setMinWidth(50);

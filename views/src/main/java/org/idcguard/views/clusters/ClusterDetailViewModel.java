@@ -53,6 +53,30 @@ public final class ClusterDetailViewModel {
         return deletion;
     }
 
+    private final ObjectProperty<org.idcguard.model.ClusterUris> revealed = new SimpleObjectProperty<>();
+
+    /** The URIs with the application's password, once an admin asked to see them (the manager records it); else null. */
+    public ObjectProperty<org.idcguard.model.ClusterUris> revealedProperty() {
+        return revealed;
+    }
+
+    /**
+     * Asks the manager for the password: it answers an admin and records who saw it and why, and refuses anyone else
+     * with a sentence, shown in the screen's message bar.
+     */
+    public void reveal(Runnable refused) {
+        inventory.background().run("Revealing the application password of " + name, () -> inventory.api().revealUris(name),
+                revealed::set, failure -> {
+                    message.set(Failures.sentence(failure));
+                    refused.run();
+                });
+    }
+
+    /** Back to the masked URIs. */
+    public void hide() {
+        revealed.set(null);
+    }
+
     /** Asks the manager for the live state; quietly, since it repeats every few seconds. */
     public void refresh() {
         if (loading) {

@@ -9,6 +9,7 @@ import javafx.animation.Timeline;
 import javafx.beans.binding.Bindings;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
+import javafx.scene.control.TextField;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.control.ToggleGroup;
 import javafx.scene.layout.BorderPane;
@@ -47,7 +48,12 @@ public final class MainView extends BorderPane {
     private final ToggleGroup navigation = new ToggleGroup();
     private final Timeline poller;
 
-    public MainView(Inventory inventory, String managerUrl, org.idcguard.views.common.FileSaver saver) {
+    /**
+     * @param me        who the manager takes this console for, shown in the header
+     * @param logOut    ends the session and goes back to the login (run on the FX thread)
+     */
+    public MainView(Inventory inventory, String managerUrl, org.idcguard.views.common.FileSaver saver,
+                    org.idcguard.model.Whoami me, Runnable logOut) {
         getStyleClass().add("main-view");
         CityCatalog catalog = CityCatalog.bundled();
         AlertsViewModel alerts = new AlertsViewModel(inventory);
@@ -60,9 +66,10 @@ public final class MainView extends BorderPane {
         alerts.onNewAlerts(raised -> AlertNotifications.show(this, raised));
         screens.put("Alerts", () -> new AlertsView(alerts));
         screens.put("Drills", () -> new DrillsView(new DrillsViewModel(inventory, saver)));
+        screens.put("Audit", () -> new org.idcguard.views.audit.AuditView(new org.idcguard.views.audit.AuditViewModel(inventory, saver)));
         screens.put("Settings", () -> new org.idcguard.views.settings.SettingsView(new org.idcguard.views.settings.SettingsViewModel(inventory)));
 
-        setTop(header(inventory, managerUrl, dashboard.managers()));
+        setTop(header(inventory, managerUrl, dashboard.managers(), me, logOut));
         setLeft(navigationBar());
         setBottom(statusBar(inventory));
         show("Dashboard");
@@ -115,7 +122,8 @@ public final class MainView extends BorderPane {
     }
 
     private static VBox header(Inventory inventory, String managerUrl,
-                               javafx.collections.ObservableList<org.idcguard.model.ManagerInfo> managers) {
+                               javafx.collections.ObservableList<org.idcguard.model.ManagerInfo> managers,
+                               org.idcguard.model.Whoami me, Runnable logOut) {
         Label manager = new Label("Manager " + managerUrl);
         manager.setId("header-manager");
         manager.getStyleClass().add("header-detail");
@@ -132,7 +140,8 @@ public final class MainView extends BorderPane {
                 javafx.css.PseudoClass.getPseudoClass("lost"), lost));
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox bar = new HBox(12, spacer, manager, state);
+        HBox bar = new HBox(12, operatorChip(me), reasonField(inventory), spacer, manager, state, logOutButton(logOut));
+        bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         bar.getStyleClass().add("header");
 
         Label lost = new Label();
@@ -145,6 +154,39 @@ public final class MainView extends BorderPane {
         lost.visibleProperty().bind(inventory.managerLostProperty());
         lost.managedProperty().bind(lost.visibleProperty());
         return new VBox(bar, lost);
+    }
+
+    /** Who is at the console, and their role: what the manager records every change under. */
+    private static Label operatorChip(org.idcguard.model.Whoami me) {
+        Label chip = new Label("👤 " + me.name() + "  ·  " + me.role());
+        chip.setId("header-operator");
+        chip.getStyleClass().addAll("operator-chip", "role-" + me.role());
+        chip.setTooltip(new javafx.scene.control.Tooltip(switch (me.role()) {
+            case "viewer" -> "A viewer sees everything but secrets and changes nothing.";
+            case "operator" -> "An operator also switches, runs drills, acknowledges alerts and does everyday maintenance.";
+            default -> "An admin may do everything: DR promotion, deletions, settings, accounts, revealing secrets.";
+        }));
+        return chip;
+    }
+
+    /** The reason (a ticket) sent with every change from now on, recorded beside the operator's name. */
+    private static TextField reasonField(Inventory inventory) {
+        TextField reason = new TextField();
+        reason.setId("header-reason");
+        reason.setPromptText("Reason / ticket for changes");
+        reason.setPrefColumnCount(18);
+        reason.setTooltip(new javafx.scene.control.Tooltip("Recorded with every change you make from now on, in the events and "
+                + "the audit trail."));
+        reason.textProperty().addListener((o, was, now) -> inventory.api().useReason(now));
+        return reason;
+    }
+
+    private static javafx.scene.control.Button logOutButton(Runnable logOut) {
+        javafx.scene.control.Button out = new javafx.scene.control.Button("Log out");
+        out.setId("header-logout");
+        out.getStyleClass().add("flat");
+        out.setOnAction(e -> logOut.run());
+        return out;
     }
 
     private static StatusBar statusBar(Inventory inventory) {

@@ -63,18 +63,33 @@ class TopologyGraphTest {
     }
 
     @Test
-    void showsTheUrisWithThePasswordMaskedUntilAskedAndCopiesThemWhole(FxRobot robot) {
+    void showsTheUrisWithThePasswordMaskedUntilAnAdminRevealsItWhichTheManagerRecords(FxRobot robot) {
         TextField jdbc = robot.lookup("#uri-jdbc").queryAs(TextField.class);
         TextField libpq = robot.lookup("#uri-libpq").queryAs(TextField.class);
         assertEquals("jdbc:postgresql://h:1/app?user=app&password=••••••", jdbc.getText());
         assertEquals("postgresql://app:••••••@h:1/app", libpq.getText());
         robot.clickOn("#copy-uri-libpq");
-        robot.interact(() -> assertEquals("postgresql://app:s3cret@h:1/app", javafx.scene.input.Clipboard.getSystemClipboard().getString(),
-                "Copy gives the application the whole URI"));
+        robot.interact(() -> assertEquals("postgresql://app:••••••@h:1/app", javafx.scene.input.Clipboard.getSystemClipboard().getString(),
+                "Copy copies what is shown: no password before it was revealed"));
+        assertTrue(manager.calls().stream().noneMatch(c -> c.startsWith("revealUris")), manager.calls().toString());
         robot.clickOn("#reveal-uris");
-        assertEquals("jdbc:postgresql://h:1/app?user=app&password=s3cret", jdbc.getText());
+        assertEquals("jdbc:postgresql://h:1/app?user=app&password=s3cret", jdbc.getText()); // the background runs at once here
+        assertTrue(manager.calls().contains("revealUris sales"), "the reveal went through the manager, which records it: " + manager.calls());
+        robot.clickOn("#copy-uri-libpq");
+        robot.interact(() -> assertEquals("postgresql://app:s3cret@h:1/app", javafx.scene.input.Clipboard.getSystemClipboard().getString()));
         robot.clickOn("#reveal-uris");
         assertEquals("postgresql://app:••••••@h:1/app", libpq.getText());
+    }
+
+    @Test
+    void aViewerAskingForThePasswordGetsTheManagersRefusalAndNoPassword(FxRobot robot) {
+        manager.as("vera", "viewer");
+        TextField jdbc = robot.lookup("#uri-jdbc").queryAs(TextField.class);
+        robot.clickOn("#reveal-uris");
+        Label message = robot.lookup("#cluster-message").queryAs(Label.class);
+        assertTrue(message.getText().contains("only an admin may do this"), message.getText());
+        assertEquals("jdbc:postgresql://h:1/app?user=app&password=••••••", jdbc.getText());
+        assertTrue(!robot.lookup("#reveal-uris").queryAs(javafx.scene.control.ToggleButton.class).isSelected(), "the toggle fell back");
     }
 
     @Test

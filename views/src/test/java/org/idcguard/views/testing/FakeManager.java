@@ -526,4 +526,51 @@ public final class FakeManager implements ManagerApi {
         haSettings = settings;
         return settings;
     }
+
+    private org.idcguard.model.Whoami me = new org.idcguard.model.Whoami("dba", "admin");
+    private String reason;
+
+    /** Who the fake takes the console for (an admin named dba by default). */
+    public synchronized FakeManager as(String name, String role) {
+        me = new org.idcguard.model.Whoami(name, role);
+        return this;
+    }
+
+    @Override
+    public synchronized org.idcguard.model.Whoami whoami() {
+        return me;
+    }
+
+    @Override
+    public synchronized List<Event> audit(org.idcguard.model.AuditFilter f) {
+        return events.stream().filter(e -> e.actor() != null)
+                .filter(e -> f.operator() == null || f.operator().equals(e.actor()))
+                .filter(e -> f.subject() == null || f.subject().equals(e.subject()))
+                .filter(e -> f.kind() == null || e.kind().startsWith(f.kind()))
+                .sorted(java.util.Comparator.comparingLong(Event::id).reversed()).toList();
+    }
+
+    @Override
+    public synchronized org.idcguard.model.ClusterUris revealUris(String name) {
+        if (!"admin".equals(me.role())) {
+            throw new ApiException(403, "Operator " + me.name() + " is a " + me.role() + ": only an admin may do this.", null);
+        }
+        calls.add("revealUris " + name);
+        return cluster(name).uris();
+    }
+
+    @Override
+    public synchronized void useReason(String newReason) {
+        reason = newReason;
+    }
+
+    /** The reason the console sends with its changes now. */
+    public synchronized String reason() {
+        return reason;
+    }
+
+    @Override
+    public synchronized void logout() {
+        calls.add("logout");
+    }
 }
