@@ -26,11 +26,24 @@ public final class ConsoleApp extends Application {
         // A console ended by a signal never reaches stop(): still stop the agents it started.
         Runtime.getRuntime().addShutdownHook(new Thread(connection::stopBundled, "stop-bundled-agents"));
         stage.setTitle("IDC Guard");
-        Scene scene = new Scene(new VBox(), 1200, 780);
+        double[] size = windowSize(getParameters().getNamed().get("window"));
+        Scene scene = new Scene(new VBox(), size[0], size[1]);
         scene.getStylesheets().add(stylesheet());
         stage.setScene(scene);
         stage.show();
         connect();
+    }
+
+    /** The first window's size: {@code --window=WIDTHxHEIGHT} (at least 1024x700), else 1200x780. */
+    static double[] windowSize(String wanted) {
+        if (wanted != null) {
+            var m = java.util.regex.Pattern.compile("(\\d{3,5})x(\\d{3,5})").matcher(wanted);
+            if (m.matches() && Integer.parseInt(m.group(1)) >= 1024 && Integer.parseInt(m.group(2)) >= 700) {
+                return new double[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+            }
+            System.err.println("--window wants WIDTHxHEIGHT of at least 1024x700, such as 1600x1000; opening at 1200x780.");
+        }
+        return new double[] {1200, 780};
     }
 
     static String stylesheet() {

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * the rejoin of the old primary IDC. Each client binds its own source address on the loopback range, so pg_hba
  * judges it as it would a separate host.
  */
+@org.junit.jupiter.api.Tag("long")
 class ClientNetworksTest {
     private static final String INSIDE = "127.0.28.100";
     private static final String OUTSIDE = "127.0.29.5";

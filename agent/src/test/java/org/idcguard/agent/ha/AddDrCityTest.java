@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * and changes nothing; an IDC of another city gets one asynchronous standby per group, copied from the primaries,
  * never in a sync set, and nothing acknowledged is lost meanwhile.
  */
+@org.junit.jupiter.api.Tag("long")
 class AddDrCityTest {
     private static final int BLOCK = 38;
 

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * estimate shown first; the main city, restored, rejoins as standbys and the planned switch brings the cluster home
  * with nothing lost.
  */
+@org.junit.jupiter.api.Tag("long")
 class BackupCityTest {
     private static final int BLOCK = 37;
 

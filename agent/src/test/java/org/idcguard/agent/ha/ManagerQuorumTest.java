@@ -207,6 +207,7 @@ class ManagerQuorumTest extends OneClusterPerClass {
 
     /** The primary IDC is powered off with its manager, the leader, and that manager's ZooKeeper peer: the other two take it over. */
     @Test
+    @org.junit.jupiter.api.Tag("long")
     @Order(3)
     void thePrimaryIdcLostWithTheLeaderAndItsZooKeeperPeerIsTakenOverByTheSurvivors() throws Exception {
         ClusterDetail before = estate.detail(name);

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * (its probe strip fills while it runs), and the stored report carries the round's timeline, whose strip holds
  * exactly the writes the round counted and whose events include the takeover.
  */
+@org.junit.jupiter.api.Tag("long")
 class ManagerRunsDrillTest {
 
     @Test

@@ -81,7 +81,8 @@ public final class AuditView extends VBox {
         table.getColumns().add(Columns.<Event>text("Reason", e -> e.reason() == null ? "" : e.reason(), 150));
         table.getColumns().add(Columns.<Event>text("Kind", Event::kind, 150));
         table.getColumns().add(Columns.<Event>text("Subject", Event::subject, 110));
-        table.getColumns().add(Columns.<Event>text("What", Event::message));
+        table.getColumns().forEach(c -> c.setMaxWidth(c.getPrefWidth() * 1.4)); // the sentence takes what is left
+        table.getColumns().add(Columns.<Event>text("What", Event::message, 420));
         table.setRowFactory(t -> new javafx.scene.control.TableRow<>() {
             @Override
             protected void updateItem(Event event, boolean empty) {

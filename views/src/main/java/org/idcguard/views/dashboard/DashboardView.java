@@ -70,7 +70,8 @@ public final class DashboardView extends VBox {
                 @Override
                 protected void updateItem(Event e, boolean empty) {
                     super.updateItem(e, empty);
-                    setText(empty || e == null ? null : Formats.eventTime(e.timeMillis()) + "   " + e.message());
+                    setText(empty || e == null ? null : Formats.eventTime(e.timeMillis()) + "   " + e.message()
+                            + (e.actor() == null ? "" : "   (" + e.actor() + (e.reason() == null ? "" : ": " + e.reason()) + ")"));
                 }
             };
             // a long sentence wraps within the list instead of widening it into a horizontal scroll

@@ -41,6 +41,8 @@ public final class IdcDialog extends Dialog<Idc> {
         general.getStyleClass().add("field-error");
         general.textProperty().bind(vm.errors().general());
         general.setWrapText(true);
+        general.setMaxWidth(420);
+        general.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE); // a refusal of two lines is read whole
 
         VBox content = new VBox(8, new FormLayout()
                 .field("Name", "idc-name", name, vm.errors().of("name"))

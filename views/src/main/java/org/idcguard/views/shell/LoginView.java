@@ -32,7 +32,7 @@ public final class LoginView extends VBox {
      */
     public LoginView(String managerUrl, Background background, Function<LoginRequest, OperatorSession> login,
                      Consumer<OperatorSession> loggedIn) {
-        getStyleClass().addAll("splash", "login");
+        getStyleClass().add("login");
         setId("login-view");
         Label title = new Label("IDC Guard");
         title.getStyleClass().add("splash-title");
@@ -98,7 +98,11 @@ public final class LoginView extends VBox {
                 errors.show(failure);
             });
         });
-        getChildren().addAll(title, who, where, form, general, submit);
+        VBox card = new VBox(14, title, who, where, form, general, submit);
+        card.getStyleClass().add("login-card");
+        card.setAlignment(Pos.CENTER);
+        card.setMaxWidth(600);
+        getChildren().add(card);
         setAlignment(Pos.CENTER);
     }
 

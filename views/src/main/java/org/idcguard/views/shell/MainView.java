@@ -140,7 +140,9 @@ public final class MainView extends BorderPane {
                 javafx.css.PseudoClass.getPseudoClass("lost"), lost));
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox bar = new HBox(12, operatorChip(me), reasonField(inventory), spacer, manager, state, logOutButton(logOut));
+        Label reasonLabel = new Label("Reason");
+        reasonLabel.getStyleClass().add("header-detail");
+        HBox bar = new HBox(12, operatorChip(me), reasonLabel, reasonField(inventory), spacer, manager, state, logOutButton(logOut));
         bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         bar.getStyleClass().add("header");
 
@@ -158,7 +160,7 @@ public final class MainView extends BorderPane {
 
     /** Who is at the console, and their role: what the manager records every change under. */
     private static Label operatorChip(org.idcguard.model.Whoami me) {
-        Label chip = new Label("👤 " + me.name() + "  ·  " + me.role());
+        Label chip = new Label(me.name() + "  ·  " + me.role());
         chip.setId("header-operator");
         chip.getStyleClass().addAll("operator-chip", "role-" + me.role());
         chip.setTooltip(new javafx.scene.control.Tooltip(switch (me.role()) {
@@ -173,8 +175,9 @@ public final class MainView extends BorderPane {
     private static TextField reasonField(Inventory inventory) {
         TextField reason = new TextField();
         reason.setId("header-reason");
-        reason.setPromptText("Reason / ticket for changes");
-        reason.setPrefColumnCount(18);
+        reason.setPromptText("ticket or why, recorded with your changes");
+        reason.setPrefColumnCount(22);
+        reason.setFocusTraversable(false); // the screen's own controls come first; a click puts the caret here
         reason.setTooltip(new javafx.scene.control.Tooltip("Recorded with every change you make from now on, in the events and "
                 + "the audit trail."));
         reason.textProperty().addListener((o, was, now) -> inventory.api().useReason(now));

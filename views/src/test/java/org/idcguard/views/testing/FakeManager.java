@@ -553,7 +553,7 @@ public final class FakeManager implements ManagerApi {
     @Override
     public synchronized org.idcguard.model.ClusterUris revealUris(String name) {
         if (!"admin".equals(me.role())) {
-            throw new ApiException(403, "Operator " + me.name() + " is a " + me.role() + ": only an admin may do this.", null);
+            throw new ApiException(403, "Operator " + me.name() + " is " + ("viewer".equals(me.role()) ? "a " : "an ") + me.role() + ": only an admin may do this.", null);
         }
         calls.add("revealUris " + name);
         return cluster(name).uris();

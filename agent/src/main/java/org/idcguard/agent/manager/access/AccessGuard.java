@@ -53,7 +53,8 @@ public final class AccessGuard {
                     throw new ApiFailure(403, "The scrape identity may read /metrics only.", null);
                 }
             } else if (need != AccessRules.Need.METRICS && !actor.role().mayDo(Role.valueOf(need.name()))) {
-                throw new ApiFailure(403, "Operator " + actor.name() + " is a " + actor.role().word() + ": "
+                throw new ApiFailure(403, "Operator " + actor.name() + " is " + (actor.role() == Role.VIEWER ? "a " : "an ")
+                        + actor.role().word() + ": "
                         + AccessRules.what(need) + ".", null);
             }
             Actor.set(new Actor(actor.name(), actor.role(), reason(ctx)));
