@@ -47,7 +47,7 @@ class EnrolmentTest {
             String urlB = Files.readString(homeB.dir().resolve("manager.url")).strip();
             assertEquals("https://" + MANAGER_A, urlA.substring(0, urlA.lastIndexOf(':')));
 
-            Answer made = a.post("/api/join-codes", "{}");
+            Answer made = a.post("/api/join-codes", "{\"address\":\"" + NODE + "\"}"); // for that computer alone
             assertEquals(201, made.status(), made.body());
             String code = made.json().get("code").asText();
             assertTrue(a.get("/api/events").body().contains("computer.join-code"));
@@ -60,6 +60,14 @@ class EnrolmentTest {
                 assertTrue(misdirected.logTail().contains("not the manager the join code was made by"), misdirected.logTail());
             }
 
+            // bound to NODE, the code enrols no other address, and is not spent by the try
+            try (AgentProcess stranger = AgentProcess.start(otherNodeHome.dir(), "node", "--address", OTHER_NODE,
+                    "--manager", urlA, "--join", code)) {
+                assertEquals(1, stranger.exitCode(Duration.ofSeconds(30)), stranger.logTail());
+                assertTrue(stranger.logTail().contains("made for another address"), stranger.logTail());
+            }
+            assertTrue(Files.notExists(new AgentHome(otherNodeHome.dir()).nodeIdentityFile(OTHER_NODE)));
+
             try (AgentProcess node = AgentProcess.start(nodeHome.dir(), "node", "--address", NODE, "--manager", urlA,
                     "--join", code)) {
                 Waits.until(Duration.ofSeconds(30), "the enrolled node agent is added by manager A",
@@ -71,7 +79,7 @@ class EnrolmentTest {
                 try (AgentProcess second = AgentProcess.start(otherNodeHome.dir(), "node", "--address", OTHER_NODE,
                         "--manager", urlA, "--join", code)) {
                     assertEquals(1, second.exitCode(Duration.ofSeconds(30)), second.logTail());
-                    assertTrue(second.logTail().contains("unknown, expired or already used"), second.logTail());
+                    assertTrue(second.logTail().contains("unknown, expired, already used or made for another address"), second.logTail());
                 }
                 assertTrue(Files.notExists(new AgentHome(otherNodeHome.dir()).nodeIdentityFile(OTHER_NODE)));
 

@@ -21,6 +21,13 @@ public final class ApiPaths {
     public static final String WHOAMI = "/api/whoami";
     public static final String OPERATORS = "/api/operators";
     public static final String AUDIT = "/api/audit";
+    public static final String APPROVALS = "/api/approvals";
+    public static final String ACCESS_SETTINGS = "/api/settings/access";
+
+    /** "approve" or "reject" of one approval. */
+    public static String approval(long id, String decision) {
+        return APPROVALS + "/" + id + "/" + decision;
+    }
 
     public static String operator(String name) {
         return OPERATORS + "/" + segment(name);

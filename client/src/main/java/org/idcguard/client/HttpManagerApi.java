@@ -271,6 +271,21 @@ public final class HttpManagerApi implements ManagerApi, AutoCloseable {
         http.call("POST", ApiPaths.LOGOUT, null, null);
     }
 
+    @Override
+    public List<org.idcguard.model.Approval> approvals() {
+        return http.call("GET", ApiPaths.APPROVALS, null, new TypeReference<>() { });
+    }
+
+    @Override
+    public TaskView approve(long approvalId) {
+        return http.call("POST", ApiPaths.approval(approvalId, "approve"), null, new TypeReference<>() { });
+    }
+
+    @Override
+    public org.idcguard.model.Approval reject(long approvalId) {
+        return http.call("POST", ApiPaths.approval(approvalId, "reject"), null, new TypeReference<>() { });
+    }
+
     /** Logs an operator in at the manager (no credential needed): their session, whose token a client then calls with. */
     public static org.idcguard.model.OperatorSession login(String baseUrl, SSLContext managerTrust, org.idcguard.model.LoginRequest request) {
         try (ManagerHttp anonymous = new ManagerHttp(baseUrl, null, managerTrust)) {

@@ -23,6 +23,10 @@ public record JoinCode(String code, long expiresMillis) {
         return parts;
     }
 
+    /** What an admin asks for: a code bound to the one address it may enrol, or (address null) to any. */
+    public record Wanted(String address) {
+    }
+
     /** What a node agent sends: the code, its address, and a PEM certificate request signed by its new key. */
     public record Request(String code, String address, String certificateRequest) {
     }

@@ -110,4 +110,13 @@ public interface ManagerApi {
 
     /** Ends this console's session (an operator's; the home's token has none to end). */
     void logout();
+
+    /** Operations the four-eyes rule holds or held, newest first. */
+    List<Approval> approvals();
+
+    /** Approves one as the second admin: the operation starts (its task) as the admin who asked. */
+    TaskView approve(long approvalId);
+
+    /** Rejects one as the second admin. */
+    Approval reject(long approvalId);
 }

@@ -76,14 +76,16 @@ final class ComputerCommand {
     static final class JoinCodeCommand implements Callable<Integer> {
         @Mixin
         HomeOption homeOption;
+        @Option(names = "--address", description = "Bind the code to the one address it may enrol (recommended).")
+        String address;
 
         @Override
         public Integer call() {
             ManagerClient manager = ManagerClient.of(homeOption.home());
-            JoinCode code = manager.post(ApiPaths.JOIN_CODES, java.util.Map.of(), new TypeReference<>() { });
+            JoinCode code = manager.post(ApiPaths.JOIN_CODES, new JoinCode.Wanted(address), new TypeReference<>() { });
             System.out.println(code.code());
             System.err.println("On the computer, once (valid until " + java.time.Instant.ofEpochMilli(code.expiresMillis())
-                    + "):\n  idcguard node --address ADDRESS --manager " + manager.baseUrl() + " --join " + code.code()
+                    + "):\n  idcguard node --address " + (address == null ? "ADDRESS" : address) + " --manager " + manager.baseUrl() + " --join " + code.code()
                     + "\nthen here: idcguard computer add ADDRESS --idc IDC");
             return 0;
         }

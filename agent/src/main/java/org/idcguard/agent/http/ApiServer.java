@@ -156,6 +156,24 @@ public final class ApiServer {
         ctx.status(status).json(new ApiError(message, field));
     }
 
+    /** A request kept as JSON (an approval's), read back as the given type. */
+    public static <T> T parse(String json, Class<T> type) {
+        try {
+            return Json.MAPPER.readValue(json, type);
+        } catch (JacksonException e) {
+            throw new ApiFailure(400, "The request kept for approval cannot be read: " + e.getOriginalMessage(), null);
+        }
+    }
+
+    /** A request as JSON, to be kept (an approval's). */
+    public static String write(Object request) {
+        try {
+            return Json.MAPPER.writeValueAsString(request);
+        } catch (JacksonException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Reads the body as the given type, refusing an empty body with a sentence. */
     public static <T> T body(Context ctx, Class<T> type) {
         String body = ctx.body();

@@ -25,6 +25,7 @@ public final class AlertRules {
             Map.entry("alert.protection-lost", CRITICAL),
             Map.entry("alert.commits-waiting", CRITICAL),
             Map.entry("alert.lease-unenforced", WARNING),
+            Map.entry("approval.requested", WARNING), // a second admin must see it
             Map.entry("ha.action-failed", CRITICAL),
             Map.entry("drill.failed", CRITICAL),
             Map.entry("failover.started", WARNING),

@@ -30,7 +30,12 @@ public final class Enrolment {
         this.ca = ca;
     }
 
-    public JoinCode newCode() {
+    /** A code for any address, or (address given) for that address alone. */
+    public JoinCode newCode(String address) {
+        String bound = address == null || address.isBlank() ? null : address.strip();
+        if (bound != null) {
+            Addresses.checkAddress("address", bound);
+        }
         byte[] secret = new byte[16];
         new SecureRandom().nextBytes(secret);
         String secretHex = HexFormat.of().formatHex(secret);
@@ -38,13 +43,15 @@ public final class Enrolment {
         long expires = now + CODE_LIFETIME.toMillis();
         store.inTransaction(c -> {
             try (PreparedStatement st = c.prepareStatement(
-                    "INSERT INTO join_code (secret_hash, created_millis, expires_millis) VALUES (?, ?, ?)")) {
+                    "INSERT INTO join_code (secret_hash, created_millis, expires_millis, bound_address) VALUES (?, ?, ?, ?)")) {
                 st.setString(1, sha256(secretHex));
                 st.setLong(2, now);
                 st.setLong(3, expires);
+                st.setString(4, bound);
                 st.executeUpdate();
             }
-            events.record(c, "computer.join-code", "manager", "A join code was made; it works once, until "
+            events.record(c, "computer.join-code", bound == null ? "manager" : bound, "A join code was made"
+                    + (bound == null ? "" : " for " + bound + " alone") + "; it works once, until "
                     + java.time.Instant.ofEpochMilli(expires) + ".");
             return null;
         });
@@ -70,11 +77,13 @@ public final class Enrolment {
         long now = System.currentTimeMillis();
         boolean spent = store.inTransaction(c -> {
             try (PreparedStatement st = c.prepareStatement("UPDATE join_code SET used_millis = ?, used_by = ? "
-                    + "WHERE secret_hash = ? AND used_millis IS NULL AND expires_millis > ?")) {
+                    + "WHERE secret_hash = ? AND used_millis IS NULL AND expires_millis > ? "
+                    + "AND (bound_address IS NULL OR bound_address = ?)")) {
                 st.setLong(1, now);
                 st.setString(2, request.address());
                 st.setString(3, sha256(code[0]));
                 st.setLong(4, now);
+                st.setString(5, request.address());
                 if (st.executeUpdate() == 0) {
                     return false;
                 }
@@ -84,8 +93,8 @@ public final class Enrolment {
             return true;
         });
         if (!spent) {
-            throw new ApiFailure(403, "That join code is unknown, expired or already used: make a new one with "
-                    + "'idcguard computer join-code'.", "code");
+            throw new ApiFailure(403, "That join code is unknown, expired, already used or made for another address: make "
+                    + "a new one with 'idcguard computer join-code --address " + request.address() + "'.", "code");
         }
         return new JoinCode.Grant(Pem.write(certificate), Pem.write(ca.certificate()));
     }

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * one shard's DR standby stalls, and the main city powered off; promoted at the newest common restore point, every
  * group stops exactly there and no transaction is present on one shard and missing on another.
  */
+@org.junit.jupiter.api.Tag("long")
 class ConsistentCityLossTest {
     private static final int BLOCK = 39;
     private static final int ROWS_PER_TRANSACTION = 4;

@@ -71,6 +71,9 @@ class DrAdditionKilledTest {
                     estate.startManager();
                     Waits.until(Duration.ofSeconds(60), "the addition killed at " + step + " is rolled back",
                             () -> estate.events("dr.rolled-back").size() > rolledBack);
+                    // the roll-back runs as the manager starts, before its first probe has seen the primaries
+                    Waits.until(Duration.ofSeconds(30), "the restarted manager sees every group's primary", () -> estate.detail(NAME)
+                            .groups().stream().allMatch(g -> ClusterHealth.primary(g).isPresent()));
                     ClusterDetail after = estate.detail(NAME);
                     assertNull(after.summary().drIdc(), "the DR IDC is gone after a kill at " + step);
                     assertEquals(List.of(), drNodes(after), "no DR node is left in the record after a kill at " + step);

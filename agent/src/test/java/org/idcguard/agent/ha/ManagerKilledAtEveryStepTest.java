@@ -41,6 +41,7 @@ class ManagerKilledAtEveryStepTest extends OneClusterPerClass {
     }
 
     @Test
+    @org.junit.jupiter.api.Tag("long")
     @Order(1)
     void everyStepOfATakeoverResumesOrRollsBackAfterAKill() throws Exception {
         run(List.of("detaching", "detached", "promoting", "promoted"), ManagerKilledAtEveryStepTest::powerOffPrimaryIdc);

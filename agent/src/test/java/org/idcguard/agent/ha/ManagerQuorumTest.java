@@ -147,6 +147,7 @@ class ManagerQuorumTest extends OneClusterPerClass {
      * node agents before it does anything.
      */
     @Test
+    @org.junit.jupiter.api.Tag("long")
     @Order(2)
     void aLeaderPartitionedFromTheQuorumStopsAndItsEpochIsRefused() throws Exception {
         Assumptions.assumeTrue(ManagerPartition.available(), "needs root, nftables and cgroup v2");

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * from its position, not promote b2. (With the configured set narrowed at once, as before the fix, b2 is promoted and
  * the commit is lost; this test then fails on the missing row.)
  */
+@org.junit.jupiter.api.Tag("long")
 class NarrowedSyncSetTest {
     private static final String NAME = "Narrow";
 

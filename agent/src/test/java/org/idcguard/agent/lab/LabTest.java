@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * third site, the application on its own host writing through the printed URI with a new connection per write. The
  * faults are real black holes. Every acknowledged write must survive each of them.
  */
+@org.junit.jupiter.api.Tag("long")
 class LabTest {
     private static final Duration RECOVERY = Duration.ofSeconds(90);
 

@@ -123,6 +123,16 @@ public final class ApiCaller {
         return null;
     }
 
+    /** Sends to the home's manager with a reason (a ticket), as the CLI's --reason and the console's header send it. */
+    public Answer sendWithReason(String method, String path, String body, String bearer, String reason) {
+        try (var http = new org.idcguard.client.ManagerHttp(read(home.resolve("manager.url")), bearer,
+                org.idcguard.model.ManagerTrust.sslContext(home.resolve("tls").resolve("ca.crt")), Duration.ofSeconds(30))
+                .withReason(reason)) {
+            org.idcguard.client.ManagerHttp.Answer a = http.exchange(method, path, body);
+            return new Answer(a.status(), a.body());
+        }
+    }
+
     /** Sends to one manager, leader or not, on the product's own transport (the API client module). */
     public Answer sendTo(String baseUrl, String method, String path, String body, String bearer) {
         org.idcguard.client.ManagerHttp.Answer a = transport(baseUrl).exchangeAs(bearer, method, path, body);

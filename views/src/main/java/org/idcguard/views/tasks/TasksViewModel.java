@@ -10,6 +10,8 @@ import org.idcguard.views.common.Inventory;
 public final class TasksViewModel {
     private final Inventory inventory;
     private final ObservableList<TaskView> tasks = FXCollections.observableArrayList();
+    private final ObservableList<org.idcguard.model.Approval> waiting = FXCollections.observableArrayList();
+    private final javafx.beans.property.StringProperty message = new javafx.beans.property.SimpleStringProperty("");
     private boolean loading;
 
     public TasksViewModel(Inventory inventory) {
@@ -24,15 +26,46 @@ public final class TasksViewModel {
         return inventory;
     }
 
+    /** Operations the four-eyes rule holds, waiting for a second admin. */
+    public ObservableList<org.idcguard.model.Approval> waiting() {
+        return waiting;
+    }
+
+    public javafx.beans.property.StringProperty messageProperty() {
+        return message;
+    }
+
+    /** Approves as the second admin; the manager refuses the admin who asked, and anyone but an admin, with a sentence. */
+    public void approve(org.idcguard.model.Approval a) {
+        inventory.background().run("Approving " + a.what(), () -> inventory.api().approve(a.id()), task -> {
+            message.set("Approved: " + a.what() + " has started as task " + task.id() + ", asked by " + a.requestedBy() + ".");
+            refresh();
+        }, failure -> message.set(org.idcguard.views.common.Failures.sentence(failure)));
+    }
+
+    public void reject(org.idcguard.model.Approval a) {
+        inventory.background().run("Rejecting " + a.what(), () -> inventory.api().reject(a.id()), done -> {
+            message.set("Rejected: " + a.what() + " will not happen.");
+            refresh();
+        }, failure -> message.set(org.idcguard.views.common.Failures.sentence(failure)));
+    }
+
     public void refresh() {
         if (loading) {
             return;
         }
         loading = true;
-        inventory.background().runQuietly(() -> inventory.api().tasks(), fresh -> {
+        inventory.background().runQuietly(() -> new Read(inventory.api().tasks(), inventory.api().approvals()), fresh -> {
             loading = false;
-            replace(fresh);
+            replace(fresh.tasks());
+            List<org.idcguard.model.Approval> open = fresh.approvals().stream().filter(a -> "waiting".equals(a.state())).toList();
+            if (!open.equals(waiting)) {
+                waiting.setAll(open);
+            }
         }, failure -> loading = false);
+    }
+
+    private record Read(List<TaskView> tasks, List<org.idcguard.model.Approval> approvals) {
     }
 
     private void replace(List<TaskView> fresh) {

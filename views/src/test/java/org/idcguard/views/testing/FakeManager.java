@@ -573,4 +573,39 @@ public final class FakeManager implements ManagerApi {
     public synchronized void logout() {
         calls.add("logout");
     }
+
+    private final List<org.idcguard.model.Approval> approvals = new ArrayList<>();
+
+    /** An operation held by the four-eyes rule, asked by someone else. */
+    public synchronized FakeManager withApproval(long id, String what, String askedBy) {
+        approvals.add(new org.idcguard.model.Approval(id, "cluster-deletion", "sales", what, askedBy, "CHG-9", 0,
+                System.currentTimeMillis() + 3_600_000, "waiting", null, 0, null));
+        return this;
+    }
+
+    @Override
+    public synchronized List<org.idcguard.model.Approval> approvals() {
+        return List.copyOf(approvals);
+    }
+
+    @Override
+    public synchronized TaskView approve(long id) {
+        org.idcguard.model.Approval a = approvals.stream().filter(x -> x.id() == id).findFirst().orElseThrow();
+        if (a.requestedBy().equals(me.name())) {
+            throw new ApiException(403, "A second admin must approve " + a.what() + ": " + a.requestedBy()
+                    + " asked for it and may not approve it too.", "approval");
+        }
+        calls.add("approve " + id);
+        approvals.replaceAll(x -> x.id() == id ? new org.idcguard.model.Approval(x.id(), x.kind(), x.subject(), x.what(),
+                x.requestedBy(), x.reason(), x.requestedMillis(), x.expiresMillis(), "approved", me.name(), 1, 7L) : x);
+        return new TaskView(7, "delete-cluster", a.subject(), "running", null, 0, 0, List.of());
+    }
+
+    @Override
+    public synchronized org.idcguard.model.Approval reject(long id) {
+        calls.add("reject " + id);
+        approvals.replaceAll(x -> x.id() == id ? new org.idcguard.model.Approval(x.id(), x.kind(), x.subject(), x.what(),
+                x.requestedBy(), x.reason(), x.requestedMillis(), x.expiresMillis(), "rejected", me.name(), 1, null) : x);
+        return approvals.stream().filter(x -> x.id() == id).findFirst().orElseThrow();
+    }
 }

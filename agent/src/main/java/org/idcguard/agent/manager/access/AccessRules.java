@@ -87,6 +87,11 @@ public final class AccessRules {
             rule("PUT /api/settings/dr", Need.ADMIN),
             rule("GET /api/settings/alerts", Need.VIEWER),
             rule("PUT /api/settings/alerts", Need.ADMIN), // the alert command runs on the manager's computer
+            rule("GET /api/settings/access", Need.VIEWER),
+            rule("PUT /api/settings/access", Need.ADMIN),
+            rule("GET /api/approvals", Need.VIEWER),
+            rule("POST /api/approvals/{id}/approve", Need.ADMIN),
+            rule("POST /api/approvals/{id}/reject", Need.ADMIN),
             rule("GET /api/operators", Need.ADMIN),
             rule("POST /api/operators", Need.ADMIN),
             rule("DELETE /api/operators/{name}", Need.ADMIN));

@@ -141,6 +141,9 @@ public final class Operators {
             throw new ApiFailure(401, "Operator " + name + " is locked after " + MAX_FAILED + " failed logins until "
                     + Instant.ofEpochMilli(found.get().lockedUntil()) + ".", null);
         }
+        if (found.isEmpty()) {
+            PasswordHash.matches(password.toCharArray(), Decoy.HASH); // as slow as a real check: no name is told by time
+        }
         boolean good = found.isPresent() && (code == null
                 ? PasswordHash.matches(password.toCharArray(), found.get().passwordHash())
                 : found.get().codeHash() != null && found.get().codeExpires() > now
@@ -232,6 +235,11 @@ public final class Operators {
             events.record(c, "operator.login-failed", name, "A login as operator " + name + " was refused.");
             return null;
         });
+    }
+
+    /** A hash no password matches, made once, for the check of a name that does not exist. */
+    private static final class Decoy {
+        static final String HASH = PasswordHash.of(java.util.UUID.randomUUID().toString().toCharArray());
     }
 
     private record Stored(String role, String passwordHash, String codeHash, long codeExpires, long lockedUntil) {

@@ -71,6 +71,7 @@ public final class ManagerServer implements AutoCloseable {
     private final java.nio.file.Path urlFile;
     private final org.idcguard.agent.manager.access.Operators operators;
     private final org.idcguard.agent.manager.access.AccessGuard access;
+    private final org.idcguard.agent.manager.access.Approvals approvals;
 
     private ManagerServer(AgentHome home, MetadataStore store, String token, ManagerAddresses addresses, int port,
                           Consumer<String> restartNodeAgent, org.idcguard.agent.manager.quorum.ManagerQuorum quorum,
@@ -122,6 +123,10 @@ public final class ManagerServer implements AutoCloseable {
         this.metrics = new org.idcguard.agent.manager.metrics.ManagerMetrics(clusters, ha, events, alerts, drills);
         this.operators = new org.idcguard.agent.manager.access.Operators(store, events, System.getProperty("user.name"));
         this.access = new org.idcguard.agent.manager.access.AccessGuard(token, home.scrapeToken(), operators);
+        this.approvals = new org.idcguard.agent.manager.access.Approvals(store, events);
+        approvals.runner(org.idcguard.agent.manager.access.Approvals.CLUSTER_DELETION, (cluster, request) -> clusters.delete(cluster));
+        approvals.runner(org.idcguard.agent.manager.access.Approvals.DR_PROMOTION, (cluster, request) ->
+                backupCity.start(cluster, ApiServer.parse(request, DrPromoteRequest.class)));
         this.http = ApiServer.create(access.before(), identity, false, addresses.listen(), port);
         // Prometheus scrapes with the scrape identity's token (its authorization.credentials_file): /metrics and no more
         http.before("/metrics", access.before());
@@ -329,7 +334,8 @@ public final class ManagerServer implements AutoCloseable {
         // enrolment is outside /api: a computer enrolling has no token, its one-time code is its proof
         http.get("/enrol/ca", ctx -> ctx.contentType("application/x-pem-file").result(Pem.write(ca.certificate())));
         http.post("/enrol", ctx -> ctx.json(enrolment.enrol(ApiServer.body(ctx, JoinCode.Request.class))));
-        http.post("/api/join-codes", ctx -> ctx.status(201).json(enrolment.newCode()));
+        http.post("/api/join-codes", ctx -> ctx.status(201).json(enrolment.newCode(ctx.body().isBlank() ? null
+                : ApiServer.body(ctx, JoinCode.Wanted.class).address())));
         http.get("/api/openapi.json", ctx -> ctx.contentType("application/json").result(openApi()));
         http.get("/metrics", ctx -> ctx.contentType(org.idcguard.agent.manager.metrics.ManagerMetrics.contentType())
                 .result(metrics.scrape()));
@@ -354,6 +360,11 @@ public final class ManagerServer implements AutoCloseable {
             operators.remove(ctx.pathParam("name"));
             ctx.status(204);
         });
+        http.get("/api/settings/access", ctx -> ctx.json(approvals.settings()));
+        http.put("/api/settings/access", ctx -> ctx.json(approvals.update(ApiServer.body(ctx, org.idcguard.model.AccessSettings.class))));
+        http.get("/api/approvals", ctx -> ctx.json(approvals.list()));
+        http.post("/api/approvals/{id}/approve", ctx -> ctx.status(202).json(approvals.approve(idPath(ctx, "approval"))));
+        http.post("/api/approvals/{id}/reject", ctx -> ctx.json(approvals.reject(idPath(ctx, "approval"))));
         http.get("/api/audit", ctx -> {
             var query = new EventLog.AuditQuery(ctx.queryParam("operator"), ctx.queryParam("subject"), ctx.queryParam("kind"),
                     longParam(ctx, "since", 0), longParam(ctx, "until", Long.MAX_VALUE),
@@ -403,7 +414,11 @@ public final class ManagerServer implements AutoCloseable {
         http.put("/api/clusters/{name}/clients", ctx -> ctx.json(clusters.setClientNetworks(ctx.pathParam("name"),
                 ApiServer.body(ctx, ClientsBody.class).clientsOrEmpty())));
         http.post("/api/clusters/{name}/start", ctx -> ctx.json(clusters.start(ctx.pathParam("name"))));
-        http.delete("/api/clusters/{name}", ctx -> ctx.status(202).json(clusters.delete(ctx.pathParam("name"))));
+        http.delete("/api/clusters/{name}", ctx -> {
+            String cluster = ctx.pathParam("name");
+            ctx.status(202).json(approvals.guard(org.idcguard.agent.manager.access.Approvals.CLUSTER_DELETION, cluster, null,
+                    "the deletion of cluster " + cluster, () -> clusters.clientNetworks(cluster), () -> clusters.delete(cluster)));
+        });
         http.get("/api/clusters/{name}/switch", ctx -> ctx.json(switches.plan(ctx.pathParam("name"), ctx.queryParam("to"))));
         http.post("/api/clusters/{name}/switch", ctx -> {
             SwitchRequest request = ApiServer.body(ctx, SwitchRequest.class);
@@ -423,7 +438,11 @@ public final class ManagerServer implements AutoCloseable {
             if ("true".equals(ctx.queryParam("dryRun"))) {
                 ctx.json(backupCity.plan(ctx.pathParam("name"), request.to(), request.modeOrDefault()));
             } else {
-                ctx.status(202).json(backupCity.start(ctx.pathParam("name"), request));
+                String cluster = ctx.pathParam("name");
+                ctx.status(202).json(approvals.guard(org.idcguard.agent.manager.access.Approvals.DR_PROMOTION, cluster,
+                        ApiServer.write(request), "the DR promotion of " + cluster + " to " + request.to() + " ("
+                                + request.modeOrDefault() + ")", () -> backupCity.plan(cluster, request.to(), request.modeOrDefault()),
+                        () -> backupCity.start(cluster, request)));
             }
         });
         http.get("/api/tasks", ctx -> ctx.json(clusters.tasks()));

@@ -104,20 +104,6 @@ class OperatorsTest {
     }
 
     private static ApiCaller.Answer reasoned(ApiCaller api, String method, String path, String body, String bearer, String reason) {
-        // on the product's own transport, which sends the reason header
-        try (var http = new org.idcguard.client.ManagerHttp(read(api.home().resolve("manager.url")),
-                bearer, org.idcguard.model.ManagerTrust.sslContext(api.home().resolve("tls").resolve("ca.crt")),
-                java.time.Duration.ofSeconds(10)).withReason(reason)) {
-            var a = http.exchange(method, path, body);
-            return new ApiCaller.Answer(a.status(), a.body());
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return java.nio.file.Files.readString(file).strip();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return api.sendWithReason(method, path, body, bearer, reason);
     }
 }
