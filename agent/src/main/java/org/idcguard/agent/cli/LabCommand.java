@@ -245,7 +245,15 @@ final class LabCommand {
         int stopped = processes.stopAll();
         LabNetwork.tearDown();
         for (LabHost computer : LabNetwork.computers()) {
-            delete(NodeAgentServer.instancesRootPath(new AgentHome(hostHome(home, computer)), computer.address()));
+            Path instances = NodeAgentServer.instancesRootPath(new AgentHome(hostHome(home, computer)), computer.address());
+            delete(instances);
+            if (!instances.startsWith(home.root())) {
+                try {
+                    Files.deleteIfExists(instances.getParent()); // the home's folder under /var/lib/idcguard, once empty
+                } catch (IOException stillHoldsOthers) {
+                    // another address of the same home is still there
+                }
+            }
         }
         delete(home.root().resolve("lab"));
         for (Path p : List.of(home.managerUrlFile(), home.tokenFile(), home.caCertificateFile())) {

@@ -12,6 +12,7 @@ import org.idcguard.agent.testing.Waits;
 import org.junit.jupiter.api.Test;
 
 /** A manager SIGKILLed while it creates a cluster rolls the half-made cluster back when it restarts. */
+@org.junit.jupiter.api.Tag("long")
 class ManagerKilledDuringCreationTest {
 
     @Test

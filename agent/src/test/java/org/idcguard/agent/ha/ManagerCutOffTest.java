@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * miss every probe, but the standbys in IDC2 still receive their WAL, so nothing is failed over, and the timeline
  * says why. When the cut heals, the same primaries are in place and the cluster is fully protected.
  */
+@org.junit.jupiter.api.Tag("long")
 class ManagerCutOffTest {
 
     @Test
