@@ -35,13 +35,20 @@ class NodeAgentRestartTest {
             call(estate, "POST", "/api/instances/restart-shard1-1/stop?mode=fast");
 
             estate.restartNode(PRIMARY_HOST);
-            Waits.until(Duration.ofSeconds(30), "the agent answers again", () -> {
-                try {
-                    return call(estate, "GET", "/api/instances").size() == 2;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            // Until the new agent listens its port refuses; the last answer or failure is kept for the message.
+            String[] last = {"none"};
+            try {
+                Waits.until(Duration.ofSeconds(30), "the agent answers again", () -> {
+                    try {
+                        return call(estate, "GET", "/api/instances").size() == 2;
+                    } catch (Exception | AssertionError e) {
+                        last[0] = e.toString();
+                        return false;
+                    }
+                });
+            } catch (AssertionError timedOut) {
+                throw new AssertionError(timedOut.getMessage() + "; the last answer: " + last[0], timedOut);
+            }
             JsonNode instances = call(estate, "GET", "/api/instances");
             Map<String, JsonNode> byName = new HashMap<>();
             instances.forEach(i -> byName.put(i.get("name").asText(), i));
@@ -66,7 +73,7 @@ class NodeAgentRestartTest {
                 .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(60)).build();
         HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .sslContext(manager.sslContext()).build().send(request, HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode(), response.body());
+        assertEquals(200, response.statusCode(), method + " " + path + " answered: " + response.body());
         return Json.MAPPER.readTree(response.body());
     }
 }

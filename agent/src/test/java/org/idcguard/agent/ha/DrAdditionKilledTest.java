@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * computer, no node still letting it in, one primary per group, fully protected. Then the addition runs to its end, and
  * across all of it the probe loses nothing and no group has two writable primaries.
  */
+@org.junit.jupiter.api.Tag("long")
 class DrAdditionKilledTest {
     private static final int BLOCK = 44;
     private static final String NAME = "Grow";

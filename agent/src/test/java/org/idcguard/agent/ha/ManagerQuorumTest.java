@@ -42,8 +42,9 @@ import org.junit.jupiter.api.Test;
  * resumes exactly where the old one stopped.
  *
  * <p>The cases share one estate and cluster; each begins with every manager back, and the two that take the primary
- * IDC over take whichever IDC is primary then.
+ * IDC over take whichever IDC is primary then. (Who the managers' ZooKeeper admits: {@link ManagerZooKeeperAclTest}.)
  */
+@org.junit.jupiter.api.Tag("long")
 class ManagerQuorumTest extends OneClusterPerClass {
     ManagerQuorumTest() {
         super("Quorum");
@@ -58,49 +59,6 @@ class ManagerQuorumTest extends OneClusterPerClass {
     void everyManagerBack() {
         Waits.until(Duration.ofSeconds(60), "every manager and ZooKeeper peer is back", () -> estate.managers().stream()
                 .allMatch(m -> !m.role().equals("down") && (m.zookeeper().equals("leader") || m.zookeeper().equals("follower"))));
-    }
-
-    /**
-     * The managers' ZooKeeper admits managers only. HAProxy's router certificate and a node agent's certificate, both
-     * of our CA, are refused on a member's client port at the handshake (no read of the metadata log, no write) and on
-     * its election port; a manager's certificate is admitted on both (so the refusals are not a port that admits nobody),
-     * and every znode of the log is readable by managers alone.
-     */
-    @Test
-    @Order(0)
-    void theManagersZooKeeperAdmitsOnlyManagers(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-        var ca = org.idcguard.agent.tls.CertificateAuthority.loadOrCreate(new org.idcguard.agent.home.AgentHome(estate.home()));
-        var member = estate.quorumMember(1);
-        String connect = member.host() + ":" + member.clientPort();
-        Map<String, TlsIdentity> strangers = Map.of(
-                "router", ca.issue(org.idcguard.agent.tls.CertificateAuthority.ROUTER_NAME, List.of(), List.of()),
-                "node", ca.issue(org.idcguard.agent.tls.CertificateAuthority.nodeName("127.0.33.1"), List.of("127.0.33.1"), List.of()));
-        TlsIdentity manager = ca.issue(org.idcguard.agent.tls.CertificateAuthority.MANAGER_NAME, List.of(member.host()), List.of());
-
-        try (var zk = ZooKeeperDoor.open(manager, connect, dir.resolve("manager"))) {
-            assertTrue(zk.connected(), "a manager's certificate is admitted");
-            assertTrue(!zk.client().getChildren("/idcguard/log", false).isEmpty(), "the metadata log holds entries");
-            for (String path : List.of("/idcguard", "/idcguard/log")) {
-                assertEquals(ManagerQuorum.ACL, zk.client().getACL(path, null), "only managers may read or write " + path);
-            }
-        }
-        assertTrue(ZooKeeperDoor.electionPortWaitsFor(manager, member.host(), member.electionPort()),
-                "a manager's certificate is admitted on the election port");
-        for (Map.Entry<String, TlsIdentity> stranger : strangers.entrySet()) {
-            try (var zk = ZooKeeperDoor.open(stranger.getValue(), connect, dir.resolve(stranger.getKey()))) {
-                assertTrue(!zk.connected(), "the " + stranger.getKey() + " certificate is refused on the client port");
-                assertThrows(org.apache.zookeeper.KeeperException.class, () -> zk.client().getChildren("/idcguard/log", false),
-                        "the " + stranger.getKey() + " certificate reads no log");
-                assertThrows(org.apache.zookeeper.KeeperException.class, () -> zk.client().create("/intruder", new byte[0],
-                        org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE, org.apache.zookeeper.CreateMode.PERSISTENT),
-                        "the " + stranger.getKey() + " certificate writes nothing");
-            }
-            assertTrue(!ZooKeeperDoor.electionPortWaitsFor(stranger.getValue(), member.host(), member.electionPort()),
-                    "the " + stranger.getKey() + " certificate is refused on the election port");
-        }
-        try (var zk = ZooKeeperDoor.open(manager, connect, dir.resolve("manager-again"))) {
-            assertEquals(null, zk.client().exists("/intruder", false), "nothing was written");
-        }
     }
 
     /**

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * acknowledged commit is on the new primaries. Without the detach (the fence), a standby not yet repointed goes on
  * acknowledging the old primary's commits, which the new primary never has.
  */
+@org.junit.jupiter.api.Tag("long")
 class OldPrimaryWakesMidTakeoverTest {
 
     @Test
