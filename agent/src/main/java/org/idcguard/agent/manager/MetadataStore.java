@@ -19,6 +19,8 @@ public final class MetadataStore implements AutoCloseable {
     /** Held from a transaction's first write to its commit when writes are replicated, so the log has commit order. */
     private final java.util.concurrent.locks.ReentrantLock writeLock = new java.util.concurrent.locks.ReentrantLock(true);
     private final java.util.Set<String> identityTables;
+    /** What the managers' log may carry, checked when the leader records a write and when a manager applies one. */
+    private final org.idcguard.agent.manager.journal.StatementShape shape;
     /** Null for a single manager; the managers' log otherwise, from the moment this manager leads. */
     private volatile org.idcguard.agent.manager.journal.Journal journal;
     /** True on a manager of a quorum that does not lead: it may not write its copy except by applying the log. */
@@ -27,6 +29,7 @@ public final class MetadataStore implements AutoCloseable {
     private MetadataStore(HikariDataSource pool) {
         this.pool = pool;
         this.identityTables = readIdentityTables();
+        this.shape = new org.idcguard.agent.manager.journal.StatementShape(readLoggedTables());
     }
 
     public static MetadataStore open(Path dir) {
@@ -107,7 +110,7 @@ public final class MetadataStore implements AutoCloseable {
                     throw new org.idcguard.agent.manager.journal.Journal.NotLeading("This manager follows the leader and changes nothing itself.");
                 }
                 writeLock.lock();
-            });
+            }, shape);
             try {
                 T result = work.run(recorder.connection());
                 if (recorder.wrote()) {
@@ -158,6 +161,7 @@ public final class MetadataStore implements AutoCloseable {
             c.setAutoCommit(false);
             try {
                 for (var statement : entry.statements()) {
+                    shape.check(statement.sql());
                     try (var st = c.prepareStatement(statement.sql())) {
                         for (int i = 0; i < statement.params().size(); i++) {
                             st.setObject(i + 1, statement.params().get(i));
@@ -240,6 +244,22 @@ public final class MetadataStore implements AutoCloseable {
             while (rs.next()) {
                 tables.add(rs.getString(1));
             }
+            return java.util.Set.copyOf(tables);
+        } catch (SQLException e) {
+            throw new IllegalStateException("The metadata store failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Every table of the metadata but Flyway's history and this copy's own log position. */
+    private java.util.Set<String> readLoggedTables() {
+        try (Connection c = connection(); var st = c.createStatement(); var rs = st.executeQuery(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'PUBLIC' AND table_type = 'BASE TABLE'")) {
+            java.util.Set<String> tables = new java.util.HashSet<>();
+            while (rs.next()) {
+                tables.add(rs.getString(1).toUpperCase(java.util.Locale.ROOT));
+            }
+            tables.remove("FLYWAY_SCHEMA_HISTORY");
+            tables.remove("QUORUM_POSITION");
             return java.util.Set.copyOf(tables);
         } catch (SQLException e) {
             throw new IllegalStateException("The metadata store failed: " + e.getMessage(), e);

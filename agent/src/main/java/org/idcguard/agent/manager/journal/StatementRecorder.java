@@ -28,17 +28,20 @@ public final class StatementRecorder {
     private final Connection raw;
     private final Set<String> identityTables;
     private final Runnable takeWriteLock;
+    private final StatementShape shape;
     private final List<LoggedStatement> written = new ArrayList<>();
     private boolean locked;
 
     /**
      * @param identityTables upper-case names of the tables whose id column is generated
      * @param takeWriteLock  called once, before the transaction's first write
+     * @param shape          what the log may carry: a write of another shape is refused before it runs
      */
-    public StatementRecorder(Connection raw, Set<String> identityTables, Runnable takeWriteLock) {
+    public StatementRecorder(Connection raw, Set<String> identityTables, Runnable takeWriteLock, StatementShape shape) {
         this.raw = raw;
         this.identityTables = identityTables;
         this.takeWriteLock = takeWriteLock;
+        this.shape = shape;
     }
 
     /** The connection the caller's work runs on. */
@@ -125,12 +128,16 @@ public final class StatementRecorder {
         if (!isWrite(sql)) {
             return call.run();
         }
+        boolean logged = !sql.strip().toUpperCase(Locale.ROOT).startsWith("SELECT");
+        if (logged) {
+            shape.check(sql);
+        }
         if (!locked) {
             takeWriteLock.run();
             locked = true;
         }
         Object result = call.run();
-        if (!sql.strip().toUpperCase(Locale.ROOT).startsWith("SELECT")) {
+        if (logged) {
             written.add(withKey(sql, params));
         }
         return result;

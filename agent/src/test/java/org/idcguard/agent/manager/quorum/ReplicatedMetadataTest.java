@@ -126,6 +126,62 @@ class ReplicatedMetadataTest {
         assertTrue(!StatementRecorder.isWrite("select id from event"));
     }
 
+    /**
+     * Whoever could append to the log (the log's ACL admits managers only, this is the second wall) gets no statement
+     * of ours run but the shapes our repositories issue: a forged entry that runs code, writes a file, changes the
+     * schema or hides a second statement is refused where a manager applies it, and the copy does not move.
+     */
+    @Test
+    void aForgedEntryIsRefusedWhereItIsAppliedAndChangesNothing(@TempDir Path dir) throws Exception {
+        try (MetadataStore follower = MetadataStore.open(Files.createDirectories(dir.resolve("follower")))) {
+            follower.followQuorum();
+            follower.apply(1, entry("INSERT INTO idc (name, province, city) VALUES (?, ?, ?)", "IDC1", "Guangdong", "Shenzhen"));
+            List<String> forged = List.of(
+                    "CREATE ALIAS EXEC AS 'String e(String c) throws Exception { return \"\"; }'",
+                    "CALL CSVWRITE('/tmp/idcguard-forged.csv', 'SELECT * FROM cluster')",
+                    "INSERT INTO idc (name, province, city) VALUES (?, ?, ?); DROP TABLE cluster",
+                    "UPDATE idc SET city = FILE_READ('/etc/hostname') WHERE name = ?",
+                    "DELETE FROM flyway_schema_history WHERE 1 = ?",
+                    "UPDATE quorum_position SET applied = ? WHERE id = 1",
+                    "INSERT INTO idc (name, province, city) /* x */ VALUES (?, ?, ?)",
+                    "RUNSCRIPT FROM '/tmp/idcguard-forged.sql'");
+            for (String sql : forged) {
+                Object[] params = sql.contains("VALUES (?, ?, ?)") ? new Object[] {"IDC9", "X", "Y"}
+                        : sql.contains("?") ? new Object[] {"IDC1"} : new Object[0];
+                IllegalStateException refused = assertThrows(IllegalStateException.class,
+                        () -> follower.apply(2, entry(sql, params)), sql);
+                assertTrue(refused.getMessage().contains("The managers' log carries"), refused.getMessage());
+                assertEquals(1, follower.appliedPosition(), "the copy stays where it was after " + sql);
+            }
+            try (var c = follower.connection()) {
+                assertEquals(List.of("IDC1"), rows(c, "SELECT name FROM idc"));
+                assertEquals(List.of("Shenzhen"), rows(c, "SELECT city FROM idc"));
+            }
+            assertTrue(!Files.exists(Path.of("/tmp/idcguard-forged.csv")), "no file was written");
+        }
+    }
+
+    /** The leader records only what followers would apply: a write of another shape is refused before it runs. */
+    @Test
+    void theLeaderRefusesToRecordAStatementOfAnotherShape(@TempDir Path dir) throws Exception {
+        try (MetadataStore leader = MetadataStore.open(Files.createDirectories(dir.resolve("leader")))) {
+            leader.followQuorum();
+            ListJournal log = new ListJournal();
+            leader.lead(log);
+            assertThrows(RuntimeException.class, () -> leader.inTransaction(c ->
+                    c.createStatement().executeUpdate("CREATE TABLE intruder (id INT)")));
+            assertTrue(log.entries.isEmpty(), "nothing reached the log");
+            try (var c = leader.connection()) {
+                assertTrue(rows(c, "SELECT table_name FROM information_schema.tables WHERE table_name = 'INTRUDER'").isEmpty(),
+                        "the statement did not run");
+            }
+        }
+    }
+
+    private static LogEntry entry(String sql, Object... params) {
+        return new LogEntry(7, List.of(new org.idcguard.agent.manager.journal.LoggedStatement(sql, List.of(params), null, null)));
+    }
+
     private static List<String> rows(java.sql.Connection c, String sql) throws java.sql.SQLException {
         List<String> rows = new ArrayList<>();
         try (PreparedStatement st = c.prepareStatement(sql); ResultSet rs = st.executeQuery()) {
