@@ -22,14 +22,22 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A process's TLS identity: its private key, its certificate issued by the manager's CA, and that CA, the only
- * one it trusts. Kept as a PKCS#12 file of mode 0600; the file's mode is its protection, so its password is fixed.
+ * one it trusts. Kept as a PKCS#12 file of mode 0600, locked with its folder's own random password
+ * ({@link StorePassword}); in memory, where no password protects anything, with a fixed one.
  */
 public record TlsIdentity(PrivateKey key, X509Certificate certificate, X509Certificate ca) {
-    static final char[] STORE_PASSWORD = "idcguard".toCharArray();
+    /** Of the in-memory key stores handed to Jetty and the JDK only; files have their folder's own. */
+    static final char[] STORE_PASSWORD = "in-memory".toCharArray();
     private static final String KEY_ALIAS = "identity";
 
+    /** The password of the in-memory key store {@link #keyStore()}. */
     public static String storePassword() {
         return new String(STORE_PASSWORD);
+    }
+
+    /** The password of the key stores written to this file's folder (for ZooKeeper, which reads them itself). */
+    public static String filePassword(Path file) {
+        return new String(StorePassword.forWriting(file));
     }
 
     public static KeyPair newKeyPair() {
@@ -51,16 +59,20 @@ public record TlsIdentity(PrivateKey key, X509Certificate certificate, X509Certi
         return store("JKS");
     }
 
-    /** The identity as the PKCS#12 store written to files (ZooKeeper reads them too). */
-    private KeyStore fileStore() {
-        return store("PKCS12");
+    /** The identity as the PKCS#12 store written to files (ZooKeeper reads them too), its key under that password. */
+    private KeyStore fileStore(char[] password) {
+        return store("PKCS12", password);
     }
 
     private KeyStore store(String type) {
+        return store(type, STORE_PASSWORD);
+    }
+
+    private KeyStore store(String type, char[] password) {
         try {
             KeyStore store = KeyStore.getInstance(type);
             store.load(null, null);
-            store.setKeyEntry(KEY_ALIAS, key, STORE_PASSWORD,
+            store.setKeyEntry(KEY_ALIAS, key, password,
                     certificate.equals(ca) ? new Certificate[] {ca} : new Certificate[] {certificate, ca});
             return store;
         } catch (GeneralSecurityException | IOException e) {
@@ -105,13 +117,13 @@ public record TlsIdentity(PrivateKey key, X509Certificate certificate, X509Certi
 
     /** Written to a private temporary file and moved into place, so a reader never meets half a key. */
     public void save(Path file) {
-        write(fileStore(), file, "the TLS identity");
+        write(fileStore(StorePassword.forWriting(file)), file, "the TLS identity");
     }
 
     private static void write(KeyStore store, Path file, String what) {
         try {
             java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-            store.store(bytes, STORE_PASSWORD);
+            store.store(bytes, StorePassword.forWriting(file));
             org.idcguard.agent.home.AtomicFiles.write(file, bytes.toByteArray(), "rw-------");
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + what + " " + file + ": " + e.getMessage(), e);
@@ -130,8 +142,9 @@ public record TlsIdentity(PrivateKey key, X509Certificate certificate, X509Certi
             Path tmp = Files.createTempFile(file.getParent(), ".identity", ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try {
+                char[] password = StorePassword.forWriting(file);
                 try (OutputStream out = Files.newOutputStream(tmp)) {
-                    fileStore().store(out, STORE_PASSWORD);
+                    fileStore(password).store(out, password);
                 }
                 Files.createLink(file, tmp);
             } catch (java.nio.file.FileAlreadyExistsException raced) {
@@ -151,15 +164,31 @@ public record TlsIdentity(PrivateKey key, X509Certificate certificate, X509Certi
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
+        try {
+            return Optional.of(load(file, StorePassword.forReading(file)));
+        } catch (IllegalStateException e) {
+            if (Files.isRegularFile(file) && !java.util.Arrays.equals(StorePassword.forReading(file), StorePassword.LEGACY)) {
+                try {
+                    // written by an older version, before its folder had a password of its own
+                    return Optional.of(load(file, StorePassword.LEGACY));
+                } catch (IllegalStateException legacyFailed) {
+                    throw e;
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static TlsIdentity load(Path file, char[] password) {
         try (InputStream in = Files.newInputStream(file)) {
             KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(in, STORE_PASSWORD);
+            store.load(in, password);
             Certificate[] chain = store.getCertificateChain(KEY_ALIAS);
-            PrivateKey key = (PrivateKey) store.getKey(KEY_ALIAS, STORE_PASSWORD);
+            PrivateKey key = (PrivateKey) store.getKey(KEY_ALIAS, password);
             if (key == null || chain == null || chain.length == 0) {
                 throw new IllegalStateException("The TLS identity " + file + " is incomplete: remove it and enrol again.");
             }
-            return Optional.of(new TlsIdentity(key, (X509Certificate) chain[0], (X509Certificate) chain[chain.length - 1]));
+            return new TlsIdentity(key, (X509Certificate) chain[0], (X509Certificate) chain[chain.length - 1]);
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("The TLS identity " + file + " cannot be read: " + e.getMessage() + ".", e);
         }

@@ -34,10 +34,10 @@ public record QuorumTls(Path keyStore, Path trustStore) {
         config.put("portUnification", "false");
         for (String prefix : new String[] {"ssl.", "ssl.quorum."}) {
             config.put(prefix + "keyStore.location", keyStore.toString());
-            config.put(prefix + "keyStore.password", TlsIdentity.storePassword());
+            config.put(prefix + "keyStore.password", TlsIdentity.filePassword(keyStore));
             config.put(prefix + "keyStore.type", "PKCS12");
             config.put(prefix + "trustStore.location", trustStore.toString());
-            config.put(prefix + "trustStore.password", TlsIdentity.storePassword());
+            config.put(prefix + "trustStore.password", TlsIdentity.filePassword(trustStore));
             config.put(prefix + "trustStore.type", "PKCS12");
             config.put(prefix + "clientAuth", "need");
             config.put(prefix + "hostnameVerification", "true");
@@ -51,10 +51,10 @@ public record QuorumTls(Path keyStore, Path trustStore) {
         config.setProperty(ZKClientConfig.ZOOKEEPER_CLIENT_CNXN_SOCKET, "org.apache.zookeeper.ClientCnxnSocketNetty");
         config.setProperty(ZKClientConfig.SECURE_CLIENT, "true");
         config.setProperty("zookeeper.ssl.keyStore.location", keyStore.toString());
-        config.setProperty("zookeeper.ssl.keyStore.password", TlsIdentity.storePassword());
+        config.setProperty("zookeeper.ssl.keyStore.password", TlsIdentity.filePassword(keyStore));
         config.setProperty("zookeeper.ssl.keyStore.type", "PKCS12");
         config.setProperty("zookeeper.ssl.trustStore.location", trustStore.toString());
-        config.setProperty("zookeeper.ssl.trustStore.password", TlsIdentity.storePassword());
+        config.setProperty("zookeeper.ssl.trustStore.password", TlsIdentity.filePassword(trustStore));
         config.setProperty("zookeeper.ssl.trustStore.type", "PKCS12");
         config.setProperty("zookeeper.ssl.hostnameVerification", "true");
         return config;
