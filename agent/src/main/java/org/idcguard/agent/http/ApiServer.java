@@ -44,13 +44,22 @@ public final class ApiServer {
      * not issued by our CA.
      */
     public static Javalin create(Handler guard, TlsIdentity identity, boolean clientCertificates, String host, int port) {
+        return create(guard, identity, clientCertificates, null, host, port);
+    }
+
+    /**
+     * As above; with {@code revoked}, every handshake also refuses a client certificate of that list (a node agent's
+     * ports, which admit clients by certificate).
+     */
+    public static Javalin create(Handler guard, TlsIdentity identity, boolean clientCertificates,
+                                 org.idcguard.agent.tls.RevokedCertificates revoked, String host, int port) {
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.maxRequestSize = MAX_BODY_BYTES;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             config.useVirtualThreads = false;
             config.jetty.addConnector((server, httpConfig) -> tlsConnector(server, httpConfig, identity,
-                    clientCertificates, host, port));
+                    clientCertificates, revoked, host, port));
         });
         app.before("/api/*", guard);
         app.exception(ApiFailure.class, (e, ctx) -> answer(ctx, e.status(), e.getMessage(), e.field()));
@@ -72,8 +81,26 @@ public final class ApiServer {
     }
 
     private static ServerConnector tlsConnector(Server server, HttpConfiguration plain, TlsIdentity identity,
-                                                boolean clientCertificates, String host, int port) {
-        SslContextFactory.Server tls = new SslContextFactory.Server();
+                                                boolean clientCertificates, org.idcguard.agent.tls.RevokedCertificates revoked,
+                                                String host, int port) {
+        SslContextFactory.Server tls = revoked == null ? new SslContextFactory.Server() : new SslContextFactory.Server() {
+            @Override
+            protected javax.net.ssl.TrustManager[] getTrustManagers(java.security.KeyStore trustStore,
+                                                                    java.util.Collection<? extends java.security.cert.CRL> crls)
+                    throws Exception {
+                javax.net.ssl.TrustManager[] managers = super.getTrustManagers(trustStore, crls);
+                for (int i = 0; i < managers.length; i++) {
+                    if (managers[i] instanceof javax.net.ssl.X509ExtendedTrustManager ca) {
+                        managers[i] = new org.idcguard.agent.tls.RevocationCheckingTrust(ca, revoked);
+                    }
+                }
+                return managers;
+            }
+        };
+        if (revoked != null) {
+            // a resumed session skips the certificate check: every connection shows its certificate again
+            tls.setSessionCachingEnabled(false);
+        }
         tls.setKeyStore(identity.keyStore());
         tls.setKeyStorePassword(TlsIdentity.storePassword());
         tls.setTrustStore(identity.trustStore());
@@ -93,10 +120,11 @@ public final class ApiServer {
      * Opens one more TLS port on a running server (the same identity, client certificates required), serving the same
      * routes; the handlers tell ports apart by the request's local port.
      */
-    public static ServerConnector addTlsPort(Javalin app, TlsIdentity identity, String host, int port) throws Exception {
+    public static ServerConnector addTlsPort(Javalin app, TlsIdentity identity, org.idcguard.agent.tls.RevokedCertificates revoked,
+                                             String host, int port) throws Exception {
         Server server = app.jettyServer().server();
         HttpConfiguration plain = new HttpConfiguration();
-        ServerConnector connector = tlsConnector(server, plain, identity, true, host, port);
+        ServerConnector connector = tlsConnector(server, plain, identity, true, revoked, host, port);
         server.addConnector(connector);
         connector.start();
         return connector;

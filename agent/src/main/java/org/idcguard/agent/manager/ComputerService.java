@@ -14,10 +14,13 @@ public final class ComputerService {
     private final MetadataStore store;
     private final EventLog events;
     private final NodeAgentClient agents;
+    private final org.idcguard.agent.manager.Certificates certificates;
     private final IdcRepository idcs = new IdcRepository();
     private final ComputerRepository computers = new ComputerRepository();
 
-    public ComputerService(MetadataStore store, EventLog events, NodeAgentClient agents) {
+    public ComputerService(MetadataStore store, EventLog events, NodeAgentClient agents,
+                           org.idcguard.agent.manager.Certificates certificates) {
+        this.certificates = certificates;
         this.store = store;
         this.events = events;
         this.agents = agents;
@@ -39,12 +42,13 @@ public final class ComputerService {
             checkIdc(c, request.idc());
             return null;
         });
-        ComputerFacts facts;
+        NodeAgentClient.Probe probe;
         try {
-            facts = agents.factsNow(request.agentEndpoint());
+            probe = agents.probeNow(request.agentEndpoint());
         } catch (NodeAgentClient.NodeAgentUnreachable e) {
             throw new ApiFailure(422, e.getMessage(), "agentEndpoint");
         }
+        ComputerFacts facts = probe.facts();
         if (!request.address().equals(facts.address())) {
             throw new ApiFailure(422, "The node agent at " + request.agentEndpoint() + " serves computer " + facts.address()
                     + ", not " + request.address() + ".", "agentEndpoint");
@@ -55,6 +59,9 @@ public final class ComputerService {
             checkFree(c, request.address()); // again inside the writing transaction: another request may have raced us
             checkIdc(c, request.idc());
             computers.insert(c, computer);
+            if (probe.certificate() != null) {
+                certificates.record(c, probe.certificate(), org.idcguard.agent.manager.Certificates.NODE, computer.address());
+            }
             events.record(c, "computer.added", computer.address(), "Computer " + computer.address() + " added"
                     + (computer.isBound() ? " and bound to " + computer.idc() : "") + "; PostgreSQL "
                     + (facts.hasPostgres() ? facts.postgresVersion() + " found" : "not found") + ".");
@@ -92,6 +99,8 @@ public final class ComputerService {
             }
             computers.delete(c, address);
             events.record(c, "computer.deleted", address, "Computer " + address + " removed.");
+            certificates.revokeHolder(c, org.idcguard.agent.manager.Certificates.NODE, address, null,
+                    "computer " + address + " was removed.");
             return null;
         });
     }

@@ -24,7 +24,10 @@ public final class ComputerWatch implements AutoCloseable {
     private final MetadataStore store;
     private final EventLog events;
     private final NodeAgentClient agents;
+    private final org.idcguard.agent.manager.Certificates certificates;
     private final ComputerRepository computers = new ComputerRepository();
+    /** The node certificate last recorded per computer, so a probe writes only a certificate not seen before. */
+    private final Map<String, String> recordedSerial = new ConcurrentHashMap<>();
     /**
      * A computer whose facts are unchanged is written again only this often: each write is an entry of the managers'
      * replicated log, and a probe a second of every computer would be most of it.
@@ -42,10 +45,12 @@ public final class ComputerWatch implements AutoCloseable {
         return t;
     });
 
-    public ComputerWatch(MetadataStore store, EventLog events, NodeAgentClient agents) {
+    public ComputerWatch(MetadataStore store, EventLog events, NodeAgentClient agents,
+                         org.idcguard.agent.manager.Certificates certificates) {
         this.store = store;
         this.events = events;
         this.agents = agents;
+        this.certificates = certificates;
     }
 
     public void start(long periodMillis) {
@@ -55,21 +60,66 @@ public final class ComputerWatch implements AutoCloseable {
     private void probeAllSafely() {
         try {
             List<Computer> all = store.inTransaction(computers::all);
-            CompletableFuture.allOf(all.stream().map(this::probe).toArray(CompletableFuture[]::new)).join();
+            List<String> revoked = certificates.revoked();
+            String digest = org.idcguard.agent.tls.RevokedCertificates.digest(revoked);
+            CompletableFuture.allOf(all.stream().map(computer -> probe(computer, revoked, digest))
+                    .toArray(CompletableFuture[]::new)).join();
         } catch (RuntimeException e) {
             log.warn("Probing computers failed: {}", e.getMessage());
         }
     }
 
-    private CompletableFuture<Void> probe(Computer computer) {
-        return agents.facts(computer.agentEndpoint()).handle((facts, error) -> {
+    private CompletableFuture<Void> probe(Computer computer, List<String> revoked, String digest) {
+        return agents.probe(computer.agentEndpoint()).handle((probe, error) -> {
             if (error == null) {
-                answered(computer, facts);
+                answered(computer, probe.facts());
+                recordCertificate(computer, probe.certificate());
+                if (probe.revocations() != null && !probe.revocations().equals(digest)) {
+                    // a node agent holding another list gets the managers' (a list lost in transit goes again next probe)
+                    agents.sendRevocations(computer.agentEndpoint(), revoked).exceptionally(e -> {
+                        log.debug("The revocation list did not reach {}: {}", computer.address(), e.getMessage());
+                        return null;
+                    });
+                }
             } else {
                 missed(computer);
             }
             return null;
         });
+    }
+
+    /**
+     * Records the certificate the node agent presented, under its computer, so removing the computer revokes it. The
+     * computer's row is locked first: a removal running meanwhile either sees this certificate or makes this record
+     * find no computer, so no certificate of a removed computer stays unrevoked.
+     */
+    private void recordCertificate(Computer computer, java.security.cert.X509Certificate certificate) {
+        if (certificate == null) {
+            return;
+        }
+        String serial = org.idcguard.agent.tls.RevokedCertificates.serial(certificate);
+        if (serial.equals(recordedSerial.get(computer.address()))) {
+            return;
+        }
+        try {
+            boolean recorded = store.inTransaction(c -> {
+                try (var st = c.prepareStatement("SELECT address FROM computer WHERE address = ? FOR UPDATE")) {
+                    st.setString(1, computer.address());
+                    try (var rs = st.executeQuery()) {
+                        if (!rs.next()) {
+                            return false;
+                        }
+                    }
+                }
+                certificates.record(c, certificate, org.idcguard.agent.manager.Certificates.NODE, computer.address());
+                return true;
+            });
+            if (recorded) {
+                recordedSerial.put(computer.address(), serial);
+            }
+        } catch (RuntimeException e) {
+            log.warn("Recording the certificate of {} failed: {}", computer.address(), e.getMessage());
+        }
     }
 
     private void answered(Computer computer, ComputerFacts facts) {

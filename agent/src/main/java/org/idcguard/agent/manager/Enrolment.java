@@ -24,7 +24,10 @@ public final class Enrolment {
     private final EventLog events;
     private final CertificateAuthority ca;
 
-    public Enrolment(MetadataStore store, EventLog events, CertificateAuthority ca) {
+    private final Certificates certificates;
+
+    public Enrolment(MetadataStore store, EventLog events, CertificateAuthority ca, Certificates certificates) {
+        this.certificates = certificates;
         this.store = store;
         this.events = events;
         this.ca = ca;
@@ -90,6 +93,10 @@ public final class Enrolment {
             }
             events.record(c, "computer.enrolled", request.address(), "The node agent of " + request.address()
                     + " enrolled with a join code and holds a certificate of this manager's CA.");
+            // enrolling again replaces the computer's certificate: the one it held before admits nobody from now on
+            certificates.record(c, certificate, Certificates.NODE, request.address());
+            certificates.revokeHolder(c, Certificates.NODE, request.address(), certificate,
+                    "computer " + request.address() + " enrolled again and holds a new certificate.");
             return true;
         });
         if (!spent) {

@@ -76,6 +76,17 @@ public final class NodeAgentClient {
 
     /** Asks the node agent at the endpoint for its host's facts; fails with a sentence when it does not answer. */
     public CompletableFuture<ComputerFacts> facts(String endpoint) {
+        return probe(endpoint).thenApply(Probe::facts);
+    }
+
+    /**
+     * What one call for the facts shows: the facts, the certificate the node agent presented (null if the TLS session
+     * does not say), and the digest of the revocation list it holds (null from an older node agent).
+     */
+    public record Probe(ComputerFacts facts, java.security.cert.X509Certificate certificate, String revocations) {
+    }
+
+    public CompletableFuture<Probe> probe(String endpoint) {
         HttpRequest request = withEpoch(HttpRequest.newBuilder(URI.create(endpoint + "/api/facts")))
                 .timeout(TIMEOUT)
                 .GET().build();
@@ -83,18 +94,54 @@ public final class NodeAgentClient {
             if (response.statusCode() != 200) {
                 throw new NodeAgentUnreachable("The node agent at " + endpoint + " answered HTTP " + response.statusCode() + ".");
             }
+            ComputerFacts facts;
             try {
-                return Json.MAPPER.readValue(response.body(), ComputerFacts.class);
+                facts = Json.MAPPER.readValue(response.body(), ComputerFacts.class);
             } catch (IOException e) {
                 throw new NodeAgentUnreachable("The node agent at " + endpoint + " answered something that is not its facts.");
             }
+            java.security.cert.X509Certificate certificate = response.sslSession().map(session -> {
+                try {
+                    var chain = session.getPeerCertificates();
+                    return chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate x ? x : null;
+                } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                    return null;
+                }
+            }).orElse(null);
+            return new Probe(facts, certificate,
+                    response.headers().firstValue(org.idcguard.agent.tls.RevokedCertificates.HEADER).orElse(null));
         });
+    }
+
+    /** Gives the node agent the managers' list of revoked certificates (the leading manager only). */
+    public CompletableFuture<Void> sendRevocations(String endpoint, List<String> serials) {
+        if (!leadership.mayAct()) {
+            return CompletableFuture.failedFuture(new IllegalStateException("not the leading manager"));
+        }
+        try {
+            HttpRequest request = withEpoch(HttpRequest.newBuilder(URI.create(endpoint + "/api/revocations"))).timeout(TIMEOUT)
+                    .header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(serials))).build();
+            return http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).thenApply(r -> {
+                if (r.statusCode() / 100 != 2) {
+                    throw new java.util.concurrent.CompletionException(new IOException("the node agent refused the list: HTTP " + r.statusCode()));
+                }
+                return null;
+            });
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Blocking form of {@link #facts}, with the cause turned into one sentence. */
     public ComputerFacts factsNow(String endpoint) {
+        return probeNow(endpoint).facts();
+    }
+
+    /** Blocking form of {@link #probe}, with the cause turned into one sentence. */
+    public Probe probeNow(String endpoint) {
         try {
-            return facts(endpoint).join();
+            return probe(endpoint).join();
         } catch (RuntimeException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             if (cause instanceof NodeAgentUnreachable u) {

@@ -50,6 +50,7 @@ final class HealthChecks implements AutoCloseable {
     private final PgInstances instances;
     private final Javalin http;
     private final TlsIdentity identity;
+    private final org.idcguard.agent.tls.RevokedCertificates revoked;
     private volatile RoleLease lease = new RoleLease(0, 0, java.util.List.of());
     private long leaseEpoch;
     private final Map<Integer, ServerConnector> open = new ConcurrentHashMap<>();
@@ -59,7 +60,9 @@ final class HealthChecks implements AutoCloseable {
         return t;
     });
 
-    HealthChecks(String address, PgInstances instances, Javalin http, TlsIdentity identity) {
+    HealthChecks(String address, PgInstances instances, Javalin http, TlsIdentity identity,
+                 org.idcguard.agent.tls.RevokedCertificates revoked) {
+        this.revoked = revoked;
         this.address = address;
         this.instances = instances;
         this.http = http;
@@ -203,7 +206,7 @@ final class HealthChecks implements AutoCloseable {
             for (Integer port : wanted) {
                 if (!open.containsKey(port)) {
                     try {
-                        open.put(port, ApiServer.addTlsPort(http, identity, address, port));
+                        open.put(port, ApiServer.addTlsPort(http, identity, revoked, address, port));
                     } catch (Exception e) {
                         log.warn("The health port {}:{} cannot be opened: {}", address, port, e.getMessage());
                     }

@@ -33,6 +33,9 @@ public final class NodeAgentServer implements AutoCloseable {
         this.leases = leases;
     }
 
+    /** The file, in the computer's instances folder, of the certificates the managers revoked. */
+    static final String REVOKED_FILE = "revoked-certificates";
+
     /** The node agent of a computer at a loopback address or in the manager's home: no enrolment needed. */
     public static NodeAgentServer start(AgentHome home, String address, int port) {
         return start(home, address, port, null, null, false);
@@ -51,10 +54,24 @@ public final class NodeAgentServer implements AutoCloseable {
         Path instancesRoot = instancesRoot(home, address, user);
         HostFacts facts = new HostFacts(address, instancesRoot);
         PgInstances instances = PostgresBinaries.find().map(pg -> new PgInstances(address, instancesRoot, pg, user)).orElse(null);
-        Javalin http = ApiServer.create(ApiServer.managerCertificate(), identity, true, address, port);
+        // certificates the managers revoked (a removed computer's, a replaced router certificate): refused at every handshake
+        org.idcguard.agent.tls.RevokedCertificates revoked = org.idcguard.agent.tls.RevokedCertificates.load(
+                instancesRoot.resolve(REVOKED_FILE));
+        Javalin http = ApiServer.create(ApiServer.managerCertificate(), identity, true, revoked, address, port);
         EpochFence fence = new EpochFence(instancesRoot.resolve("manager.epoch"));
         // before anything else: a deposed leader's command is refused before it changes a thing
         http.before("/api/*", ctx -> fence.admit(ctx.header(EpochFence.HEADER), ctx.method() != io.javalin.http.HandlerType.GET));
+        // every answer says which revocation list this node holds, so the manager sends the list only when it differs
+        http.after("/api/*", ctx -> ctx.header(org.idcguard.agent.tls.RevokedCertificates.HEADER, revoked.digest()));
+        http.put("/api/revocations", ctx -> {
+            try {
+                revoked.replace(java.util.List.of(ApiServer.body(ctx, String[].class)));
+            } catch (IllegalArgumentException e) {
+                throw new ApiFailure(400, e.getMessage(), "serials");
+            }
+            ctx.header(org.idcguard.agent.tls.RevokedCertificates.HEADER, revoked.digest());
+            ctx.status(204);
+        });
         http.get("/api/health", ctx -> ctx.json(Map.of("status", "ok", "role", "node", "address", address)));
         http.get("/api/facts", ctx -> ctx.json(facts.read()));
         http.get("/api/instances", ctx -> ctx.json(instances == null ? java.util.List.of() : instances.list()));
@@ -75,7 +92,7 @@ public final class NodeAgentServer implements AutoCloseable {
                 .setClientNetworks(ctx.pathParam("name"), java.util.List.of(ApiServer.body(ctx, String[].class)))));
         http.put("/api/instances/{name}/computers", ctx -> ctx.json(need(instances, address)
                 .setComputers(ctx.pathParam("name"), java.util.List.of(ApiServer.body(ctx, String[].class)))));
-        HealthChecks health = new HealthChecks(address, instances, http, identity);
+        HealthChecks health = new HealthChecks(address, instances, http, identity, revoked);
         LeaseGuard leases = instances == null ? null : new LeaseGuard(instances);
         http.put("/api/roles", ctx -> {
             org.idcguard.model.RoleLease lease = ApiServer.body(ctx, org.idcguard.model.RoleLease.class);

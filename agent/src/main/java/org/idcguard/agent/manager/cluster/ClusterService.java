@@ -29,8 +29,12 @@ public final class ClusterService {
     private final ClusterInspector inspector;
     private final DrCityAddition drAddition;
 
+    private final org.idcguard.agent.manager.Certificates certificates;
+
     public ClusterService(MetadataStore store, EventLog events, NodeAgentClient agents, TaskRunner tasks,
-                          List<String> managerAddresses, ObservedNode.Source ticks) {
+                          List<String> managerAddresses, ObservedNode.Source ticks,
+                          org.idcguard.agent.manager.Certificates certificates) {
+        this.certificates = certificates;
         this.store = store;
         this.events = events;
         this.tasks = tasks;
@@ -75,8 +79,16 @@ public final class ClusterService {
         List<NodeRecord> coordinator = store.inTransaction(c -> clusters.nodes(c, cluster.name())).stream()
                 .filter(n -> "coordinator".equals(n.group())).toList();
         var router = ca.issue(org.idcguard.agent.tls.CertificateAuthority.ROUTER_NAME, List.of(), List.of());
-        events.record("cluster.route", cluster.name(), "A router certificate was issued for the HAProxy route of "
-                + cluster.name() + " on " + checked + ".");
+        String holder = cluster.name() + " on " + checked;
+        store.inTransaction(c -> {
+            events.record(c, "cluster.route", cluster.name(), "A router certificate was issued for the HAProxy route of "
+                    + cluster.name() + " on " + checked + ".");
+            // one router certificate per route: the one issued before for it is revoked with this one's issue
+            certificates.record(c, router.certificate(), org.idcguard.agent.manager.Certificates.ROUTER, holder);
+            certificates.revokeHolder(c, org.idcguard.agent.manager.Certificates.ROUTER, holder, router.certificate(),
+                    "the HAProxy route of " + holder + " got a new router certificate.");
+            return null;
+        });
         return new org.idcguard.model.RouteConfig(RouteBuilder.haproxyConfig(cluster, coordinator, checked),
                 org.idcguard.agent.tls.Pem.write(router.certificate()) + org.idcguard.agent.tls.Pem.privateKey(router.key()),
                 org.idcguard.agent.tls.Pem.write(ca.certificate()), RouteBuilder.uri(cluster, checked));

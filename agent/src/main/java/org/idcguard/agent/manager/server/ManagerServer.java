@@ -89,7 +89,7 @@ public final class ManagerServer implements AutoCloseable {
         } else {
             this.identity = memberIdentity; // saved already, for ZooKeeper
         }
-        this.enrolment = new Enrolment(store, events, ca);
+        this.enrolment = new Enrolment(store, events, ca, new org.idcguard.agent.manager.Certificates(store, events));
         NodeAgentClient agents = new NodeAgentClient(identity, quorum == null ? NodeAgentClient.Leadership.SOLE
                 : new NodeAgentClient.Leadership() {
                     @Override
@@ -103,8 +103,9 @@ public final class ManagerServer implements AutoCloseable {
                     }
                 });
         this.idcs = new IdcService(store, events, new IdcRules(CityCatalog.bundled()));
-        this.computers = new ComputerService(store, events, agents);
-        this.watch = new ComputerWatch(store, events, agents);
+        var certificates = new org.idcguard.agent.manager.Certificates(store, events);
+        this.computers = new ComputerService(store, events, agents, certificates);
+        this.watch = new ComputerWatch(store, events, agents, certificates);
         this.tasks = new TaskRunner(new TaskStore(store));
         this.haSettings = new HaSettingsStore(store, events);
         this.drSettings = new DrSettingsStore(store, events);
@@ -112,7 +113,7 @@ public final class ManagerServer implements AutoCloseable {
         // every manager of the quorum may lead one day: pg_hba lets them all in, and a partition drill cuts them all off
         List<String> managerAddresses = java.util.stream.Stream.concat(addresses.own().stream(), quorum == null ? java.util.stream.Stream.<String>empty()
                 : quorum.memberHosts().stream()).distinct().toList();
-        this.clusters = new ClusterService(store, events, agents, tasks, managerAddresses, ha::observed);
+        this.clusters = new ClusterService(store, events, agents, tasks, managerAddresses, ha::observed, certificates);
         this.switches = new PlannedSwitch(store, events, agents, tasks, ha);
         this.backupCity = new BackupCityPromotion(store, events, agents, tasks, ha);
         this.alerts = new org.idcguard.agent.manager.alert.AlertStore(store, events);
