@@ -53,6 +53,12 @@ public final class ApiServer {
      */
     public static Javalin create(Handler guard, TlsIdentity identity, boolean clientCertificates,
                                  org.idcguard.agent.tls.RevokedCertificates revoked, String host, int port) {
+        return create(guard, new ServedIdentity(identity), clientCertificates, revoked, host, port);
+    }
+
+    /** As above, presenting an identity that may be replaced while the server runs (a node agent's). */
+    public static Javalin create(Handler guard, ServedIdentity identity, boolean clientCertificates,
+                                 org.idcguard.agent.tls.RevokedCertificates revoked, String host, int port) {
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.maxRequestSize = MAX_BODY_BYTES;
@@ -80,7 +86,7 @@ public final class ApiServer {
         return app;
     }
 
-    private static ServerConnector tlsConnector(Server server, HttpConfiguration plain, TlsIdentity identity,
+    private static ServerConnector tlsConnector(Server server, HttpConfiguration plain, ServedIdentity served,
                                                 boolean clientCertificates, org.idcguard.agent.tls.RevokedCertificates revoked,
                                                 String host, int port) {
         SslContextFactory.Server tls = revoked == null ? new SslContextFactory.Server() : new SslContextFactory.Server() {
@@ -101,10 +107,12 @@ public final class ApiServer {
             // a resumed session skips the certificate check: every connection shows its certificate again
             tls.setSessionCachingEnabled(false);
         }
+        TlsIdentity identity = served.current();
         tls.setKeyStore(identity.keyStore());
         tls.setKeyStorePassword(TlsIdentity.storePassword());
         tls.setTrustStore(identity.trustStore());
         tls.setNeedClientAuth(clientCertificates);
+        served.serves(tls);
         HttpConfiguration secure = new HttpConfiguration(plain);
         SecureRequestCustomizer customizer = new SecureRequestCustomizer();
         customizer.setSniHostCheck(false); // clients connect by IP address, which SNI cannot carry
@@ -120,7 +128,7 @@ public final class ApiServer {
      * Opens one more TLS port on a running server (the same identity, client certificates required), serving the same
      * routes; the handlers tell ports apart by the request's local port.
      */
-    public static ServerConnector addTlsPort(Javalin app, TlsIdentity identity, org.idcguard.agent.tls.RevokedCertificates revoked,
+    public static ServerConnector addTlsPort(Javalin app, ServedIdentity identity, org.idcguard.agent.tls.RevokedCertificates revoked,
                                              String host, int port) throws Exception {
         Server server = app.jettyServer().server();
         HttpConfiguration plain = new HttpConfiguration();

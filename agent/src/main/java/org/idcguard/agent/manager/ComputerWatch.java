@@ -25,6 +25,7 @@ public final class ComputerWatch implements AutoCloseable {
     private final EventLog events;
     private final NodeAgentClient agents;
     private final org.idcguard.agent.manager.Certificates certificates;
+    private final CertificateRenewals renewals;
     private final ComputerRepository computers = new ComputerRepository();
     /** The node certificate last recorded per computer, so a probe writes only a certificate not seen before. */
     private final Map<String, String> recordedSerial = new ConcurrentHashMap<>();
@@ -46,7 +47,8 @@ public final class ComputerWatch implements AutoCloseable {
     });
 
     public ComputerWatch(MetadataStore store, EventLog events, NodeAgentClient agents,
-                         org.idcguard.agent.manager.Certificates certificates) {
+                         org.idcguard.agent.manager.Certificates certificates, CertificateRenewals renewals) {
+        this.renewals = renewals;
         this.store = store;
         this.events = events;
         this.agents = agents;
@@ -74,6 +76,7 @@ public final class ComputerWatch implements AutoCloseable {
             if (error == null) {
                 answered(computer, probe.facts());
                 recordCertificate(computer, probe.certificate());
+                renewals.renewIfDue(computer, probe.certificate());
                 if (probe.revocations() != null && !probe.revocations().equals(digest)) {
                     // a node agent holding another list gets the managers' (a list lost in transit goes again next probe)
                     agents.sendRevocations(computer.agentEndpoint(), revoked).exceptionally(e -> {

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import org.idcguard.agent.http.Json;
 import org.idcguard.agent.tls.TlsIdentity;
 import java.util.List;
+import java.util.Map;
 import org.idcguard.model.ApiError;
 import org.idcguard.model.ComputerFacts;
 import org.idcguard.model.FollowRequest;
@@ -111,6 +112,16 @@ public final class NodeAgentClient {
             return new Probe(facts, certificate,
                     response.headers().firstValue(org.idcguard.agent.tls.RevokedCertificates.HEADER).orElse(null));
         });
+    }
+
+    /** Asks the node agent for a certificate request for a new key of its own (to renew its certificate). */
+    public String certificateRequest(String endpoint) {
+        return String.valueOf(call(endpoint, "POST", "/api/certificate/request", null, TIMEOUT, Map.class).get("request"));
+    }
+
+    /** Hands the node agent the certificate signed for its request; it presents it from its next handshake. */
+    public void installCertificate(String endpoint, String pem) {
+        call(endpoint, "PUT", "/api/certificate", Map.of("certificate", pem), TIMEOUT, Map.class);
     }
 
     /** Gives the node agent the managers' list of revoked certificates (the leading manager only). */

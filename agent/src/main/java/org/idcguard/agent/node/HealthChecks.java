@@ -49,7 +49,7 @@ final class HealthChecks implements AutoCloseable {
     private final String address;
     private final PgInstances instances;
     private final Javalin http;
-    private final TlsIdentity identity;
+    private final org.idcguard.agent.http.ServedIdentity identity;
     private final org.idcguard.agent.tls.RevokedCertificates revoked;
     private volatile RoleLease lease = new RoleLease(0, 0, java.util.List.of());
     private long leaseEpoch;
@@ -60,7 +60,7 @@ final class HealthChecks implements AutoCloseable {
         return t;
     });
 
-    HealthChecks(String address, PgInstances instances, Javalin http, TlsIdentity identity,
+    HealthChecks(String address, PgInstances instances, Javalin http, org.idcguard.agent.http.ServedIdentity identity,
                  org.idcguard.agent.tls.RevokedCertificates revoked) {
         this.revoked = revoked;
         this.address = address;

@@ -57,7 +57,8 @@ public final class NodeAgentServer implements AutoCloseable {
         // certificates the managers revoked (a removed computer's, a replaced router certificate): refused at every handshake
         org.idcguard.agent.tls.RevokedCertificates revoked = org.idcguard.agent.tls.RevokedCertificates.load(
                 instancesRoot.resolve(REVOKED_FILE));
-        Javalin http = ApiServer.create(ApiServer.managerCertificate(), identity, true, revoked, address, port);
+        org.idcguard.agent.http.ServedIdentity served = new org.idcguard.agent.http.ServedIdentity(identity);
+        Javalin http = ApiServer.create(ApiServer.managerCertificate(), served, true, revoked, address, port);
         EpochFence fence = new EpochFence(instancesRoot.resolve("manager.epoch"));
         // before anything else: a deposed leader's command is refused before it changes a thing
         http.before("/api/*", ctx -> fence.admit(ctx.header(EpochFence.HEADER), ctx.method() != io.javalin.http.HandlerType.GET));
@@ -71,6 +72,15 @@ public final class NodeAgentServer implements AutoCloseable {
             }
             ctx.header(org.idcguard.agent.tls.RevokedCertificates.HEADER, revoked.digest());
             ctx.status(204);
+        });
+        CertificateRenewal renewal = new CertificateRenewal(address, home.nodeIdentityFile(address), served);
+        http.post("/api/certificate/request", ctx -> ctx.json(Map.of("request", renewal.request())));
+        http.put("/api/certificate", ctx -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> body = ApiServer.body(ctx, Map.class);
+            var installed = renewal.install(String.valueOf(body.get("certificate")));
+            ctx.json(Map.of("serial", org.idcguard.agent.tls.RevokedCertificates.serial(installed),
+                    "notAfter", installed.getNotAfter().toInstant().toString()));
         });
         http.get("/api/health", ctx -> ctx.json(Map.of("status", "ok", "role", "node", "address", address)));
         http.get("/api/facts", ctx -> ctx.json(facts.read()));
@@ -92,7 +102,7 @@ public final class NodeAgentServer implements AutoCloseable {
                 .setClientNetworks(ctx.pathParam("name"), java.util.List.of(ApiServer.body(ctx, String[].class)))));
         http.put("/api/instances/{name}/computers", ctx -> ctx.json(need(instances, address)
                 .setComputers(ctx.pathParam("name"), java.util.List.of(ApiServer.body(ctx, String[].class)))));
-        HealthChecks health = new HealthChecks(address, instances, http, identity, revoked);
+        HealthChecks health = new HealthChecks(address, instances, http, served, revoked);
         LeaseGuard leases = instances == null ? null : new LeaseGuard(instances);
         http.put("/api/roles", ctx -> {
             org.idcguard.model.RoleLease lease = ApiServer.body(ctx, org.idcguard.model.RoleLease.class);

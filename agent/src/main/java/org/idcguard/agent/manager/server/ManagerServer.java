@@ -105,7 +105,8 @@ public final class ManagerServer implements AutoCloseable {
         this.idcs = new IdcService(store, events, new IdcRules(CityCatalog.bundled()));
         var certificates = new org.idcguard.agent.manager.Certificates(store, events);
         this.computers = new ComputerService(store, events, agents, certificates);
-        this.watch = new ComputerWatch(store, events, agents, certificates);
+        this.watch = new ComputerWatch(store, events, agents, certificates, new org.idcguard.agent.manager.CertificateRenewals(
+                store, events, agents, ca, certificates, org.idcguard.agent.manager.CertificateRenewals.renewWithinFromEnvironment()));
         this.tasks = new TaskRunner(new TaskStore(store));
         this.haSettings = new HaSettingsStore(store, events);
         this.drSettings = new DrSettingsStore(store, events);
