@@ -87,6 +87,20 @@ public final class CertificateAuthority {
         return self.certificate();
     }
 
+    /**
+     * 32 bytes derived from the CA's private key for a purpose (HMAC-SHA256 of the label under the key): the same in
+     * every manager holding this CA, and nothing without it.
+     */
+    public byte[] derivedKey(String label) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(self.key().getEncoded(), "HmacSHA256"));
+            return mac.doFinal(label.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot derive a key from the CA: " + e.getMessage(), e);
+        }
+    }
+
     /** SHA-256 of the CA certificate, in hex: what a join code carries so a node can tell the right manager. */
     public String fingerprint() {
         return fingerprint(certificate());

@@ -48,9 +48,9 @@ public final class ClusterRepository {
             st.setInt(7, r.nodesPerIdc());
             st.setString(8, r.database());
             st.setString(9, r.appUser());
-            st.setString(10, r.appPassword());
+            st.setString(10, org.idcguard.agent.manager.SecretColumns.seal(r.appPassword()));
             st.setString(11, r.superuser());
-            st.setString(12, r.superuserPassword());
+            st.setString(12, org.idcguard.agent.manager.SecretColumns.seal(r.superuserPassword()));
             st.setString(13, r.syncPolicy());
             st.setString(14, r.status());
             st.setString(15, String.join(",", r.clientNetworks()));
@@ -240,12 +240,36 @@ public final class ClusterRepository {
         }
     }
 
+    /** Encrypts the passwords of clusters written before the metadata kept them encrypted; returns how many. */
+    int sealClearPasswords(Connection c) throws SQLException {
+        List<String[]> clear = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement("SELECT name, app_password, superuser_password FROM cluster");
+             ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                if (!org.idcguard.agent.manager.SecretColumns.sealed(rs.getString(2))
+                        || !org.idcguard.agent.manager.SecretColumns.sealed(rs.getString(3))) {
+                    clear.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+                }
+            }
+        }
+        for (String[] row : clear) {
+            try (PreparedStatement st = c.prepareStatement("UPDATE cluster SET app_password = ?, superuser_password = ? WHERE name = ?")) {
+                st.setString(1, org.idcguard.agent.manager.SecretColumns.seal(org.idcguard.agent.manager.SecretColumns.open(row[1])));
+                st.setString(2, org.idcguard.agent.manager.SecretColumns.seal(org.idcguard.agent.manager.SecretColumns.open(row[2])));
+                st.setString(3, row[0]);
+                st.executeUpdate();
+            }
+        }
+        return clear.size();
+    }
+
     private static List<ClusterRecord> readClusters(ResultSet rs) throws SQLException {
         List<ClusterRecord> all = new ArrayList<>();
         while (rs.next()) {
             all.add(new ClusterRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                    rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
-                    rs.getString(12), rs.getString(13), rs.getString(14), names(rs.getString(15)), rs.getString(16)));
+                    rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9),
+                    org.idcguard.agent.manager.SecretColumns.open(rs.getString(10)), rs.getString(11),
+                    org.idcguard.agent.manager.SecretColumns.open(rs.getString(12)), rs.getString(13), rs.getString(14), names(rs.getString(15)), rs.getString(16)));
         }
         return all;
     }

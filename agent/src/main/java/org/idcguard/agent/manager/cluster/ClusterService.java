@@ -94,6 +94,15 @@ public final class ClusterService {
                 org.idcguard.agent.tls.Pem.write(ca.certificate()), RouteBuilder.uri(cluster, checked));
     }
 
+    /** Encrypts the passwords an older version kept in clear in the metadata (once, when this manager starts acting). */
+    public void sealClearPasswords() {
+        int sealed = store.inTransaction(clusters::sealClearPasswords);
+        if (sealed > 0) {
+            events.record("metadata.sealed", "clusters", "The passwords of " + sealed + " cluster" + (sealed == 1 ? " were" : "s were")
+                    + " encrypted in the metadata (they were kept in clear by an older version).");
+        }
+    }
+
     /** The application's URIs with its password, for an admin who asked to see them: recorded, with who and why. */
     public org.idcguard.model.ClusterUris reveal(String name) {
         ClusterDetail d = detail(name);

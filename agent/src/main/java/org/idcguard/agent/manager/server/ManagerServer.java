@@ -83,6 +83,7 @@ public final class ManagerServer implements AutoCloseable {
         this.urlFile = urlFile;
         this.events = new EventLog(store);
         this.ca = CertificateAuthority.loadOrCreate(home);
+        org.idcguard.agent.manager.SecretColumns.useKey(ca.derivedKey("idcguard metadata secrets v1"));
         if (memberIdentity == null) {
             this.identity = ca.issue(CertificateAuthority.MANAGER_NAME, addresses.own(), List.of("localhost"));
             identity.save(home.managerIdentityFile());
@@ -238,6 +239,7 @@ public final class ManagerServer implements AutoCloseable {
 
     /** Starts what only an acting manager runs: the watchers, the HA loop, and resuming interrupted work. */
     private void act() {
+        clusters.sealClearPasswords();
         watch.start(COMPUTER_PROBE_MILLIS);
         alertForwarder.start(ALERT_FORWARD_MILLIS);
         clusters.recover();
