@@ -49,6 +49,11 @@ public final class CertificateRenewals {
                 || !inFlight.add(computer.address())) {
             return;
         }
+        if (certificates.isRevoked(presented)) {
+            // renewed already: a connection kept alive from before still shows the old certificate
+            inFlight.remove(computer.address());
+            return;
+        }
         CompletableFuture.runAsync(() -> renew(computer, presented)).whenComplete((done, e) -> {
             inFlight.remove(computer.address());
             if (e != null) {
@@ -61,8 +66,18 @@ public final class CertificateRenewals {
     private void renew(Computer computer, X509Certificate presented) {
         String request = agents.certificateRequest(computer.agentEndpoint());
         X509Certificate renewed = ca.signRequest(request, computer.address());
-        // recorded before the node takes it: a certificate in use is always one the managers know of
-        certificates.record(renewed, Certificates.NODE, computer.address());
+        // Recorded before the node takes it, under the computer's row lock: a removal either sees this certificate
+        // (and revokes it) or has happened, and then the certificate is never handed out.
+        boolean stillThere = store.inTransaction(c -> {
+            if (!ComputerRepository.lockForUpdate(c, computer.address())) {
+                return false;
+            }
+            certificates.record(c, renewed, Certificates.NODE, computer.address());
+            return true;
+        });
+        if (!stillThere) {
+            return;
+        }
         agents.installCertificate(computer.agentEndpoint(), Pem.write(renewed));
         store.inTransaction(c -> {
             events.record(c, "certificate.renewed", computer.address(), "The certificate of computer " + computer.address()

@@ -79,6 +79,18 @@ public final class Certificates {
         return revoked;
     }
 
+    /** Whether the managers revoked this certificate. */
+    public boolean isRevoked(X509Certificate certificate) {
+        return store.inTransaction(c -> {
+            try (PreparedStatement st = c.prepareStatement("SELECT 1 FROM certificate WHERE serial = ? AND revoked_millis IS NOT NULL")) {
+                st.setString(1, RevokedCertificates.serial(certificate));
+                try (ResultSet rs = st.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
     /** The serial numbers revoked and not yet expired: the list node agents hold. */
     public List<String> revoked() {
         return store.inTransaction(c -> {

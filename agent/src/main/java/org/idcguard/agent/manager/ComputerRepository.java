@@ -110,4 +110,14 @@ public final class ComputerRepository {
         }
         return computers;
     }
+
+    /** Locks the computer's row to the end of the transaction; false if there is no such computer. */
+    static boolean lockForUpdate(Connection c, String address) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT address FROM computer WHERE address = ? FOR UPDATE")) {
+            st.setString(1, address);
+            try (java.sql.ResultSet rs = st.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
 }

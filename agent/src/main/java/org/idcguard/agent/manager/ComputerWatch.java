@@ -64,6 +64,9 @@ public final class ComputerWatch implements AutoCloseable {
             List<Computer> all = store.inTransaction(computers::all);
             List<String> revoked = certificates.revoked();
             String digest = org.idcguard.agent.tls.RevokedCertificates.digest(revoked);
+            if (!agents.revoked().digest().equals(digest)) {
+                agents.revoked().replace(revoked);
+            }
             CompletableFuture.allOf(all.stream().map(computer -> probe(computer, revoked, digest))
                     .toArray(CompletableFuture[]::new)).join();
         } catch (RuntimeException e) {
@@ -106,13 +109,8 @@ public final class ComputerWatch implements AutoCloseable {
         }
         try {
             boolean recorded = store.inTransaction(c -> {
-                try (var st = c.prepareStatement("SELECT address FROM computer WHERE address = ? FOR UPDATE")) {
-                    st.setString(1, computer.address());
-                    try (var rs = st.executeQuery()) {
-                        if (!rs.next()) {
-                            return false;
-                        }
-                    }
+                if (!ComputerRepository.lockForUpdate(c, computer.address())) {
+                    return false;
                 }
                 certificates.record(c, certificate, org.idcguard.agent.manager.Certificates.NODE, computer.address());
                 return true;

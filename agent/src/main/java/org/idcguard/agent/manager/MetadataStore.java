@@ -162,6 +162,11 @@ public final class MetadataStore implements AutoCloseable {
             try {
                 for (var statement : entry.statements()) {
                     shape.check(statement.sql());
+                    if (statement.table() != null) {
+                        // the table named beside the statement is pasted into SQL below: only the statement's own
+                        // target, and only a table whose ids are generated, may be named
+                        shape.checkKeyTable(statement.sql(), statement.table(), identityTables);
+                    }
                     try (var st = c.prepareStatement(statement.sql())) {
                         for (int i = 0; i < statement.params().size(); i++) {
                             st.setObject(i + 1, statement.params().get(i));

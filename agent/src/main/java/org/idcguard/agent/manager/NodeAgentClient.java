@@ -32,9 +32,20 @@ public final class NodeAgentClient {
     /** The same for a manager of a quorum: every request carries its epoch, and no command leaves while it may not act. */
     public NodeAgentClient(TlsIdentity manager, Leadership leadership) {
         this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).version(HttpClient.Version.HTTP_1_1)
-                .sslContext(manager.sslContext()).build();
+                .sslContext(manager.sslContext(revoked)).build();
         this.leadership = leadership;
     }
+
+    /**
+     * The certificates the managers revoked, refused as a node agent's at every handshake of this client too: a
+     * removed computer's key, stolen, cannot pose as the node agent at its address and be handed specs and leases.
+     * Kept up to date by the computer watch.
+     */
+    public org.idcguard.agent.tls.RevokedCertificates revoked() {
+        return revoked;
+    }
+
+    private final org.idcguard.agent.tls.RevokedCertificates revoked = org.idcguard.agent.tls.RevokedCertificates.inMemory();
 
     /** Whether this manager may command now, and the epoch (fencing token) its commands carry; 0 for a sole manager. */
     public interface Leadership {

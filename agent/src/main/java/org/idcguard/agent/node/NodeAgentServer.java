@@ -62,6 +62,16 @@ public final class NodeAgentServer implements AutoCloseable {
         EpochFence fence = new EpochFence(instancesRoot.resolve("manager.epoch"));
         // before anything else: a deposed leader's command is refused before it changes a thing
         http.before("/api/*", ctx -> fence.admit(ctx.header(EpochFence.HEADER), ctx.method() != io.javalin.http.HandlerType.GET));
+        // The handshake refuses a revoked certificate; a TLS session resumed (the JDK's cache, TLS 1.3 tickets) or a
+        // connection kept alive from before the list arrived skips that check, so every request is checked again.
+        http.before(ctx -> {
+            Object chain = ctx.req().getAttribute("jakarta.servlet.request.X509Certificate");
+            if (chain instanceof java.security.cert.X509Certificate[] certificates && certificates.length > 0
+                    && revoked.isRevoked(certificates[0])) {
+                ctx.header("Connection", "close");
+                throw new ApiFailure(403, "This certificate was revoked.", null);
+            }
+        });
         // every answer says which revocation list this node holds, so the manager sends the list only when it differs
         http.after("/api/*", ctx -> ctx.header(org.idcguard.agent.tls.RevokedCertificates.HEADER, revoked.digest()));
         http.put("/api/revocations", ctx -> {

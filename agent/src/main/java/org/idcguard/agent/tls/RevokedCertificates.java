@@ -32,6 +32,11 @@ public final class RevokedCertificates {
         this.serials = serials;
     }
 
+    /** A list held in memory only (the manager's, refreshed from its store every probe round). */
+    public static RevokedCertificates inMemory() {
+        return new RevokedCertificates(null, Set.of());
+    }
+
     /** The list kept in this file, empty if there is none yet. */
     public static RevokedCertificates load(Path file) {
         try {
@@ -55,7 +60,9 @@ public final class RevokedCertificates {
         for (String serial : revoked) {
             next.add(normal(serial));
         }
-        AtomicFiles.write(file, String.join("\n", next) + "\n", "rw-------");
+        if (file != null) {
+            AtomicFiles.write(file, String.join("\n", next) + "\n", "rw-------");
+        }
         serials = Set.copyOf(next);
     }
 

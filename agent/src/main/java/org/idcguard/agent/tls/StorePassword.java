@@ -11,29 +11,29 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 
 /**
- * The password of the key stores a home keeps on disk: random, one per TLS folder, in {@code store.password} (0600)
- * beside them. A constant password would make a copied key store as good as a key; with this one, a key store leaks
- * only with the folder's password file. Stores written before there was such a file were locked with the old constant
- * ({@link #LEGACY}), which reading still tries.
+ * The password of a key store a home keeps on disk: random, one per store, in a file of its own beside it
+ * ({@code ca.p12} has {@code ca.password}, 0600). A constant password would make a copied key store as good as a key;
+ * with this one, a key store leaks only with its password file, and copying a store with its password file (the CA to
+ * another manager of a quorum: {@code tls/ca.*}) takes both. Stores written before there were such files were locked
+ * with the old constant ({@link #LEGACY}), which reading still tries.
  */
 final class StorePassword {
     static final char[] LEGACY = "idcguard".toCharArray();
-    private static final String FILE = "store.password";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private StorePassword() {
     }
 
-    /** The password of the stores in this file's folder, made (race-free) the first time one is written there. */
+    /** The password of this store, made (race-free) the first time it is written. */
     static char[] forWriting(Path storeFile) {
-        Path file = storeFile.toAbsolutePath().getParent().resolve(FILE);
+        Path file = passwordFile(storeFile);
         if (Files.isRegularFile(file)) {
             return read(file);
         }
         char[] fresh = fresh();
         try {
             Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), ".store-password", ".tmp",
+            Path tmp = Files.createTempFile(file.getParent(), ".password", ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try {
                 Files.writeString(tmp, new String(fresh), StandardOpenOption.TRUNCATE_EXISTING);
@@ -49,10 +49,17 @@ final class StorePassword {
         }
     }
 
-    /** The password to read this store with: the folder's, or the legacy one where the folder has none. */
+    /** The password to read this store with: its own, or the legacy one where it has none. */
     static char[] forReading(Path storeFile) {
-        Path file = storeFile.toAbsolutePath().getParent().resolve(FILE);
+        Path file = passwordFile(storeFile);
         return Files.isRegularFile(file) ? read(file) : LEGACY;
+    }
+
+    /** {@code NAME.p12} has {@code NAME.password} beside it. */
+    static Path passwordFile(Path storeFile) {
+        String name = storeFile.getFileName().toString();
+        String stem = name.endsWith(".p12") ? name.substring(0, name.length() - 4) : name;
+        return storeFile.toAbsolutePath().getParent().resolve(stem + ".password");
     }
 
     private static char[] read(Path file) {

@@ -22,11 +22,11 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A process's TLS identity: its private key, its certificate issued by the manager's CA, and that CA, the only
- * one it trusts. Kept as a PKCS#12 file of mode 0600, locked with its folder's own random password
+ * one it trusts. Kept as a PKCS#12 file of mode 0600, locked with its own random password kept beside it
  * ({@link StorePassword}); in memory, where no password protects anything, with a fixed one.
  */
 public record TlsIdentity(PrivateKey key, X509Certificate certificate, X509Certificate ca) {
-    /** Of the in-memory key stores handed to Jetty and the JDK only; files have their folder's own. */
+    /** Of the in-memory key stores handed to Jetty and the JDK only; files have their own. */
     static final char[] STORE_PASSWORD = "in-memory".toCharArray();
     private static final String KEY_ALIAS = "identity";
 
@@ -35,7 +35,7 @@ public record TlsIdentity(PrivateKey key, X509Certificate certificate, X509Certi
         return new String(STORE_PASSWORD);
     }
 
-    /** The password of the key stores written to this file's folder (for ZooKeeper, which reads them itself). */
+    /** The password of the key store in this file (for ZooKeeper, which reads it itself). */
     public static String filePassword(Path file) {
         return new String(StorePassword.forWriting(file));
     }
@@ -97,13 +97,24 @@ public record TlsIdentity(PrivateKey key, X509Certificate certificate, X509Certi
 
     /** Presents this identity and trusts only the CA: for calls that must authenticate both ends. */
     public SSLContext sslContext() {
+        return sslContext(null);
+    }
+
+    /** As {@link #sslContext()}, refusing also a peer certificate of the revoked list (if any). */
+    public SSLContext sslContext(RevokedCertificates revoked) {
         try {
             KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keys.init(keyStore(), STORE_PASSWORD);
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(trustStore());
+            javax.net.ssl.TrustManager[] managers = trust.getTrustManagers();
+            for (int i = 0; revoked != null && i < managers.length; i++) {
+                if (managers[i] instanceof javax.net.ssl.X509ExtendedTrustManager ca) {
+                    managers[i] = new RevocationCheckingTrust(ca, revoked);
+                }
+            }
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
+            context.init(keys.getKeyManagers(), managers, null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Cannot set up TLS: " + e.getMessage(), e);

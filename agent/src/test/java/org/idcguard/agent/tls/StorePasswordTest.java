@@ -14,7 +14,7 @@ import org.idcguard.agent.home.AgentHome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A key store at rest is locked with its folder's own random password, not one every install shares. */
+/** A key store at rest is locked with its own random password, not one every install shares. */
 class StorePasswordTest {
 
     @Test
@@ -24,23 +24,28 @@ class StorePasswordTest {
         Path file = dir.resolve("a").resolve("node.p12");
         node.save(file);
 
-        Path passwordFile = file.getParent().resolve("store.password");
+        Path passwordFile = file.getParent().resolve("node.password");
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(passwordFile)));
         String password = Files.readString(passwordFile).strip();
         assertEquals(32, password.length());
         assertThrows(java.io.IOException.class, () -> open(file, "idcguard"), "the old constant opens nothing");
         assertEquals(node.certificate(), TlsIdentity.load(file).orElseThrow().certificate());
 
-        // another folder (another home) gets another password
-        Path other = dir.resolve("b").resolve("node.p12");
+        // another store gets another password
+        Path other = dir.resolve("a").resolve("other.p12");
         node.save(other);
-        assertNotEquals(password, Files.readString(other.getParent().resolve("store.password")).strip());
+        assertNotEquals(password, Files.readString(other.getParent().resolve("other.password")).strip());
+        // a store copied with its password file (the CA to another manager) opens there
+        Path copied = Files.createDirectories(dir.resolve("b")).resolve("node.p12");
+        Files.copy(file, copied);
+        Files.copy(passwordFile, copied.resolveSibling("node.password"));
+        assertEquals(node.certificate(), TlsIdentity.load(copied).orElseThrow().certificate());
         // the file's key is locked under the same password as the file
         open(file, password);
     }
 
     @Test
-    void aStoreWrittenBeforeFoldersHadPasswordsStillLoads(@TempDir Path dir) throws Exception {
+    void aStoreWrittenBeforeStoresHadPasswordsStillLoads(@TempDir Path dir) throws Exception {
         CertificateAuthority ca = CertificateAuthority.loadOrCreate(new AgentHome(dir.resolve("home")));
         TlsIdentity node = ca.issue(CertificateAuthority.nodeName("127.0.0.9"), List.of("127.0.0.9"), List.of());
         Path file = dir.resolve("old").resolve("node.p12");
@@ -52,7 +57,7 @@ class StorePasswordTest {
             legacy.store(out, "idcguard".toCharArray());
         }
         assertEquals(node.certificate(), TlsIdentity.load(file).orElseThrow().certificate());
-        // and once the folder has a password of its own (another store written there), it still loads
+        // and with other stores written beside it since, it still loads
         node.save(file.getParent().resolve("other.p12"));
         assertEquals(node.certificate(), TlsIdentity.load(file).orElseThrow().certificate());
     }

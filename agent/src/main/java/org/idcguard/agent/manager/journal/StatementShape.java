@@ -21,6 +21,8 @@ public final class StatementShape {
                     + "|EXECUTE|LINK_SCHEMA|FILE_READ|FILE_WRITE|CSVREAD|CSVWRITE|JAVA_OBJECT|INFORMATION_SCHEMA|SIGNAL"
                     + "|ABORT_SESSION|CANCEL_SESSION|SLEEP|DATABASE_PATH)\\b",
             Pattern.CASE_INSENSITIVE);
+    private static final Pattern INSERT_TARGET = Pattern.compile("^\\s*INSERT\\s+INTO\\s+(\\w+)(?=[\\s(]|$)",
+            Pattern.CASE_INSENSITIVE);
     private final Set<String> tables;
 
     /** @param tables upper-case names of the metadata tables the log may change */
@@ -38,6 +40,19 @@ public final class StatementShape {
         Matcher forbidden = FORBIDDEN.matcher(sql);
         if (forbidden.find()) {
             throw new Refused("The managers' log carries no '" + forbidden.group().strip() + "': " + abbreviated(sql));
+        }
+    }
+
+    /**
+     * Refuses the table an entry names for a generated id unless it is the table the statement inserts into and one
+     * whose ids are generated ({@code identityTables}, upper case).
+     */
+    public void checkKeyTable(String sql, String table, Set<String> identityTables) {
+        Matcher insert = INSERT_TARGET.matcher(sql);
+        String target = insert.find() ? insert.group(1).toUpperCase(Locale.ROOT) : null;
+        if (target == null || !target.equals(table) || !identityTables.contains(table)) {
+            throw new Refused("The managers' log names a generated id only for the table its INSERT fills, not '"
+                    + abbreviated(table) + "'.");
         }
     }
 

@@ -153,6 +153,15 @@ class ReplicatedMetadataTest {
                 assertTrue(refused.getMessage().contains("The managers' log carries"), refused.getMessage());
                 assertEquals(1, follower.appliedPosition(), "the copy stays where it was after " + sql);
             }
+            // the table named for a generated id is pasted into SQL: only the INSERT's own table of generated ids passes
+            for (String table : List.of("EVENT; CREATE ALIAS X AS 'String x() { return null; }'", "IDC", "ALERT")) {
+                var forgedKey = new LogEntry(7, List.of(new org.idcguard.agent.manager.journal.LoggedStatement(
+                        "INSERT INTO event (time_millis, kind, subject, message) VALUES (?, ?, ?, ?)",
+                        List.of(1L, "k", "s", "m"), table, 1L)));
+                IllegalStateException refused = assertThrows(IllegalStateException.class, () -> follower.apply(2, forgedKey), table);
+                assertTrue(refused.getMessage().contains("generated id"), refused.getMessage());
+                assertEquals(1, follower.appliedPosition());
+            }
             try (var c = follower.connection()) {
                 assertEquals(List.of("IDC1"), rows(c, "SELECT name FROM idc"));
                 assertEquals(List.of("Shenzhen"), rows(c, "SELECT city FROM idc"));
