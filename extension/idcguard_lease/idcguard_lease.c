@@ -70,6 +70,7 @@ typedef enum LeaseState
 } LeaseState;
 
 void		_PG_init(void);
+extern void idcguard_twophase_init(void);
 
 PG_FUNCTION_INFO_V1(idcguard_lease_remaining_ms);
 
@@ -295,6 +296,7 @@ _PG_init(void)
 	 * it covers that backend only, which is harmless.
 	 */
 	RegisterXactCallback(lease_xact_callback, NULL);
+	idcguard_twophase_init();
 }
 
 /*

@@ -51,6 +51,10 @@ final class PostgresConfig {
         line(conf, "tcp_keepalives_interval", "1");
         line(conf, "tcp_keepalives_count", "2");
         line(conf, "tcp_user_timeout", "'3s'");
+        // A transaction that writes on several shards prepares its part on each (two-phase commit through the
+        // coordinator): a shard holds one prepared transaction per coordinator session at most. A standby needs at
+        // least its primary's value, so every instance has the same.
+        line(conf, "max_prepared_transactions", "64");
         line(conf, "logging_collector", "off");
         line(conf, "log_line_prefix", "'%m [%p] '");
         if (leaseLibrary) {

@@ -213,6 +213,7 @@ public final class ClusterCreation {
     private String installShardingFunction(ClusterRecord cluster, List<NodeRecord> nodes, ClusterPlan plan) throws SQLException {
         NodeRecord coordinator = primaryOf(nodes, "coordinator");
         try (Connection db = PgSession.patient(cluster, coordinator, cluster.database()); Statement st = db.createStatement()) {
+            st.execute(ShardingSql.createDecisionTable());
             st.execute(ShardingSql.createWriteGate());
             st.execute(ShardingSql.createFunction(shards(plan)));
             st.execute("ALTER FUNCTION " + ShardingSql.FUNCTION + "(text, text, text, int, text) OWNER TO " + PgSession.ident(cluster.appUser()));

@@ -48,6 +48,19 @@ public final class ShardingSql {
             $fn$""".formatted(FUNCTION, servers, WRITE_GATE);
     }
 
+    /** Where the coordinator records the decision of each two-phase commit (extension/idcguard_lease). */
+    public static final String DECISION_TABLE = "idcguard_twophase_decision";
+
+    /**
+     * The decisions of two-phase commits: a row, inserted by the coordinator's own transaction just before it commits,
+     * says its prepared parts on the shards are to be committed; the manager's in-doubt resolver reads it. Owned by the
+     * superuser, out of the application's reach.
+     */
+    static String createDecisionTable() {
+        return "CREATE TABLE IF NOT EXISTS public." + DECISION_TABLE + " (gid text PRIMARY KEY, "
+                + "decided_at timestamptz NOT NULL DEFAULT now()); REVOKE ALL ON public." + DECISION_TABLE + " FROM PUBLIC";
+    }
+
     /**
      * The write gate of a consistent cut across shards: every statement that writes a sharded table takes a shared
      * advisory lock held to the end of its transaction, which is after postgres_fdw has committed it on every shard.

@@ -40,6 +40,8 @@ import org.idcguard.agent.tls.TlsIdentity;
 public final class ManagerServer implements AutoCloseable {
     /** How often every node agent is asked for its facts. */
     public static final long COMPUTER_PROBE_MILLIS = 1000;
+    /** How often the acting manager looks for prepared parts of cross-shard transactions to end. */
+    static final long IN_DOUBT_PASS_MILLIS = 1000;
     /** New alerts reach the forwarding command within this. */
     private static final long ALERT_FORWARD_MILLIS = 500;
     private final AgentHome home;
@@ -48,6 +50,8 @@ public final class ManagerServer implements AutoCloseable {
     private final ComputerService computers;
     private final EventLog events;
     private final ComputerWatch watch;
+    /** Ends the prepared parts of cross-shard transactions a failure left on the shards (acting manager only). */
+    private final org.idcguard.agent.manager.cluster.InDoubtResolver inDoubt;
     private final Javalin http;
     private final TaskRunner tasks;
     private final ClusterService clusters;
@@ -116,6 +120,7 @@ public final class ManagerServer implements AutoCloseable {
         List<String> managerAddresses = java.util.stream.Stream.concat(addresses.own().stream(), quorum == null ? java.util.stream.Stream.<String>empty()
                 : quorum.memberHosts().stream()).distinct().toList();
         this.clusters = new ClusterService(store, events, agents, tasks, managerAddresses, ha::observed, certificates);
+        this.inDoubt = new org.idcguard.agent.manager.cluster.InDoubtResolver(store, events);
         this.switches = new PlannedSwitch(store, events, agents, tasks, ha);
         this.backupCity = new BackupCityPromotion(store, events, agents, tasks, ha);
         this.alerts = new org.idcguard.agent.manager.alert.AlertStore(store, events);
@@ -241,6 +246,7 @@ public final class ManagerServer implements AutoCloseable {
     private void act() {
         clusters.sealClearPasswords();
         watch.start(COMPUTER_PROBE_MILLIS);
+        inDoubt.start(IN_DOUBT_PASS_MILLIS);
         alertForwarder.start(ALERT_FORWARD_MILLIS);
         clusters.recover();
         ha.start();
@@ -508,6 +514,7 @@ public final class ManagerServer implements AutoCloseable {
         alertForwarder.close();
         ha.close();
         watch.close();
+        inDoubt.close();
         tasks.close();
         http.stop();
         if (quorum != null) {
