@@ -41,22 +41,40 @@ import org.junit.jupiter.api.Test;
  * <p>With {@code IDCGUARD_TEST_TWO_PHASE=off} in the environment the coordinator's two-phase commit is turned off and
  * the test shows what it prevents (it fails, with the torn count).
  */
+@org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class CrossShardBankTest {
     private static final int ACCOUNTS = 40;
     private static final long START_BALANCE = 1_000;
     private static final int ROUNDS = 3;
 
+    private LocalEstate estate;
+    private String jdbc;
+    private Map<Integer, String> shardOf;
+    private final boolean twoPhase = !"off".equals(System.getenv("IDCGUARD_TEST_TWO_PHASE"));
+
+    @org.junit.jupiter.api.BeforeAll
+    void createBank() throws Exception {
+        estate = HaEstates.start(43, Map.of());
+        JsonNode task = estate.createCluster("{\"name\":\"Bank\",\"city\":\"Shenzhen\",\"primaryIdc\":\"IDC1\","
+                + "\"backupIdc\":\"IDC2\",\"shards\":2,\"nodesPerIdc\":2}");
+        assertEquals("succeeded", task.get("status").asText(), task.toString());
+        HaEstates.awaitFullProtection(estate, "Bank", Duration.ofSeconds(90));
+        jdbc = estate.api().post("/api/clusters/Bank/reveal", "{}").json().get("jdbc").asText();
+        shardOf = createAccounts(estate, estate.detail("Bank"), jdbc, twoPhase);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    void closeEstate() {
+        if (estate != null) {
+            estate.close();
+        }
+    }
+
     @Test
+    @org.junit.jupiter.api.Order(1)
     void transfersAcrossShardsAreNeverTornByALostCoordinator() throws Exception {
-        try (LocalEstate estate = HaEstates.start(43, Map.of())) {
-            JsonNode task = estate.createCluster("{\"name\":\"Bank\",\"city\":\"Shenzhen\",\"primaryIdc\":\"IDC1\","
-                    + "\"backupIdc\":\"IDC2\",\"shards\":2,\"nodesPerIdc\":2}");
-            assertEquals("succeeded", task.get("status").asText(), task.toString());
-            HaEstates.awaitFullProtection(estate, "Bank", Duration.ofSeconds(90));
-            ClusterDetail detail = estate.detail("Bank");
-            String jdbc = estate.api().post("/api/clusters/Bank/reveal", "{}").json().get("jdbc").asText();
-            boolean twoPhase = !"off".equals(System.getenv("IDCGUARD_TEST_TWO_PHASE"));
-            Map<Integer, String> shardOf = createAccounts(estate, detail, jdbc, twoPhase);
+        {
 
             Bank bank = new Bank(jdbc, shardOf);
             bank.start(4);
@@ -101,12 +119,78 @@ class CrossShardBankTest {
             System.out.println("CrossShardBankTest: two-phase " + (twoPhase ? "on" : "off") + ", " + bank.acknowledged.size()
                     + " transfers acknowledged, " + bank.failed.get() + " failed, " + legs.size() + " present, torn "
                     + torn.size() + ", acknowledged but not whole " + lost.size() + ", total " + total + " (start "
-                    + ACCOUNTS * START_BALANCE + "), resolved: " + estate.events("twophase.resolved").stream()
+                    + ACCOUNTS * START_BALANCE + "), torn legs " + torn.stream().map(id -> id + "=" + legs.get(id)).toList()
+                    + ", resolved: " + estate.events("twophase.resolved").stream()
                     .map(e -> e.get("message").asText()).toList());
             assertTrue(bank.acknowledged.size() > 100, "the writers got through: " + bank.acknowledged.size());
             assertEquals(List.of(), torn, "transfers present on one shard only");
             assertEquals(List.of(), lost, "acknowledged transfers not wholly present");
             assertEquals(ACCOUNTS * START_BALANCE, total, "the total is unchanged");
+        }
+    }
+
+    /**
+     * The coordinator's primary SIGKILLed at each point of the protocol (the backend told to wait there): after the
+     * first shard's prepare, after every prepare (decision not yet committed), after the decision (no part committed
+     * yet), and between the shards' commits. Each ends consistently once the manager has resolved the parts: wholly
+     * absent before the decision, wholly present after it, and no prepared part left.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    @org.junit.jupiter.api.Tag("long")
+    void aCoordinatorKilledAtEachPointOfTheProtocolEndsEachTransactionWhole() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(twoPhase, "two-phase commit is off");
+        Map<String, Boolean> points = new java.util.LinkedHashMap<>();
+        points.put("after_first_prepare", false);
+        points.put("after_prepare", false);
+        points.put("after_decision", true);
+        points.put("between_commits", true);
+        String first = shardOf.values().stream().sorted().findFirst().orElseThrow();
+        int from = shardOf.entrySet().stream().filter(e -> e.getValue().equals(first)).findFirst().orElseThrow().getKey();
+        int to = shardOf.entrySet().stream().filter(e -> !e.getValue().equals(first)).findFirst().orElseThrow().getKey();
+        long id = 1_000_000;
+        for (Map.Entry<String, Boolean> point : points.entrySet()) {
+            id++;
+            HaEstates.awaitFullProtection(estate, "Bank", Duration.ofSeconds(120));
+            NodeView coordinator = ClusterHealth.primary(group(estate.detail("Bank"), "coordinator")).orElseThrow();
+            try (Connection su = estate.superuser(coordinator, coordinator); Statement st = su.createStatement()) {
+                st.execute("ALTER DATABASE app SET idcguard.two_phase_pause = '" + point.getKey() + "'");
+                st.execute("ALTER DATABASE app SET idcguard.two_phase_pause_ms = 30000");
+            }
+            long transfer = id;
+            Thread committer = new Thread(() -> {
+                try (Connection c = DriverManager.getConnection(jdbc)) {
+                    c.setAutoCommit(false);
+                    Bank.move(c, transfer, from, -7);
+                    Bank.move(c, transfer, to, 7);
+                    c.commit();
+                } catch (SQLException e) {
+                    // the coordinator is killed under it
+                }
+            });
+            committer.start();
+            Thread.sleep(2500); // it waits at the point now
+            PrimaryFailureTest.processTree(coordinator.pid()).forEach(ProcessHandle::destroyForcibly);
+            committer.join(30_000);
+            Waits.until(Duration.ofSeconds(60), "the coordinator has a new primary", () ->
+                    ClusterHealth.primary(group(estate.detail("Bank"), "coordinator"))
+                            .map(p -> !p.name().equals(coordinator.name())).orElse(false));
+            NodeView successor = ClusterHealth.primary(group(estate.detail("Bank"), "coordinator")).orElseThrow();
+            try (Connection su = estate.superuser(successor, successor); Statement st = su.createStatement()) {
+                st.execute("ALTER DATABASE app RESET idcguard.two_phase_pause");
+                st.execute("ALTER DATABASE app RESET idcguard.two_phase_pause_ms");
+            }
+            Waits.until(Duration.ofSeconds(30), "no prepared part is left after " + point.getKey(), () -> {
+                try {
+                    return preparedParts(estate, jdbc) == 0;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            List<Long> present = legs(jdbc).getOrDefault(transfer, List.of());
+            System.out.println("CrossShardBankTest: killed " + point.getKey() + ": legs " + present);
+            assertEquals(point.getValue() ? 2 : 0, present.size(), "killed " + point.getKey() + ": " + present);
+            assertEquals(ACCOUNTS * START_BALANCE, total(jdbc), "the total after a kill " + point.getKey());
         }
     }
 
@@ -216,7 +300,7 @@ class CrossShardBankTest {
             }
         }
 
-        private static void move(Connection c, long id, int account, long amount) throws SQLException {
+        static void move(Connection c, long id, int account, long amount) throws SQLException {
             try (PreparedStatement st = c.prepareStatement("UPDATE accounts SET balance = balance + ? WHERE id = ?")) {
                 st.setLong(1, amount);
                 st.setInt(2, account);

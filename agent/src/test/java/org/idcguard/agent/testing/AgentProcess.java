@@ -77,7 +77,12 @@ public final class AgentProcess implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         AgentProcess p = start(home, env, "manager", "--port", "0");
-        Waits.until(Duration.ofSeconds(30), "the manager writes manager.url", () -> Files.exists(home.resolve("manager.url")));
+        try {
+            Waits.until(Duration.ofSeconds(30), "the manager writes manager.url", () -> Files.exists(home.resolve("manager.url")));
+        } catch (AssertionError timedOut) {
+            throw new AssertionError(timedOut.getMessage() + "; the manager " + (p.isAlive() ? "runs" : "exited")
+                    + ", its log ends: " + p.logTail(), timedOut);
+        }
         return p;
     }
 
