@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * older than 20 s) gets a new one signed for a key the node made, the node presents it from its next handshake and keeps
  * it in its identity file, the old one is revoked, and the manager keeps reaching the node.
  */
+@org.junit.jupiter.api.Tag("long")
 class CertificateRenewalTest {
     private static final String RENEWED = "127.0.42.1";
     private static final String OTHER = "127.0.42.2";
