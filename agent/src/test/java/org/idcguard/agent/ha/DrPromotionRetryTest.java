@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * the coordinator moves; promoted again, it finishes: one primary per group, all in the DR city, and the cluster's IDCs
  * swapped.
  */
+@org.junit.jupiter.api.Tag("long")
 class DrPromotionRetryTest {
     private static final int BLOCK = 62;
 

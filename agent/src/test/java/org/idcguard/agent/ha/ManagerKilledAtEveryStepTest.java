@@ -48,6 +48,7 @@ class ManagerKilledAtEveryStepTest extends OneClusterPerClass {
     }
 
     @Test
+    @org.junit.jupiter.api.Tag("long")
     @Order(2)
     void everyStepOfAPlannedSwitchResumesOrRollsBackAfterAKill() throws Exception {
         run(List.of("switch-chosen", "switch-promoting", "switch-promoted"), ManagerKilledAtEveryStepTest::startSwitch);
