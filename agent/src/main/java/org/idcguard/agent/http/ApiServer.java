@@ -94,13 +94,7 @@ public final class ApiServer {
             protected javax.net.ssl.TrustManager[] getTrustManagers(java.security.KeyStore trustStore,
                                                                     java.util.Collection<? extends java.security.cert.CRL> crls)
                     throws Exception {
-                javax.net.ssl.TrustManager[] managers = super.getTrustManagers(trustStore, crls);
-                for (int i = 0; i < managers.length; i++) {
-                    if (managers[i] instanceof javax.net.ssl.X509ExtendedTrustManager ca) {
-                        managers[i] = new org.idcguard.agent.tls.RevocationCheckingTrust(ca, revoked);
-                    }
-                }
-                return managers;
+                return org.idcguard.agent.tls.RevocationCheckingTrust.wrap(super.getTrustManagers(trustStore, crls), revoked);
             }
         };
         if (revoked != null) {

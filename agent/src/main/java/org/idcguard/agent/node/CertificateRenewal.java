@@ -4,10 +4,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.idcguard.agent.http.ServedIdentity;
 import org.idcguard.agent.tls.CertificateAuthority;
 import org.idcguard.agent.tls.Pem;
@@ -35,15 +31,9 @@ final class CertificateRenewal {
     /** A certificate request for a new key; a request asked again replaces the one before. */
     synchronized String request() {
         KeyPair pair = TlsIdentity.newKeyPair();
-        try {
-            String request = Pem.write(new JcaPKCS10CertificationRequestBuilder(
-                    new X500Name("CN=" + CertificateAuthority.nodeName(address)), pair.getPublic())
-                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
-            pending = pair;
-            return request;
-        } catch (OperatorCreationException e) {
-            throw new IllegalStateException("Cannot sign a certificate request: " + e.getMessage(), e);
-        }
+        String request = Enroller.certificateRequest(address, pair);
+        pending = pair;
+        return request;
     }
 
     /** Takes the certificate signed for the pending request; refuses, changing nothing, one that does not fit it. */

@@ -40,14 +40,7 @@ final class Enroller {
     static TlsIdentity enrol(String managerUrl, String code, String address) {
         String[] parts = JoinCode.parse(code);
         KeyPair pair = TlsIdentity.newKeyPair();
-        String request;
-        try {
-            request = Pem.write(new JcaPKCS10CertificationRequestBuilder(
-                    new X500Name("CN=" + CertificateAuthority.nodeName(address)), pair.getPublic())
-                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
-        } catch (OperatorCreationException e) {
-            throw new IllegalStateException("Cannot sign a certificate request: " + e.getMessage(), e);
-        }
+        String request = certificateRequest(address, pair);
         HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).version(HttpClient.Version.HTTP_1_1)
                 .sslContext(pinned(parts[1])).build();
         String body;
@@ -78,6 +71,17 @@ final class Enroller {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while enrolling.", e);
+        }
+    }
+
+    /** A PEM certificate request of the node at this address for the key pair, signed by its private key. */
+    static String certificateRequest(String address, KeyPair pair) {
+        try {
+            return Pem.write(new JcaPKCS10CertificationRequestBuilder(
+                    new X500Name("CN=" + CertificateAuthority.nodeName(address)), pair.getPublic())
+                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
+        } catch (OperatorCreationException e) {
+            throw new IllegalStateException("Cannot sign a certificate request: " + e.getMessage(), e);
         }
     }
 

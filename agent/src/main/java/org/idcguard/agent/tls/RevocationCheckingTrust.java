@@ -19,6 +19,16 @@ public final class RevocationCheckingTrust extends X509ExtendedTrustManager {
         this.revoked = revoked;
     }
 
+    /** The same managers with each X509 one wrapped to refuse the revoked list too (none wrapped when it is null). */
+    public static javax.net.ssl.TrustManager[] wrap(javax.net.ssl.TrustManager[] managers, RevokedCertificates revoked) {
+        for (int i = 0; revoked != null && i < managers.length; i++) {
+            if (managers[i] instanceof X509ExtendedTrustManager ca) {
+                managers[i] = new RevocationCheckingTrust(ca, revoked);
+            }
+        }
+        return managers;
+    }
+
     private void notRevoked(X509Certificate[] chain) throws CertificateException {
         if (chain != null && chain.length > 0 && revoked.isRevoked(chain[0])) {
             throw new CertificateException("The certificate " + chain[0].getSubjectX500Principal().getName() + " (serial "

@@ -107,14 +107,8 @@ public record TlsIdentity(PrivateKey key, X509Certificate certificate, X509Certi
             keys.init(keyStore(), STORE_PASSWORD);
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(trustStore());
-            javax.net.ssl.TrustManager[] managers = trust.getTrustManagers();
-            for (int i = 0; revoked != null && i < managers.length; i++) {
-                if (managers[i] instanceof javax.net.ssl.X509ExtendedTrustManager ca) {
-                    managers[i] = new RevocationCheckingTrust(ca, revoked);
-                }
-            }
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys.getKeyManagers(), managers, null);
+            context.init(keys.getKeyManagers(), RevocationCheckingTrust.wrap(trust.getTrustManagers(), revoked), null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Cannot set up TLS: " + e.getMessage(), e);
