@@ -101,6 +101,9 @@ public final class InDoubtResolver implements AutoCloseable {
                                 + shard.group() + " of " + cluster.name() + " resolved: " + r.committed() + " committed, "
                                 + r.rolledBack() + " rolled back (their coordinator " + (r.committed() > 0 ? "had decided or " : "")
                                 + "was gone before deciding)" + (r.waiting() > 0 ? "; " + r.waiting() + " still deciding." : "."));
+                        // a test kills the manager here: one shard's parts ended, the next shard's not yet
+                        TestPause.at("twophase-resolving", () -> events.record("test.paused", cluster.name() + "/" + shard.group(),
+                                "twophase-resolving"));
                     }
                     all.add(r);
                 } catch (SQLException e) {
