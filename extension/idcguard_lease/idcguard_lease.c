@@ -264,6 +264,25 @@ lease_cut_acknowledgement(void)
 			 errhint("The transaction is committed here and on the standbys that acknowledged it; its client sees the outcome as unknown.")));
 }
 
+/*
+ * For the two-phase commit module: whether this backend may act on a commit
+ * now (its lease, where one is enforced, has not run out).  Raises nothing.
+ */
+bool		idcguard_lease_lets_commit(void);
+
+bool
+idcguard_lease_lets_commit(void)
+{
+	int64		remaining_ms;
+	int			read_errno;
+	LeaseState	state;
+
+	if (!lease_enforced())
+		return true;
+	state = lease_read(&remaining_ms, &read_errno);
+	return state == LEASE_NONE || state == LEASE_VALID;
+}
+
 static void
 lease_xact_callback(XactEvent event, void *arg)
 {

@@ -45,7 +45,9 @@
 #include <unistd.h>
 
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/pg_authid_d.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class_d.h"
 #include "catalog/pg_type_d.h"
@@ -59,15 +61,27 @@
 #include "nodes/execnodes.h"
 #include "parser/parsetree.h"
 #include "pgstat.h"
+#include "replication/syncrep.h"
+#include "replication/walsender_private.h"
+#include "storage/latch.h"
+#include "storage/lwlock.h"
+#include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+#include "catalog/pg_class.h"
 
 #define MAX_PARTICIPANTS 64
-#define DECISION_TABLE "idcguard_twophase_decision"
+/* in a schema of the bootstrap superuser's: the application owns public and could drop or replace a table there */
+#define DECISION_SCHEMA "idcguard"
+#define DECISION_TABLE "twophase_decision"
+/* how long a shard's COMMIT PREPARED may take after the local commit before it is left to the manager */
+#define COMMIT_PREPARED_WAIT_MS 10000
 
 typedef struct PgFdwConnState PgFdwConnState;
 typedef PGconn *(*GetConnection_type) (UserMapping *user, bool will_prep_stmt, PgFdwConnState **state);
@@ -75,18 +89,21 @@ typedef PGconn *(*GetConnection_type) (UserMapping *user, bool will_prep_stmt, P
 typedef struct Participant
 {
 	Oid			serverid;
-	Oid			userid;
+	Oid			umid;			/* postgres_fdw keeps one connection per user mapping */
+	UserMapping *mapping;
 	PGconn	   *conn;			/* set at prepare */
 	bool		prepared;
 } Participant;
 
 void		idcguard_twophase_init(void);
+extern bool idcguard_lease_lets_commit(void);
 
 static bool two_phase_enabled = true;
 static char *pause_at = NULL;
 static int	pause_ms = 0;
 
 static ExecutorEnd_hook_type prev_ExecutorEnd = NULL;
+static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 static GetConnection_type get_connection = NULL;
 
 static Participant participants[MAX_PARTICIPANTS];
@@ -110,21 +127,42 @@ static void
 note_participant(Oid serverid, Oid userid)
 {
 	int			i;
+	MemoryContext previous = MemoryContextSwitchTo(TopTransactionContext);
+	UserMapping *um = GetUserMapping(userid, serverid);
 
+	MemoryContextSwitchTo(previous);
+	/* one participant per connection: users sharing a mapping (PUBLIC) share postgres_fdw's connection */
 	for (i = 0; i < participant_count; i++)
-		if (participants[i].serverid == serverid && participants[i].userid == userid)
+		if (participants[i].umid == um->umid)
 			return;
 	if (participant_count >= MAX_PARTICIPANTS)
 		ereport(ERROR,
-				(errmsg("a transaction may write to at most %d foreign servers", MAX_PARTICIPANTS)));
+				(errmsg("a transaction may write through at most %d foreign connections", MAX_PARTICIPANTS)));
 	participants[participant_count].serverid = serverid;
-	participants[participant_count].userid = userid;
+	participants[participant_count].umid = um->umid;
+	participants[participant_count].mapping = um;
 	participants[participant_count].conn = NULL;
 	participants[participant_count].prepared = false;
 	participant_count++;
 	/* run before postgres_fdw's callback, which registered when it first connected */
 	UnregisterXactCallback(twophase_xact_callback, NULL);
 	RegisterXactCallback(twophase_xact_callback, NULL);
+}
+
+/* Every foreign table a relation is or holds (a partitioned table's foreign partitions), as the current user. */
+static void
+note_foreign_tables_of(Oid relid)
+{
+	List	   *all = find_all_inheritors(relid, NoLock, NULL);
+	ListCell   *lc;
+
+	foreach(lc, all)
+	{
+		Oid			child = lfirst_oid(lc);
+
+		if (get_rel_relkind(child) == RELKIND_FOREIGN_TABLE)
+			note_participant(GetForeignTable(child)->serverid, GetUserId());
+	}
 }
 
 static void
@@ -157,7 +195,8 @@ twophase_ExecutorEnd(QueryDesc *queryDesc)
 {
 	EState	   *estate = queryDesc->estate;
 
-	if (estate != NULL && queryDesc->operation != CMD_SELECT)
+	/* any statement: a SELECT's data-modifying WITH writes through result relations too */
+	if (estate != NULL)
 	{
 		note_result_relations(estate->es_opened_result_relations, estate);
 		note_result_relations(estate->es_tuple_routing_result_relations, estate);
@@ -166,6 +205,46 @@ twophase_ExecutorEnd(QueryDesc *queryDesc)
 		prev_ExecutorEnd(queryDesc);
 	else
 		standard_ExecutorEnd(queryDesc);
+}
+
+/*
+ * COPY FROM and TRUNCATE write foreign tables without the executor's result
+ * relations: every foreign table they could have written is a participant (a
+ * shard that had nothing to do prepares an empty part, which costs a round
+ * trip and nothing else).
+ */
+static void
+twophase_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree, ProcessUtilityContext context,
+						ParamListInfo params, QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+{
+	Node	   *parsetree = pstmt->utilityStmt;
+
+	if (prev_ProcessUtility)
+		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+
+	if (!IsTransactionState())
+		return;
+	if (IsA(parsetree, CopyStmt) && ((CopyStmt *) parsetree)->is_from && ((CopyStmt *) parsetree)->relation != NULL)
+	{
+		Oid			relid = RangeVarGetRelid(((CopyStmt *) parsetree)->relation, NoLock, true);
+
+		if (OidIsValid(relid))
+			note_foreign_tables_of(relid);
+	}
+	else if (IsA(parsetree, TruncateStmt))
+	{
+		ListCell   *lc;
+
+		foreach(lc, ((TruncateStmt *) parsetree)->relations)
+		{
+			Oid			relid = RangeVarGetRelid((RangeVar *) lfirst(lc), NoLock, true);
+
+			if (OidIsValid(relid))
+				note_foreign_tables_of(relid);
+		}
+	}
 }
 
 static void
@@ -177,44 +256,111 @@ notice_receiver(void *arg, const PGresult *res)
 		sync_wait_cancelled = true;
 }
 
-/* Runs a command; false (with the reason in *why) if it failed or its synchronous wait was cancelled. */
+/* Reads and drops what a cancelled command still sends, for at most timeout_ms. */
+static void
+drain(PGconn *conn, long timeout_ms)
+{
+	TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), timeout_ms);
+	PGresult   *res;
+
+	for (;;)
+	{
+		while (PQisBusy(conn))
+		{
+			long		wait_ms = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
+
+			if (wait_ms <= 0)
+				return;
+			(void) WaitLatchOrSocket(MyLatch, WL_LATCH_SET | WL_SOCKET_READABLE | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+									 PQsocket(conn), wait_ms, PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+			if (!PQconsumeInput(conn))
+				return;
+		}
+		res = PQgetResult(conn);
+		if (res == NULL)
+			return;
+		PQclear(res);
+	}
+}
+
+/*
+ * Runs a command, waiting on the backend's latch and the socket like
+ * postgres_fdw does, so that a shard that never answers does not hang the
+ * coordinator's backend: before the decision a cancel or a termination
+ * interrupts it (an ERROR, the transaction aborts); after the local commit,
+ * where interrupts are held, it gives up after timeout_ms or when the backend
+ * is told to die, and leaves the part to the manager.  False (with the reason
+ * in *why) if it failed, was given up, or its synchronous wait was cancelled.
+ */
 static bool
-run_command(PGconn *conn, const char *sql, char **why)
+run_command(PGconn *conn, const char *sql, char **why, long timeout_ms)
 {
 	PQnoticeReceiver previous;
-	PGresult   *res;
+	PGresult   *res = NULL;
+	PGresult   *last = NULL;
 	bool		ok;
+	bool		given_up = false;
+	TimestampTz deadline = timeout_ms > 0 ? TimestampTzPlusMilliseconds(GetCurrentTimestamp(), timeout_ms) : 0;
 
 	sync_wait_cancelled = false;
 	previous = PQsetNoticeReceiver(conn, notice_receiver, NULL);
-	res = PQexec(conn, sql);
-	PQsetNoticeReceiver(conn, previous, NULL);
-	ok = PQresultStatus(res) == PGRES_COMMAND_OK && !sync_wait_cancelled;
-	if (!ok && why != NULL)
-		*why = pstrdup(sync_wait_cancelled ? "its synchronous standbys were not waited for"
-					   : (PQresultErrorMessage(res)[0] ? PQresultErrorMessage(res) : PQerrorMessage(conn)));
-	PQclear(res);
-	return ok;
-}
-
-static int
-distinct_servers(void)
-{
-	int			count = 0;
-	int			i,
-				j;
-
-	for (i = 0; i < participant_count; i++)
+	if (!PQsendQuery(conn, sql))
+		given_up = true;
+	while (!given_up)
 	{
-		bool		seen = false;
+		int			rc;
+		long		wait_ms = -1;
 
-		for (j = 0; j < i; j++)
-			if (participants[j].serverid == participants[i].serverid)
-				seen = true;
-		if (!seen)
-			count++;
+		while (PQisBusy(conn))
+		{
+			if (deadline != 0)
+			{
+				wait_ms = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
+				if (wait_ms <= 0 || ProcDiePending)
+				{
+					given_up = true;
+					break;
+				}
+			}
+			rc = WaitLatchOrSocket(MyLatch, WL_LATCH_SET | WL_SOCKET_READABLE | WL_EXIT_ON_PM_DEATH
+								   | (deadline != 0 ? WL_TIMEOUT : 0), PQsocket(conn), wait_ms, PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+			CHECK_FOR_INTERRUPTS();	/* held (a no-op) after the local commit */
+			if ((rc & WL_SOCKET_READABLE) && !PQconsumeInput(conn))
+				break;
+		}
+		if (given_up)
+			break;
+		res = PQgetResult(conn);
+		if (res == NULL)
+			break;
+		if (last != NULL)
+			PQclear(last);
+		last = res;
 	}
-	return count;
+	PQsetNoticeReceiver(conn, previous, NULL);
+	if (given_up)
+	{
+		/* ask the shard to stop, so the connection is usable again for postgres_fdw */
+		PGcancel   *cancel = PQgetCancel(conn);
+		char		errbuf[256];
+
+		if (cancel != NULL)
+		{
+			(void) PQcancel(cancel, errbuf, sizeof(errbuf));
+			PQfreeCancel(cancel);
+		}
+		drain(conn, 1000);
+	}
+	ok = !given_up && last != NULL && PQresultStatus(last) == PGRES_COMMAND_OK && !sync_wait_cancelled;
+	if (!ok && why != NULL)
+		*why = given_up ? "the shard did not answer in time"
+			: sync_wait_cancelled ? "its synchronous standbys were not waited for"
+			: (last != NULL && PQresultErrorMessage(last)[0] ? pstrdup(PQresultErrorMessage(last)) : pstrdup(PQerrorMessage(conn)));
+	if (last != NULL)
+		PQclear(last);
+	return ok;
 }
 
 static void
@@ -233,7 +379,7 @@ record_decision(void)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "idcguard two-phase commit: SPI_connect failed");
 	arg[0] = CStringGetTextDatum(current_gid);
-	ret = SPI_execute_with_args("INSERT INTO public." DECISION_TABLE " (gid) VALUES ($1)", 1, argtype, arg, NULL, false, 0);
+	ret = SPI_execute_with_args("INSERT INTO " DECISION_SCHEMA "." DECISION_TABLE " (gid) VALUES ($1)", 1, argtype, arg, NULL, false, 0);
 	if (ret != SPI_OK_INSERT)
 		elog(ERROR, "idcguard two-phase commit: recording the decision failed (%d)", ret);
 	SPI_finish();
@@ -242,30 +388,59 @@ record_decision(void)
 	CommandCounterIncrement();
 }
 
-static bool
-decision_table_exists(void)
+/*
+ * The decision table, as the manager made it: in the idcguard schema, owned
+ * by the bootstrap superuser.  Anything else (missing, or a table someone
+ * else owns) refuses the commit: committing shard by shard instead would be
+ * the very tearing this module exists to prevent.
+ */
+static void
+check_decision_table(void)
 {
-	return OidIsValid(get_relname_relid(DECISION_TABLE, get_namespace_oid("public", true)));
+	Oid			schema = get_namespace_oid(DECISION_SCHEMA, true);
+	Oid			relid = OidIsValid(schema) ? get_relname_relid(DECISION_TABLE, schema) : InvalidOid;
+	HeapTuple	tuple;
+	Oid			owner = InvalidOid;
+
+	if (OidIsValid(relid))
+	{
+		tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+		if (HeapTupleIsValid(tuple))
+		{
+			owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+			ReleaseSysCache(tuple);
+		}
+	}
+	if (!OidIsValid(relid) || owner != BOOTSTRAP_SUPERUSERID)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("this transaction wrote on several shards, and the table " DECISION_SCHEMA "." DECISION_TABLE
+						" its commit must be recorded in is %s", OidIsValid(relid) ? "not the manager's" : "missing"),
+				 errhint("Nothing was committed on any shard. The IDC Guard manager creates the table; retry once it runs.")));
 }
 
 static void
 prepare_all(void)
 {
 	int			i;
-	char		sql[128];
+	char		sql[160];
 	char	   *why = NULL;
 
+	check_decision_table();
 	if (get_connection == NULL)
 		get_connection = (GetConnection_type) load_external_function("$libdir/postgres_fdw", "GetConnection", true, NULL);
 	snprintf(current_gid, sizeof(current_gid), "idcg_" UINT64_FORMAT "_%08x",
 			 U64FromFullTransactionId(GetTopFullTransactionId()), pg_prng_uint32(&pg_global_prng_state));
-	snprintf(sql, sizeof(sql), "PREPARE TRANSACTION '%s'", current_gid);
 	for (i = 0; i < participant_count; i++)
 	{
-		UserMapping *um = GetUserMapping(participants[i].userid, participants[i].serverid);
-
-		participants[i].conn = get_connection(um, false, NULL);
-		if (!run_command(participants[i].conn, sql, &why))
+		participants[i].conn = get_connection(participants[i].mapping, false, NULL);
+		/*
+		 * The part waits for the shard's synchronous standbys whatever the
+		 * remote role's settings say; each part has a gid of its own, since
+		 * two connections may reach one shard (two user mappings of a server).
+		 */
+		snprintf(sql, sizeof(sql), "SET LOCAL synchronous_commit = on; PREPARE TRANSACTION '%s_%d'", current_gid, i);
+		if (!run_command(participants[i].conn, sql, &why, 0))
 			ereport(ERROR,
 					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 					 errmsg("the shard on foreign server %u could not prepare its part of the transaction: %s",
@@ -273,12 +448,39 @@ prepare_all(void)
 					 errhint("Nothing was committed on any shard; retry the transaction.")));
 		participants[i].prepared = true;
 		/* an empty transaction for postgres_fdw's own COMMIT at its pre-commit */
-		(void) run_command(participants[i].conn, "START TRANSACTION", NULL);
+		(void) run_command(participants[i].conn, "START TRANSACTION", NULL, 0);
 		if (i == 0)
 			pause_if("after_first_prepare");
 	}
 	pause_if("after_prepare");
+	/* the decision commits only once the coordinator's synchronous standbys have it, whatever the session set */
+	if (synchronous_commit < SYNCHRONOUS_COMMIT_REMOTE_FLUSH)
+		(void) set_config_option("synchronous_commit", "on", PGC_SUSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
 	record_decision();
+}
+
+/*
+ * Whether the decision may be acted on by this backend: the local commit
+ * reached the synchronous standbys (a wait cancelled by the client, a
+ * statement timeout or a shutdown leaves it on this server alone, and a
+ * takeover would lose it), and this primary still holds its lease.  When not,
+ * the parts are left prepared, and the manager decides from the coordinator
+ * primary that is the true one.
+ */
+static bool
+decision_is_durable(void)
+{
+	bool		defined;
+	XLogRecPtr	flushed;
+
+	if (!idcguard_lease_lets_commit())
+		return false;
+	LWLockAcquire(SyncRepLock, LW_SHARED);
+	defined = (WalSndCtl->sync_standbys_status & SYNC_STANDBY_DEFINED) != 0;
+	flushed = WalSndCtl->lsn[SYNC_REP_WAIT_FLUSH];
+	LWLockRelease(SyncRepLock);
+	/* no synchronous standby named: the group runs unprotected, and a commit is acknowledged as it is */
+	return !defined || flushed >= XactLastCommitEnd;
 }
 
 static void
@@ -289,14 +491,21 @@ commit_all(void)
 	char	   *why = NULL;
 
 	pause_if("after_decision");
-	snprintf(sql, sizeof(sql), "COMMIT PREPARED '%s'", current_gid);
+	if (!decision_is_durable())
+	{
+		ereport(WARNING,
+				(errmsg("the commit of transaction %s is not known to have reached the synchronous standbys, or this "
+						"primary's lease ran out: its parts on the shards are left to the IDC Guard manager", current_gid)));
+		return;
+	}
 	for (i = 0; i < participant_count; i++)
 	{
 		if (!participants[i].prepared)
 			continue;
 		if (i > 0)
 			pause_if("between_commits");
-		if (!run_command(participants[i].conn, sql, &why))
+		snprintf(sql, sizeof(sql), "COMMIT PREPARED '%s_%d'", current_gid, i);
+		if (!run_command(participants[i].conn, sql, &why, COMMIT_PREPARED_WAIT_MS))
 			ereport(WARNING,
 					(errmsg("committing the part of transaction %s on foreign server %u is left to the IDC Guard manager: %s",
 							current_gid, participants[i].serverid, why)));
@@ -309,16 +518,17 @@ rollback_all(void)
 	int			i;
 	char		sql[128];
 
-	snprintf(sql, sizeof(sql), "ROLLBACK PREPARED '%s'", current_gid);
 	for (i = 0; i < participant_count; i++)
 	{
 		if (!participants[i].prepared || participants[i].conn == NULL)
 			continue;
-		if (PQstatus(participants[i].conn) != CONNECTION_OK)
+		/* a connection lost or still busy: the manager rolls the part back (no decision was recorded) */
+		if (PQstatus(participants[i].conn) != CONNECTION_OK || PQisBusy(participants[i].conn))
 			continue;
 		/* end the empty transaction begun for postgres_fdw, then roll the prepared part back */
-		(void) run_command(participants[i].conn, "ROLLBACK", NULL);
-		(void) run_command(participants[i].conn, sql, NULL);
+		snprintf(sql, sizeof(sql), "ROLLBACK PREPARED '%s_%d'", current_gid, i);
+		(void) run_command(participants[i].conn, "ROLLBACK", NULL, COMMIT_PREPARED_WAIT_MS);
+		(void) run_command(participants[i].conn, sql, NULL, COMMIT_PREPARED_WAIT_MS);
 	}
 }
 
@@ -335,15 +545,9 @@ twophase_xact_callback(XactEvent event, void *arg)
 	switch (event)
 	{
 		case XACT_EVENT_PRE_COMMIT:
-			if (two_phase_enabled && distinct_servers() >= 2)
-			{
-				if (!decision_table_exists())
-					ereport(WARNING,
-							(errmsg("idcguard two-phase commit: table public.%s is missing, so this transaction commits "
-									"on each shard one after the other", DECISION_TABLE)));
-				else
-					prepare_all();
-			}
+			/* two connections or more: postgres_fdw would commit them one after the other */
+			if (two_phase_enabled && participant_count >= 2)
+				prepare_all();
 			break;
 		case XACT_EVENT_COMMIT:
 			if (current_gid[0] != '\0')
@@ -378,5 +582,7 @@ idcguard_twophase_init(void)
 							NULL, &pause_ms, 0, 0, 600000, PGC_SUSET, GUC_UNIT_MS, NULL, NULL, NULL);
 	prev_ExecutorEnd = ExecutorEnd_hook;
 	ExecutorEnd_hook = twophase_ExecutorEnd;
+	prev_ProcessUtility = ProcessUtility_hook;
+	ProcessUtility_hook = twophase_ProcessUtility;
 	RegisterXactCallback(twophase_xact_callback, NULL);
 }

@@ -43,6 +43,9 @@ final class ChaosCommand implements Callable<Integer> {
         if (report.lost() > 0) {
             throw new CliFailure("The soak lost " + report.lost() + " acknowledged write(s).");
         }
+        if (report.transfersBroken() > 0) {
+            throw new CliFailure("The soak left cross-shard transfers broken: " + report.transfers().line() + ".");
+        }
         if (!report.estimatesHeld()) {
             throw new CliFailure("A DR promotion lost more than its dry run estimated.");
         }

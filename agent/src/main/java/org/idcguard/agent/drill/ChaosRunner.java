@@ -35,9 +35,22 @@ public final class ChaosRunner {
      * @param lost          acknowledged writes missing that no accepted DR promotion accounts for (must be 0)
      * @param acceptedLoss  missing writes an accepted DR promotion accounts for
      * @param estimatesHeld every DR promotion lost no more bytes than its dry run estimated
+     * @param transfers     the cross-shard transfers made beside the probe (null with one shard)
      */
     public record Report(List<String> faults, long acked, long lost, long acceptedLoss, long errors, long slowestRecoveryMillis,
-                         String slowest, boolean recoveredEveryTime, boolean estimatesHeld) {
+                         String slowest, boolean recoveredEveryTime, boolean estimatesHeld, TransferWorkload.Report transfers) {
+        /**
+         * Transfers left on one shard only, or acknowledged and not whole, or a total changed; 0 with one shard. A DR
+         * promotion loses by design what the DR city had not received, transfers as well, so after one an
+         * acknowledged transfer missing whole is accepted loss; one on one shard only never is.
+         */
+        public long transfersBroken() {
+            if (transfers == null) {
+                return 0;
+            }
+            return transfers.tornCount() + (acceptedLoss > 0 || faults.stream().anyMatch(f -> f.startsWith("DR promotion"))
+                    ? 0 : transfers.lostCount() + (transfers.total() == transfers.expectedTotal() ? 0 : 1));
+        }
     }
 
     /** A soak over every kind of fault the estate allows. */
@@ -67,6 +80,13 @@ public final class ChaosRunner {
         awaitProtection(cluster);
         ProbeWorkload probe = new ProbeWorkload(start.uris().jdbc());
         probe.prepare();
+        // with two shards or more, transfers across shards run beside the probe: each must end whole or absent
+        long shards = start.groups().stream().filter(g -> !g.name().equals("coordinator")).count();
+        TransferWorkload bank = TransferWorkload.possible((int) shards) ? new TransferWorkload(start.uris().jdbc()) : null;
+        if (bank != null) {
+            bank.prepare();
+            bank.start(2);
+        }
         probe.start();
         List<String> faults = new ArrayList<>();
         List<long[]> spans = new ArrayList<>(); // start and end of each fault's recovery, to place a lost write
@@ -106,11 +126,15 @@ public final class ChaosRunner {
         } finally {
             report = probe.stop();
         }
+        TransferWorkload.Report transfers = bank == null ? null : bank.stop();
+        if (transfers != null) {
+            out.println("chaos: " + transfers.line() + (transfers.whole() ? "" : ", torn " + transfers.torn() + ", lost " + transfers.lost()));
+        }
         LossLedger.Split split = ledger.split(probe.lostWrites());
         boolean estimatesHeld = printAccepted(split);
         printLost(split.lost(), probe, spans, faults);
         Report r = new Report(faults, report.acked(), split.lost().size(), split.accepted(), report.errors(), slowest, slowestFault,
-                recovered, estimatesHeld);
+                recovered, estimatesHeld, transfers);
         out.println("chaos: faults=" + faults.size() + " acked=" + r.acked() + " lost=" + r.lost() + " accepted_loss=" + r.acceptedLoss()
                 + " errors=" + r.errors() + " slowest_recovery_ms=" + slowest + " (" + slowestFault + ")");
         return r;

@@ -25,6 +25,8 @@ public final class AlertRules {
             Map.entry("alert.protection-lost", CRITICAL),
             Map.entry("alert.commits-waiting", CRITICAL),
             Map.entry("alert.lease-unenforced", WARNING),
+            // a prepared part of a cross-shard transaction held too long: its row locks hold every writer of those rows
+            Map.entry("twophase.stuck", WARNING),
             Map.entry("approval.requested", WARNING), // a second admin must see it
             Map.entry("ha.action-failed", CRITICAL),
             Map.entry("drill.failed", CRITICAL),

@@ -237,6 +237,42 @@ class CrossShardBankTest {
         assertEquals(report.expectedTotal(), report.total(), "the total is unchanged");
     }
 
+    /**
+     * A part held prepared longer than the manager's threshold (here 3 s) while its coordinator transaction is still
+     * open is an alert, named with its shard, and the part ends once the transaction goes on.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(4)
+    @org.junit.jupiter.api.Tag("long")
+    void aPartPreparedTooLongIsAnAlert() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(twoPhase, "two-phase commit is off");
+        TransferWorkload bank = new TransferWorkload(jdbc);
+        bank.prepare();
+        int[] accounts = bank.accountsOnTwoShards();
+        estate.killManager();
+        estate.startManager(Map.of("IDCGUARD_TWO_PHASE_ALERT_AFTER", "PT3S"));
+        long mark = estate.lastEventId();
+        pauseCoordinatorAt("after_prepare");
+        try (Connection c = DriverManager.getConnection(jdbc)) {
+            c.setAutoCommit(false);
+            long started = System.currentTimeMillis();
+            bank.transfer(c, 2_000_000, accounts[0], accounts[1], 3); // waits 30 s after its prepares, then commits
+            System.out.println("CrossShardBankTest: a transfer held " + (System.currentTimeMillis() - started) + " ms after its prepares");
+        } finally {
+            resumeCoordinator();
+        }
+        List<JsonNode> stuck = estate.eventsAfter(mark, "twophase.stuck");
+        assertTrue(!stuck.isEmpty(), "a part held 30 s was reported");
+        assertTrue(stuck.get(0).get("message").asText().contains("has held its prepared part"), stuck.toString());
+        JsonNode alerts = estate.api().get("/api/alerts").json();
+        assertTrue(java.util.stream.StreamSupport.stream(alerts.spliterator(), false)
+                .anyMatch(a -> a.toString().contains("twophase.stuck")), "the event is an alert: " + alerts);
+        assertEquals(2, bank.legsOf(2_000_000), "the held transfer committed whole");
+        awaitNoPreparedPart("after the held transfer");
+        estate.killManager();
+        estate.startManager();
+    }
+
     /** Tells the coordinator's backends to wait at a point of the protocol; returns the coordinator's primary. */
     private NodeView pauseCoordinatorAt(String point) throws Exception {
         HaEstates.awaitFullProtection(estate, "Bank", Duration.ofSeconds(120));

@@ -53,7 +53,18 @@ public final class HaEstates {
         awaitFullProtection(estate, name, Duration.ofSeconds(60));
     }
 
+    /** Waits for full protection; when it does not come, the failure names each node's role and state, and the last events. */
     public static void awaitFullProtection(LocalEstate estate, String name, Duration limit) {
-        Waits.until(limit, name + " is fully protected", () -> ClusterHealth.fullyProtected(estate.detail(name)));
+        try {
+            Waits.until(limit, name + " is fully protected", () -> ClusterHealth.fullyProtected(estate.detail(name)));
+        } catch (AssertionError e) {
+            StringBuilder why = new StringBuilder(e.getMessage()).append(": ");
+            estate.detail(name).groups().forEach(g -> g.nodes().forEach(n -> why.append(n.name()).append(' ').append(n.role())
+                    .append('/').append(n.syncState()).append(" lag ").append(n.lagBytes()).append("; ")));
+            List<com.fasterxml.jackson.databind.JsonNode> events = new java.util.ArrayList<>();
+            estate.api().get("/api/events?after=" + Math.max(0, estate.lastEventId() - 25)).json().forEach(events::add);
+            events.forEach(ev -> why.append("\n  ").append(ev.path("kind").asText()).append(' ').append(ev.path("message").asText()));
+            throw new AssertionError(why.toString(), e);
+        }
     }
 }

@@ -23,7 +23,8 @@ import org.idcguard.model.RoundTimeline;
 public final class DrillExports {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     static final String CSV_HEADER = "report,round,fault,idc,rto_ms,rpo,acked,errors,takeover_ms,flowing_ms,rejoin_ms,recovered,"
-            + "group,detect_ms,fence_ms,promote_ms,repoint_ms,group_rejoin_ms,data_check,problem";
+            + "group,detect_ms,fence_ms,promote_ms,repoint_ms,resolve_ms,in_doubt_committed,in_doubt_rolled_back,group_rejoin_ms,"
+            + "data_check,problem";
 
     private DrillExports() {
     }
@@ -47,12 +48,13 @@ public final class DrillExports {
             List<TimelineModel.Row> groups = t.map(x -> new TimelineModel(x).rows().stream()
                     .filter(row -> !row.name().equals(TimelineModel.CLUSTER_ROW)).toList()).orElse(List.of());
             if (groups.isEmpty()) {
-                lines.add(figures + ",,,,,,," + quoted(r.dataCheck()) + "," + quoted(r.problem()));
+                lines.add(figures + ",,,,,,,,,," + quoted(r.dataCheck()) + "," + quoted(r.problem()));
             }
             for (TimelineModel.Row g : groups) {
                 lines.add(figures + "," + quoted(g.name()) + "," + millis(g, TimelineModel.Step.DETECT) + ","
                         + millis(g, TimelineModel.Step.FENCE) + "," + millis(g, TimelineModel.Step.PROMOTE) + ","
-                        + millis(g, TimelineModel.Step.REPOINT) + "," + millis(g, TimelineModel.Step.REJOIN) + "," + quoted(r.dataCheck())
+                        + millis(g, TimelineModel.Step.REPOINT) + "," + millis(g, TimelineModel.Step.RESOLVE) + "," + g.inDoubt()[0] + ","
+                        + g.inDoubt()[1] + "," + millis(g, TimelineModel.Step.REJOIN) + "," + quoted(r.dataCheck())
                         + "," + quoted(r.problem()));
             }
         }

@@ -308,8 +308,9 @@ public final class DrillsView extends VBox {
             String name = step.name().charAt(0) + step.name().substring(1).toLowerCase(java.util.Locale.ROOT);
             table.getColumns().add(Columns.text(name, r -> r.bar(step).map(b -> ms(b.millis())).orElse("—"), 90));
         }
+        table.getColumns().add(Columns.text("In doubt", TimelineModel.Row::inDoubtText, 150));
         table.getColumns().add(Columns.text("Events", r -> Integer.toString(r.markers().size())));
-        table.setPlaceholder(new Label("Choose a report: each group's detect, fence, promote, repoint and rejoin times show here."));
+        table.setPlaceholder(new Label("Choose a report: each group's detect, fence, promote, repoint, resolve and rejoin times show here."));
         return table;
     }
 

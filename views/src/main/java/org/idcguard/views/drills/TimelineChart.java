@@ -33,6 +33,7 @@ public final class TimelineChart extends Region {
             TimelineModel.Step.FENCE, Color.web("#d4a72c"),
             TimelineModel.Step.PROMOTE, Color.web("#2da44e"),
             TimelineModel.Step.REPOINT, Color.web("#218bff"),
+            TimelineModel.Step.RESOLVE, Color.web("#bf3989"),
             TimelineModel.Step.REJOIN, Color.web("#8250df"));
     private static final Color FAULT = Color.web("#cf222e");
     private static final Color RESTORE = Color.web("#1a7f37");

@@ -14,15 +14,18 @@ import org.idcguard.model.RoundTimeline;
 /**
  * One drill round as rows of bars and markers, computed from the round's timeline and the manager's own event times:
  * per group, how long the takeover took to detect the loss, fence the old primary (detach its standbys), promote,
- * repoint, and, after the restore, rejoin. Times are milliseconds relative to the fault (before the fault of a live
+ * repoint, resolve the in-doubt parts of cross-shard transactions the failure left prepared (they hold row locks, so
+ * this is part of the outage for the rows they touch), and, after the restore, rejoin. Times are milliseconds relative to the fault (before the fault of a live
  * round, to the probe's start). No JavaFX here: the chart draws it, the exports and the report table read it.
  */
 public final class TimelineModel {
     /** The row for events about the cluster as a whole, its IDCs and computers. */
     public static final String CLUSTER_ROW = "cluster";
     private static final Pattern REPOINTING = Pattern.compile("repointing (\\d+) ms");
+    private static final Pattern RESOLVED = Pattern.compile("resolved: (\\d+) committed, (\\d+) rolled back");
+    static final String RESOLVED_KIND = "twophase.resolved";
 
-    public enum Step { DETECT, FENCE, PROMOTE, REPOINT, REJOIN }
+    public enum Step { DETECT, FENCE, PROMOTE, REPOINT, RESOLVE, REJOIN }
 
     /** A stretch of one step in one row, in milliseconds from the fault. */
     public record Bar(Step step, long from, long to) {
@@ -39,6 +42,25 @@ public final class TimelineModel {
     public record Row(String name, List<Bar> bars, List<Marker> markers) {
         public Optional<Bar> bar(Step step) {
             return bars.stream().filter(b -> b.step() == step).findFirst();
+        }
+
+        /** In-doubt parts of cross-shard transactions ended in this group: {committed, rolled back}. */
+        public long[] inDoubt() {
+            long[] ended = new long[2];
+            markers.stream().filter(m -> m.event().kind().equals(RESOLVED_KIND)).forEach(m -> {
+                Matcher r = RESOLVED.matcher(m.event().message());
+                if (r.find()) {
+                    ended[0] += Long.parseLong(r.group(1));
+                    ended[1] += Long.parseLong(r.group(2));
+                }
+            });
+            return ended;
+        }
+
+        /** The in-doubt parts ended, in words; a dash when there were none. */
+        public String inDoubtText() {
+            long[] ended = inDoubt();
+            return ended[0] + ended[1] == 0 ? "—" : ended[0] + " committed, " + ended[1] + " rolled back";
         }
     }
 
@@ -136,6 +158,10 @@ public final class TimelineModel {
             bars.add(new Bar(Step.PROMOTE, promoting.get().timeMillis() - fault, promoted));
             bars.add(new Bar(Step.REPOINT, promoted, end));
         }
+        // from the group's own takeover (or the fault, when only the coordinator was taken over) to its last resolution
+        long resolveFrom = done.map(d -> d.timeMillis() - fault).orElse(0L);
+        events.stream().filter(e -> e.kind().equals(RESOLVED_KIND) && e.timeMillis() >= fault).mapToLong(Event::timeMillis).max()
+                .ifPresent(last -> bars.add(new Bar(Step.RESOLVE, resolveFrom, Math.max(resolveFrom, last - fault))));
         if (round.restoredMillis() > 0) {
             events.stream().filter(e -> e.kind().equals("node.rejoined") && e.timeMillis() >= round.restoredMillis())
                     .mapToLong(Event::timeMillis).max()

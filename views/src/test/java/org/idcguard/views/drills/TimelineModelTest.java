@@ -57,4 +57,24 @@ class TimelineModelTest {
         assertEquals(List.of(new TimelineModel.Bar(TimelineModel.Step.REJOIN, 900, 1_900)), shard.bars());
         assertEquals(1, m.rows().get(0).markers().size(), "the IDC event sits on the cluster row");
     }
+
+    @Test
+    void theInDoubtPartsAGroupEndedAreAStepWithTheirCountEachWay() {
+        // the coordinator taken over; shard2 held prepared parts, ended in two passes after the coordinator's takeover
+        RoundTimeline coordinatorLost = new RoundTimeline(1, 1_000, 100, List.of(5, 5, 5), List.of(0, 0, 0), 1_100, 0, List.of(
+                new Event(1, 1_600, "failover.started", "C/coordinator", "..."),
+                new Event(2, 1_900, "failover.promoting", "C/coordinator", "..."),
+                new Event(3, 2_100, "failover.done", "C/coordinator", "... repointing 20 ms)."),
+                new Event(4, 2_900, "twophase.resolved", "C/shard2", "In-doubt transactions of shard2 of C resolved: 3 committed, "
+                        + "1 rolled back (their coordinator had decided or was gone before deciding)."),
+                new Event(5, 3_400, "twophase.resolved", "C/shard2", "In-doubt transactions of shard2 of C resolved: 0 committed, "
+                        + "2 rolled back (their coordinator was gone before deciding).")));
+        TimelineModel m = new TimelineModel(coordinatorLost);
+        TimelineModel.Row shard = m.rows().stream().filter(r -> r.name().equals("shard2")).findFirst().orElseThrow();
+        assertEquals(new TimelineModel.Bar(TimelineModel.Step.RESOLVE, 0, 2_300), shard.bar(TimelineModel.Step.RESOLVE).orElseThrow());
+        assertEquals("3 committed, 3 rolled back", shard.inDoubtText());
+        TimelineModel.Row coordinator = m.rows().stream().filter(r -> r.name().equals("coordinator")).findFirst().orElseThrow();
+        assertTrue(coordinator.bar(TimelineModel.Step.RESOLVE).isEmpty(), "nothing to resolve on the coordinator");
+        assertEquals("—", coordinator.inDoubtText());
+    }
 }

@@ -22,8 +22,10 @@ import org.idcguard.model.InstanceSpec;
  * Ends the parts of cross-shard transactions a failure left prepared on the shards (two-phase commit through the
  * coordinator, extension/idcguard_lease/idcguard_twophase.c). For each prepared part ({@code idcg_FXID_RANDOM}) on a
  * shard's primary: once the coordinator transaction FXID is over on the coordinator's primary, it is committed if the
- * coordinator recorded its decision (a row in {@code idcguard_twophase_decision}, inserted by that very transaction),
- * and rolled back if not. Over is read first and the decision after, in that order: a transaction committing between
+ * coordinator recorded its decision (a row in {@code idcguard.twophase_decision}, inserted by that very transaction),
+ * and rolled back if not. Before it acts, a pass commits a transaction of its own on the coordinator, which waits for
+ * the coordinator's synchronous standbys and passes the coordinator's lease check: so what it read there is what a
+ * takeover of the coordinator keeps, and it read it from the true primary (a deposed one refuses the commit). Over is read first and the decision after, in that order: a transaction committing between
  * the two reads is then seen committed with its row. A transaction id of a timeline a takeover cut off may be in the
  * future of the coordinator's new primary, or used there again by another transaction: neither has the part's
  * random gid as a decision, so the part is rolled back, which is right, since nothing acknowledged it.
@@ -34,9 +36,11 @@ import org.idcguard.model.InstanceSpec;
  */
 public final class InDoubtResolver implements AutoCloseable {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(InDoubtResolver.class);
-    private static final Pattern GID = Pattern.compile("^idcg_(\\d+)_[0-9a-f]{8}$");
-    /** A part prepared longer than this whose coordinator transaction is still running is worth a warning event. */
-    static final long STUCK_MILLIS = 60_000;
+    /** A part's gid: the coordinator's transaction, a random tag, and the part's number; the decision names the first two. */
+    private static final Pattern GID = Pattern.compile("^(idcg_(\\d+)_[0-9a-f]{8})_\\d+$");
+    /** A part prepared longer than this whose coordinator transaction is still running is an alert. */
+    static final java.time.Duration DEFAULT_ALERT_AFTER = java.time.Duration.ofSeconds(60);
+    private final long alertAfterMillis = alertAfterFromEnvironment().toMillis();
     private final MetadataStore store;
     private final EventLog events;
     private final ClusterRepository clusters = new ClusterRepository();
@@ -50,6 +54,15 @@ public final class InDoubtResolver implements AutoCloseable {
     public InDoubtResolver(MetadataStore store, EventLog events) {
         this.store = store;
         this.events = events;
+    }
+
+    /**
+     * From the environment ({@code IDCGUARD_TWO_PHASE_ALERT_AFTER}, an ISO-8601 duration such as PT60S), else the
+     * default: a bank whose transfers never take a second may want to hear much sooner.
+     */
+    static java.time.Duration alertAfterFromEnvironment() {
+        String set = System.getenv("IDCGUARD_TWO_PHASE_ALERT_AFTER");
+        return set == null || set.isBlank() ? DEFAULT_ALERT_AFTER : java.time.Duration.parse(set.strip());
     }
 
     public void start(long periodMillis) {
@@ -84,8 +97,15 @@ public final class InDoubtResolver implements AutoCloseable {
                 .forEach(n -> shardPrimaries.put(n.group(), n));
         List<Resolved> all = new ArrayList<>();
         try (Connection coord = PgSession.admin(cluster, coordinator, cluster.database())) {
-            if (inRecovery(coord) || !hasDecisionTable(coord)) {
+            if (inRecovery(coord)) {
                 return List.of(); // not the coordinator's primary (yet): nothing can be decided from it
+            }
+            if (!hasDecisionTable(coord)) {
+                // a cluster made before two-phase commit: its coordinator refuses commits across shards until this
+                PgSession.checkMayChange();
+                try (Statement st = coord.createStatement()) {
+                    st.execute(ShardingSql.createDecisionTable());
+                }
             }
             java.util.Set<String> stillPrepared = new java.util.HashSet<>();
             int answered = 0;
@@ -132,16 +152,17 @@ public final class InDoubtResolver implements AutoCloseable {
                 prepared.add(new String[] {rs.getString(1), Long.toString(rs.getLong(2))});
             }
         }
+        List<String[]> ends = new ArrayList<>(); // {gid, "commit" or "rollback"}
         for (String[] row : prepared) {
             Matcher m = GID.matcher(row[0]);
             if (!m.matches()) {
                 continue;
             }
             String gid = row[0];
-            if (!coordinatorTransactionOver(coord, m.group(1))) {
-                stillPrepared.add(gid);
+            if (!coordinatorTransactionOver(coord, m.group(2))) {
+                stillPrepared.add(m.group(1));
                 waiting++;
-                if (Long.parseLong(row[1]) > STUCK_MILLIS && warnedStuck.putIfAbsent(gid, System.currentTimeMillis()) == null) {
+                if (Long.parseLong(row[1]) > alertAfterMillis && warnedStuck.putIfAbsent(gid, System.currentTimeMillis()) == null) {
                     events.record("twophase.stuck", cluster.name() + "/" + shard.group(), "A cross-shard transaction (" + gid
                             + ") has held its prepared part on " + shard.group() + " of " + cluster.name() + " for "
                             + Long.parseLong(row[1]) / 1000 + " s while its coordinator transaction is still open: its row "
@@ -149,10 +170,17 @@ public final class InDoubtResolver implements AutoCloseable {
                 }
                 continue;
             }
-            boolean decided = decided(coord, gid);
+            ends.add(new String[] {gid, decided(coord, m.group(1)) ? "commit" : "rollback"});
+        }
+        if (ends.isEmpty()) {
+            return new Resolved(shard.group(), 0, 0, waiting);
+        }
+        durabilityBarrier(coord);
+        for (String[] end : ends) {
+            boolean decided = end[1].equals("commit");
             PgSession.checkMayChange();
             try (Statement st = part.createStatement()) {
-                st.execute((decided ? "COMMIT PREPARED " : "ROLLBACK PREPARED ") + PgSession.literal(gid));
+                st.execute((decided ? "COMMIT PREPARED " : "ROLLBACK PREPARED ") + PgSession.literal(end[0]));
                 if (decided) {
                     committed++;
                 } else {
@@ -164,20 +192,39 @@ public final class InDoubtResolver implements AutoCloseable {
                     throw e;
                 }
             }
-            warnedStuck.remove(gid);
+            warnedStuck.remove(end[0]);
         }
         return new Resolved(shard.group(), committed, rolledBack, waiting);
     }
 
     /**
-     * Deletes decisions no shard needs any more: older than ten minutes and no part of theirs prepared on any shard in
-     * a pass that heard from every shard. A transaction prepares its parts before it inserts its decision, so a part
-     * still prepared ten minutes after its decision was made is one this pass saw.
+     * Commits a transaction of the resolver's own on the coordinator: its commit waits for the coordinator's
+     * synchronous standbys, so every decision read before it (and every absence) is one a takeover of the
+     * coordinator keeps; and the coordinator's lease check lets it commit only on the primary the manager leases, so
+     * a deposed coordinator (thawed, or cut off) never decides. A commit refused, cut, or returned with a warning
+     * throws: nothing is ended this pass.
+     */
+    private static void durabilityBarrier(Connection coord) throws SQLException {
+        try (Statement st = coord.createStatement()) {
+            st.execute("SET synchronous_commit = on");
+            st.clearWarnings();
+            st.execute("SELECT pg_catalog.txid_current()");
+            if (st.getWarnings() != null) {
+                throw new SQLException("The coordinator's synchronous standbys did not confirm: " + st.getWarnings().getMessage());
+            }
+        }
+    }
+
+    /**
+     * Deletes decisions no shard needs any more: older than an hour and no part of theirs prepared on any shard in
+     * a pass that heard from every shard. A transaction prepares its parts before it inserts its decision (timed when
+     * inserted), so a part still prepared an hour after its decision was made is one this pass saw. The hour also
+     * covers a shard's standby that was behind when it was promoted.
      */
     private static void forgetOldDecisions(Connection coord, java.util.Set<String> stillPrepared) throws SQLException {
         PgSession.checkMayChange();
-        try (PreparedStatement st = coord.prepareStatement("DELETE FROM public." + ShardingSql.DECISION_TABLE
-                + " WHERE decided_at < now() - interval '10 minutes' AND NOT (gid = ANY (?))")) {
+        try (PreparedStatement st = coord.prepareStatement("DELETE FROM " + ShardingSql.DECISION_TABLE
+                + " WHERE decided_at < clock_timestamp() - interval '1 hour' AND NOT (gid = ANY (?))")) {
             st.setArray(1, coord.createArrayOf("text", stillPrepared.toArray()));
             st.executeUpdate();
         }
@@ -202,7 +249,7 @@ public final class InDoubtResolver implements AutoCloseable {
     }
 
     private static boolean decided(Connection coord, String gid) throws SQLException {
-        try (PreparedStatement st = coord.prepareStatement("SELECT 1 FROM public." + ShardingSql.DECISION_TABLE + " WHERE gid = ?")) {
+        try (PreparedStatement st = coord.prepareStatement("SELECT 1 FROM " + ShardingSql.DECISION_TABLE + " WHERE gid = ?")) {
             st.setString(1, gid);
             try (ResultSet rs = st.executeQuery()) {
                 return rs.next();
@@ -212,7 +259,7 @@ public final class InDoubtResolver implements AutoCloseable {
 
     private static boolean hasDecisionTable(Connection coord) throws SQLException {
         try (Statement st = coord.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT to_regclass('public." + ShardingSql.DECISION_TABLE + "') IS NOT NULL")) {
+                "SELECT to_regclass('" + ShardingSql.DECISION_TABLE + "') IS NOT NULL")) {
             rs.next();
             return rs.getBoolean(1);
         }

@@ -49,16 +49,23 @@ public final class ShardingSql {
     }
 
     /** Where the coordinator records the decision of each two-phase commit (extension/idcguard_lease). */
-    public static final String DECISION_TABLE = "idcguard_twophase_decision";
+    /**
+     * Where the coordinator records its decisions: a schema of the cluster's superuser (the one initdb made, which the
+     * extension checks is the table's owner), since the application owns {@code public} and could drop or replace a
+     * table there.
+     */
+    public static final String DECISION_TABLE = "idcguard.twophase_decision";
 
     /**
-     * The decisions of two-phase commits: a row, inserted by the coordinator's own transaction just before it commits,
-     * says its prepared parts on the shards are to be committed; the manager's in-doubt resolver reads it. Owned by the
-     * superuser, out of the application's reach.
+     * The decision table of two-phase commit (extension/idcguard_lease/idcguard_twophase.c): one row per transaction
+     * that committed across shards, inserted by that transaction itself when its parts are prepared, at the moment of
+     * the insert (not the transaction's start, so a long transaction's decision is not taken for an old one). Nobody
+     * but the superuser may read or write it. Idempotent: the manager runs it again on clusters made before it.
      */
     static String createDecisionTable() {
-        return "CREATE TABLE IF NOT EXISTS public." + DECISION_TABLE + " (gid text PRIMARY KEY, "
-                + "decided_at timestamptz NOT NULL DEFAULT now()); REVOKE ALL ON public." + DECISION_TABLE + " FROM PUBLIC";
+        return "CREATE SCHEMA IF NOT EXISTS idcguard; REVOKE ALL ON SCHEMA idcguard FROM PUBLIC; "
+                + "CREATE TABLE IF NOT EXISTS " + DECISION_TABLE + " (gid text PRIMARY KEY, "
+                + "decided_at timestamptz NOT NULL DEFAULT clock_timestamp()); REVOKE ALL ON " + DECISION_TABLE + " FROM PUBLIC";
     }
 
     /**
