@@ -55,6 +55,9 @@ final class PostgresConfig {
         // coordinator): a shard holds one prepared transaction per coordinator session at most. A standby needs at
         // least its primary's value, so every instance has the same.
         line(conf, "max_prepared_transactions", "64");
+        // The coordinator's two-phase commit reads a shard's "canceling wait for synchronous replication" notice by
+        // its text: the messages are PostgreSQL's own English on every instance, whatever the host's locale.
+        line(conf, "lc_messages", "'C'");
         line(conf, "logging_collector", "off");
         line(conf, "log_line_prefix", "'%m [%p] '");
         if (leaseLibrary) {

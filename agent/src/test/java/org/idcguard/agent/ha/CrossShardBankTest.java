@@ -273,6 +273,58 @@ class CrossShardBankTest {
         estate.startManager();
     }
 
+    /**
+     * A planned switch of the primary IDC while a transfer holds prepared parts on both shards: before its decision
+     * (it ends absent) and after it (it ends whole). The switch completes either way; the manager ends the parts the
+     * demoted coordinator left.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(5)
+    @org.junit.jupiter.api.Tag("long")
+    void aPlannedSwitchWithPreparedPartsOpenEndsEachTransferWhole() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(twoPhase, "two-phase commit is off");
+        TransferWorkload bank = new TransferWorkload(jdbc);
+        bank.prepare();
+        int[] accounts = bank.accountsOnTwoShards();
+        Map<String, Integer> points = new java.util.LinkedHashMap<>();
+        points.put("after_prepare", 0);
+        points.put("after_decision", 2);
+        long id = 3_000_000;
+        for (Map.Entry<String, Integer> point : points.entrySet()) {
+            long transfer = ++id;
+            pauseCoordinatorAt(point.getKey());
+            Thread committer = new Thread(() -> {
+                try (Connection c = DriverManager.getConnection(jdbc)) {
+                    c.setAutoCommit(false);
+                    bank.transfer(c, transfer, accounts[0], accounts[1], 5);
+                } catch (SQLException e) {
+                    // its coordinator is demoted under it
+                }
+            });
+            committer.start();
+            Waits.until(Duration.ofSeconds(20), "the transfer holds its prepared parts", () -> {
+                try {
+                    return preparedParts() >= 2;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            String from = estate.detail("Bank").summary().primaryIdc();
+            String to = from.equals("IDC1") ? "IDC2" : "IDC1";
+            long started = System.currentTimeMillis();
+            estate.access().switchPrimary("Bank", to);
+            long took = System.currentTimeMillis() - started;
+            committer.join(40_000);
+            resumeCoordinator();
+            awaitNoPreparedPart("after the switch " + point.getKey());
+            int legs = bank.legsOf(transfer);
+            System.out.println("CrossShardBankTest: switched " + from + " -> " + to + " in " + took + " ms with parts prepared "
+                    + point.getKey() + ": legs " + legs);
+            assertEquals(point.getValue(), legs, "switched with parts prepared " + point.getKey());
+            assertTrue(bank.check().whole(), bank.check().line());
+        }
+    }
+
     /** Tells the coordinator's backends to wait at a point of the protocol; returns the coordinator's primary. */
     private NodeView pauseCoordinatorAt(String point) throws Exception {
         HaEstates.awaitFullProtection(estate, "Bank", Duration.ofSeconds(120));
