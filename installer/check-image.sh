@@ -13,6 +13,13 @@ fail() { echo "check-image: FAILED: $*" >&2; exit 1; }
 [ -x "$IMAGE/lib/runtime/bin/java" ] || fail "the image's runtime has no bin/java (the agent starts its children with it)."
 "$AGENT" --help > /dev/null || fail "idcguard-agent --help exited non-zero."
 say "idcguard-agent --help answers."
+# the PostgreSQL library the Debian package installs: built for every server major with headers on the build machine
+for inc in /usr/include/postgresql/*/server/postgres.h; do
+  [ -f "$inc" ] || continue
+  major="$(basename "$(dirname "$(dirname "$inc")")")"
+  [ -f "$IMAGE/lib/app/postgresql/$major/idcguard_lease.so" ] || fail "the image carries no idcguard_lease library for PostgreSQL $major."
+  say "the image carries the idcguard_lease library for PostgreSQL $major."
+done
 
 # A home of mode 0755, so the unprivileged PostgreSQL user can reach the instances' data directories in it.
 HOME_DIR="$(mktemp -d)"
