@@ -325,6 +325,77 @@ class CrossShardBankTest {
         }
     }
 
+    /**
+     * Every way of writing on two shards goes through two-phase commit (each records one decision): a data-modifying
+     * WITH under a SELECT, COPY FROM and TRUNCATE, which the executor's result relations do not all show. The
+     * application can neither drop nor write the decision table; without it a commit across shards is refused whole,
+     * and the manager puts it back.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(6)
+    void everyWayOfWritingOnTwoShardsIsCommittedInTwoPhases() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(twoPhase, "two-phase commit is off");
+        HaEstates.awaitFullProtection(estate, "Bank", Duration.ofSeconds(120));
+        TransferWorkload bank = new TransferWorkload(jdbc);
+        bank.prepare();
+        int[] accounts = bank.accountsOnTwoShards();
+        try (Connection c = DriverManager.getConnection(jdbc); Statement st = c.createStatement()) {
+            long before = decisions();
+            st.execute("WITH a AS (UPDATE " + TransferWorkload.ACCOUNTS + " SET balance = balance - 1 WHERE id = " + accounts[0]
+                    + " RETURNING 1), b AS (UPDATE " + TransferWorkload.ACCOUNTS + " SET balance = balance + 1 WHERE id = " + accounts[1]
+                    + " RETURNING 1) SELECT * FROM a, b");
+            assertEquals(before + 1, decisions(), "a data-modifying WITH across shards recorded its decision");
+            var copy = new org.postgresql.copy.CopyManager(c.unwrap(org.postgresql.core.BaseConnection.class));
+            copy.copyIn("COPY " + TransferWorkload.LEGS + " FROM STDIN (FORMAT csv)",
+                    new java.io.StringReader("1,9000001," + accounts[0] + ",0\n1,9000001," + accounts[1] + ",0\n"));
+            assertEquals(before + 2, decisions(), "COPY FROM across shards recorded its decision");
+            st.execute("SELECT idcguard_create_sharded_table('scratch', 'k int NOT NULL', 'k', 2)");
+            st.execute("INSERT INTO scratch SELECT g FROM generate_series(1, 20) g");
+            long beforeTruncate = decisions();
+            st.execute("TRUNCATE scratch");
+            assertEquals(beforeTruncate + 1, decisions(), "TRUNCATE of a table on two shards recorded its decision");
+            SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> st.execute("DROP TABLE " + "idcguard.twophase_decision"));
+            System.out.println("CrossShardBankTest: the application dropping the decision table: " + refused.getMessage());
+            org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> st.execute("INSERT INTO idcguard.twophase_decision VALUES ('idcg_1_00000000')"));
+        }
+        NodeView coordinator = ClusterHealth.primary(group(estate.detail("Bank"), "coordinator")).orElseThrow();
+        try (Connection su = estate.superuser(coordinator, coordinator, "app"); Statement st = su.createStatement()) {
+            st.execute("DROP TABLE idcguard.twophase_decision");
+        }
+        try (Connection c = DriverManager.getConnection(jdbc)) {
+            c.setAutoCommit(false);
+            SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                    () -> bank.transfer(c, 9_000_002, accounts[0], accounts[1], 1));
+            System.out.println("CrossShardBankTest: a transfer without the decision table: " + refused.getMessage());
+            assertTrue(refused.getMessage().contains("missing"), refused.getMessage());
+        }
+        assertEquals(0, bank.legsOf(9_000_002), "nothing of the refused transfer was committed");
+        Waits.until(Duration.ofSeconds(30), "the manager put the decision table back", () -> {
+            try {
+                decisions();
+                return true;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        try (Connection c = DriverManager.getConnection(jdbc)) {
+            c.setAutoCommit(false);
+            bank.transfer(c, 9_000_003, accounts[0], accounts[1], 1);
+        }
+        assertEquals(2, bank.legsOf(9_000_003));
+    }
+
+    private long decisions() throws Exception {
+        NodeView coordinator = ClusterHealth.primary(group(estate.detail("Bank"), "coordinator")).orElseThrow();
+        try (Connection su = estate.superuser(coordinator, coordinator, "app"); Statement st = su.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM idcguard.twophase_decision")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     /** Tells the coordinator's backends to wait at a point of the protocol; returns the coordinator's primary. */
     private NodeView pauseCoordinatorAt(String point) throws Exception {
         HaEstates.awaitFullProtection(estate, "Bank", Duration.ofSeconds(120));

@@ -411,6 +411,11 @@ public final class LocalEstate implements AutoCloseable {
      * group shares them; a spec names the instance it was written for, which a promotion does not rename).
      */
     public Connection superuser(NodeView node, NodeView specOf) throws Exception {
+        return superuser(node, specOf, "postgres");
+    }
+
+    /** The same, to a database of the instance. */
+    public Connection superuser(NodeView node, NodeView specOf, String database) throws Exception {
         Path spec;
         // specs lie at nodes/<address>/<cluster>/<name>.json; deeper are live data directories, whose files come and go
         try (Stream<Path> specs = Files.find(home.dir().resolve("nodes"), 3,
@@ -418,7 +423,7 @@ public final class LocalEstate implements AutoCloseable {
             spec = specs.findFirst().orElseThrow(() -> new AssertionError("no instance spec for " + specOf.name()));
         }
         JsonNode s = Json.MAPPER.readTree(spec.toFile());
-        return DriverManager.getConnection("jdbc:postgresql://" + node.address() + ":" + node.port() + "/postgres?user="
+        return DriverManager.getConnection("jdbc:postgresql://" + node.address() + ":" + node.port() + "/" + database + "?user="
                 + s.get("superuser").asText() + "&password=" + s.get("superuserPassword").asText() + "&connectTimeout=5");
     }
 
