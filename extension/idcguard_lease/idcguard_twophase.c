@@ -93,6 +93,7 @@ typedef struct Participant
 	UserMapping *mapping;
 	PGconn	   *conn;			/* set at prepare */
 	bool		prepared;
+	bool		sync_cancelled; /* the command in flight drew "canceling wait for synchronous replication" */
 } Participant;
 
 void		idcguard_twophase_init(void);
@@ -109,7 +110,7 @@ static GetConnection_type get_connection = NULL;
 static Participant participants[MAX_PARTICIPANTS];
 static int	participant_count = 0;
 static char current_gid[64];
-static bool sync_wait_cancelled = false;
+static PQnoticeReceiver libpq_receiver = NULL;
 
 static void twophase_xact_callback(XactEvent event, void *arg);
 
@@ -253,7 +254,7 @@ notice_receiver(void *arg, const PGresult *res)
 	const char *message = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 
 	if (message != NULL && strstr(message, "canceling wait for synchronous replication") != NULL)
-		sync_wait_cancelled = true;
+		*(bool *) arg = true;
 }
 
 /* Reads and drops what a cancelled command still sends, for at most timeout_ms. */
@@ -284,29 +285,37 @@ drain(PGconn *conn, long timeout_ms)
 	}
 }
 
+/* Sends a command without waiting; its notices of a cancelled synchronous wait set *cancelled. */
+static bool
+send_command(PGconn *conn, const char *sql, bool *cancelled)
+{
+	PQnoticeReceiver previous;
+
+	*cancelled = false;
+	previous = PQsetNoticeReceiver(conn, notice_receiver, cancelled);
+	if (libpq_receiver == NULL && previous != notice_receiver)
+		libpq_receiver = previous;
+	return PQsendQuery(conn, sql) == 1;
+}
+
 /*
- * Runs a command, waiting on the backend's latch and the socket like
+ * Waits for a sent command's end on the backend's latch and the socket, as
  * postgres_fdw does, so that a shard that never answers does not hang the
  * coordinator's backend: before the decision a cancel or a termination
  * interrupts it (an ERROR, the transaction aborts); after the local commit,
- * where interrupts are held, it gives up after timeout_ms or when the backend
- * is told to die, and leaves the part to the manager.  False (with the reason
- * in *why) if it failed, was given up, or its synchronous wait was cancelled.
+ * where interrupts are held, it gives up at the deadline (0: none) or when the
+ * backend is told to die, cancels the shard's statement, and leaves the part
+ * to the manager.  False (with the reason in *why) if the command failed, was
+ * given up, or its synchronous wait was cancelled.
  */
 static bool
-run_command(PGconn *conn, const char *sql, char **why, long timeout_ms)
+await_command(PGconn *conn, bool *cancelled, char **why, TimestampTz deadline)
 {
-	PQnoticeReceiver previous;
 	PGresult   *res = NULL;
 	PGresult   *last = NULL;
 	bool		ok;
 	bool		given_up = false;
-	TimestampTz deadline = timeout_ms > 0 ? TimestampTzPlusMilliseconds(GetCurrentTimestamp(), timeout_ms) : 0;
 
-	sync_wait_cancelled = false;
-	previous = PQsetNoticeReceiver(conn, notice_receiver, NULL);
-	if (!PQsendQuery(conn, sql))
-		given_up = true;
 	while (!given_up)
 	{
 		int			rc;
@@ -339,7 +348,6 @@ run_command(PGconn *conn, const char *sql, char **why, long timeout_ms)
 			PQclear(last);
 		last = res;
 	}
-	PQsetNoticeReceiver(conn, previous, NULL);
 	if (given_up)
 	{
 		/* ask the shard to stop, so the connection is usable again for postgres_fdw */
@@ -353,14 +361,32 @@ run_command(PGconn *conn, const char *sql, char **why, long timeout_ms)
 		}
 		drain(conn, 1000);
 	}
-	ok = !given_up && last != NULL && PQresultStatus(last) == PGRES_COMMAND_OK && !sync_wait_cancelled;
+	if (libpq_receiver != NULL)
+		PQsetNoticeReceiver(conn, libpq_receiver, NULL);
+	ok = !given_up && last != NULL && PQresultStatus(last) == PGRES_COMMAND_OK && !*cancelled;
 	if (!ok && why != NULL)
 		*why = given_up ? "the shard did not answer in time"
-			: sync_wait_cancelled ? "its synchronous standbys were not waited for"
+			: *cancelled ? "its synchronous standbys were not waited for"
 			: (last != NULL && PQresultErrorMessage(last)[0] ? pstrdup(PQresultErrorMessage(last)) : pstrdup(PQerrorMessage(conn)));
 	if (last != NULL)
 		PQclear(last);
 	return ok;
+}
+
+/* One command, sent and waited for (timeout_ms 0: no bound). */
+static bool
+run_command(PGconn *conn, const char *sql, char **why, long timeout_ms)
+{
+	bool		cancelled = false;
+
+	if (!send_command(conn, sql, &cancelled))
+	{
+		if (why != NULL)
+			*why = pstrdup(PQerrorMessage(conn));
+		return false;
+	}
+	return await_command(conn, &cancelled, why,
+						 timeout_ms > 0 ? TimestampTzPlusMilliseconds(GetCurrentTimestamp(), timeout_ms) : 0);
 }
 
 static void
@@ -419,12 +445,19 @@ check_decision_table(void)
 				 errhint("Nothing was committed on any shard. The IDC Guard manager creates the table; retry once it runs.")));
 }
 
+/*
+ * Prepares every part at once (each prepare waits for its shard's synchronous
+ * standbys, so the waits overlap), then records the decision.  A part that
+ * failed fails the transaction: the abort rolls back the parts prepared.
+ */
 static void
 prepare_all(void)
 {
 	int			i;
 	char		sql[160];
 	char	   *why = NULL;
+	char	   *first_why = NULL;
+	int			failed = -1;
 
 	check_decision_table();
 	if (get_connection == NULL)
@@ -432,26 +465,44 @@ prepare_all(void)
 	snprintf(current_gid, sizeof(current_gid), "idcg_" UINT64_FORMAT "_%08x",
 			 U64FromFullTransactionId(GetTopFullTransactionId()), pg_prng_uint32(&pg_global_prng_state));
 	for (i = 0; i < participant_count; i++)
-	{
 		participants[i].conn = get_connection(participants[i].mapping, false, NULL);
+	for (i = 0; i < participant_count; i++)
+	{
 		/*
 		 * The part waits for the shard's synchronous standbys whatever the
 		 * remote role's settings say; each part has a gid of its own, since
 		 * two connections may reach one shard (two user mappings of a server).
 		 */
 		snprintf(sql, sizeof(sql), "SET LOCAL synchronous_commit = on; PREPARE TRANSACTION '%s_%d'", current_gid, i);
-		if (!run_command(participants[i].conn, sql, &why, 0))
+		if (!send_command(participants[i].conn, sql, &participants[i].sync_cancelled))
 			ereport(ERROR,
 					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-					 errmsg("the shard on foreign server %u could not prepare its part of the transaction: %s",
-							participants[i].serverid, why),
+					 errmsg("the shard on foreign server %u could not be asked to prepare its part of the transaction: %s",
+							participants[i].serverid, PQerrorMessage(participants[i].conn)),
 					 errhint("Nothing was committed on any shard; retry the transaction.")));
-		participants[i].prepared = true;
-		/* an empty transaction for postgres_fdw's own COMMIT at its pre-commit */
-		(void) run_command(participants[i].conn, "START TRANSACTION", NULL, 0);
+	}
+	/* every answer is read, so no connection is left busy, before a failure is raised */
+	for (i = 0; i < participant_count; i++)
+	{
+		if (await_command(participants[i].conn, &participants[i].sync_cancelled, &why, 0))
+			participants[i].prepared = true;
+		else if (failed < 0)
+		{
+			failed = i;
+			first_why = why;
+		}
 		if (i == 0)
 			pause_if("after_first_prepare");
 	}
+	if (failed >= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("the shard on foreign server %u could not prepare its part of the transaction: %s",
+						participants[failed].serverid, first_why),
+				 errhint("Nothing was committed on any shard; retry the transaction.")));
+	/* an empty transaction on each connection, for postgres_fdw's own COMMIT at its pre-commit */
+	for (i = 0; i < participant_count; i++)
+		(void) run_command(participants[i].conn, "START TRANSACTION", NULL, 0);
 	pause_if("after_prepare");
 	/* the decision commits only once the coordinator's synchronous standbys have it, whatever the session set */
 	if (synchronous_commit < SYNCHRONOUS_COMMIT_REMOTE_FLUSH)
@@ -483,12 +534,21 @@ decision_is_durable(void)
 	return !defined || flushed >= XactLastCommitEnd;
 }
 
+/*
+ * Commits every part at once (each COMMIT PREPARED waits for its shard's
+ * synchronous standbys, so the waits overlap), all within one bound; what is
+ * not committed by then is left to the manager.  A test holding the backend
+ * between two shards' commits gets them one after the other.
+ */
 static void
 commit_all(void)
 {
 	int			i;
 	char		sql[128];
 	char	   *why = NULL;
+	bool		one_by_one = pause_at != NULL && strcmp(pause_at, "between_commits") == 0 && pause_ms > 0;
+	bool		sent[MAX_PARTICIPANTS];
+	TimestampTz deadline;
 
 	pause_if("after_decision");
 	if (!decision_is_durable())
@@ -498,14 +558,31 @@ commit_all(void)
 						"primary's lease ran out: its parts on the shards are left to the IDC Guard manager", current_gid)));
 		return;
 	}
+	deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), COMMIT_PREPARED_WAIT_MS);
 	for (i = 0; i < participant_count; i++)
 	{
+		sent[i] = false;
 		if (!participants[i].prepared)
 			continue;
-		if (i > 0)
+		if (one_by_one && i > 0)
 			pause_if("between_commits");
 		snprintf(sql, sizeof(sql), "COMMIT PREPARED '%s_%d'", current_gid, i);
-		if (!run_command(participants[i].conn, sql, &why, COMMIT_PREPARED_WAIT_MS))
+		sent[i] = send_command(participants[i].conn, sql, &participants[i].sync_cancelled);
+		if (!sent[i])
+			ereport(WARNING,
+					(errmsg("committing the part of transaction %s on foreign server %u is left to the IDC Guard manager: %s",
+							current_gid, participants[i].serverid, PQerrorMessage(participants[i].conn))));
+		else if (one_by_one
+				 && !await_command(participants[i].conn, &participants[i].sync_cancelled, &why, deadline))
+			ereport(WARNING,
+					(errmsg("committing the part of transaction %s on foreign server %u is left to the IDC Guard manager: %s",
+							current_gid, participants[i].serverid, why)));
+	}
+	if (one_by_one)
+		return;
+	for (i = 0; i < participant_count; i++)
+	{
+		if (sent[i] && !await_command(participants[i].conn, &participants[i].sync_cancelled, &why, deadline))
 			ereport(WARNING,
 					(errmsg("committing the part of transaction %s on foreign server %u is left to the IDC Guard manager: %s",
 							current_gid, participants[i].serverid, why)));
