@@ -361,17 +361,22 @@ class CrossShardBankTest {
                     () -> st.execute("INSERT INTO idcguard.twophase_decision VALUES ('idcg_1_00000000')"));
         }
         NodeView coordinator = ClusterHealth.primary(group(estate.detail("Bank"), "coordinator")).orElseThrow();
-        try (Connection su = estate.superuser(coordinator, coordinator, "app"); Statement st = su.createStatement()) {
-            st.execute("DROP TABLE idcguard.twophase_decision");
+        estate.killManager(); // its resolver would put the table back within a second: the transfer must meet the gap
+        try {
+            try (Connection su = estate.superuser(coordinator, coordinator, "app"); Statement st = su.createStatement()) {
+                st.execute("DROP TABLE idcguard.twophase_decision");
+            }
+            try (Connection c = DriverManager.getConnection(jdbc)) {
+                c.setAutoCommit(false);
+                SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                        () -> bank.transfer(c, 9_000_002, accounts[0], accounts[1], 1));
+                System.out.println("CrossShardBankTest: a transfer without the decision table: " + refused.getMessage());
+                assertTrue(refused.getMessage().contains("missing"), refused.getMessage());
+            }
+            assertEquals(0, bank.legsOf(9_000_002), "nothing of the refused transfer was committed");
+        } finally {
+            estate.startManager();
         }
-        try (Connection c = DriverManager.getConnection(jdbc)) {
-            c.setAutoCommit(false);
-            SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
-                    () -> bank.transfer(c, 9_000_002, accounts[0], accounts[1], 1));
-            System.out.println("CrossShardBankTest: a transfer without the decision table: " + refused.getMessage());
-            assertTrue(refused.getMessage().contains("missing"), refused.getMessage());
-        }
-        assertEquals(0, bank.legsOf(9_000_002), "nothing of the refused transfer was committed");
         Waits.until(Duration.ofSeconds(30), "the manager put the decision table back", () -> {
             try {
                 decisions();
