@@ -94,7 +94,7 @@ public final class ProbeWorkload implements AutoCloseable {
                     select.setLong(2, seq);
                     select.executeQuery().close();
                 }
-                pause(TICK_MILLIS);
+                Quietly.pause(TICK_MILLIS);
             } catch (SQLException e) {
                 errorCount++;
                 lastErrorMillis = System.currentTimeMillis();
@@ -104,12 +104,12 @@ public final class ProbeWorkload implements AutoCloseable {
                 if (errors.size() < 1000) {
                     errors.add(System.currentTimeMillis() + " " + e.getMessage());
                 }
-                close(c);
+                Quietly.close(c);
                 c = null;
-                pause(50);
+                Quietly.pause(50);
             }
         }
-        close(c);
+        Quietly.close(c);
     }
 
     /** Stops the loop and returns what it saw, having looked up every acknowledged id. */
@@ -166,7 +166,7 @@ public final class ProbeWorkload implements AutoCloseable {
                 return;
             } catch (SQLException e) {
                 last = e;
-                pause(500);
+                Quietly.pause(500);
             }
         }
         throw last;
@@ -294,21 +294,5 @@ public final class ProbeWorkload implements AutoCloseable {
         running = false;
     }
 
-    private static void close(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // a broken connection is dropped either way
-            }
-        }
-    }
 
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

@@ -158,7 +158,7 @@ public final class TransferWorkload {
                         lost.subList(0, Math.min(20, lost.size())), lost.size(), total, ACCOUNT_COUNT * START_BALANCE);
             } catch (SQLException e) {
                 last = e; // the coordinator busy or failing over: ask again
-                pause(500);
+                Quietly.pause(500);
             }
         }
         throw last;
@@ -197,12 +197,12 @@ public final class TransferWorkload {
                 acknowledged.add(id);
             } catch (SQLException e) {
                 failed.incrementAndGet();
-                close(c);
+                Quietly.close(c);
                 c = null;
-                pause(100);
+                Quietly.pause(100);
             }
         }
-        close(c);
+        Quietly.close(c);
     }
 
     /**
@@ -241,21 +241,5 @@ public final class TransferWorkload {
         }
     }
 
-    private static void close(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // the connection went with the coordinator
-            }
-        }
-    }
 
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

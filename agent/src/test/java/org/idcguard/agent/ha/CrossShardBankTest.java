@@ -174,15 +174,7 @@ class CrossShardBankTest {
         for (Map.Entry<String, Boolean> point : points.entrySet()) {
             long transfer = ++id;
             NodeView coordinator = pauseCoordinatorAt(point.getKey());
-            Thread committer = new Thread(() -> {
-                try (Connection c = DriverManager.getConnection(jdbc)) {
-                    c.setAutoCommit(false);
-                    bank.transfer(c, transfer, accounts[0], accounts[1], 7);
-                } catch (SQLException e) {
-                    // the coordinator is killed under it
-                }
-            });
-            committer.start();
+            Thread committer = transferInBackground(bank, transfer, accounts);
             Thread.sleep(2500); // it waits at the point now
             PrimaryFailureTest.processTree(coordinator.pid()).forEach(ProcessHandle::destroyForcibly);
             committer.join(30_000);
@@ -293,15 +285,7 @@ class CrossShardBankTest {
         for (Map.Entry<String, Integer> point : points.entrySet()) {
             long transfer = ++id;
             pauseCoordinatorAt(point.getKey());
-            Thread committer = new Thread(() -> {
-                try (Connection c = DriverManager.getConnection(jdbc)) {
-                    c.setAutoCommit(false);
-                    bank.transfer(c, transfer, accounts[0], accounts[1], 5);
-                } catch (SQLException e) {
-                    // its coordinator is demoted under it
-                }
-            });
-            committer.start();
+            Thread committer = transferInBackground(bank, transfer, accounts);
             Waits.until(Duration.ofSeconds(20), "the transfer holds its prepared parts", () -> {
                 try {
                     return preparedParts() >= 2;
@@ -399,6 +383,20 @@ class CrossShardBankTest {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    /** One transfer between the two accounts, committed on a thread of its own (it may fail: a fault comes under it). */
+    private Thread transferInBackground(TransferWorkload bank, long transfer, int[] accounts) {
+        Thread committer = new Thread(() -> {
+            try (Connection c = DriverManager.getConnection(jdbc)) {
+                c.setAutoCommit(false);
+                bank.transfer(c, transfer, accounts[0], accounts[1], 5);
+            } catch (SQLException e) {
+                // its coordinator is killed or demoted under it: the outcome is read from the shards afterwards
+            }
+        }, "transfer-" + transfer);
+        committer.start();
+        return committer;
     }
 
     /** Tells the coordinator's backends to wait at a point of the protocol; returns the coordinator's primary. */

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import org.idcguard.agent.drill.Quietly;
 
 /**
  * Writers committing as fast as they can through the coordinator into a table spread over every shard, each on its
@@ -67,12 +68,12 @@ public final class Writers implements AutoCloseable {
                 acked.add(new long[] {writer, seq, System.currentTimeMillis()});
             } catch (SQLException e) {
                 errors.incrementAndGet();
-                close(c);
+                Quietly.close(c);
                 c = null;
-                pause(20);
+                Quietly.pause(20);
             }
         }
-        close(c);
+        Quietly.close(c);
     }
 
     public long acked() {
@@ -134,7 +135,7 @@ public final class Writers implements AutoCloseable {
                 break;
             } catch (SQLException e) {
                 last = e;
-                pause(500);
+                Quietly.pause(500);
             }
         }
         if (last != null) {
@@ -161,21 +162,5 @@ public final class Writers implements AutoCloseable {
         }
     }
 
-    private static void close(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // broken either way
-            }
-        }
-    }
 
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }
