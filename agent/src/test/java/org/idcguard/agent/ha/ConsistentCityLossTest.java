@@ -132,8 +132,34 @@ class ConsistentCityLossTest {
             Waits.until(Duration.ofSeconds(30), "the coordinator reaches the new shard primaries", () -> torn(estate.detail("Cut").uris().jdbc()) >= 0);
             long torn = torn(estate.detail("Cut").uris().jdbc());
             assertEquals(0, torn, "transactions present on one shard and missing on another after a consistent promotion");
-            System.out.printf("consistent promotion at %s: %d cross-shard transactions acknowledged, %d present, none torn%n", point,
-                    acked.get(), present(estate.detail("Cut").uris().jdbc()));
+            // they were committed in two phases, and no part of one is left prepared in the DR city
+            ClusterDetail after = estate.detail("Cut");
+            NodeView coordinator = ClusterHealth.primary(after.groups().stream().filter(g -> g.name().equals("coordinator"))
+                    .findFirst().orElseThrow()).orElseThrow();
+            long decisions;
+            try (Connection su = estate.superuser(coordinator, coordinator, "app"); Statement st = su.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM idcguard.twophase_decision")) {
+                rs.next();
+                decisions = rs.getLong(1);
+            }
+            assertTrue(decisions > 0, "the transactions across shards were committed in two phases");
+            Waits.until(Duration.ofSeconds(30), "no part is left prepared on the DR city's shard primaries", () -> {
+                for (GroupView g : estate.detail("Cut").groups()) {
+                    NodeView p = ClusterHealth.primary(g).orElseThrow();
+                    try (Connection su = estate.superuser(p, p); Statement st = su.createStatement();
+                         ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_prepared_xacts")) {
+                        rs.next();
+                        if (rs.getLong(1) > 0) {
+                            return false;
+                        }
+                    } catch (Exception e) {
+                        return false;
+                    }
+                }
+                return true;
+            });
+            System.out.printf("consistent promotion at %s: %d cross-shard transactions acknowledged, %d present, none torn, "
+                    + "%d decisions on the DR coordinator%n", point, acked.get(), present(estate.detail("Cut").uris().jdbc()), decisions);
         }
     }
 
