@@ -1,6 +1,5 @@
 package org.idcguard.agent.node;
 
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -38,6 +37,7 @@ final class LeaseGuard implements AutoCloseable {
     /** How often deadlines are looked at: well inside the shortest failure window. */
     static final long CHECK_MILLIS = 100;
     private final PgInstances instances;
+    private final LeaseFiles files;
     /** Per primary leased here: its deadline (monotonic ms) and the window of the last lease. */
     private final Map<String, Held> held = new ConcurrentHashMap<>();
     private volatile RoleLease last = new RoleLease(0, 0, List.of());
@@ -60,6 +60,7 @@ final class LeaseGuard implements AutoCloseable {
 
     LeaseGuard(PgInstances instances) {
         this.instances = instances;
+        this.files = new LeaseFiles(instances::writeLease);
     }
 
     void start() {
@@ -80,7 +81,7 @@ final class LeaseGuard implements AutoCloseable {
             held.put(name, new Held(deadline, lease.validMillis()));
         }
         for (String name : new HashSet<>(held.keySet())) {
-            if (!lease.primaries().contains(name)) {
+            if (!lease.primaries().contains(name) && held.get(name).deadline() != 0) {
                 write(name, 0);
                 held.put(name, new Held(0, held.get(name).window()));
             }
@@ -195,12 +196,9 @@ final class LeaseGuard implements AutoCloseable {
         }
     }
 
+    /** Never waits here: a file is written on its instance's own thread (see {@link LeaseFiles}). */
     private void write(String name, long deadline) {
-        try {
-            instances.writeLease(name, deadline);
-        } catch (IOException e) {
-            log.warn("Cannot write the lease of {}: {}", name, e.getMessage());
-        }
+        files.write(name, deadline);
     }
 
     static long monotonicMillis() {
@@ -211,5 +209,6 @@ final class LeaseGuard implements AutoCloseable {
     public void close() {
         timer.shutdownNow();
         fencer.shutdownNow();
+        files.close();
     }
 }
