@@ -32,8 +32,8 @@ class DeposedPrimaryHealthTest {
     void afterTheLeaseOnlyAStandbyItsCommitsWaitForKeepsThePrimaryUp() throws Exception {
         try (LocalEstate estate = HaEstates.start(53, Map.of())) {
             HaEstates.createCluster(estate, "Leased");
+            NodeView primary = HaEstates.primaries(estate, "Leased").get(0);
             GroupView group = estate.detail("Leased").groups().get(0);
-            NodeView primary = ClusterHealth.primary(group).orElseThrow();
             String backupIdc = group.nodes().stream().map(NodeView::idc).filter(idc -> !idc.equals(primary.idc())).findFirst().orElseThrow();
             List<String> backupComputers = estate.access().computersOf(backupIdc); // asked while the manager answers
             JsonNode route = estate.api().get("/api/clusters/Leased/route?bind=127.0.53.100:6432").json();

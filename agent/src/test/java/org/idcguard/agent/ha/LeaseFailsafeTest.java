@@ -31,8 +31,8 @@ class LeaseFailsafeTest {
     void withoutTheManagerPrimariesWriteWhileTheirGroupHearsThemAndStopOnceTheDrCityDoesNot() throws Exception {
         try (LocalEstate estate = HaEstates.start(BLOCK, Map.of())) {
             HaEstates.createCrossCityCluster(estate, BLOCK, "Lease");
+            List<NodeView> primaries = HaEstates.primaries(estate, "Lease");
             ClusterDetail detail = estate.detail("Lease");
-            List<NodeView> primaries = detail.groups().stream().map(g -> ClusterHealth.primary(g).orElseThrow()).toList();
             List<NodeView> dr = detail.groups().stream().flatMap(g -> g.nodes().stream()).filter(n -> n.idc().equals("IDC3")).toList();
             assertEquals(2, dr.size());
 

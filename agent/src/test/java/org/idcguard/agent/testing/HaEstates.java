@@ -53,6 +53,16 @@ public final class HaEstates {
         awaitFullProtection(estate, name, Duration.ofSeconds(60));
     }
 
+    /**
+     * Each group's primary, once every group shows exactly one. A node's role in the detail is its last probe's: on a
+     * loaded computer one probe of a healthy primary may time out, and for that tick the group shows none.
+     */
+    public static List<org.idcguard.model.NodeView> primaries(LocalEstate estate, String name) {
+        Waits.until(Duration.ofSeconds(30), "every group of " + name + " shows one primary", () -> estate.detail(name).groups().stream()
+                .allMatch(g -> ClusterHealth.primary(g).isPresent()));
+        return estate.detail(name).groups().stream().map(g -> ClusterHealth.primary(g).orElseThrow()).toList();
+    }
+
     /** Waits for full protection; when it does not come, the failure names each node's role and state, and the last events. */
     public static void awaitFullProtection(LocalEstate estate, String name, Duration limit) {
         try {
