@@ -534,6 +534,15 @@ decision_is_durable(void)
 	return !defined || flushed >= XactLastCommitEnd;
 }
 
+/* A part whose commit did not go through here: the manager's resolver commits it from the decision. */
+static void
+left_to_manager(int i, const char *why)
+{
+	ereport(WARNING,
+			(errmsg("committing the part of transaction %s on foreign server %u is left to the IDC Guard manager: %s",
+					current_gid, participants[i].serverid, why)));
+}
+
 /*
  * Commits every part at once (each COMMIT PREPARED waits for its shard's
  * synchronous standbys, so the waits overlap), all within one bound; what is
@@ -569,23 +578,17 @@ commit_all(void)
 		snprintf(sql, sizeof(sql), "COMMIT PREPARED '%s_%d'", current_gid, i);
 		sent[i] = send_command(participants[i].conn, sql, &participants[i].sync_cancelled);
 		if (!sent[i])
-			ereport(WARNING,
-					(errmsg("committing the part of transaction %s on foreign server %u is left to the IDC Guard manager: %s",
-							current_gid, participants[i].serverid, PQerrorMessage(participants[i].conn))));
+			left_to_manager(i, PQerrorMessage(participants[i].conn));
 		else if (one_by_one
 				 && !await_command(participants[i].conn, &participants[i].sync_cancelled, &why, deadline))
-			ereport(WARNING,
-					(errmsg("committing the part of transaction %s on foreign server %u is left to the IDC Guard manager: %s",
-							current_gid, participants[i].serverid, why)));
+			left_to_manager(i, why);
 	}
 	if (one_by_one)
 		return;
 	for (i = 0; i < participant_count; i++)
 	{
 		if (sent[i] && !await_command(participants[i].conn, &participants[i].sync_cancelled, &why, deadline))
-			ereport(WARNING,
-					(errmsg("committing the part of transaction %s on foreign server %u is left to the IDC Guard manager: %s",
-							current_gid, participants[i].serverid, why)));
+			left_to_manager(i, why);
 	}
 }
 

@@ -92,9 +92,7 @@ class CrossShardBankTest {
                 + ", torn " + report.torn() + ", lost " + report.lost() + ", resolved: "
                 + estate.events("twophase.resolved").stream().map(e -> e.get("message").asText()).toList());
         assertTrue(report.acknowledged() > 100, "the writers got through: " + report.line());
-        assertEquals(0, report.tornCount(), "transfers present on one shard only: " + report.torn());
-        assertEquals(0, report.lostCount(), "acknowledged transfers not wholly present: " + report.lost());
-        assertEquals(report.expectedTotal(), report.total(), "the total is unchanged");
+        assertWhole(report);
     }
 
     /** The coordinator's primary SIGKILLed while one shard's standbys are stopped, so commits wait on that shard. */
@@ -161,14 +159,12 @@ class CrossShardBankTest {
     @org.junit.jupiter.api.Order(2)
     @org.junit.jupiter.api.Tag("long")
     void aCoordinatorKilledAtEachPointOfTheProtocolEndsEachTransactionWhole() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(twoPhase, "two-phase commit is off");
+        TransferWorkload bank = twoPhaseBank();
         Map<String, Boolean> points = new java.util.LinkedHashMap<>();
         points.put("after_first_prepare", false);
         points.put("after_prepare", false);
         points.put("after_decision", true);
         points.put("between_commits", true);
-        TransferWorkload bank = new TransferWorkload(jdbc);
-        bank.prepare();
         int[] accounts = bank.accountsOnTwoShards();
         long id = 1_000_000;
         for (Map.Entry<String, Boolean> point : points.entrySet()) {
@@ -198,9 +194,7 @@ class CrossShardBankTest {
     @org.junit.jupiter.api.Order(3)
     @org.junit.jupiter.api.Tag("long")
     void aManagerKilledDuringResolutionLeavesNoTransferTorn() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(twoPhase, "two-phase commit is off");
-        TransferWorkload bank = new TransferWorkload(jdbc);
-        bank.prepare();
+        TransferWorkload bank = twoPhaseBank();
         estate.killManager();
         estate.startManager(Map.of("IDCGUARD_TEST_PAUSE_AT", "twophase-resolving:120000"));
         long mark = estate.lastEventId();
@@ -224,9 +218,7 @@ class CrossShardBankTest {
         }
         awaitNoPreparedPart("after the manager's kill");
         System.out.println("CrossShardBankTest: manager killed during resolution: " + report.line());
-        assertEquals(0, report.tornCount(), "transfers present on one shard only: " + report.torn());
-        assertEquals(0, report.lostCount(), "acknowledged transfers not wholly present: " + report.lost());
-        assertEquals(report.expectedTotal(), report.total(), "the total is unchanged");
+        assertWhole(report);
     }
 
     /**
@@ -237,9 +229,7 @@ class CrossShardBankTest {
     @org.junit.jupiter.api.Order(4)
     @org.junit.jupiter.api.Tag("long")
     void aPartPreparedTooLongIsAnAlert() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(twoPhase, "two-phase commit is off");
-        TransferWorkload bank = new TransferWorkload(jdbc);
-        bank.prepare();
+        TransferWorkload bank = twoPhaseBank();
         int[] accounts = bank.accountsOnTwoShards();
         estate.killManager();
         estate.startManager(Map.of("IDCGUARD_TWO_PHASE_ALERT_AFTER", "PT3S"));
@@ -274,9 +264,7 @@ class CrossShardBankTest {
     @org.junit.jupiter.api.Order(5)
     @org.junit.jupiter.api.Tag("long")
     void aPlannedSwitchWithPreparedPartsOpenEndsEachTransferWhole() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(twoPhase, "two-phase commit is off");
-        TransferWorkload bank = new TransferWorkload(jdbc);
-        bank.prepare();
+        TransferWorkload bank = twoPhaseBank();
         int[] accounts = bank.accountsOnTwoShards();
         Map<String, Integer> points = new java.util.LinkedHashMap<>();
         points.put("after_prepare", 0);
@@ -318,10 +306,8 @@ class CrossShardBankTest {
     @Test
     @org.junit.jupiter.api.Order(6)
     void everyWayOfWritingOnTwoShardsIsCommittedInTwoPhases() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(twoPhase, "two-phase commit is off");
+        TransferWorkload bank = twoPhaseBank();
         HaEstates.awaitFullProtection(estate, "Bank", Duration.ofSeconds(120));
-        TransferWorkload bank = new TransferWorkload(jdbc);
-        bank.prepare();
         int[] accounts = bank.accountsOnTwoShards();
         try (Connection c = DriverManager.getConnection(jdbc); Statement st = c.createStatement()) {
             long before = decisions();
@@ -383,6 +369,21 @@ class CrossShardBankTest {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    /** The bank for a test of the two-phase protocol itself (skipped when the run turned it off). */
+    private TransferWorkload twoPhaseBank() throws SQLException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(twoPhase, "two-phase commit is off");
+        TransferWorkload bank = new TransferWorkload(jdbc);
+        bank.prepare();
+        return bank;
+    }
+
+    /** No transfer on one shard only, every acknowledged one wholly present, the total unchanged. */
+    private static void assertWhole(TransferWorkload.Report report) {
+        assertEquals(0, report.tornCount(), "transfers present on one shard only: " + report.torn());
+        assertEquals(0, report.lostCount(), "acknowledged transfers not wholly present: " + report.lost());
+        assertEquals(report.expectedTotal(), report.total(), "the total is unchanged");
     }
 
     /** One transfer between the two accounts, committed on a thread of its own (it may fail: a fault comes under it). */

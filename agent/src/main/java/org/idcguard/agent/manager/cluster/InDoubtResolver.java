@@ -20,14 +20,15 @@ import org.idcguard.model.InstanceSpec;
 
 /**
  * Ends the parts of cross-shard transactions a failure left prepared on the shards (two-phase commit through the
- * coordinator, extension/idcguard_lease/idcguard_twophase.c). For each prepared part ({@code idcg_FXID_RANDOM}) on a
+ * coordinator, extension/idcguard_lease/idcguard_twophase.c). For each prepared part ({@code idcg_FXID_RANDOM_N}) on a
  * shard's primary: once the coordinator transaction FXID is over on the coordinator's primary, it is committed if the
  * coordinator recorded its decision (a row in {@code idcguard.twophase_decision}, inserted by that very transaction),
  * and rolled back if not. Before it acts, a pass commits a transaction of its own on the coordinator, which waits for
  * the coordinator's synchronous standbys and passes the coordinator's lease check: so what it read there is what a
- * takeover of the coordinator keeps, and it read it from the true primary (a deposed one refuses the commit). Over is read first and the decision after, in that order: a transaction committing between
- * the two reads is then seen committed with its row. A transaction id of a timeline a takeover cut off may be in the
- * future of the coordinator's new primary, or used there again by another transaction: neither has the part's
+ * takeover of the coordinator keeps, and it read it from the true primary (a deposed one refuses the commit). Over is
+ * read first and the decision after, in that order: a transaction committing between the two reads is then seen
+ * committed with its row. A transaction id of a timeline a takeover cut off may be in the future of the coordinator's
+ * new primary, or used there again by another transaction: neither has the part's
  * random gid as a decision, so the part is rolled back, which is right, since nothing acknowledged it.
  *
  * <p>Runs every second on the leading manager, so after a takeover, a switch, a rejoin or a DR promotion the row locks
@@ -139,6 +140,10 @@ public final class InDoubtResolver implements AutoCloseable {
         return all;
     }
 
+    /** How one prepared part is to end: committed where its coordinator decided, rolled back where it did not. */
+    private record End(String gid, boolean commit) {
+    }
+
     private Resolved resolveShard(ClusterRecord cluster, Connection coord, NodeRecord shard, Connection part,
                                   java.util.Set<String> stillPrepared) throws SQLException {
         int committed = 0;
@@ -152,7 +157,7 @@ public final class InDoubtResolver implements AutoCloseable {
                 prepared.add(new String[] {rs.getString(1), Long.toString(rs.getLong(2))});
             }
         }
-        List<String[]> ends = new ArrayList<>(); // {gid, "commit" or "rollback"}
+        List<End> ends = new ArrayList<>();
         for (String[] row : prepared) {
             Matcher m = GID.matcher(row[0]);
             if (!m.matches()) {
@@ -170,18 +175,17 @@ public final class InDoubtResolver implements AutoCloseable {
                 }
                 continue;
             }
-            ends.add(new String[] {gid, decided(coord, m.group(1)) ? "commit" : "rollback"});
+            ends.add(new End(gid, decided(coord, m.group(1))));
         }
         if (ends.isEmpty()) {
             return new Resolved(shard.group(), 0, 0, waiting);
         }
         durabilityBarrier(coord);
-        for (String[] end : ends) {
-            boolean decided = end[1].equals("commit");
+        for (End end : ends) {
             PgSession.checkMayChange();
             try (Statement st = part.createStatement()) {
-                st.execute((decided ? "COMMIT PREPARED " : "ROLLBACK PREPARED ") + PgSession.literal(end[0]));
-                if (decided) {
+                st.execute((end.commit() ? "COMMIT PREPARED " : "ROLLBACK PREPARED ") + PgSession.literal(end.gid()));
+                if (end.commit()) {
                     committed++;
                 } else {
                     rolledBack++;
@@ -192,7 +196,7 @@ public final class InDoubtResolver implements AutoCloseable {
                     throw e;
                 }
             }
-            warnedStuck.remove(end[0]);
+            warnedStuck.remove(end.gid());
         }
         return new Resolved(shard.group(), committed, rolledBack, waiting);
     }
