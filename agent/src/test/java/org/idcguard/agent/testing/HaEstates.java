@@ -58,9 +58,18 @@ public final class HaEstates {
      * loaded computer one probe of a healthy primary may time out, and for that tick the group shows none.
      */
     public static List<org.idcguard.model.NodeView> primaries(LocalEstate estate, String name) {
-        Waits.until(Duration.ofSeconds(30), "every group of " + name + " shows one primary", () -> estate.detail(name).groups().stream()
-                .allMatch(g -> ClusterHealth.primary(g).isPresent()));
-        return estate.detail(name).groups().stream().map(g -> ClusterHealth.primary(g).orElseThrow()).toList();
+        // One snapshot answers both the wait and the result: a second read may catch one probe of a healthy primary
+        // timing out on a loaded computer (its role then reads "down" until the next tick).
+        List<List<org.idcguard.model.NodeView>> seen = new java.util.ArrayList<>(List.of(List.of()));
+        Waits.until(Duration.ofSeconds(30), "every group of " + name + " shows one primary", () -> {
+            List<java.util.Optional<org.idcguard.model.NodeView>> each = estate.detail(name).groups().stream().map(ClusterHealth::primary).toList();
+            if (each.stream().anyMatch(java.util.Optional::isEmpty)) {
+                return false;
+            }
+            seen.set(0, each.stream().map(java.util.Optional::orElseThrow).toList());
+            return true;
+        });
+        return seen.get(0);
     }
 
     /** Waits for full protection; when it does not come, the failure names each node's role and state, and the last events. */

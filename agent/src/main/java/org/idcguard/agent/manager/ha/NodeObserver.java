@@ -26,6 +26,8 @@ final class NodeObserver implements AutoCloseable {
     private final Map<String, NodeHealth> health = new HashMap<>();
     private final Map<String, Long> lingering = new HashMap<>();
     private final Map<String, NodeState> latest = new ConcurrentHashMap<>();
+    /** Per node, its last answered probe: what the detail shows while the loop does not yet count it down. */
+    private final Map<String, NodeObservation> lastAnswered = new ConcurrentHashMap<>();
     private final Map<String, ProbeStats> stats = new ConcurrentHashMap<>();
     /** Per primary, its lease file's stamp on the last probe (see {@link #leaseStampUnchanged}). */
     private final Map<String, Long> leaseStamps = new HashMap<>();
@@ -52,6 +54,7 @@ final class NodeObserver implements AutoCloseable {
             if (!nodes.containsKey(name)) {
                 health.get(name).close();
                 latest.remove(name);
+                lastAnswered.remove(name);
                 stats.remove(name);
                 return true;
             }
@@ -83,6 +86,11 @@ final class NodeObserver implements AutoCloseable {
         Map<String, NodeState> states = v.nodes().stream().collect(Collectors.toMap(NodeRecord::name,
                 n -> health.get(n.name()).state(n, s.failedProbes())));
         latest.putAll(states);
+        states.forEach((name, st) -> {
+            if (st.answering()) {
+                lastAnswered.put(name, st.observation().get());
+            }
+        });
         return Optional.of(states);
     }
 
@@ -138,16 +146,20 @@ final class NodeObserver implements AutoCloseable {
         return leaseEnforcedWhenLastSeen.getOrDefault(node, true);
     }
 
-    /** A node as the last tick saw it, in the cluster detail's words; empty before the loop has probed it. */
+    /**
+     * A node as the last tick saw it, in the cluster detail's words; empty before the loop has probed it. A node
+     * whose latest probes failed but fewer than the failover rule counts as down keeps its last answer: one late
+     * probe on a loaded computer is not an outage, and the topology must not say "down" for what the loop does not.
+     */
     public Optional<ObservedNode> observed(String node) {
         NodeState n = latest.get(node);
         if (n == null) {
             return Optional.empty();
         }
-        if (!n.answering()) {
+        NodeObservation o = n.answering() ? n.observation().get() : n.down() ? null : lastAnswered.get(node);
+        if (o == null) {
             return Optional.of(ObservedNode.down());
         }
-        NodeObservation o = n.observation().get();
         Map<String, ObservedNode.Replica> replicas = new HashMap<>();
         o.replicas().forEach(r -> replicas.put(r.name(), new ObservedNode.Replica(r.syncState(), Math.max(0, o.lsn() - r.flushLsn()))));
         return Optional.of(new ObservedNode(o.inRecovery() ? "standby" : "primary", Lsn.format(o.lsn()), replicas));
