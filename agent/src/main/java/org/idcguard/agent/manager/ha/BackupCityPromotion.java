@@ -547,7 +547,7 @@ public final class BackupCityPromotion {
         NodeRecord old = members.stream().filter(NodeRecord::isPrimary).findFirst().orElseThrow();
         GroupRecord group = store.inTransaction(c -> clusters.groups(c, cluster.name())).stream()
                 .filter(g -> g.name().equals(m.group())).findFirst().orElseThrow();
-        long intent = store.inTransaction(c -> intents.insert(c, FailoverIntents.DR, cluster.name(), m.group(), old.name(), candidate.name(),
+        long intent = store.inTransaction(c -> intents.insert(c, IntentKind.DR, cluster.name(), m.group(), old.name(), candidate.name(),
                 "Backup-city promotion confirmed by the DBA: " + candidate.name() + " in " + candidate.idc() + "."));
         long received;
         try {
@@ -561,13 +561,13 @@ public final class BackupCityPromotion {
             }
         } catch (Exception e) {
             store.inTransaction(c -> {
-                intents.end(c, intent, FailoverIntents.ABANDONED, "not promoted: " + e.getMessage());
+                intents.end(c, intent, IntentStep.ABANDONED, "not promoted: " + e.getMessage());
                 return null;
             });
             throw e;
         }
         store.inTransaction(c -> {
-            intents.step(c, intent, FailoverIntents.PROMOTING); // from here a manager restarted rolls it forward
+            intents.step(c, intent, IntentStep.PROMOTING); // from here a manager restarted rolls it forward
             return null;
         });
         TestPause.at("dr-promoting", () -> events.record("test.paused", subject, "dr-promoting"));
@@ -583,7 +583,7 @@ public final class BackupCityPromotion {
             clusters.setRole(c, candidate.name(), "primary", false);
             clusters.setSyncSet(c, cluster.name(), group.name(), List.of());
             clusters.setConfiguredStandbys(c, cluster.name(), group.name(), List.of());
-            intents.end(c, intent, FailoverIntents.DONE, "promoted at " + Lsn.format(received));
+            intents.end(c, intent, IntentStep.DONE, "promoted at " + Lsn.format(received));
             try (PreparedStatement st = c.prepareStatement("INSERT INTO dr_promotion (cluster, group_name, node, mode, estimated_loss, "
                     + "last_known_lsn, promoted_lsn, loss_bytes, promoted_millis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 st.setString(1, cluster.name());

@@ -13,29 +13,16 @@ import java.util.List;
  * its step is moved on after each action, so a manager restarted mid-failover knows what it was doing.
  */
 final class FailoverIntents {
-    /** Recorded before anything is done: nothing has changed on any node yet, or standbys are being detached. */
-    static final String CHOSEN = "chosen";
-    /** Every standby that could acknowledge for the old primary is detached; positions are fixed; nothing promoted. */
-    static final String DETACHED = "detached";
-    /** pg_promote may have been sent: from here a failover only rolls forward. */
-    static final String PROMOTING = "promoting";
-    static final String DONE = "done";
-    static final String ABANDONED = "abandoned";
-
-    static final String FAILOVER = "failover";
-    static final String SWITCH = "switch";
-    /** A backup-city promotion the DBA confirmed: rolls forward from {@link #PROMOTING} like a failover. */
-    static final String DR = "dr";
-
-    record Intent(long id, String kind, String cluster, String group, String oldPrimary, String candidate, String reason, String step) {
+    record Intent(long id, IntentKind kind, String cluster, String group, String oldPrimary, String candidate, String reason,
+                  IntentStep step) {
 
         /** Whether pg_promote may have been sent to the candidate, so that only rolling forward is safe. */
         boolean mayHavePromoted() {
-            return PROMOTING.equals(step);
+            return step.mayHavePromoted();
         }
     }
 
-    long insert(Connection c, String kind, String cluster, String group, String oldPrimary, String candidate, String reason)
+    long insert(Connection c, IntentKind kind, String cluster, String group, String oldPrimary, String candidate, String reason)
             throws SQLException {
         try (PreparedStatement st = c.prepareStatement("INSERT INTO failover (cluster, group_name, old_primary, candidate, reason, "
                 + "step, started_millis, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
@@ -44,9 +31,9 @@ final class FailoverIntents {
             st.setString(3, oldPrimary);
             st.setString(4, candidate);
             st.setString(5, reason.length() > 2000 ? reason.substring(0, 2000) : reason);
-            st.setString(6, CHOSEN);
+            st.setString(6, IntentStep.CHOSEN.stored());
             st.setLong(7, System.currentTimeMillis());
-            st.setString(8, kind);
+            st.setString(8, kind.stored());
             st.executeUpdate();
             ResultSet keys = st.getGeneratedKeys();
             keys.next();
@@ -54,17 +41,17 @@ final class FailoverIntents {
         }
     }
 
-    void step(Connection c, long id, String step) throws SQLException {
+    void step(Connection c, long id, IntentStep step) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("UPDATE failover SET step = ?, finished_millis = ? WHERE id = ?")) {
-            st.setString(1, step);
-            st.setLong(2, DONE.equals(step) || ABANDONED.equals(step) ? System.currentTimeMillis() : 0);
+            st.setString(1, step.stored());
+            st.setLong(2, step.isFinal() ? System.currentTimeMillis() : 0);
             st.setLong(3, id);
             st.executeUpdate();
         }
     }
 
     /** Ends an intent with the sentence that says how. */
-    void end(Connection c, long id, String step, String outcome) throws SQLException {
+    void end(Connection c, long id, IntentStep step, String outcome) throws SQLException {
         step(c, id, step);
         try (PreparedStatement st = c.prepareStatement("UPDATE failover SET outcome = ? WHERE id = ?")) {
             st.setString(1, outcome.length() > 2000 ? outcome.substring(0, 2000) : outcome);
@@ -83,12 +70,12 @@ final class FailoverIntents {
 
     List<Intent> unfinished(Connection c) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT id, kind, cluster, group_name, old_primary, candidate, reason, step "
-                + "FROM failover WHERE step NOT IN ('" + DONE + "', '" + ABANDONED + "') ORDER BY id")) {
+                + "FROM failover WHERE step NOT IN ('" + IntentStep.DONE.stored() + "', '" + IntentStep.ABANDONED.stored() + "') ORDER BY id")) {
             ResultSet rs = st.executeQuery();
             List<Intent> all = new ArrayList<>();
             while (rs.next()) {
-                all.add(new Intent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getString(6), rs.getString(7), rs.getString(8)));
+                all.add(new Intent(rs.getLong(1), IntentKind.fromStored(rs.getString(2)), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getString(7), IntentStep.fromStored(rs.getString(8))));
             }
             return all;
         }

@@ -122,8 +122,8 @@ public final class HaLoop implements AutoCloseable {
 
     /** What the manager is in the middle of: intents recorded and not yet ended (resolved by the next ticks). */
     public List<OpenIntent> openIntents() {
-        return store.inTransaction(intents::unfinished).stream().map(i -> new OpenIntent(i.id(), i.kind(), i.cluster(), i.group(),
-                i.oldPrimary(), i.candidate(), i.step(), i.reason())).toList();
+        return store.inTransaction(intents::unfinished).stream().map(i -> new OpenIntent(i.id(), i.kind().stored(), i.cluster(), i.group(),
+                i.oldPrimary(), i.candidate(), i.step().stored(), i.reason())).toList();
     }
 
     /** A node as the last tick saw it, in the cluster detail's words; empty before the loop has probed it. */

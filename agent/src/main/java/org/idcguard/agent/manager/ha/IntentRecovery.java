@@ -12,22 +12,9 @@ import org.idcguard.agent.manager.cluster.NodeRecord;
 
 /**
  * Ends an intent that nobody is carrying out any more (the manager was killed, or an action failed after the
- * promotion was sent), each recorded step by its own rule:
- * <ul>
- *   <li>{@code chosen}, {@code detached}: nothing was promoted. Rolled back: the intent is abandoned, the standbys it
- *       detached are reattached by the loop, and the group is judged afresh.</li>
- *   <li>{@code promoting}, failover: the standbys were detached and the candidate holds the most WAL, so the promotion
- *       is carried through (pg_promote is idempotent) and recorded. Its sync set is set first: the takeover may have
- *       been killed before it set it, and a standby's own synchronous_standby_names may be empty.</li>
- *   <li>{@code promoting}, planned switch: the old primary may have been stopped. A promoted candidate is recorded; one
- *       still in recovery is rolled back: the old primary is started again (if it is stopped) and the standbys stream
- *       from it again. See {@link #rollBackSwitch} for why this, and not a roll forward.</li>
- *   <li>a candidate that does not answer: whether it was promoted cannot be known. If it is down (K failed probes) and
- *       could not hold a commit the old primary acknowledged (it was in none of its sync sets, as a standby of the
- *       primary's own IDC is not), it is recorded as the primary it may have become, and the usual rules fail it over:
- *       everything either of them acknowledged is on a standby they waited for, and those are detached and chosen
- *       from by position. Otherwise the group waits, and says so once: the candidate may hold the only copy.</li>
- * </ul>
+ * promotion was sent): gathers what {@link IntentRecoveryTable} decides on (the record, one look at the candidate) and
+ * carries out the action its first matching row names. The rules, and why each is safe, are the table's rows; the
+ * methods below say how each action is done.
  */
 final class IntentRecovery {
     private final MetadataStore store;
@@ -44,93 +31,104 @@ final class IntentRecovery {
         this.failover = failover;
     }
 
+    /** The record as recovery reads it, and what the table decided on. */
+    private record Reading(ClusterRecord cluster, List<NodeRecord> nodes, NodeRecord candidate, NodeRecord old,
+                           IntentRecoveryTable.Facts facts) {
+    }
+
     /**
      * Returns true when the intent ended; false when the group must go on waiting (its candidate is silent).
      * {@code candidateDown}: the loop's probes found the candidate down (K failed probes), not merely slow once.
      */
     boolean resolve(FailoverIntents.Intent intent, boolean candidateDown) {
+        Reading r = read(intent, candidateDown);
         String subject = intent.cluster() + "/" + intent.group();
+        IntentRecoveryTable.Row row = IntentRecoveryTable.decide(r.facts());
+        return switch (row.action()) {
+            case ABANDON -> end(intent, IntentStep.ABANDONED, "failover.abandoned", subject, r.cluster() == null
+                    ? "The cluster was deleted." : "Its nodes are no longer recorded.");
+            case ROLL_BACK -> end(intent, IntentStep.ABANDONED, "failover.rolled-back", subject, "The manager stopped (step "
+                    + intent.step() + ") before any promotion: nothing was promoted, " + intent.oldPrimary() + " stays the "
+                    + "recorded primary, detached standbys are reattached and the group is judged afresh.");
+            case END_DONE -> end(intent, IntentStep.DONE, "failover.resumed", subject, r.candidate().name()
+                    + " was already recorded as primary.");
+            case WAIT -> false;
+            case RECORD_SILENT_CANDIDATE -> recordSilentCandidate(r.cluster(), intent, r.candidate(), r.old(), subject);
+            case ROLL_BACK_SWITCH -> rollBackSwitch(r.cluster(), intent, r.nodes(), r.candidate(), r.old(), subject);
+            case SET_SYNC_SET_PROMOTE_RECORD, PROMOTE_HELD_RECORD, RECORD, CLEAR_TARGET_RECORD -> rollForward(intent, r, row.action(), subject);
+        };
+    }
+
+    /** The facts, read in the order the table consults them: a node is asked only when the record leaves it open. */
+    private Reading read(FailoverIntents.Intent intent, boolean candidateDown) {
         ClusterRecord cluster = store.inTransaction(c -> clusters.find(c, intent.cluster())).orElse(null);
-        if (cluster == null) {
-            end(intent, FailoverIntents.ABANDONED, "failover.abandoned", subject, "The cluster was deleted.");
-            return true;
-        }
-        if (!intent.mayHavePromoted()) {
-            end(intent, FailoverIntents.ABANDONED, "failover.rolled-back", subject, "The manager stopped (step " + intent.step()
-                    + ") before any promotion: nothing was promoted, " + intent.oldPrimary() + " stays the recorded primary, "
-                    + "detached standbys are reattached and the group is judged afresh.");
-            return true;
-        }
-        List<NodeRecord> nodes = store.inTransaction(c -> clusters.nodes(c, intent.cluster()));
+        List<NodeRecord> nodes = cluster == null ? List.of() : store.inTransaction(c -> clusters.nodes(c, intent.cluster()));
         NodeRecord candidate = nodes.stream().filter(n -> n.name().equals(intent.candidate())).findFirst().orElse(null);
         NodeRecord old = nodes.stream().filter(n -> n.name().equals(intent.oldPrimary())).findFirst().orElse(null);
-        if (candidate == null || old == null) {
-            end(intent, FailoverIntents.ABANDONED, "failover.abandoned", subject, "Its nodes are no longer recorded.");
-            return true;
-        }
-        if (candidate.isPrimary()) {
-            end(intent, FailoverIntents.DONE, "failover.resumed", subject, candidate.name() + " was already recorded as primary.");
-            return true;
-        }
-        Optional<Boolean> inRecovery = NodeSql.inRecovery(cluster, candidate);
-        if (inRecovery.isEmpty()) {
-            return candidateDown && recordSilentCandidate(cluster, intent, candidate, old, subject);
-        }
+        boolean recorded = candidate != null && old != null;
+        boolean ask = cluster != null && intent.mayHavePromoted() && recorded && !candidate.isPrimary();
+        Optional<Boolean> inRecovery = ask ? NodeSql.inRecovery(cluster, candidate) : Optional.empty();
+        IntentRecoveryTable.Candidate seen = inRecovery.isEmpty() ? IntentRecoveryTable.Candidate.SILENT
+                : inRecovery.get() ? IntentRecoveryTable.Candidate.IN_RECOVERY : IntentRecoveryTable.Candidate.PROMOTED;
+        Optional<Boolean> promotionRequested = ask && intent.kind() == IntentKind.SWITCH && seen == IntentRecoveryTable.Candidate.IN_RECOVERY
+                ? NodeSql.promotionRequested(cluster, candidate) : Optional.empty();
+        boolean mayHold = ask && group(intent).mayHoldAcknowledged().contains(candidate.name());
+        return new Reading(cluster, nodes, candidate, old, new IntentRecoveryTable.Facts(intent.kind(), intent.step(), cluster != null,
+                recorded, recorded && candidate.isPrimary(), seen, candidateDown, mayHold, promotionRequested));
+    }
+
+    /**
+     * Carries a promotion through (or records one that happened) and records the roles. A takeover's or switch's
+     * candidate still in recovery gets its sync set first ({@link #setSyncSetBeforePromotion}); a backup-city one is
+     * promoted at its held target, or has its target cleared if it was promoted before the kill.
+     */
+    private boolean rollForward(FailoverIntents.Intent intent, Reading r, IntentRecoveryTable.Action action, String subject) {
+        ClusterRecord cluster = r.cluster();
+        NodeRecord candidate = r.candidate();
+        NodeRecord old = r.old();
+        List<NodeRecord> nodes = r.nodes();
         GroupRecord group = group(intent);
-        if (inRecovery.get() && FailoverIntents.SWITCH.equals(intent.kind())) {
-            Optional<Boolean> asked = NodeSql.promotionRequested(cluster, candidate);
-            if (asked.isEmpty()) {
-                return false; // it stopped answering since: judged again on the next try
-            }
-            if (!asked.get()) {
-                return rollBackSwitch(cluster, intent, nodes, candidate, old, subject);
-            }
-            // pg_promote was sent and the candidate has not taken it up yet: the switch sends it only once the candidate
-            // received the old primary's last WAL, so the promotion is carried through below rather than raced
-        }
         Optional<List<String>> syncSet = Optional.empty();
-        if (inRecovery.get() && !FailoverIntents.DR.equals(intent.kind())) {
-            try {
-                syncSet = Optional.of(setSyncSetBeforePromotion(cluster, group, nodes, candidate));
-            } catch (java.sql.SQLException e) {
-                return false; // not promoted without it: tried again
-            }
-        }
-        boolean dr = FailoverIntents.DR.equals(intent.kind());
-        if (inRecovery.get()) {
-            try {
-                if (dr) {
-                    // a consistent one stops at the restore point its recovery target names, as the promotion would have
-                    BackupCityPromotion.promoteHeld(cluster, candidate);
-                } else {
-                    NodeSql.promote(cluster, candidate);
+        try {
+            switch (action) {
+                case SET_SYNC_SET_PROMOTE_RECORD -> {
+                    syncSet = Optional.of(setSyncSetBeforePromotion(cluster, group, nodes, candidate));
+                    NodeSql.promote(cluster, candidate); // not promoted without its sync set: an error is tried again
                 }
-            } catch (java.sql.SQLException e) {
-                return false;
+                // a consistent one stops at the restore point its recovery target names, as the promotion would have
+                case PROMOTE_HELD_RECORD -> BackupCityPromotion.promoteHeld(cluster, candidate);
+                case CLEAR_TARGET_RECORD -> {
+                    try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, candidate, "postgres")) {
+                        BackupCityPromotion.clearRecoveryTarget(db); // promoted before the kill, its target maybe not yet cleared
+                    }
+                }
+                case RECORD -> {
+                    // promoted before the kill: only the record is missing
+                }
+                default -> throw new IllegalArgumentException(action + " does not roll forward");
             }
-        } else if (dr) {
-            try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, candidate, "postgres")) {
-                BackupCityPromotion.clearRecoveryTarget(db); // promoted before the kill, its target maybe not yet cleared
-            } catch (java.sql.SQLException e) {
-                return false;
-            }
+        } catch (java.sql.SQLException e) {
+            return false;
         }
+        boolean carriedThrough = action == IntentRecoveryTable.Action.SET_SYNC_SET_PROMOTE_RECORD
+                || action == IntentRecoveryTable.Action.PROMOTE_HELD_RECORD;
+        boolean dr = intent.kind() == IntentKind.DR;
         Optional<List<String>> waitsFor = syncSet;
         store.inTransaction(c -> {
             List<String> others = nodes.stream().filter(n -> n.group().equals(intent.group()) && !n.isPrimary()
                     && !n.name().equals(candidate.name())).map(NodeRecord::name).toList();
             // which standbys hold everything is unknown after a crash: each joins the sync set once it has caught up
             // a backup-city promotion leaves every main-city node holding WAL the new primary lacks: all are rewound
-            List<String> toRewind = FailoverIntents.DR.equals(intent.kind()) ? nodes.stream().filter(n -> n.group().equals(intent.group())
+            List<String> toRewind = dr ? nodes.stream().filter(n -> n.group().equals(intent.group())
                     && !n.name().equals(candidate.name()) && !n.name().equals(old.name())).map(NodeRecord::name).toList() : List.of();
             failover.recordRoles(c, cluster, group, candidate, old, toRewind, List.of());
             if (waitsFor.isPresent()) {
                 // applied and promoted: the new primary's commits wait for these alone (as after an uninterrupted takeover)
                 clusters.setConfiguredStandbys(c, cluster.name(), group.name(), waitsFor.get());
             }
-            intents.end(c, intent.id(), FailoverIntents.DONE, "rolled forward after a manager restart");
+            intents.end(c, intent.id(), IntentStep.DONE, "rolled forward after a manager restart");
             events.record(c, "failover.resumed", subject, "The manager stopped after it began promoting " + candidate.name()
-                    + (inRecovery.get() ? "; the promotion was carried through" : "; it had been promoted") + " and " + candidate.name()
+                    + (carriedThrough ? "; the promotion was carried through" : "; it had been promoted") + " and " + candidate.name()
                     + " is recorded as primary now. " + old.name() + " will be rewound; " + (others.isEmpty() ? "no other standby"
                     : String.join(", ", others)) + " rejoin the sync set once caught up.");
             return null;
@@ -206,7 +204,7 @@ final class IntentRecovery {
             // harmless, as said: the sync-set keeper sets it if it is ever promoted
         }
         boolean narrowed = forgetSwitchAdditions(cluster, intent.group(), old);
-        end(intent, FailoverIntents.ABANDONED, "failover.abandoned", subject, "The manager stopped during the planned switch "
+        end(intent, IntentStep.ABANDONED, "failover.abandoned", subject, "The manager stopped during the planned switch "
                 + "before " + candidate.name() + " was promoted: the switch of " + intent.group() + " is abandoned; " + old.name()
                 + (wasServing ? " is still the primary" : " had been stopped and was started again as the primary")
                 + " and its standbys stream from it again." + (narrowed ? "" : " The standbys the switch named as possible "
@@ -268,14 +266,11 @@ final class IntentRecovery {
     private boolean recordSilentCandidate(ClusterRecord cluster, FailoverIntents.Intent intent, NodeRecord candidate,
                                           NodeRecord old, String subject) {
         GroupRecord group = group(intent);
-        if (group.mayHoldAcknowledged().contains(candidate.name())) {
-            return false; // it may hold the only copy of an acknowledged commit: wait for it
-        }
         store.inTransaction(c -> {
             // The standbys either primary may have waited for: the failover that follows detaches them all and promotes
             // the one furthest ahead, which holds every commit either of them acknowledged.
             failover.recordRoles(c, cluster, group, candidate, old, List.of(), List.copyOf(group.mayHoldAcknowledged()));
-            intents.end(c, intent.id(), FailoverIntents.DONE, "candidate silent after its promotion was sent; recorded as primary");
+            intents.end(c, intent.id(), IntentStep.DONE, "candidate silent after its promotion was sent; recorded as primary");
             events.record(c, "failover.resumed", subject, candidate.name() + " stopped answering after its promotion was sent: "
                     + "whether it was promoted cannot be known, so it is recorded as the primary it may have become and is failed "
                     + "over by the usual rules. It was in no sync set of " + old.name() + ", so every acknowledged commit is on "
@@ -304,11 +299,12 @@ final class IntentRecovery {
         }
     }
 
-    private void end(FailoverIntents.Intent intent, String step, String kind, String subject, String sentence) {
+    private boolean end(FailoverIntents.Intent intent, IntentStep step, String kind, String subject, String sentence) {
         store.inTransaction(c -> {
             intents.end(c, intent.id(), step, sentence);
             events.record(c, kind, subject, sentence);
             return null;
         });
+        return true;
     }
 }

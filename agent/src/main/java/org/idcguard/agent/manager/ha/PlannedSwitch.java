@@ -207,7 +207,7 @@ public final class PlannedSwitch {
                 .filter(g -> g.name().equals(m.group())).findFirst().orElseThrow();
         List<NodeRecord> others = members.stream().filter(n -> n != old && n != candidate).toList();
         long started = System.currentTimeMillis();
-        long intent = store.inTransaction(c -> intents.insert(c, FailoverIntents.SWITCH, cluster.name(), m.group(), old.name(),
+        long intent = store.inTransaction(c -> intents.insert(c, IntentKind.SWITCH, cluster.name(), m.group(), old.name(),
                 candidate.name(), "Planned switch: " + old.name() + " hands over to " + candidate.name() + "."));
         TestPause.at("switch-chosen", () -> events.record("test.paused", subject, "switch-chosen"));
         long beforeStop = NodeSql.position(cluster, old);
@@ -236,7 +236,7 @@ public final class PlannedSwitch {
                 awaitSegment(candidateDb, otherDbs, NodeSql.switchSegment(cluster, old));
                 NodeSql.checkpoint(cluster, old);
                 store.inTransaction(c -> {
-                    intents.step(c, intent, FailoverIntents.PROMOTING);
+                    intents.step(c, intent, IntentStep.PROMOTING);
                     return null;
                 });
                 stopMayHaveBeenSent = true;
@@ -263,7 +263,7 @@ public final class PlannedSwitch {
                 clusters.setConfiguredStandbys(c, cluster.name(), m.group(), waitFor);
                 // the old primary stopped cleanly and the new one has all its WAL: it holds every acknowledged commit
                 clusters.setSyncSet(c, cluster.name(), m.group(), List.of(old.name()));
-                intents.step(c, intent, FailoverIntents.DONE);
+                intents.step(c, intent, IntentStep.DONE);
                 events.record(c, "switch.group", subject, candidate.name() + " in " + candidate.idc() + " is the primary of "
                         + m.group() + " (writes paused about " + pause + " ms: " + phases + "; received up to " + Lsn.format(received) + "). "
                         + old.name() + " streams from it as a standby.");
@@ -383,7 +383,7 @@ public final class PlannedSwitch {
             return;
         }
         store.inTransaction(c -> {
-            intents.step(c, intent, FailoverIntents.ABANDONED);
+            intents.step(c, intent, IntentStep.ABANDONED);
             events.record(c, "switch.rolled-back", cluster.name() + "/" + group.name(), "The switch of " + group.name()
                     + " failed before promotion (" + why.getMessage() + "): " + old.name() + " is its primary again.");
             return null;

@@ -81,7 +81,7 @@ final class PrimaryFailover {
         List<NodeState> standbys = members.stream().filter(m -> !m.name().equals(lost.name()) && m.answering()
                 && !m.node().needsRejoin() && m.observation().orElseThrow().inRecovery()).toList();
         long intent = store.inTransaction(c -> {
-            long id = intents.insert(c, FailoverIntents.FAILOVER, cluster.name(), group.name(), lost.name(), "-", why);
+            long id = intents.insert(c, IntentKind.FAILOVER, cluster.name(), group.name(), lost.name(), "-", why);
             events.record(c, "failover.started", subject, why + " Detaching " + names(standbys) + " from " + lost.name()
                     + " so it can gather no acknowledgement, then choosing by their positions.");
             return id;
@@ -93,7 +93,7 @@ final class PrimaryFailover {
         } catch (SQLException | RuntimeException e) {
             if (!promotionSent.contains(intent)) {
                 store.inTransaction(c -> {
-                    intents.end(c, intent, FailoverIntents.ABANDONED, "rolled back: " + e.getMessage());
+                    intents.end(c, intent, IntentStep.ABANDONED, "rolled back: " + e.getMessage());
                     events.record(c, "failover.rolled-back", subject, "The failover of " + group.name() + " stopped before any "
                             + "promotion (" + e.getMessage() + "): nothing was promoted; " + lost.name() + " stays the recorded "
                             + "primary, detached standbys are reattached and the group is judged afresh.");
@@ -142,7 +142,7 @@ final class PrimaryFailover {
             // The candidate is recorded before it streams from another standby, so a restarted manager knows what moved.
             store.inTransaction(c -> {
                 intents.changeCandidate(c, intent, choice.candidate().name());
-                intents.step(c, intent, FailoverIntents.DETACHED);
+                intents.step(c, intent, IntentStep.DETACHED);
                 events.record(c, "failover.detached", subject, detached);
                 return null;
             });
@@ -197,7 +197,7 @@ final class PrimaryFailover {
                     events.record(c, "failover.detached", subject, detachedUnrecorded);
                 }
                 clusters.setConfiguredStandbys(c, cluster.name(), group.name(), during);
-                intents.step(c, intent, FailoverIntents.PROMOTING);
+                intents.step(c, intent, IntentStep.PROMOTING);
                 events.record(c, "failover.promoting", subject, "Promoting " + chosen.name() + "; its commits will wait for "
                         + describe(syncSet) + ".");
                 return null;
@@ -302,7 +302,7 @@ final class PrimaryFailover {
         store.inTransaction(c -> {
             recordRoles(c, cluster, group, chosen.node(), lost.node(), toRewind, eligible);
             clusters.setConfiguredStandbys(c, cluster.name(), group.name(), syncSet);
-            intents.end(c, intent, FailoverIntents.DONE, chosen.name() + " promoted");
+            intents.end(c, intent, IntentStep.DONE, chosen.name() + " promoted");
             events.record(c, "failover.done", subject, chosen.name() + " in " + chosen.idc() + " is the primary of " + group.name()
                     + " (promoted " + promotedAfter + " ms after the decision: " + laps + "). " + lost.name()
                     + (toRewind.isEmpty() ? "" : " and " + String.join(", ", toRewind))

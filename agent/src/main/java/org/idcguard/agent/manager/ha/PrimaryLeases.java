@@ -181,7 +181,7 @@ final class PrimaryLeases implements AutoCloseable {
             // (its candidate promoted), and a lease renewed meanwhile would let the old primary acknowledge beside it.
             java.util.Set<String> promotedAway = new java.util.HashSet<>();
             for (FailoverIntents.Intent i : new FailoverIntents().unfinished(c)) {
-                if (FailoverIntents.DR.equals(i.kind())) {
+                if (IntentKind.DR.equals(i.kind())) {
                     promotedAway.add(i.oldPrimary());
                 }
             }

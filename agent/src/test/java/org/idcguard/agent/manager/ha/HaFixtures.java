@@ -114,7 +114,7 @@ final class HaFixtures {
         }
 
         Facts intent(String step) {
-            intent = Optional.of(new FailoverIntents.Intent(7, FailoverIntents.FAILOVER, "c", "g", "p", "b1", "lost", step));
+            intent = Optional.of(new FailoverIntents.Intent(7, IntentKind.FAILOVER, "c", "g", "p", "b1", "lost", IntentStep.fromStored(step)));
             return this;
         }
 
