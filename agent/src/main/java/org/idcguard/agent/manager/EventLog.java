@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
 /** The timeline: every change the manager makes or sees, as a sentence, also logged. */
 public final class EventLog {
     private static final Logger log = LoggerFactory.getLogger(EventLog.class);
-    private final MetadataStore store;
+    private final Transactions store;
 
-    public EventLog(MetadataStore store) {
+    public EventLog(Transactions store) {
         this.store = store;
     }
 

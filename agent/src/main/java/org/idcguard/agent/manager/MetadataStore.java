@@ -11,7 +11,7 @@ import com.zaxxer.hikari.HikariDataSource;
  * The manager's embedded H2 database, migrated by Flyway on open. Commits are written at once
  * (WRITE_DELAY=0) so that a manager killed with SIGKILL loses nothing it acknowledged.
  */
-public final class MetadataStore implements AutoCloseable {
+public final class MetadataStore implements AutoCloseable, Transactions {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MetadataStore.class);
     /** A transaction this slow holds up the HA actions queued behind it; it is logged with where it came from. */
     private static final long SLOW_NANOS = 200_000_000L;
@@ -70,6 +70,7 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     /** Runs work in one transaction: committed when it returns, rolled back when it throws. */
+    @Override
     public <T> T inTransaction(SqlWork<T> work) {
         org.idcguard.agent.manager.journal.Journal journal = this.journal;
         if (journal != null || replicaOnly) {

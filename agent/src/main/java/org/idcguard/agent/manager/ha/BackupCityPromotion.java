@@ -389,7 +389,7 @@ public final class BackupCityPromotion {
      * The same in a transaction of its own, one at a time: groups promoted or rolled forward in parallel each finish
      * with this, and only a check made after every other group's roles were committed can see that all have moved.
      */
-    static boolean finishIfEveryGroupMoved(MetadataStore store, EventLog events, String clusterName, String loss) {
+    static boolean finishIfEveryGroupMoved(org.idcguard.agent.manager.Transactions store, EventLog events, String clusterName, String loss) {
         synchronized (BackupCityPromotion.class) {
             return store.inTransaction(c -> finishIfEveryGroupMoved(c, events, clusterName, loss));
         }

@@ -43,8 +43,9 @@ final class HaActions implements AutoCloseable {
     HaActions(MetadataStore store, EventLog events, NodeAgentClient agents, ActionSessions sessions) {
         this.store = store;
         this.events = events;
-        this.failover = new PrimaryFailover(store, events, steps, sessions);
-        this.recovery = new IntentRecovery(store, events, failover, agents);
+        Nodes pg = new SqlNodes(sessions);
+        this.failover = new PrimaryFailover(store, events, steps, pg, HaClock.SYSTEM);
+        this.recovery = new IntentRecovery(store, events, failover, agents, pg);
         this.keeper = new SyncSetKeeper(store, events);
         this.rejoiner = new Rejoiner(store, events, agents);
     }

@@ -3,7 +3,7 @@ package org.idcguard.agent.manager.ha;
 import java.util.List;
 import java.util.Optional;
 import org.idcguard.agent.manager.EventLog;
-import org.idcguard.agent.manager.MetadataStore;
+import org.idcguard.agent.manager.Transactions;
 import org.idcguard.agent.manager.NodeAgentClient;
 import org.idcguard.agent.manager.cluster.ClusterRecord;
 import org.idcguard.agent.manager.cluster.ClusterRepository;
@@ -17,15 +17,17 @@ import org.idcguard.agent.manager.cluster.NodeRecord;
  * methods below say how each action is done.
  */
 final class IntentRecovery {
-    private final MetadataStore store;
+    private final Transactions store;
     private final EventLog events;
     private final NodeAgentClient agents;
+    private final Nodes pg;
     private final PrimaryFailover failover;
     private final FailoverIntents intents = new FailoverIntents();
     private final ClusterRepository clusters = new ClusterRepository();
 
-    IntentRecovery(MetadataStore store, EventLog events, PrimaryFailover failover, NodeAgentClient agents) {
+    IntentRecovery(Transactions store, EventLog events, PrimaryFailover failover, NodeAgentClient agents, Nodes pg) {
         this.store = store;
+        this.pg = pg;
         this.events = events;
         this.agents = agents;
         this.failover = failover;
@@ -67,11 +69,11 @@ final class IntentRecovery {
         NodeRecord old = nodes.stream().filter(n -> n.name().equals(intent.oldPrimary())).findFirst().orElse(null);
         boolean recorded = candidate != null && old != null;
         boolean ask = cluster != null && intent.mayHavePromoted() && recorded && !candidate.isPrimary();
-        Optional<Boolean> inRecovery = ask ? NodeSql.inRecovery(cluster, candidate) : Optional.empty();
+        Optional<Boolean> inRecovery = ask ? pg.inRecovery(cluster, candidate) : Optional.empty();
         IntentRecoveryTable.Candidate seen = inRecovery.isEmpty() ? IntentRecoveryTable.Candidate.SILENT
                 : inRecovery.get() ? IntentRecoveryTable.Candidate.IN_RECOVERY : IntentRecoveryTable.Candidate.PROMOTED;
         Optional<Boolean> promotionRequested = ask && intent.kind() == IntentKind.SWITCH && seen == IntentRecoveryTable.Candidate.IN_RECOVERY
-                ? NodeSql.promotionRequested(cluster, candidate) : Optional.empty();
+                ? pg.promotionRequested(cluster, candidate) : Optional.empty();
         boolean mayHold = ask && group(intent).mayHoldAcknowledged().contains(candidate.name());
         return new Reading(cluster, nodes, candidate, old, new IntentRecoveryTable.Facts(intent.kind(), intent.step(), cluster != null,
                 recorded, recorded && candidate.isPrimary(), seen, candidateDown, mayHold, promotionRequested));
@@ -93,7 +95,7 @@ final class IntentRecovery {
             switch (action) {
                 case SET_SYNC_SET_PROMOTE_RECORD -> {
                     syncSet = Optional.of(setSyncSetBeforePromotion(cluster, group, nodes, candidate));
-                    NodeSql.promote(cluster, candidate); // not promoted without its sync set: an error is tried again
+                    pg.promote(cluster, candidate); // not promoted without its sync set: an error is tried again
                 }
                 // a consistent one stops at the restore point its recovery target names, as the promotion would have
                 case PROMOTE_HELD_RECORD -> BackupCityPromotion.promoteHeld(cluster, candidate);
@@ -159,7 +161,7 @@ final class IntentRecovery {
             clusters.setConfiguredStandbys(c, cluster.name(), group.name(), during);
             return null;
         });
-        NodeSql.setSyncStandbys(cluster, candidate, syncSet);
+        pg.setSyncStandbys(cluster, candidate, syncSet);
         return syncSet;
     }
 

@@ -1,7 +1,6 @@
 package org.idcguard.agent.manager.ha;
 
 import org.idcguard.agent.manager.cluster.TestPause;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,12 +12,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.stream.Collectors;
 import org.idcguard.agent.manager.EventLog;
-import org.idcguard.agent.manager.MetadataStore;
+import org.idcguard.agent.manager.Transactions;
 import org.idcguard.agent.manager.cluster.ClusterRecord;
 import org.idcguard.agent.manager.cluster.ClusterRepository;
 import org.idcguard.agent.manager.cluster.GroupRecord;
 import org.idcguard.agent.manager.cluster.NodeRecord;
-import org.idcguard.agent.manager.cluster.PgSession;
 
 /**
  * Moves one group's primary role to a standby after the primary was lost (DESIGN "Automatic IDC takeover"), in this
@@ -37,20 +35,22 @@ import org.idcguard.agent.manager.cluster.PgSession;
  */
 final class PrimaryFailover {
     private static final long FAST_FORWARD_MILLIS = 5000;
-    private final MetadataStore store;
+    private final Transactions store;
     private final EventLog events;
     private final ExecutorService pool;
-    private final ActionSessions warm;
+    private final Nodes nodes;
+    private final HaClock clock;
     private final FailoverIntents intents = new FailoverIntents();
     private final ClusterRepository clusters = new ClusterRepository();
     /** Intents whose pg_promote was sent: a failure from then on rolls forward (IntentRecovery), never back. */
     private final Set<Long> promotionSent = ConcurrentHashMap.newKeySet();
 
-    PrimaryFailover(MetadataStore store, EventLog events, ExecutorService pool, ActionSessions warm) {
+    PrimaryFailover(Transactions store, EventLog events, ExecutorService pool, Nodes nodes, HaClock clock) {
         this.store = store;
         this.events = events;
-        this.warm = warm;
+        this.nodes = nodes;
         this.pool = pool;
+        this.clock = clock;
     }
 
     /** The group and whether the lost node is still its recorded primary, as the record is when the failover begins. */
@@ -109,11 +109,11 @@ final class PrimaryFailover {
     private Outcome takeOver(ClusterRecord cluster, GroupRecord group, NodeState lost, List<NodeState> members,
                              List<NodeState> standbys, Set<String> mayHold, String preferIdc, long intent, String subject,
                              Laps laps) throws SQLException {
-        Map<String, Connection> sessions = new ConcurrentHashMap<>();
+        Map<String, Nodes.Session> sessions = new ConcurrentHashMap<>();
         try {
             return takeOver(cluster, group, lost, members, standbys, mayHold, preferIdc, intent, subject, laps, sessions);
         } finally {
-            sessions.forEach(warm::giveBack);
+            sessions.values().forEach(nodes::giveBack);
         }
     }
 
@@ -124,7 +124,7 @@ final class PrimaryFailover {
      */
     private Outcome takeOver(ClusterRecord cluster, GroupRecord group, NodeState lost, List<NodeState> members,
                              List<NodeState> standbys, Set<String> mayHold, String preferIdc, long intent, String subject,
-                             Laps laps, Map<String, Connection> sessions) throws SQLException {
+                             Laps laps, Map<String, Nodes.Session> sessions) throws SQLException {
         Map<String, WalPosition> fixed = detachAll(cluster, standbys, mayHold, sessions);
         laps.lap("detaching");
         List<String> notDetached = standbys.stream().map(NodeState::name).filter(n -> !fixed.containsKey(n)).toList();
@@ -161,7 +161,7 @@ final class PrimaryFailover {
     private Outcome promote(ClusterRecord cluster, GroupRecord group, NodeState lost, List<NodeState> members,
                             List<NodeState> standbys, Set<String> mayHold, NodeState chosen, CandidateChoice.Choice choice,
                             Map<String, WalPosition> fixed, String detachedUnrecorded, long intent, String subject, Laps laps,
-                            Map<String, Connection> sessions) throws SQLException {
+                            Map<String, Nodes.Session> sessions) throws SQLException {
         List<NodeState> following = standbys.stream().filter(s -> fixed.containsKey(s.name()) && !s.name().equals(chosen.name())).toList();
         List<String> outside = following.stream().filter(f -> cluster.mayWaitFor(chosen.idc(), f.idc())).map(NodeState::name).sorted().toList();
         boolean strict = SyncSetRule.STRICT.equals(cluster.syncPolicy());
@@ -169,9 +169,9 @@ final class PrimaryFailover {
                 : strict ? members.stream().filter(m -> cluster.mayWaitFor(chosen.idc(), m.idc())).map(NodeState::name).sorted().toList()
                 : following.stream().filter(f -> f.idc().equals(chosen.idc())).map(NodeState::name).sorted().toList();
         // One session to the candidate for the whole failover (the one it was detached over): logins cost on a loaded host.
-        Connection candidateDb = sessions.get(chosen.name());
+        Nodes.Session candidateDb = sessions.get(chosen.name());
         if (candidateDb == null) {
-            candidateDb = PgSession.admin(cluster, chosen.node(), "postgres"); // its session broke after the detach
+            candidateDb = nodes.open(cluster, chosen.node()); // its session broke after the detach
             sessions.put(chosen.name(), candidateDb);
         }
         Set<String> during = new TreeSet<>(mayHold);
@@ -179,13 +179,13 @@ final class PrimaryFailover {
         // The candidate's sync set is set while the promoting step is recorded: both must be done before the
         // promotion, and a sync set on a standby changes nothing until it is promoted (a rolled-back takeover
         // leaves it to the sync-set keeper).
-        Connection sessionForSync = candidateDb;
+        Nodes.Session sessionForSync = candidateDb;
         CompletableFuture<Void> syncSetOnCandidate = CompletableFuture.runAsync(() -> {
             try {
                 // a test kills the manager here, with the promoting step recorded and the sync set not yet applied:
                 // IntentRecovery must then set it before it promotes
                 TestPause.hold("promoting-sync-unset");
-                NodeSql.setSyncStandbys(sessionForSync, syncSet);
+                sessionForSync.setSyncStandbys(syncSet);
             } catch (SQLException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
@@ -214,13 +214,13 @@ final class PrimaryFailover {
         laps.lap("setting the sync set");
         TestPause.at("promoting", () -> events.record("test.paused", subject, "promoting"));
         promotionSent.add(intent);
-        NodeSql.promote(candidateDb, chosen.node());
+        candidateDb.promote();
         long promotedAfter = laps.sinceStart();
         laps.lap("promoting");
         TestPause.at("promoted", () -> events.record("test.paused", subject, "promoted"));
         List<String> repointed = repointAll(cluster, following, chosen.node(), subject, sessions);
         laps.lap("repointing");
-        long lsnAfter = NodeSql.position(candidateDb);
+        long lsnAfter = candidateDb.position();
         return record(cluster, group, lost, members, chosen, choice, fixed, repointed, syncSet, strict, outside, intent, subject,
                 laps, promotedAfter, lsnAfter);
     }
@@ -236,29 +236,29 @@ final class PrimaryFailover {
      * failed (kept out of the sync set, rewound when it answers). A detach that ends after that gives its session up.
      */
     private Map<String, WalPosition> detachAll(ClusterRecord cluster, List<NodeState> standbys, Set<String> mayHold,
-                                               Map<String, Connection> sessions) {
+                                               Map<String, Nodes.Session> sessions) {
         Map<String, WalPosition> fixed = new ConcurrentHashMap<>();
         java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
         Map<String, CompletableFuture<Void>> detaches = new java.util.HashMap<>();
         for (NodeState s : standbys) {
             detaches.put(s.name(), CompletableFuture.runAsync(() -> {
-                Connection db = null;
+                Nodes.Session db = null;
                 try {
-                    db = warm.lend(cluster, s.node(), 2);
+                    db = nodes.lend(cluster, s.node(), 2);
                     WalPosition at;
                     try {
-                        at = NodeSql.detach(db, s.node());
+                        at = db.detach();
                     } catch (SQLException e) {
-                        if (!ActionSessions.broken(db, e)) {
+                        if (!db.broken(e)) {
                             throw e;
                         }
-                        ActionSessions.closeQuietly(db);
-                        db = warm.fresh(cluster, s.node(), 2); // the kept session went stale (the node restarted): log in afresh
-                        at = NodeSql.detach(db, s.node());
+                        db.close();
+                        db = nodes.fresh(cluster, s.node(), 2); // the kept session went stale (the node restarted): log in afresh
+                        at = db.detach();
                     }
                     synchronized (over) {
                         if (over.get()) {
-                            ActionSessions.closeQuietly(db); // too late for this takeover: it is rewound like the rest
+                            db.close(); // too late for this takeover: it is rewound like the rest
                             return;
                         }
                         fixed.put(s.name(), at);
@@ -322,7 +322,7 @@ final class PrimaryFailover {
      * Records the new primary; the former one and every standby that was not repointed must be rewound before they
      * stream. The old primary is demoted first: the store refuses a second primary in a group.
      */
-    void recordRoles(Connection c, ClusterRecord cluster, GroupRecord group, NodeRecord newPrimary, NodeRecord oldPrimary,
+    void recordRoles(java.sql.Connection c, ClusterRecord cluster, GroupRecord group, NodeRecord newPrimary, NodeRecord oldPrimary,
                      List<String> toRewind, List<String> eligible) throws SQLException {
         clusters.setRole(c, oldPrimary.name(), "standby", true);
         for (String name : toRewind) {
@@ -341,13 +341,13 @@ final class PrimaryFailover {
                                   WalPosition target, java.util.function.Predicate<NodeState> mayLead) throws SQLException {
         events.record("failover.fast-forward", subject, candidate.name() + " is behind " + source.name() + " at " + target
                 + ": streaming the difference from " + source.name() + " first.");
-        NodeSql.repoint(cluster, candidate.node(), source.node());
-        long deadline = System.currentTimeMillis() + FAST_FORWARD_MILLIS;
-        while (System.currentTimeMillis() < deadline) {
-            if (NodeSql.position(cluster, candidate.node()) >= target.lsn()) {
+        nodes.repoint(cluster, candidate.node(), source.node());
+        long deadline = clock.millis() + FAST_FORWARD_MILLIS;
+        while (clock.millis() < deadline) {
+            if (nodes.position(cluster, candidate.node()) >= target.lsn()) {
                 return candidate;
             }
-            sleep(50);
+            clock.sleep(50);
         }
         NodeState instead = CandidateChoice.afterFastForwardTimedOut(candidate, source, target, mayLead);
         store.inTransaction(c -> {
@@ -361,15 +361,15 @@ final class PrimaryFailover {
 
     /** Points the standbys at the new primary; returns those that now follow it. The others are reported. */
     private List<String> repointAll(ClusterRecord cluster, List<NodeState> standbys, NodeRecord upstream, String subject,
-                                    Map<String, Connection> sessions) {
+                                    Map<String, Nodes.Session> sessions) {
         List<String> done = java.util.Collections.synchronizedList(new ArrayList<>());
         CompletableFuture.allOf(standbys.stream().map(s -> CompletableFuture.runAsync(() -> {
             try {
-                Connection held = sessions.get(s.name());
+                Nodes.Session held = sessions.get(s.name());
                 if (held != null) {
-                    NodeSql.repoint(held, cluster, s.node(), upstream);
+                    held.repoint(cluster, upstream);
                 } else {
-                    NodeSql.repoint(cluster, s.node(), upstream);
+                    nodes.repoint(cluster, s.node(), upstream);
                 }
                 done.add(s.name());
             } catch (SQLException e) {
@@ -395,13 +395,5 @@ final class PrimaryFailover {
 
     private static String describe(List<String> standbys) {
         return standbys.isEmpty() ? "no standby" : "any one of " + String.join(", ", standbys);
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

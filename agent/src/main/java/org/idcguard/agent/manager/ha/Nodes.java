@@ -1,0 +1,61 @@
+package org.idcguard.agent.manager.ha;
+
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import org.idcguard.agent.manager.cluster.ClusterRecord;
+import org.idcguard.agent.manager.cluster.NodeRecord;
+
+/**
+ * What a takeover and its recovery do to PostgreSQL: the statements of {@link NodeSql}, one at a time or over a
+ * session kept for the operation. {@link SqlNodes} in production; the deterministic simulation answers them from its
+ * model of PostgreSQL, which real-process tests pin.
+ */
+interface Nodes {
+
+    /** A session to one node, kept across the steps of one operation. */
+    interface Session {
+        String node();
+
+        /** Empties primary_conninfo and waits until the WAL receiver is gone; the timeline and position it holds then. */
+        WalPosition detach() throws SQLException;
+
+        void setSyncStandbys(List<String> standbys) throws SQLException;
+
+        /** Promotes and returns once the node is out of recovery. */
+        void promote() throws SQLException;
+
+        void repoint(ClusterRecord cluster, NodeRecord upstream) throws SQLException;
+
+        long position() throws SQLException;
+
+        /** Whether the error says the session itself broke (the node restarted), so that a fresh login may succeed. */
+        boolean broken(SQLException e);
+
+        void close();
+    }
+
+    /** The kept idle session to the node, or a fresh login. */
+    Session lend(ClusterRecord cluster, NodeRecord node, int loginSeconds) throws SQLException;
+
+    /** A fresh login, for when a lent session turned out to be broken. */
+    Session fresh(ClusterRecord cluster, NodeRecord node, int loginSeconds) throws SQLException;
+
+    /** An admin login with the usual timeout. */
+    Session open(ClusterRecord cluster, NodeRecord node) throws SQLException;
+
+    /** Keeps a session that still works for the next action on its node. */
+    void giveBack(Session session);
+
+    Optional<Boolean> inRecovery(ClusterRecord cluster, NodeRecord node);
+
+    Optional<Boolean> promotionRequested(ClusterRecord cluster, NodeRecord node);
+
+    long position(ClusterRecord cluster, NodeRecord node) throws SQLException;
+
+    void setSyncStandbys(ClusterRecord cluster, NodeRecord node, List<String> standbys) throws SQLException;
+
+    void promote(ClusterRecord cluster, NodeRecord node) throws SQLException;
+
+    void repoint(ClusterRecord cluster, NodeRecord standby, NodeRecord upstream) throws SQLException;
+}

@@ -1,0 +1,105 @@
+package org.idcguard.agent.manager.ha;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import org.idcguard.agent.manager.cluster.ClusterRecord;
+import org.idcguard.agent.manager.cluster.NodeRecord;
+import org.idcguard.agent.manager.cluster.PgSession;
+
+/** {@link Nodes} on real PostgreSQL: {@link NodeSql}'s statements, sessions from {@link ActionSessions}. */
+final class SqlNodes implements Nodes {
+    private final ActionSessions warm;
+
+    SqlNodes(ActionSessions warm) {
+        this.warm = warm;
+    }
+
+    private record SqlSession(String node, NodeRecord record, Connection db) implements Session {
+        @Override
+        public WalPosition detach() throws SQLException {
+            return NodeSql.detach(db, record);
+        }
+
+        @Override
+        public void setSyncStandbys(List<String> standbys) throws SQLException {
+            NodeSql.setSyncStandbys(db, standbys);
+        }
+
+        @Override
+        public void promote() throws SQLException {
+            NodeSql.promote(db, record);
+        }
+
+        @Override
+        public void repoint(ClusterRecord cluster, NodeRecord upstream) throws SQLException {
+            NodeSql.repoint(db, cluster, record, upstream);
+        }
+
+        @Override
+        public long position() throws SQLException {
+            return NodeSql.position(db);
+        }
+
+        @Override
+        public boolean broken(SQLException e) {
+            return ActionSessions.broken(db, e);
+        }
+
+        @Override
+        public void close() {
+            ActionSessions.closeQuietly(db);
+        }
+    }
+
+    @Override
+    public Session lend(ClusterRecord cluster, NodeRecord node, int loginSeconds) throws SQLException {
+        return new SqlSession(node.name(), node, warm.lend(cluster, node, loginSeconds));
+    }
+
+    @Override
+    public Session fresh(ClusterRecord cluster, NodeRecord node, int loginSeconds) throws SQLException {
+        return new SqlSession(node.name(), node, warm.fresh(cluster, node, loginSeconds));
+    }
+
+    @Override
+    public Session open(ClusterRecord cluster, NodeRecord node) throws SQLException {
+        return new SqlSession(node.name(), node, PgSession.admin(cluster, node, "postgres"));
+    }
+
+    @Override
+    public void giveBack(Session session) {
+        warm.giveBack(session.node(), ((SqlSession) session).db());
+    }
+
+    @Override
+    public Optional<Boolean> inRecovery(ClusterRecord cluster, NodeRecord node) {
+        return NodeSql.inRecovery(cluster, node);
+    }
+
+    @Override
+    public Optional<Boolean> promotionRequested(ClusterRecord cluster, NodeRecord node) {
+        return NodeSql.promotionRequested(cluster, node);
+    }
+
+    @Override
+    public long position(ClusterRecord cluster, NodeRecord node) throws SQLException {
+        return NodeSql.position(cluster, node);
+    }
+
+    @Override
+    public void setSyncStandbys(ClusterRecord cluster, NodeRecord node, List<String> standbys) throws SQLException {
+        NodeSql.setSyncStandbys(cluster, node, standbys);
+    }
+
+    @Override
+    public void promote(ClusterRecord cluster, NodeRecord node) throws SQLException {
+        NodeSql.promote(cluster, node);
+    }
+
+    @Override
+    public void repoint(ClusterRecord cluster, NodeRecord standby, NodeRecord upstream) throws SQLException {
+        NodeSql.repoint(cluster, standby, upstream);
+    }
+}
