@@ -33,7 +33,15 @@ public final class MetadataStore implements AutoCloseable, Transactions {
     }
 
     public static MetadataStore open(Path dir) {
-        String url = "jdbc:h2:file:" + dir.resolve("metadata").toAbsolutePath() + ";WRITE_DELAY=0";
+        return open("jdbc:h2:file:" + dir.resolve("metadata").toAbsolutePath() + ";WRITE_DELAY=0", 32);
+    }
+
+    /** A store that lives in this process only, for the deterministic simulation of the engine. */
+    public static MetadataStore inMemory(String name) {
+        return open("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1", 4);
+    }
+
+    private static MetadataStore open(String url, int connections) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setUsername("idcguard");
@@ -42,8 +50,8 @@ public final class MetadataStore implements AutoCloseable, Transactions {
         // Every group of a 16-shard cluster fails over at once, each with its own short transactions. The connections
         // are made up front and handed over without a global lock: H2's own pool opened them one at a time under its
         // lock, and HA actions queued for up to a second behind it during a 16-shard takeover.
-        config.setMaximumPoolSize(32);
-        config.setMinimumIdle(32);
+        config.setMaximumPoolSize(connections);
+        config.setMinimumIdle(connections);
         config.setConnectionTimeout(30_000);
         HikariDataSource pool = new HikariDataSource(config);
         Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();

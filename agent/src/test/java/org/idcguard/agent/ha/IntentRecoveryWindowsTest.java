@@ -149,7 +149,12 @@ class IntentRecoveryWindowsTest extends OneClusterPerClass {
     private void killAndHoldAt(String step) {
         estate.killManager();
         estate.startManager(Map.of("IDCGUARD_TEST_PAUSE_AT", step + ":120000"));
-        HaEstates.awaitFullProtection(estate, name, Duration.ofSeconds(60));
+        try {
+            HaEstates.awaitSettled(estate, name, Duration.ofSeconds(3), Duration.ofSeconds(60));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     /** Waits; when the wait fails, the events since the mark say what happened instead. */

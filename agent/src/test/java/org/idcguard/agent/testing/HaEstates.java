@@ -72,6 +72,29 @@ public final class HaEstates {
         return seen.get(0);
     }
 
+    /**
+     * Waits until the cluster is fully protected and stays so for {@code quiet} with no change of any sync set: a
+     * manager just started probes every node with fresh logins, and on a loaded computer its first probes of a standby
+     * may time out often enough to count it down for a moment, narrowing a sync set right after full protection showed.
+     * A test that kills something next must not start inside that moment.
+     */
+    public static void awaitSettled(LocalEstate estate, String name, Duration quiet, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            awaitFullProtection(estate, name, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            long mark = estate.lastEventId();
+            Thread.sleep(quiet.toMillis());
+            boolean changed = estate.api().get("/api/events?after=" + mark).json().findValuesAsText("kind").stream()
+                    .anyMatch(k -> k.startsWith("sync.") || k.startsWith("alert.protection"));
+            if (!changed && ClusterHealth.fullyProtected(estate.detail(name))) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(name + " did not stay fully protected for " + quiet.toSeconds() + " s");
+            }
+        }
+    }
+
     /** Waits for full protection; when it does not come, the failure names each node's role and state, and the last events. */
     public static void awaitFullProtection(LocalEstate estate, String name, Duration limit) {
         try {

@@ -44,9 +44,9 @@ final class HaActions implements AutoCloseable {
         this.store = store;
         this.events = events;
         Nodes pg = new SqlNodes(sessions);
+        this.keeper = new SyncSetKeeper(store, events, pg);
         this.failover = new PrimaryFailover(store, events, steps, pg, HaClock.SYSTEM);
         this.recovery = new IntentRecovery(store, events, failover, agents, pg);
-        this.keeper = new SyncSetKeeper(store, events);
         this.rejoiner = new Rejoiner(store, events, agents);
     }
 

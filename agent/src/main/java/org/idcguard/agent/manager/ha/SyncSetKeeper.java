@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.idcguard.agent.manager.EventLog;
-import org.idcguard.agent.manager.MetadataStore;
+import org.idcguard.agent.manager.Transactions;
 import org.idcguard.agent.manager.cluster.ClusterRecord;
 import org.idcguard.agent.manager.cluster.ClusterRepository;
 import org.idcguard.agent.manager.cluster.GroupRecord;
@@ -28,8 +28,9 @@ import org.idcguard.agent.manager.cluster.GroupRecord;
  * position at the change; until then a failover must still reach it and take its position into account.
  */
 final class SyncSetKeeper {
-    private final MetadataStore store;
+    private final Transactions store;
     private final EventLog events;
+    private final Nodes pg;
     private final ClusterRepository clusters = new ClusterRepository();
     /** Per standby now waited for but not yet recorded: the primary's position when the waiting began. */
     private final Map<String, Long> pendingSince = new ConcurrentHashMap<>();
@@ -40,8 +41,9 @@ final class SyncSetKeeper {
     private final Map<String, Long> narrowedAt = new ConcurrentHashMap<>();
     private static final long APPLIED_SEEN = -1;
 
-    SyncSetKeeper(MetadataStore store, EventLog events) {
+    SyncSetKeeper(Transactions store, EventLog events, Nodes pg) {
         this.store = store;
+        this.pg = pg;
         this.events = events;
     }
 
@@ -82,7 +84,7 @@ final class SyncSetKeeper {
                 clusters.setConfiguredStandbys(c, cluster.name(), group.name(), during);
                 return null;
             });
-            NodeSql.setSyncStandbys(cluster, primary.node(), desired.standbys());
+            pg.setSyncStandbys(cluster, primary.node(), desired.standbys());
             // The standbys left out stay named until someone holds what they did; from where is judged on later probes,
             // once the WAL senders are seen to have applied the reload (forgetLeftOnceCovered).
             narrowedAt.remove(subject);

@@ -52,6 +52,17 @@ class HaDecisionTest {
     }
 
     @Test
+    void row4aARecordedPrimaryInRecoveryAndDetachedForLongIsFailedOver() {
+        // a takeover's candidate recorded while silent and never promoted (found by TakeoverSimulationTest, seed 2199)
+        NodeState p = new NodeState(HaFixtures.record("p", "IDC1", "primary", false), 0, false,
+                Optional.of(standbyObservation(100, Optional.empty(), false)));
+        var actions = HaDecision.decide(facts(p, standby("b1", "IDC2", 100), standby("b2", "IDC2", 100)).lingering("recovering:p", 11_000).build());
+        assertEquals(List.of(Kind.FAIL_OVER), kinds(actions), actions.toString());
+        assertEquals(List.of(Kind.WAIT), kinds(HaDecision.decide(facts(p, standby("b1", "IDC2", 100)).lingering("recovering:p", 500).build())),
+                "not before 10 s: a probe may catch a candidate a moment before its promotion ends");
+    }
+
+    @Test
     void row4APrimaryInRecoveryForLongIsReportedOnce() {
         NodeState p = new NodeState(HaFixtures.record("p", "IDC1", "primary", false), 0, false,
                 Optional.of(standbyObservation(100, Optional.empty(), true)));
@@ -249,7 +260,7 @@ class HaDecisionTest {
     void everyRowSaysWhenAndThen() {
         HaDecision.GROUP_TABLE.forEach(r -> assertTrue(!r.when().isBlank() && !r.then().isBlank()));
         HaDecision.STANDBY_TABLE.forEach(r -> assertTrue(!r.when().isBlank() && !r.then().isBlank()));
-        assertEquals(11, HaDecision.GROUP_TABLE.size(), "a new row needs its own test here");
+        assertEquals(12, HaDecision.GROUP_TABLE.size(), "a new row needs its own test here");
         assertEquals(4, HaDecision.STANDBY_TABLE.size(), "a new row needs its own test here");
     }
 

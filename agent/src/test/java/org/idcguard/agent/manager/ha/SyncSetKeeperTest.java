@@ -154,7 +154,7 @@ class SyncSetKeeperTest {
             }
             return null;
         });
-        keeper = new SyncSetKeeper(store, new EventLog(store));
+        keeper = new SyncSetKeeper(store, new EventLog(store), new SqlNodes(new ActionSessions()));
     }
 
     /** One probe handed to the keeper as the HA loop does (HaActions' MAINTAIN_SYNC). */

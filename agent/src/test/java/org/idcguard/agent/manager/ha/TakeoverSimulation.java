@@ -1,0 +1,685 @@
+package org.idcguard.agent.manager.ha;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.idcguard.agent.manager.EventLog;
+import org.idcguard.agent.manager.MetadataStore;
+import org.idcguard.agent.manager.Transactions;
+import org.idcguard.agent.manager.cluster.ClusterRecord;
+import org.idcguard.agent.manager.cluster.ClusterRepository;
+import org.idcguard.agent.manager.cluster.GroupRecord;
+import org.idcguard.agent.manager.cluster.NodeRecord;
+import org.idcguard.model.HaSettings;
+
+/**
+ * A deterministic simulation of one replication group under a seeded storm: the production decision
+ * ({@link HaDecision}), takeover ({@link PrimaryFailover}, with {@link CandidateChoice}) and intent recovery
+ * ({@link IntentRecovery}, {@link IntentRecoveryTable}) run against {@link SimPostgres} through the {@link Nodes} port,
+ * on a real metadata store (H2 in memory, the production schema), on a virtual clock, in one thread.
+ *
+ * <p>Clients commit on every node that takes writes; standbys receive WAL in chunks of random size; nodes are killed,
+ * IDCs powered off, cut off from the manager or from each other, and healed; the manager is killed at any of its steps
+ * (before or after a metadata commit, before any statement to a node), and restarted; the world moves on between any
+ * two of the manager's statements. After every event: at most one node can acknowledge, and every acknowledged commit
+ * is on every node promoted after it. Once everything is healed: the group has one primary again.
+ *
+ * <p>Not yet run here: the planned switch, the backup-city promotion, the sync-set keeper and the rejoiner (the
+ * simulation rewinds and restarts nodes itself, as those would).
+ */
+final class TakeoverSimulation {
+    private static final String CLUSTER = "sim";
+    private static final String GROUP = "shard1";
+    static final long TICK_MILLIS = 500;
+
+    /** A kill of the manager: nothing of that incarnation runs after it, no catch block, no write. */
+    static final class ManagerKilled extends Error {
+        ManagerKilled() {
+            super("manager killed", null, false, false);
+        }
+    }
+
+    record Outcome(long seed, Optional<String> violation, List<String> trace, int takeovers, int managerKills, long acked,
+                   int resumed) {
+    }
+
+    private final long seed;
+    private final Random random;
+    private final MetadataStore store;
+    private final SimPostgres pg = new SimPostgres();
+    private final List<String> trace = new ArrayList<>();
+    private final ClusterRepository clusters = new ClusterRepository();
+    private final Set<String> cutFromManager = new HashSet<>();
+    /** IDCs whose computers are off: nothing there runs or can be started until they are powered on. */
+    private final Set<String> poweredOff = new HashSet<>();
+    private final Map<String, Integer> failures = new HashMap<>();
+    private final boolean breakSyncSetBeforePromotion;
+    private long now;
+    private boolean chaos = true;
+    private int faultsLeft;
+    private Optional<String> violation = Optional.empty();
+    private int takeovers;
+    private int managerKills;
+    private int resumed;
+
+    // the manager incarnation
+    private boolean managerUp;
+    private int managerDownTicks;
+    private int stepsUntilKill = -1;
+    private boolean dead;
+    /** A kill landed in a task on another thread of the manager: the caller's next metadata commit lands, then it dies. */
+    private boolean dying;
+    private boolean inTask;
+    private PrimaryFailover failover;
+    private IntentRecovery recovery;
+    private SyncSetKeeper keeper;
+    /** The production observer's lingering conditions (astray, recovering, ...), fresh in each incarnation. */
+    private NodeObserver lingering;
+
+    TakeoverSimulation(long seed, MetadataStore store) {
+        this(seed, store, false);
+    }
+
+    TakeoverSimulation(long seed, MetadataStore store, boolean breakSyncSetBeforePromotion) {
+        this.seed = seed;
+        this.random = new Random(seed);
+        this.store = store;
+        this.breakSyncSetBeforePromotion = breakSyncSetBeforePromotion;
+    }
+
+    Outcome run(int chaosTicks, int quietTicks) {
+        setUp();
+        faultsLeft = 1 + random.nextInt(6);
+        startManager();
+        for (int t = 0; t < chaosTicks && violation.isEmpty(); t++) {
+            tick();
+        }
+        if (violation.isEmpty()) {
+            heal();
+            for (int t = 0; t < quietTicks && violation.isEmpty(); t++) {
+                tick();
+            }
+        }
+        if (violation.isEmpty()) {
+            checkLiveness();
+        }
+        if (violation.isEmpty()) {
+            // whatever the storm left must still be safe to fail over from: the recorded primary is killed once more
+            String primary = store.inTransaction(c -> clusters.nodes(c, CLUSTER)).stream().filter(NodeRecord::isPrimary)
+                    .findFirst().orElseThrow().name();
+            pg.node(primary).running = false;
+            say("last: kill " + primary + " (the recorded primary)");
+            for (int t = 0; t < quietTicks && violation.isEmpty(); t++) {
+                tick();
+            }
+            if (violation.isEmpty()) {
+                checkLiveness();
+            }
+        }
+        lingering.close();
+        return new Outcome(seed, violation, trace, takeovers, managerKills, pg.acked.size(), resumed);
+    }
+
+    // ---------------------------------------------------------------- the world
+
+    private void setUp() {
+        try (Connection c = store.connection(); Statement st = c.createStatement()) {
+            st.execute("SET REFERENTIAL_INTEGRITY FALSE");
+            for (String table : List.of("alert", "event", "failover", "node", "replication_group", "cluster", "computer", "idc")) {
+                st.execute("TRUNCATE TABLE " + table);
+            }
+            st.execute("SET REFERENTIAL_INTEGRITY TRUE");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        store.inTransaction(c -> {
+            try (Statement st = c.createStatement()) {
+                st.execute("INSERT INTO idc (name, province, city) VALUES ('IDC1', 'Guangdong', 'Shenzhen'), ('IDC2', 'Guangdong', 'Shenzhen')");
+                for (String n : List.of("p", "s1", "b1", "b2")) {
+                    st.execute("INSERT INTO computer (address, agent_endpoint, idc, status, cpus, memory_bytes, free_disk_bytes, "
+                            + "last_seen_millis) VALUES ('" + address(n) + "', 'https://" + address(n) + ":7480', '"
+                            + (n.startsWith("b") ? "IDC2" : "IDC1") + "', 'online', 2, 0, 0, 0)");
+                }
+            }
+            clusters.insert(c, new ClusterRecord(CLUSTER, "intra-city", "Shenzhen", "IDC1", "IDC2", 1, 2, "app", "app", "pw", "admin",
+                    "pw", SyncSetRule.STRICT, ClusterRecord.RUNNING));
+            clusters.insertGroup(c, new GroupRecord(CLUSTER, GROUP, "shard", 1, List.of("b1", "b2"), 1, List.of("b1", "b2")));
+            clusters.setSyncSet(c, CLUSTER, GROUP, List.of("b1", "b2"));
+            clusters.setConfiguredStandbys(c, CLUSTER, GROUP, List.of("b1", "b2"));
+            for (String[] n : new String[][] {{"p", "IDC1", "primary"}, {"s1", "IDC1", "standby"}, {"b1", "IDC2", "standby"},
+                    {"b2", "IDC2", "standby"}}) {
+                clusters.insertNode(c, new NodeRecord(n[0], CLUSTER, GROUP, n[1], address(n[0]), "https://" + address(n[0]) + ":7480",
+                        5432, "/data/" + n[0], n[2], false));
+            }
+            return null;
+        });
+        pg.add("p", "IDC1", true, null).sync = List.of("b1", "b2");
+        pg.add("s1", "IDC1", false, "p");
+        pg.add("b1", "IDC2", false, "p");
+        pg.add("b2", "IDC2", false, "p");
+        for (int i = 0; i < 3; i++) {
+            pg.commit(pg.node("p"));
+            pg.nodes.values().forEach(n -> pg.replicate(n, 10));
+        }
+        say("start: " + pg.describe());
+    }
+
+    private static String address(String node) {
+        return "10.0.0." + (1 + List.of("p", "s1", "b1", "b2").indexOf(node));
+    }
+
+    /** One thing happens in the world: clients commit, the standbys receive, or (while faults are left) a fault. */
+    private void worldEvent() {
+        pg.step++;
+        double r = random.nextDouble();
+        List<SimPostgres.Node> all = List.copyOf(pg.nodes.values());
+        if (r < 0.4) {
+            all.stream().filter(n -> n.running && !n.inRecovery).forEach(pg::commit);
+        } else if (r < 0.9 || !chaos || faultsLeft == 0) {
+            // every standby receives a chunk of random size (none, at times): streaming outpaces the commits, unevenly
+            all.forEach(n -> pg.replicate(n, random.nextInt(5)));
+        } else {
+            fault(all);
+        }
+        check();
+    }
+
+    private void fault(List<SimPostgres.Node> all) {
+        faultsLeft--;
+        int kind = random.nextInt(6);
+        SimPostgres.Node n = all.get(random.nextInt(all.size()));
+        String idc = random.nextBoolean() ? "IDC1" : "IDC2";
+        switch (kind) {
+            case 0 -> {
+                n.running = false;
+                say("kill " + n.name);
+            }
+            case 1 -> {
+                poweredOff.add(idc);
+                all.stream().filter(x -> x.idc.equals(idc)).forEach(x -> x.running = false);
+                say("power off " + idc);
+            }
+            case 2 -> {
+                cutFromManager.add(idc);
+                say("cut " + idc + " off from the manager");
+            }
+            case 3 -> {
+                pg.split.add(List.of("IDC1", "IDC2"));
+                pg.split.add(List.of("IDC2", "IDC1"));
+                say("cut IDC1 and IDC2 apart");
+            }
+            case 4 -> {
+                cutFromManager.add(idc);
+                pg.split.add(List.of("IDC1", "IDC2"));
+                pg.split.add(List.of("IDC2", "IDC1"));
+                say("black-hole " + idc + " (from the manager and the other IDC)");
+            }
+            default -> {
+                if (poweredOff.remove(idc)) {
+                    say("power on " + idc + " (its instances stay stopped until started)");
+                } else if (!n.running && !poweredOff.contains(n.idc)) {
+                    n.running = true;
+                    say("restart " + n.name);
+                } else {
+                    cutFromManager.clear();
+                    pg.split.clear();
+                    say("network healed");
+                }
+            }
+        }
+    }
+
+    private void heal() {
+        chaos = false;
+        cutFromManager.clear();
+        poweredOff.clear();
+        pg.split.clear();
+        pg.nodes.values().forEach(n -> n.running = true);
+        stepsUntilKill = -1;
+        if (!managerUp) {
+            startManager();
+        }
+        say("healed: every node runs, every network answers; " + pg.describe());
+    }
+
+    private void check() {
+        if (violation.isPresent()) {
+            return;
+        }
+        List<String> writers = pg.couldAcknowledge();
+        if (writers.size() > 1) {
+            violation = Optional.of("two nodes can acknowledge: " + writers + "; " + pg.describe());
+        } else if (!pg.ackedWithoutAnotherIdc.isEmpty()) {
+            var first = pg.ackedWithoutAnotherIdc.entrySet().iterator().next();
+            violation = Optional.of("commit " + first.getKey() + " was acknowledged by " + first.getValue() + " with no copy in "
+                    + "another IDC (the strict policy's promise); " + pg.describe());
+        } else {
+            violation = pg.lostCommit().map(lost -> lost + "; " + pg.describe());
+        }
+        violation.ifPresent(v -> say("VIOLATION: " + v));
+    }
+
+    private void checkLiveness() {
+        List<NodeRecord> nodes = store.inTransaction(c -> clusters.nodes(c, CLUSTER));
+        List<NodeRecord> primaries = nodes.stream().filter(NodeRecord::isPrimary).toList();
+        boolean open = !store.inTransaction(c -> new FailoverIntents().unfinished(c)).isEmpty();
+        if (primaries.size() != 1 || open || !pg.node(primaries.get(0).name()).running || pg.node(primaries.get(0).name()).inRecovery) {
+            violation = Optional.of("no primary after healing: recorded " + primaries.stream().map(NodeRecord::name).toList()
+                    + (open ? ", an intent still open" : "") + "; " + pg.describe());
+            say("VIOLATION: " + violation.get());
+        }
+    }
+
+    private void say(String what) {
+        trace.add(String.format("%7.1fs  %s", now / 1000.0, what));
+    }
+
+    // ---------------------------------------------------------------- the manager
+
+    private void startManager() {
+        managerUp = true;
+        dead = false;
+        dying = false;
+        failures.clear();
+        stepsUntilKill = chaos && random.nextInt(4) > 0 ? 1 + random.nextInt(16) : -1;
+        Transactions gated = new Transactions() {
+            @Override
+            public <T> T inTransaction(MetadataStore.SqlWork<T> work) {
+                boolean killed = killPoint();
+                if (killed && random.nextBoolean()) {
+                    throw die("before a metadata commit");
+                }
+                T result = store.inTransaction(work);
+                if (killed || dying) {
+                    throw die("after a metadata commit" + (dying ? " (a statement on another of its threads never ran)" : ""));
+                }
+                return result;
+            }
+        };
+        if (lingering != null) {
+            lingering.close();
+        }
+        lingering = new NodeObserver(new ActionSessions());
+        EventLog events = new EventLog(gated);
+        SimNodes nodes = new SimNodes();
+        failover = new PrimaryFailover(gated, events, new DirectExecutor(), nodes, clock);
+        keeper = new SyncSetKeeper(gated, events, nodes);
+        recovery = new IntentRecovery(gated, events, failover, null, nodes);
+        say("manager starts");
+    }
+
+    /** Counts one step of the manager; true at the step it is to be killed at. Throws if it is dead already. */
+    private boolean killPoint() {
+        if (dead) {
+            throw new ManagerKilled();
+        }
+        return stepsUntilKill > 0 && --stepsUntilKill == 0;
+    }
+
+    private ManagerKilled die(String where) {
+        dead = true;
+        managerKills++;
+        say("manager killed " + where);
+        return new ManagerKilled();
+    }
+
+    private final HaClock clock = new HaClock() {
+        @Override
+        public long millis() {
+            return now;
+        }
+
+        @Override
+        public void sleep(long millis) {
+            now += millis;
+            worldEvent();
+        }
+    };
+
+    private void tick() {
+        now += TICK_MILLIS;
+        int events = random.nextInt(5);
+        for (int i = 0; i < events && violation.isEmpty(); i++) {
+            worldEvent();
+        }
+        if (violation.isPresent()) {
+            return;
+        }
+        if (!managerUp) {
+            if (--managerDownTicks <= 0) {
+                startManager();
+            }
+            return;
+        }
+        try {
+            decideAndAct();
+        } catch (ManagerKilled killed) {
+            managerUp = false;
+            managerDownTicks = 2 + random.nextInt(8);
+        } catch (RuntimeException e) {
+            if (dead) { // a kill wrapped by a future on its way out
+                managerUp = false;
+                managerDownTicks = 2 + random.nextInt(8);
+            } else {
+                throw e;
+            }
+        }
+    }
+
+    private boolean reaches(SimPostgres.Node n) {
+        return n.running && !cutFromManager.contains(n.idc);
+    }
+
+    private void decideAndAct() {
+        ClusterRecord cluster = store.inTransaction(c -> clusters.find(c, CLUSTER)).orElseThrow();
+        GroupRecord group = store.inTransaction(c -> clusters.groups(c, CLUSTER)).get(0);
+        List<NodeRecord> records = store.inTransaction(c -> clusters.nodes(c, CLUSTER));
+        List<NodeState> members = new ArrayList<>();
+        for (NodeRecord r : records) {
+            SimPostgres.Node n = pg.node(r.name());
+            int failed = reaches(n) ? 0 : failures.getOrDefault(r.name(), 0) + 1;
+            failures.put(r.name(), failed);
+            members.add(new NodeState(r, failed, failed >= HaSettings.DEFAULTS.failedProbes(),
+                    failed == 0 ? Optional.of(observe(n)) : Optional.empty()));
+        }
+        Set<String> downIdcs = new HashSet<>(List.of("IDC1", "IDC2"));
+        members.stream().filter(NodeState::answering).forEach(m -> downIdcs.remove(m.idc()));
+        Optional<FailoverIntents.Intent> open = store.inTransaction(c -> new FailoverIntents().unfinished(c)).stream()
+                .filter(i -> i.group().equals(GROUP)).findFirst();
+        GroupFacts facts = new GroupFacts(cluster, group, members, downIdcs, HaSettings.DEFAULTS, now, open,
+                lingering.linger(members, now));
+        for (HaAction a : HaDecision.decide(facts)) {
+            act(facts, a);
+            if (violation.isPresent()) {
+                return;
+            }
+        }
+    }
+
+    private NodeObservation observe(SimPostgres.Node n) {
+        Optional<NodeObservation.Receiver> receiver = pg.streaming(n)
+                ? Optional.of(new NodeObservation.Receiver("streaming", address(n.upstream), 5432, 0)) : Optional.empty();
+        List<NodeObservation.Replica> replicas = pg.nodes.values().stream().filter(s -> n.name.equals(s.upstream) && pg.streaming(s))
+                .map(s -> new NodeObservation.Replica(s.name, "streaming", n.sync.contains(s.name) ? "quorum" : "async", s.wal.size()))
+                .toList();
+        String syncNames = n.sync.isEmpty() ? "" : "ANY 1 (" + String.join(", ", n.sync.stream().map(x -> "\"" + x + "\"").toList()) + ")";
+        return new NodeObservation(n.inRecovery, n.wal.size(), false, syncNames, receiver, replicas, n.upstream != null);
+    }
+
+    private void act(GroupFacts f, HaAction a) {
+        SimPostgres.Node node = a.node() == null || a.node().isEmpty() ? null : pg.node(a.node());
+        switch (a.kind()) {
+            case FAIL_OVER -> {
+                say("manager: fail over (" + a.sentence() + ")");
+                try {
+                    PrimaryFailover.Outcome out = failover.run(f.cluster(), f.group(), f.primary().get(), f.members(), a.detail(), a.sentence());
+                    if (out != null) {
+                        keeper.pending(out.pendingSince());
+                        takeovers++;
+                        say("manager: " + out.newPrimary().name() + " is the primary; " + pg.describe());
+                    }
+                } catch (CandidateChoice.NoSafeCandidate refused) {
+                    say("manager: refused: " + refused.getMessage());
+                } catch (SQLException | RuntimeException e) {
+                    if (dead) {
+                        throw new ManagerKilled();
+                    }
+                    say("manager: failover failed: " + e.getMessage());
+                }
+            }
+            case RESOLVE_INTENT -> {
+                FailoverIntents.Intent intent = f.openIntent().orElseThrow();
+                boolean candidateDown = f.members().stream().anyMatch(m -> m.name().equals(intent.candidate()) && m.down());
+                boolean ended = recovery.resolve(intent, candidateDown);
+                if (ended && intent.mayHavePromoted()) {
+                    resumed++;
+                }
+                say("manager: intent " + intent.step() + " of " + intent.candidate() + (ended ? " resolved" : " waits") + "; " + pg.describe());
+            }
+            case FENCE -> {
+                if (reaches(node)) {
+                    node.running = false;
+                    say("manager: fence " + node.name);
+                }
+            }
+            case REATTACH -> {
+                if (reaches(node)) {
+                    node.upstream = f.primary().get().name();
+                    say("manager: reattach " + node.name);
+                }
+            }
+            case START_PRIMARY, START_STANDBY -> {
+                if (!cutFromManager.contains(node.idc) && !poweredOff.contains(node.idc) && !node.running) {
+                    node.running = true;
+                    say("manager: start " + node.name);
+                }
+            }
+            case MARK_ASTRAY -> store.inTransaction(c -> {
+                clusters.setRole(c, node.name, "standby", true);
+                return null;
+            });
+            case REJOIN -> {
+                SimPostgres.Node primary = pg.node(f.primary().get().name());
+                if (!cutFromManager.contains(node.idc) && !poweredOff.contains(node.idc) && reaches(primary) && !primary.inRecovery) {
+                    pg.rewind(node, primary);
+                    store.inTransaction(c -> {
+                        clusters.setRole(c, node.name, "standby", false);
+                        return null;
+                    });
+                    say("manager: rewind " + node.name + " onto " + primary.name);
+                }
+            }
+            case MAINTAIN_SYNC -> {
+                try {
+                    keeper.maintain(f.cluster(), f.group().name(), f.primary().get(), f.members(), f.stalled());
+                } catch (SQLException | RuntimeException e) {
+                    if (dead) {
+                        throw new ManagerKilled();
+                    }
+                    say("manager: the sync set could not be kept (" + e.getMessage() + ")");
+                }
+            }
+            default -> {
+                // NOTICE, WAIT
+            }
+        }
+        check();
+    }
+
+    /** The Nodes port answered from the model: the world moves before each statement, a kill may land at each. */
+    private final class SimNodes implements Nodes {
+
+        private SimPostgres.Node reach(NodeRecord r) throws SQLException {
+            int moves = random.nextInt(3);
+            for (int i = 0; i < moves && violation.isEmpty(); i++) {
+                worldEvent();
+            }
+            if (dying) {
+                throw die("before a statement to " + r.name());
+            }
+            if (killPoint()) {
+                if (inTask && random.nextBoolean()) {
+                    // the thread that runs this statement dies first; the caller's thread goes on a moment longer
+                    dying = true;
+                    say("manager dying: its statement to " + r.name() + " never runs");
+                    throw new ManagerKilled();
+                }
+                throw die("before a statement to " + r.name());
+            }
+            SimPostgres.Node n = pg.node(r.name());
+            if (!reaches(n)) {
+                throw new SQLException(r.name() + " does not answer");
+            }
+            return n;
+        }
+
+        private final class Session implements Nodes.Session {
+            private final NodeRecord record;
+
+            Session(NodeRecord record) {
+                this.record = record;
+            }
+
+            @Override
+            public String node() {
+                return record.name();
+            }
+
+            @Override
+            public WalPosition detach() throws SQLException {
+                SimPostgres.Node n = reach(record);
+                n.upstream = null;
+                return n.position();
+            }
+
+            @Override
+            public void setSyncStandbys(List<String> standbys) throws SQLException {
+                reach(record).sync = List.copyOf(standbys);
+            }
+
+            @Override
+            public void promote() throws SQLException {
+                pg.promote(reach(record));
+            }
+
+            @Override
+            public void repoint(ClusterRecord cluster, NodeRecord upstream) throws SQLException {
+                reach(record).upstream = upstream.name();
+            }
+
+            @Override
+            public long position() throws SQLException {
+                return reach(record).wal.size();
+            }
+
+            @Override
+            public boolean broken(SQLException e) {
+                return false;
+            }
+
+            @Override
+            public void close() {
+            }
+        }
+
+        @Override
+        public Nodes.Session lend(ClusterRecord cluster, NodeRecord node, int loginSeconds) throws SQLException {
+            reach(node);
+            return new Session(node);
+        }
+
+        @Override
+        public Nodes.Session fresh(ClusterRecord cluster, NodeRecord node, int loginSeconds) throws SQLException {
+            return lend(cluster, node, loginSeconds);
+        }
+
+        @Override
+        public Nodes.Session open(ClusterRecord cluster, NodeRecord node) throws SQLException {
+            return lend(cluster, node, 3);
+        }
+
+        @Override
+        public void giveBack(Nodes.Session session) {
+        }
+
+        @Override
+        public Optional<Boolean> inRecovery(ClusterRecord cluster, NodeRecord node) {
+            try {
+                return Optional.of(reach(node).inRecovery);
+            } catch (SQLException e) {
+                return Optional.empty();
+            }
+        }
+
+        @Override
+        public Optional<Boolean> promotionRequested(ClusterRecord cluster, NodeRecord node) {
+            try {
+                reach(node);
+                return Optional.of(false); // a promotion here is taken up at once
+            } catch (SQLException e) {
+                return Optional.empty();
+            }
+        }
+
+        @Override
+        public long position(ClusterRecord cluster, NodeRecord node) throws SQLException {
+            return reach(node).wal.size();
+        }
+
+        @Override
+        public void setSyncStandbys(ClusterRecord cluster, NodeRecord node, List<String> standbys) throws SQLException {
+            if (breakSyncSetBeforePromotion && pg.node(node.name()).inRecovery) {
+                SimPostgres.Node n = reach(node);
+                say("recovery skips the sync set of " + n.name + " (the window reopened on purpose); it waits for " + n.sync);
+                return; // the window reintroduced on purpose: recovery promotes without the sync set it recorded
+            }
+            reach(node).sync = List.copyOf(standbys);
+        }
+
+        @Override
+        public void promote(ClusterRecord cluster, NodeRecord node) throws SQLException {
+            pg.promote(reach(node));
+        }
+
+        @Override
+        public void repoint(ClusterRecord cluster, NodeRecord standby, NodeRecord upstream) throws SQLException {
+            reach(standby).upstream = upstream.name();
+        }
+    }
+
+    /**
+     * Runs each task at once, on the caller's thread: the simulation has one thread, so one order per seed. A kill that
+     * lands in a task may leave the caller one more metadata commit ({@link #dying}), as a race between two threads of
+     * a dying process can.
+     */
+    private final class DirectExecutor extends AbstractExecutorService {
+        private boolean shut;
+
+        @Override
+        public void execute(Runnable command) {
+            boolean outer = inTask;
+            inTask = true;
+            try {
+                command.run();
+            } finally {
+                inTask = outer;
+            }
+        }
+
+        @Override
+        public void shutdown() {
+            shut = true;
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            shut = true;
+            return List.of();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return shut;
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return shut;
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) {
+            return true;
+        }
+    }
+}
