@@ -22,9 +22,11 @@ import java.util.Set;
  *   <li>a commit is acknowledged when any one standby named in the primary's synchronous_standby_names has received it
  *       while streaming from it ({@code ANY 1}), at once when the list is empty; a killed primary acknowledges nothing
  *       more (PrimaryFailureTest);</li>
- *   <li>a killed instance restarts as it was: a former primary comes back as a primary (RogueFencedBySqlTest).</li>
+ *   <li>a killed instance restarts as it was: a former primary comes back as a primary (RogueFencedBySqlTest);</li>
+ *   <li>pg_control's timeline on a standby is its last restartpoint's: after following a promoted node it reads the
+ *       old timeline until the next restartpoint (DetachTimelineTest).</li>
  * </ul>
- * Not modelled: restartpoints and pg_control, prepared transactions, cascading delays; a standby receives WAL in
+ * Not modelled: prepared transactions, cascading delays; a standby receives WAL in
  * chunks of random size, which is what makes standbys differ in position.
  */
 final class SimPostgres {
@@ -41,6 +43,8 @@ final class SimPostgres {
         final List<Entry> wal = new ArrayList<>();
         String upstream;
         List<String> sync = List.of();
+        /** The timeline pg_control_checkpoint() reports: its last restartpoint's, stale until the next (DetachTimelineTest). */
+        int checkpointTimeline = 1;
 
         Node(String name, String idc, boolean inRecovery, String upstream) {
             this.name = name;
@@ -162,6 +166,7 @@ final class SimPostgres {
             nextTimeline = Math.max(nextTimeline, nodes.values().stream().flatMap(x -> x.wal.stream())
                     .mapToInt(Entry::timeline).max().orElse(1)) + 1;
             n.wal.add(new Entry(nextMarker--, nextTimeline));
+            n.checkpointTimeline = nextTimeline; // the end-of-recovery checkpoint
             promotedAt.put(n.name, ++step);
             settle();
         }
@@ -178,6 +183,14 @@ final class SimPostgres {
         n.upstream = primary.name;
         n.sync = List.of();
         n.running = true;
+        n.checkpointTimeline = primary.checkpointTimeline; // pg_rewind copies the source's control file
+    }
+
+    /** A standby's restartpoint: pg_control catches up with the timeline it replays. */
+    void restartpoint(Node n) {
+        if (n.running) {
+            n.checkpointTimeline = n.timeline();
+        }
     }
 
     /** Nodes that could acknowledge a commit now: running primaries with a waited-for standby streaming (or none to wait for). */

@@ -63,7 +63,7 @@ final class TakeoverSimulation {
     /** IDCs whose computers are off: nothing there runs or can be started until they are powered on. */
     private final Set<String> poweredOff = new HashSet<>();
     private final Map<String, Integer> failures = new HashMap<>();
-    private final boolean breakSyncSetBeforePromotion;
+    private final Reopened reopened;
     private long now;
     private boolean chaos = true;
     private int faultsLeft;
@@ -86,15 +86,24 @@ final class TakeoverSimulation {
     /** The production observer's lingering conditions (astray, recovering, ...), fresh in each incarnation. */
     private NodeObserver lingering;
 
-    TakeoverSimulation(long seed, MetadataStore store) {
-        this(seed, store, false);
+    /** A window closed by an earlier fix, reopened on purpose to show the simulation finds it. */
+    enum Reopened {
+        NONE,
+        /** Recovery promotes a takeover's candidate without first setting the sync set it recorded. */
+        SYNC_SET_BEFORE_PROMOTION,
+        /** A detached standby's timeline is read from pg_control (its last restartpoint's), not from the WAL it holds. */
+        TIMELINE_FROM_PG_CONTROL
     }
 
-    TakeoverSimulation(long seed, MetadataStore store, boolean breakSyncSetBeforePromotion) {
+    TakeoverSimulation(long seed, MetadataStore store) {
+        this(seed, store, Reopened.NONE);
+    }
+
+    TakeoverSimulation(long seed, MetadataStore store, Reopened reopened) {
         this.seed = seed;
         this.random = new Random(seed);
         this.store = store;
-        this.breakSyncSetBeforePromotion = breakSyncSetBeforePromotion;
+        this.reopened = reopened;
     }
 
     Outcome run(int chaosTicks, int quietTicks) {
@@ -185,6 +194,8 @@ final class TakeoverSimulation {
         List<SimPostgres.Node> all = List.copyOf(pg.nodes.values());
         if (r < 0.4) {
             all.stream().filter(n -> n.running && !n.inRecovery).forEach(pg::commit);
+        } else if (r < 0.45) {
+            pg.restartpoint(all.get(random.nextInt(all.size())));
         } else if (r < 0.9 || !chaos || faultsLeft == 0) {
             // every standby receives a chunk of random size (none, at times): streaming outpaces the commits, unevenly
             all.forEach(n -> pg.replicate(n, random.nextInt(5)));
@@ -539,7 +550,7 @@ final class TakeoverSimulation {
             public WalPosition detach() throws SQLException {
                 SimPostgres.Node n = reach(record);
                 n.upstream = null;
-                return n.position();
+                return reopened == Reopened.TIMELINE_FROM_PG_CONTROL ? new WalPosition(n.checkpointTimeline, n.wal.size()) : n.position();
             }
 
             @Override
@@ -618,7 +629,7 @@ final class TakeoverSimulation {
 
         @Override
         public void setSyncStandbys(ClusterRecord cluster, NodeRecord node, List<String> standbys) throws SQLException {
-            if (breakSyncSetBeforePromotion && pg.node(node.name()).inRecovery) {
+            if (reopened == Reopened.SYNC_SET_BEFORE_PROMOTION && pg.node(node.name()).inRecovery) {
                 SimPostgres.Node n = reach(node);
                 say("recovery skips the sync set of " + n.name + " (the window reopened on purpose); it waits for " + n.sync);
                 return; // the window reintroduced on purpose: recovery promotes without the sync set it recorded

@@ -61,19 +61,32 @@ class TakeoverSimulationTest {
     /**
      * The window the intent recovery closes, reopened on purpose: a takeover killed after its promoting step was
      * recorded and before the candidate's sync set was applied, rolled forward by a manager that promotes without
-     * setting it. The new primary then acknowledges commits waiting for nobody, and a later loss of it loses them.
+     * setting it. The new primary then acknowledges commits waiting for nobody.
      */
     @Test
     void findsThePromotionRolledForwardBeforeItsSyncSet() {
+        findReopened(TakeoverSimulation.Reopened.SYNC_SET_BEFORE_PROMOTION);
+    }
+
+    /**
+     * The pg_control timeline fallback, reopened on purpose: a standby that follows a promoted node reads the old
+     * timeline until its next restartpoint, compares as behind, and the commits only it acknowledged are lost.
+     */
+    @Test
+    void findsTheTimelineReadFromPgControl() {
+        findReopened(TakeoverSimulation.Reopened.TIMELINE_FROM_PG_CONTROL);
+    }
+
+    private static void findReopened(TakeoverSimulation.Reopened window) {
         int seeds = Integer.getInteger("sim.seeds", 2000);
         for (long seed = 1; seed <= seeds; seed++) {
-            TakeoverSimulation.Outcome o = new TakeoverSimulation(seed, store, true).run(CHAOS_TICKS, QUIET_TICKS);
+            TakeoverSimulation.Outcome o = new TakeoverSimulation(seed, store, window).run(CHAOS_TICKS, QUIET_TICKS);
             if (o.violation().isPresent()) {
-                System.out.println("found with the window reopened, seed " + seed + ": " + o.violation().get() + "\n"
+                System.out.println("found with " + window + " reopened, seed " + seed + ": " + o.violation().get() + "\n"
                         + String.join("\n", o.trace()));
                 return;
             }
         }
-        fail("the simulation did not find the reopened window in " + seeds + " seeds");
+        fail("the simulation did not find " + window + " reopened in " + seeds + " seeds");
     }
 }
