@@ -547,8 +547,8 @@ public final class BackupCityPromotion {
         NodeRecord old = members.stream().filter(NodeRecord::isPrimary).findFirst().orElseThrow();
         GroupRecord group = store.inTransaction(c -> clusters.groups(c, cluster.name())).stream()
                 .filter(g -> g.name().equals(m.group())).findFirst().orElseThrow();
-        long intent = store.inTransaction(c -> intents.insert(c, IntentKind.DR, cluster.name(), m.group(), old.name(), candidate.name(),
-                "Backup-city promotion confirmed by the DBA: " + candidate.name() + " in " + candidate.idc() + "."));
+        long intent = store.inTransaction(c -> intents.insert(c, new FailoverIntents.Opening(IntentKind.DR, cluster.name(), m.group(),
+                old.name(), candidate.name(), "Backup-city promotion confirmed by the DBA: " + candidate.name() + " in " + candidate.idc() + ".")));
         long received;
         try {
             // still a standby after this: a failure here promotes nothing and leaves the group to a retry

@@ -22,14 +22,19 @@ final class FailoverIntents {
         }
     }
 
-    long insert(Connection c, IntentKind kind, String cluster, String group, String oldPrimary, String candidate, String reason)
-            throws SQLException {
+    /** An intent as it is opened: recorded at its first step before anything is done to a node. */
+    record Opening(IntentKind kind, String cluster, String group, String oldPrimary, String candidate, String reason) {
+    }
+
+    long insert(Connection c, Opening o) throws SQLException {
+        IntentKind kind = o.kind();
+        String reason = o.reason();
         try (PreparedStatement st = c.prepareStatement("INSERT INTO failover (cluster, group_name, old_primary, candidate, reason, "
                 + "step, started_millis, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
-            st.setString(1, cluster);
-            st.setString(2, group);
-            st.setString(3, oldPrimary);
-            st.setString(4, candidate);
+            st.setString(1, o.cluster());
+            st.setString(2, o.group());
+            st.setString(3, o.oldPrimary());
+            st.setString(4, o.candidate());
             st.setString(5, reason.length() > 2000 ? reason.substring(0, 2000) : reason);
             st.setString(6, IntentStep.CHOSEN.stored());
             st.setLong(7, System.currentTimeMillis());

@@ -123,7 +123,7 @@ final class IntentRecovery {
             // a backup-city promotion leaves every main-city node holding WAL the new primary lacks: all are rewound
             List<String> toRewind = dr ? nodes.stream().filter(n -> n.group().equals(intent.group())
                     && !n.name().equals(candidate.name()) && !n.name().equals(old.name())).map(NodeRecord::name).toList() : List.of();
-            failover.recordRoles(c, cluster, group, candidate, old, toRewind, List.of());
+            failover.recordRoles(c, group, candidate, old, toRewind, List.of());
             if (waitsFor.isPresent()) {
                 // applied and promoted: the new primary's commits wait for these alone (as after an uninterrupted takeover)
                 clusters.setConfiguredStandbys(c, cluster.name(), group.name(), waitsFor.get());
@@ -271,7 +271,7 @@ final class IntentRecovery {
         store.inTransaction(c -> {
             // The standbys either primary may have waited for: the failover that follows detaches them all and promotes
             // the one furthest ahead, which holds every commit either of them acknowledged.
-            failover.recordRoles(c, cluster, group, candidate, old, List.of(), List.copyOf(group.mayHoldAcknowledged()));
+            failover.recordRoles(c, group, candidate, old, List.of(), List.copyOf(group.mayHoldAcknowledged()));
             intents.end(c, intent.id(), IntentStep.DONE, "candidate silent after its promotion was sent; recorded as primary");
             events.record(c, "failover.resumed", subject, candidate.name() + " stopped answering after its promotion was sent: "
                     + "whether it was promoted cannot be known, so it is recorded as the primary it may have become and is failed "

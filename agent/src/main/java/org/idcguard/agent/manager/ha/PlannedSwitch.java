@@ -207,8 +207,8 @@ public final class PlannedSwitch {
                 .filter(g -> g.name().equals(m.group())).findFirst().orElseThrow();
         List<NodeRecord> others = members.stream().filter(n -> n != old && n != candidate).toList();
         long started = System.currentTimeMillis();
-        long intent = store.inTransaction(c -> intents.insert(c, IntentKind.SWITCH, cluster.name(), m.group(), old.name(),
-                candidate.name(), "Planned switch: " + old.name() + " hands over to " + candidate.name() + "."));
+        long intent = store.inTransaction(c -> intents.insert(c, new FailoverIntents.Opening(IntentKind.SWITCH, cluster.name(),
+                m.group(), old.name(), candidate.name(), "Planned switch: " + old.name() + " hands over to " + candidate.name() + ".")));
         TestPause.at("switch-chosen", () -> events.record("test.paused", subject, "switch-chosen"));
         long beforeStop = NodeSql.position(cluster, old);
         List<String> waitFor = members.stream().filter(n -> cluster.mayWaitFor(candidate.idc(), n.idc())).map(NodeRecord::name).sorted().toList();
@@ -275,7 +275,7 @@ public final class PlannedSwitch {
             if (promoted) {
                 throw e; // the new primary takes writes: the HA loop rejoins the old one
             }
-            rollBack(cluster, group, old, candidate, others, intent, stopMayHaveBeenSent, e);
+            rollBack(new Handover(cluster, group, old, candidate, others, intent), stopMayHaveBeenSent, e);
             throw new IllegalStateException(m.group() + " stays on " + old.name() + ": " + e.getMessage(), e);
         }
     }
@@ -358,13 +358,22 @@ public final class PlannedSwitch {
         }
     }
 
-    private void rollBack(ClusterRecord cluster, GroupRecord group, NodeRecord old, NodeRecord candidate, List<NodeRecord> others,
-                          long intent, boolean stopMayHaveBeenSent, Exception why) {
+    /** One group's handover as its roll-back needs it: the old primary, the candidate, the others, the intent. */
+    private record Handover(ClusterRecord cluster, GroupRecord group, NodeRecord old, NodeRecord candidate, List<NodeRecord> others,
+                            long intent) {
+    }
+
+    private void rollBack(Handover h, boolean stopMayHaveBeenSent, Exception why) {
+        ClusterRecord cluster = h.cluster();
+        GroupRecord group = h.group();
+        NodeRecord old = h.old();
+        NodeRecord candidate = h.candidate();
+        long intent = h.intent();
         boolean oldStarted = false;
         try {
             agents.startInstance(old.agentEndpoint(), old.name());
             oldStarted = true;
-            for (NodeRecord o : others) {
+            for (NodeRecord o : h.others()) {
                 NodeSql.repoint(cluster, o, old);
             }
             NodeSql.repoint(cluster, candidate, old);

@@ -57,6 +57,22 @@ final class PrimaryFailover {
     private record Fresh(java.util.Optional<GroupRecord> group, boolean lostStillPrimary) {
     }
 
+    /**
+     * One takeover in progress: what it was decided on and the sessions its steps share. Each standby is detached over a
+     * session that the later steps reuse (the candidate's for its sync set and promotion, the others' for repointing):
+     * when every group of a large cluster fails over at once, new logins on the surviving computers are what the
+     * takeover waits for.
+     */
+    private record Takeover(ClusterRecord cluster, GroupRecord group, NodeState lost, List<NodeState> members,
+                            List<NodeState> standbys, Set<String> mayHold, String preferIdc, long intent, String subject, Laps laps,
+                            Map<String, Nodes.Session> sessions) {
+    }
+
+    /** What the promotion did, for the record that ends the takeover. */
+    private record Promoted(NodeState chosen, CandidateChoice.Choice choice, Map<String, WalPosition> fixed, List<String> repointed,
+                            List<String> syncSet, List<String> outside, long promotedAfter, long lsnAfter) {
+    }
+
     /** What the failover left for the sync-set keeper: standbys its commits wait for that must still catch up. */
     record Outcome(NodeRecord newPrimary, Map<String, Long> pendingSince) {
     }
@@ -81,7 +97,7 @@ final class PrimaryFailover {
         List<NodeState> standbys = members.stream().filter(m -> !m.name().equals(lost.name()) && m.answering()
                 && !m.node().needsRejoin() && m.observation().orElseThrow().inRecovery()).toList();
         long intent = store.inTransaction(c -> {
-            long id = intents.insert(c, IntentKind.FAILOVER, cluster.name(), group.name(), lost.name(), "-", why);
+            long id = intents.insert(c, new FailoverIntents.Opening(IntentKind.FAILOVER, cluster.name(), group.name(), lost.name(), "-", why));
             events.record(c, "failover.started", subject, why + " Detaching " + names(standbys) + " from " + lost.name()
                     + " so it can gather no acknowledgement, then choosing by their positions.");
             return id;
@@ -89,7 +105,8 @@ final class PrimaryFailover {
         TestPause.at("detaching", () -> events.record("test.paused", subject, "detaching"));
         try {
             laps.lap("recording the intent");
-            return takeOver(cluster, group, lost, members, standbys, mayHold, preferIdc, intent, subject, laps);
+            return takeOver(new Takeover(cluster, group, lost, members, standbys, mayHold, preferIdc, intent, subject, laps,
+                    new ConcurrentHashMap<>()));
         } catch (SQLException | RuntimeException e) {
             if (!promotionSent.contains(intent)) {
                 store.inTransaction(c -> {
@@ -106,30 +123,27 @@ final class PrimaryFailover {
         }
     }
 
-    private Outcome takeOver(ClusterRecord cluster, GroupRecord group, NodeState lost, List<NodeState> members,
-                             List<NodeState> standbys, Set<String> mayHold, String preferIdc, long intent, String subject,
-                             Laps laps) throws SQLException {
-        Map<String, Nodes.Session> sessions = new ConcurrentHashMap<>();
+    private Outcome takeOver(Takeover t) throws SQLException {
         try {
-            return takeOver(cluster, group, lost, members, standbys, mayHold, preferIdc, intent, subject, laps, sessions);
+            return detachChoosePromote(t);
         } finally {
-            sessions.values().forEach(nodes::giveBack);
+            t.sessions().values().forEach(nodes::giveBack);
         }
     }
 
-    /**
-     * The takeover proper. Each standby is detached over a session that the later steps reuse (the candidate's for its
-     * sync set and promotion, the others' for repointing): when every group of a large cluster fails over at once, new
-     * logins on the surviving computers are what the takeover waits for.
-     */
-    private Outcome takeOver(ClusterRecord cluster, GroupRecord group, NodeState lost, List<NodeState> members,
-                             List<NodeState> standbys, Set<String> mayHold, String preferIdc, long intent, String subject,
-                             Laps laps, Map<String, Nodes.Session> sessions) throws SQLException {
-        Map<String, WalPosition> fixed = detachAll(cluster, standbys, mayHold, sessions);
+    /** The takeover proper: detach, choose (fast-forwarding the candidate if another is ahead), promote. */
+    private Outcome detachChoosePromote(Takeover t) throws SQLException {
+        ClusterRecord cluster = t.cluster();
+        List<NodeState> standbys = t.standbys();
+        Laps laps = t.laps();
+        long intent = t.intent();
+        String subject = t.subject();
+        Map<String, WalPosition> fixed = detachAll(t);
         laps.lap("detaching");
         List<String> notDetached = standbys.stream().map(NodeState::name).filter(n -> !fixed.containsKey(n)).toList();
         java.util.function.Predicate<NodeState> mayLead = s -> !cluster.isDr(s.idc()) || cluster.runsInDrCity();
-        CandidateChoice.Choice choice = CandidateChoice.choose(members, fixed, group.syncStandbys(), mayHold, preferIdc, mayLead);
+        CandidateChoice.Choice choice = CandidateChoice.choose(t.members(), fixed, t.group().syncStandbys(), t.mayHold(), t.preferIdc(),
+                mayLead);
         laps.lap("choosing");
         TestPause.at("detached", () -> events.record("test.paused", subject, "detached"));
         String detached = fixed.entrySet().stream().sorted(Map.Entry.comparingByKey())
@@ -146,11 +160,10 @@ final class PrimaryFailover {
                 events.record(c, "failover.detached", subject, detached);
                 return null;
             });
-            chosen = fastForward(cluster, subject, intent, choice.candidate(), choice.fastForwardFrom().get(), choice.target(), mayLead);
+            chosen = fastForward(t, choice, mayLead);
             laps.lap("fast-forwarding");
         }
-        return promote(cluster, group, lost, members, standbys, mayHold, chosen, choice, fixed,
-                choice.fastForwardFrom().isPresent() ? null : detached, intent, subject, laps, sessions);
+        return promote(t, chosen, choice, fixed, choice.fastForwardFrom().isPresent() ? null : detached);
     }
 
     /**
@@ -158,10 +171,17 @@ final class PrimaryFailover {
      * choice is recorded in the same transaction as the promoting step: one commit fewer on the takeover's path, and a
      * manager restarted after it rolls the promotion forward exactly as after a separate step.
      */
-    private Outcome promote(ClusterRecord cluster, GroupRecord group, NodeState lost, List<NodeState> members,
-                            List<NodeState> standbys, Set<String> mayHold, NodeState chosen, CandidateChoice.Choice choice,
-                            Map<String, WalPosition> fixed, String detachedUnrecorded, long intent, String subject, Laps laps,
-                            Map<String, Nodes.Session> sessions) throws SQLException {
+    private Outcome promote(Takeover t, NodeState chosen, CandidateChoice.Choice choice, Map<String, WalPosition> fixed,
+                            String detachedUnrecorded) throws SQLException {
+        ClusterRecord cluster = t.cluster();
+        GroupRecord group = t.group();
+        List<NodeState> members = t.members();
+        List<NodeState> standbys = t.standbys();
+        Set<String> mayHold = t.mayHold();
+        long intent = t.intent();
+        String subject = t.subject();
+        Laps laps = t.laps();
+        Map<String, Nodes.Session> sessions = t.sessions();
         List<NodeState> following = standbys.stream().filter(s -> fixed.containsKey(s.name()) && !s.name().equals(chosen.name())).toList();
         List<String> outside = following.stream().filter(f -> cluster.mayWaitFor(chosen.idc(), f.idc())).map(NodeState::name).sorted().toList();
         boolean strict = SyncSetRule.STRICT.equals(cluster.syncPolicy());
@@ -218,11 +238,10 @@ final class PrimaryFailover {
         long promotedAfter = laps.sinceStart();
         laps.lap("promoting");
         TestPause.at("promoted", () -> events.record("test.paused", subject, "promoted"));
-        List<String> repointed = repointAll(cluster, following, chosen.node(), subject, sessions);
+        List<String> repointed = repointAll(t, following, chosen.node());
         laps.lap("repointing");
         long lsnAfter = candidateDb.position();
-        return record(cluster, group, lost, members, chosen, choice, fixed, repointed, syncSet, strict, outside, intent, subject,
-                laps, promotedAfter, lsnAfter);
+        return record(t, new Promoted(chosen, choice, fixed, repointed, syncSet, outside, promotedAfter, lsnAfter));
     }
 
     /** How long, once every sync-set member is detached, the others are still waited for. */
@@ -235,12 +254,14 @@ final class PrimaryFailover {
      * would otherwise hold the takeover for its network timeout (seconds), and one left out is treated as if its detach
      * failed (kept out of the sync set, rewound when it answers). A detach that ends after that gives its session up.
      */
-    private Map<String, WalPosition> detachAll(ClusterRecord cluster, List<NodeState> standbys, Set<String> mayHold,
-                                               Map<String, Nodes.Session> sessions) {
+    private Map<String, WalPosition> detachAll(Takeover t) {
+        ClusterRecord cluster = t.cluster();
+        Set<String> mayHold = t.mayHold();
+        Map<String, Nodes.Session> sessions = t.sessions();
         Map<String, WalPosition> fixed = new ConcurrentHashMap<>();
         java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
         Map<String, CompletableFuture<Void>> detaches = new java.util.HashMap<>();
-        for (NodeState s : standbys) {
+        for (NodeState s : t.standbys()) {
             detaches.put(s.name(), CompletableFuture.runAsync(() -> {
                 Nodes.Session db = null;
                 try {
@@ -287,24 +308,32 @@ final class PrimaryFailover {
         }
     }
 
-    private Outcome record(ClusterRecord cluster, GroupRecord group, NodeState lost, List<NodeState> members, NodeState chosen,
-                           CandidateChoice.Choice choice, Map<String, WalPosition> fixed, List<String> repointed,
-                           List<String> syncSet, boolean strict, List<String> outside, long intent, String subject, Laps laps,
-                           long promotedAfter, long lsnAfter) {
+    private Outcome record(Takeover t, Promoted p) {
+        ClusterRecord cluster = t.cluster();
+        GroupRecord group = t.group();
+        NodeState lost = t.lost();
+        NodeState chosen = p.chosen();
+        Map<String, WalPosition> fixed = p.fixed();
+        List<String> repointed = p.repointed();
+        List<String> syncSet = p.syncSet();
+        List<String> outside = p.outside();
+        long intent = t.intent();
+        String subject = t.subject();
+        boolean strict = SyncSetRule.STRICT.equals(cluster.syncPolicy());
         // Standbys that hold everything the new primary has and follow it stay eligible; the rest must catch up first.
-        List<String> eligible = repointed.stream().filter(n -> syncSet.contains(n) && fixed.get(n).atLeast(choice.target()))
+        List<String> eligible = repointed.stream().filter(n -> syncSet.contains(n) && fixed.get(n).atLeast(p.choice().target()))
                 .sorted().toList();
         Map<String, Long> pending = new ConcurrentHashMap<>();
-        syncSet.stream().filter(n -> !eligible.contains(n)).forEach(n -> pending.put(n, lsnAfter));
-        List<String> toRewind = members.stream().map(NodeState::name)
+        syncSet.stream().filter(n -> !eligible.contains(n)).forEach(n -> pending.put(n, p.lsnAfter()));
+        List<String> toRewind = t.members().stream().map(NodeState::name)
                 .filter(n -> !n.equals(chosen.name()) && !n.equals(lost.name()) && !repointed.contains(n)).toList();
         boolean protectedAcrossIdcs = !outside.isEmpty() || strict;
         store.inTransaction(c -> {
-            recordRoles(c, cluster, group, chosen.node(), lost.node(), toRewind, eligible);
+            recordRoles(c, group, chosen.node(), lost.node(), toRewind, eligible);
             clusters.setConfiguredStandbys(c, cluster.name(), group.name(), syncSet);
             intents.end(c, intent, IntentStep.DONE, chosen.name() + " promoted");
             events.record(c, "failover.done", subject, chosen.name() + " in " + chosen.idc() + " is the primary of " + group.name()
-                    + " (promoted " + promotedAfter + " ms after the decision: " + laps + "). " + lost.name()
+                    + " (promoted " + p.promotedAfter() + " ms after the decision: " + t.laps() + "). " + lost.name()
                     + (toRewind.isEmpty() ? "" : " and " + String.join(", ", toRewind))
                     + " will be rewound and rejoin as standbys when they answer." + (!outside.isEmpty() ? ""
                     : strict ? " Under the strict policy its commits wait until a standby outside " + chosen.idc() + " is back."
@@ -322,14 +351,14 @@ final class PrimaryFailover {
      * Records the new primary; the former one and every standby that was not repointed must be rewound before they
      * stream. The old primary is demoted first: the store refuses a second primary in a group.
      */
-    void recordRoles(java.sql.Connection c, ClusterRecord cluster, GroupRecord group, NodeRecord newPrimary, NodeRecord oldPrimary,
-                     List<String> toRewind, List<String> eligible) throws SQLException {
+    void recordRoles(java.sql.Connection c, GroupRecord group, NodeRecord newPrimary, NodeRecord oldPrimary, List<String> toRewind,
+                     List<String> eligible) throws SQLException {
         clusters.setRole(c, oldPrimary.name(), "standby", true);
         for (String name : toRewind) {
             clusters.setRole(c, name, "standby", true);
         }
         clusters.setRole(c, newPrimary.name(), "primary", false);
-        clusters.setSyncSet(c, cluster.name(), group.name(), eligible);
+        clusters.setSyncSet(c, group.cluster(), group.name(), eligible);
     }
 
     /**
@@ -337,8 +366,14 @@ final class PrimaryFailover {
      * instead only if it may lead ({@link CandidateChoice#afterFastForwardTimedOut}); a DR-city source makes the
      * failover fail before any promotion, which {@link #run} rolls back.
      */
-    private NodeState fastForward(ClusterRecord cluster, String subject, long intent, NodeState candidate, NodeState source,
-                                  WalPosition target, java.util.function.Predicate<NodeState> mayLead) throws SQLException {
+    private NodeState fastForward(Takeover t, CandidateChoice.Choice choice, java.util.function.Predicate<NodeState> mayLead)
+            throws SQLException {
+        ClusterRecord cluster = t.cluster();
+        String subject = t.subject();
+        long intent = t.intent();
+        NodeState candidate = choice.candidate();
+        NodeState source = choice.fastForwardFrom().get();
+        WalPosition target = choice.target();
         events.record("failover.fast-forward", subject, candidate.name() + " is behind " + source.name() + " at " + target
                 + ": streaming the difference from " + source.name() + " first.");
         nodes.repoint(cluster, candidate.node(), source.node());
@@ -360,8 +395,10 @@ final class PrimaryFailover {
     }
 
     /** Points the standbys at the new primary; returns those that now follow it. The others are reported. */
-    private List<String> repointAll(ClusterRecord cluster, List<NodeState> standbys, NodeRecord upstream, String subject,
-                                    Map<String, Nodes.Session> sessions) {
+    private List<String> repointAll(Takeover t, List<NodeState> standbys, NodeRecord upstream) {
+        ClusterRecord cluster = t.cluster();
+        String subject = t.subject();
+        Map<String, Nodes.Session> sessions = t.sessions();
         List<String> done = java.util.Collections.synchronizedList(new ArrayList<>());
         CompletableFuture.allOf(standbys.stream().map(s -> CompletableFuture.runAsync(() -> {
             try {
