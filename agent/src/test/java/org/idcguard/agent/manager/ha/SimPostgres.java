@@ -69,6 +69,8 @@ final class SimPostgres {
     final Map<Long, Long> acked = new HashMap<>();
     /** Commits written and not (yet) acknowledged, by id, with the node that wrote them. */
     final Map<Long, String> pending = new HashMap<>();
+    /** Commits acknowledged by a primary that waited for no standby (the available policy's degraded state). */
+    final Set<Long> ackedByItself = new HashSet<>();
     /** Commits acknowledged while no node in another IDC held them, with the node that acknowledged each. */
     final Map<Long, String> ackedWithoutAnotherIdc = new HashMap<>();
     /** Per node, the step of its latest promotion. */
@@ -140,6 +142,9 @@ final class SimPostgres {
                     && n.name.equals(s.upstream) && streaming(s) && s.wal.size() > at);
             if (ack) {
                 acked.put(e.getKey(), step);
+                if (n.sync.isEmpty()) {
+                    ackedByItself.add(e.getKey());
+                }
                 boolean elsewhere = nodes.values().stream().anyMatch(m -> !m.idc.equals(n.idc) && m.wal.size() > at
                         && m.wal.get(at).id() == e.getKey());
                 if (!elsewhere) {
@@ -200,15 +205,18 @@ final class SimPostgres {
                 .map(n -> n.name).toList();
     }
 
-    /** The first acknowledged commit missing from a node promoted after it was acknowledged, if any. */
-    Optional<String> lostCommit() {
+    /**
+     * The first acknowledged commit missing from a node promoted after it was acknowledged, if any; one its primary
+     * acknowledged waiting for nobody counts only when {@code evenAlone} (the strict policy never does that).
+     */
+    Optional<String> lostCommit(boolean evenAlone) {
         for (Node n : nodes.values()) {
             if (!n.running || n.inRecovery || !promotedAt.containsKey(n.name)) {
                 continue;
             }
             long promoted = promotedAt.get(n.name);
             for (Map.Entry<Long, Long> a : acked.entrySet()) {
-                if (a.getValue() < promoted && indexOf(n.wal, a.getKey()) < 0) {
+                if (a.getValue() < promoted && indexOf(n.wal, a.getKey()) < 0 && (evenAlone || !ackedByItself.contains(a.getKey()))) {
                     return Optional.of("commit " + a.getKey() + " acknowledged at step " + a.getValue() + " is not on " + n.name
                             + ", promoted at step " + promoted);
                 }

@@ -77,8 +77,9 @@ class TakeoverSimulationTest {
         findReopened(TakeoverSimulation.Reopened.TIMELINE_FROM_PG_CONTROL);
     }
 
+    /** Searches from seed 1 until the window is found (it stops there, so a window found early costs little). */
     private static void findReopened(TakeoverSimulation.Reopened window) {
-        int seeds = Integer.getInteger("sim.seeds", 2000);
+        int seeds = Integer.getInteger("sim.findSeeds", 10_000);
         for (long seed = 1; seed <= seeds; seed++) {
             TakeoverSimulation.Outcome o = new TakeoverSimulation(seed, store, window).run(CHAOS_TICKS, QUIET_TICKS);
             if (o.violation().isPresent()) {
