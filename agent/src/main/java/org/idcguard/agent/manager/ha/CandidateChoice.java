@@ -20,8 +20,21 @@ public final class CandidateChoice {
     private CandidateChoice() {
     }
 
-    /** A candidate, the standby to fast-forward it from when it is behind (else empty), and the position to reach. */
-    public record Choice(NodeState candidate, Optional<NodeState> fastForwardFrom, WalPosition target) {
+    /**
+     * A candidate, the standby to fast-forward it from when it is behind (else empty), the position to reach, and
+     * what to promote if that fast-forward does not finish in time.
+     *
+     * @param target          the highest position any detached standby holds: reached, every standby follows without a rewind
+     * @param mustHold        the highest position a standby the primary waited for holds: every acknowledged commit is
+     *                        at or before it (an asynchronous standby ahead of it, a DR one, holds only unacknowledged WAL)
+     * @param fallback        the standby that may lead and holds {@code mustHold} (the preferred IDC's first, then the most
+     *                        advanced), promoted when the candidate cannot reach the target from a source that may not lead
+     */
+    public record Choice(NodeState candidate, Optional<NodeState> fastForwardFrom, WalPosition target, WalPosition mustHold,
+                         Optional<NodeState> fallback) {
+        public Choice(NodeState candidate, Optional<NodeState> fastForwardFrom, WalPosition target) {
+            this(candidate, fastForwardFrom, target, target, Optional.empty());
+        }
     }
 
     /**
@@ -79,24 +92,31 @@ public final class CandidateChoice {
                 .orElseThrow(() -> new NoSafeCandidate("no detached standby outside the DR city may be promoted"));
         WalPosition target = fixed.get(holder.name());
         boolean behind = !fixed.get(candidate.name()).atLeast(target);
-        return new Choice(candidate, behind ? Optional.of(holder) : Optional.empty(), target);
+        WalPosition mustHold = mayHold.stream().map(fixed::get).max(Comparator.naturalOrder()).orElse(target);
+        Optional<NodeState> fallback = standbys.stream().filter(mayLead).filter(s -> fixed.get(s.name()).atLeast(mustHold))
+                .min(Comparator.comparing((NodeState s) -> !s.idc().equals(preferIdc)).thenComparing(mostAdvanced));
+        return new Choice(candidate, behind ? Optional.of(holder) : Optional.empty(), target, mustHold, fallback);
     }
 
     /**
-     * What a failover does when its candidate did not reach the target while streaming from {@code source}: promote
-     * the source instead (it holds every acknowledged commit) only if it may lead; else refuse, so the failover rolls
-     * back before any promotion and the group is judged afresh next tick. The candidate itself is not kept: it is
-     * behind the target, so promoting it would lose acknowledged commits. The source may be a DR-city standby (the
-     * candidate is fast-forwarded from whichever standby holds the most), and the manager never promotes the DR city
-     * on its own: the primary would move to another city while the record still names the main city's primary IDC.
+     * What a failover does when its candidate did not reach the target while streaming from the source: promote the
+     * source instead if it may lead (it holds the most). A DR-city source may not (the manager never promotes the DR
+     * city on its own: the primary would move to another city while the record still names the main city's primary
+     * IDC); then the fallback is promoted, a standby that may lead and holds every acknowledged commit (the source's
+     * lead is WAL nobody acknowledged, and the source is rewound). Without one, refuse: the failover rolls back before
+     * any promotion and the group is judged afresh next tick. Found by the simulation: with only the DR standby ahead
+     * and the backup IDC cut off from the DR city, the failover waited for a fast-forward that could never finish, and
+     * refused, tick after tick, leaving the group without a primary until the DR link came back.
      */
-    public static NodeState afterFastForwardTimedOut(NodeState candidate, NodeState source, WalPosition target,
-                                                     java.util.function.Predicate<NodeState> mayLead) {
-        if (!mayLead.test(source)) {
-            throw new NoSafeCandidate(candidate.name() + " did not reach " + target + " from " + source.name() + " in time, and "
-                    + source.name() + " in " + source.idc() + " (DR city) is never promoted by the manager");
+    public static NodeState afterFastForwardTimedOut(Choice choice, java.util.function.Predicate<NodeState> mayLead) {
+        NodeState source = choice.fastForwardFrom().orElseThrow();
+        if (mayLead.test(source)) {
+            return source;
         }
-        return source;
+        return choice.fallback().orElseThrow(() -> new NoSafeCandidate(choice.candidate().name() + " did not reach "
+                + choice.target() + " from " + source.name() + " in time, " + source.name() + " in " + source.idc()
+                + " (DR city) is never promoted by the manager, and no standby that may lead holds every acknowledged commit ("
+                + choice.mustHold() + ")"));
     }
 
     /** No standby may be promoted without risking an acknowledged commit; the message says why. */

@@ -363,8 +363,9 @@ final class PrimaryFailover {
 
     /**
      * Streams the candidate up to the target from the standby that holds it. On a timeout the source is promoted
-     * instead only if it may lead ({@link CandidateChoice#afterFastForwardTimedOut}); a DR-city source makes the
-     * failover fail before any promotion, which {@link #run} rolls back.
+     * instead if it may lead, else a standby that holds every acknowledged commit ({@link
+     * CandidateChoice#afterFastForwardTimedOut}); without one the failover fails before any promotion, which {@link #run}
+     * rolls back.
      */
     private NodeState fastForward(Takeover t, CandidateChoice.Choice choice, java.util.function.Predicate<NodeState> mayLead)
             throws SQLException {
@@ -384,11 +385,13 @@ final class PrimaryFailover {
             }
             clock.sleep(50);
         }
-        NodeState instead = CandidateChoice.afterFastForwardTimedOut(candidate, source, target, mayLead);
+        NodeState instead = CandidateChoice.afterFastForwardTimedOut(choice, mayLead);
         store.inTransaction(c -> {
-            intents.changeCandidate(c, intent, source.name());
-            events.record(c, "failover.fast-forward", subject, candidate.name() + " did not reach " + target
-                    + " within " + FAST_FORWARD_MILLIS / 1000 + " s; promoting " + source.name() + ", which holds it, instead.");
+            intents.changeCandidate(c, intent, instead.name());
+            events.record(c, "failover.fast-forward", subject, candidate.name() + " did not reach " + target + " within "
+                    + FAST_FORWARD_MILLIS / 1000 + " s; " + (instead == source ? "promoting " + source.name() + ", which holds it, instead."
+                    : "promoting " + instead.name() + ", which holds every acknowledged commit (at or before " + choice.mustHold()
+                    + "); " + source.name() + " holds only WAL nobody acknowledged, and will be rewound."));
             return null;
         });
         return instead;

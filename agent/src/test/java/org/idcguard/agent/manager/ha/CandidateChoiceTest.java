@@ -92,9 +92,10 @@ class CandidateChoiceTest {
     }
 
     @Test
-    void aFastForwardThatTimesOutNeverSwitchesToADrStandby() {
+    void aFastForwardThatTimesOutNeverSwitchesToADrStandbyButPromotesOneThatHoldsEveryAcknowledgedCommit() {
         // the DR standby received more than the candidate (the IDC2 standbys fell behind): it is the fast-forward's
-        // source, but when the candidate does not catch up in time the manager may not promote it
+        // source, but when the candidate does not catch up in time the manager may not promote it; what the DR standby
+        // holds beyond b2 nobody acknowledged (it is in no sync set), so b2 is promoted and the DR standby rewound
         List<NodeState> members = List.of(primaryDown(), standby("b1", "IDC2", 100), standby("b2", "IDC2", 110),
                 standby("dr", "IDC3", 150));
         Map<String, WalPosition> fixed = Map.of("b1", new WalPosition(1, 100), "b2", new WalPosition(1, 110), "dr", new WalPosition(1, 150));
@@ -102,16 +103,26 @@ class CandidateChoiceTest {
         var choice = CandidateChoice.choose(members, fixed, SYNC, SYNC, "IDC2", mayLead);
         assertEquals("b2", choice.candidate().name());
         assertEquals("dr", choice.fastForwardFrom().orElseThrow().name());
-        var refused = assertThrows(CandidateChoice.NoSafeCandidate.class, () -> CandidateChoice.afterFastForwardTimedOut(
-                choice.candidate(), choice.fastForwardFrom().orElseThrow(), choice.target(), mayLead));
+        assertEquals(new WalPosition(1, 110), choice.mustHold());
+        assertEquals("b2", CandidateChoice.afterFastForwardTimedOut(choice, mayLead).name());
+    }
+
+    @Test
+    void aFastForwardThatTimesOutRefusesWhenNoStandbyThatMayLeadHoldsEveryAcknowledgedCommit() {
+        // b2 was waited for and holds 110, but only b1 (100) and the DR standby may be chosen from: b1 lacks what b2 has
+        List<NodeState> members = List.of(primaryDown(), standby("b1", "IDC2", 100), standby("b2", "IDC2", 110),
+                standby("dr", "IDC3", 150));
+        Map<String, WalPosition> fixed = Map.of("b1", new WalPosition(1, 100), "b2", new WalPosition(1, 110), "dr", new WalPosition(1, 150));
+        java.util.function.Predicate<NodeState> mayLead = s -> s.name().equals("b1");
+        var choice = CandidateChoice.choose(members, fixed, SYNC, SYNC, "IDC2", mayLead);
+        var refused = assertThrows(CandidateChoice.NoSafeCandidate.class, () -> CandidateChoice.afterFastForwardTimedOut(choice, mayLead));
         assertTrue(refused.getMessage().contains("dr in IDC3 (DR city) is never promoted"), refused.getMessage());
     }
 
     @Test
     void aFastForwardThatTimesOutPromotesASourceThatMayLead() {
         var choice = CandidateChoice.choose(GROUP, fixed(90, 100, 120), SYNC, SYNC, "IDC1", s -> true);
-        assertEquals("b2", CandidateChoice.afterFastForwardTimedOut(choice.candidate(), choice.fastForwardFrom().orElseThrow(),
-                choice.target(), s -> true).name());
+        assertEquals("b2", CandidateChoice.afterFastForwardTimedOut(choice, s -> true).name());
     }
 
     private static Map<String, WalPosition> fixed(long l, long b1, long b2) {

@@ -67,6 +67,8 @@ final class TakeoverSimulation {
     private long now;
     /** The group's sync policy, drawn per seed: strict keeps waiting for the other IDC, available narrows to go on. */
     private String policy;
+    /** The IDCs of the cluster: the two of the main city, and a DR IDC in another city for half the seeds. */
+    private List<String> idcs;
     private boolean chaos = true;
     private int faultsLeft;
     private Optional<String> violation = Optional.empty();
@@ -145,6 +147,12 @@ final class TakeoverSimulation {
 
     private void setUp() {
         policy = random.nextBoolean() ? SyncSetRule.STRICT : "available";
+        idcs = random.nextBoolean() ? List.of("IDC1", "IDC2", "IDC3") : List.of("IDC1", "IDC2");
+        List<String[]> nodes = new ArrayList<>(List.of(new String[] {"p", "IDC1", "primary"}, new String[] {"s1", "IDC1", "standby"},
+                new String[] {"b1", "IDC2", "standby"}, new String[] {"b2", "IDC2", "standby"}));
+        if (idcs.contains("IDC3")) {
+            nodes.add(new String[] {"d1", "IDC3", "standby"}); // asynchronous, outside every sync set, never promoted by the manager
+        }
         try (Connection c = store.connection(); Statement st = c.createStatement()) {
             st.execute("SET REFERENTIAL_INTEGRITY FALSE");
             for (String table : List.of("alert", "event", "failover", "node", "replication_group", "cluster", "computer", "idc")) {
@@ -156,20 +164,20 @@ final class TakeoverSimulation {
         }
         store.inTransaction(c -> {
             try (Statement st = c.createStatement()) {
-                st.execute("INSERT INTO idc (name, province, city) VALUES ('IDC1', 'Guangdong', 'Shenzhen'), ('IDC2', 'Guangdong', 'Shenzhen')");
-                for (String n : List.of("p", "s1", "b1", "b2")) {
+                st.execute("INSERT INTO idc (name, province, city) VALUES ('IDC1', 'Guangdong', 'Shenzhen'), "
+                        + "('IDC2', 'Guangdong', 'Shenzhen'), ('IDC3', 'Guangdong', 'Guangzhou')");
+                for (String[] n : nodes) {
                     st.execute("INSERT INTO computer (address, agent_endpoint, idc, status, cpus, memory_bytes, free_disk_bytes, "
-                            + "last_seen_millis) VALUES ('" + address(n) + "', 'https://" + address(n) + ":7480', '"
-                            + (n.startsWith("b") ? "IDC2" : "IDC1") + "', 'online', 2, 0, 0, 0)");
+                            + "last_seen_millis) VALUES ('" + address(n[0]) + "', 'https://" + address(n[0]) + ":7480', '"
+                            + n[1] + "', 'online', 2, 0, 0, 0)");
                 }
             }
             clusters.insert(c, new ClusterRecord(CLUSTER, "intra-city", "Shenzhen", "IDC1", "IDC2", 1, 2, "app", "app", "pw", "admin",
-                    "pw", policy, ClusterRecord.RUNNING));
+                    "pw", policy, ClusterRecord.RUNNING, List.of(), idcs.contains("IDC3") ? "IDC3" : null));
             clusters.insertGroup(c, new GroupRecord(CLUSTER, GROUP, "shard", 1, List.of("b1", "b2"), 1, List.of("b1", "b2")));
             clusters.setSyncSet(c, CLUSTER, GROUP, List.of("b1", "b2"));
             clusters.setConfiguredStandbys(c, CLUSTER, GROUP, List.of("b1", "b2"));
-            for (String[] n : new String[][] {{"p", "IDC1", "primary"}, {"s1", "IDC1", "standby"}, {"b1", "IDC2", "standby"},
-                    {"b2", "IDC2", "standby"}}) {
+            for (String[] n : nodes) {
                 clusters.insertNode(c, new NodeRecord(n[0], CLUSTER, GROUP, n[1], address(n[0]), "https://" + address(n[0]) + ":7480",
                         5432, "/data/" + n[0], n[2], false));
             }
@@ -179,6 +187,9 @@ final class TakeoverSimulation {
         pg.add("s1", "IDC1", false, "p");
         pg.add("b1", "IDC2", false, "p");
         pg.add("b2", "IDC2", false, "p");
+        if (idcs.contains("IDC3")) {
+            pg.add("d1", "IDC3", false, "p");
+        }
         for (int i = 0; i < 3; i++) {
             pg.commit(pg.node("p"));
             pg.nodes.values().forEach(n -> pg.replicate(n, 10));
@@ -187,7 +198,7 @@ final class TakeoverSimulation {
     }
 
     private static String address(String node) {
-        return "10.0.0." + (1 + List.of("p", "s1", "b1", "b2").indexOf(node));
+        return "10.0.0." + (1 + List.of("p", "s1", "b1", "b2", "d1").indexOf(node));
     }
 
     /** One thing happens in the world: clients commit, the standbys receive, or (while faults are left) a fault. */
@@ -212,7 +223,8 @@ final class TakeoverSimulation {
         faultsLeft--;
         int kind = random.nextInt(6);
         SimPostgres.Node n = all.get(random.nextInt(all.size()));
-        String idc = random.nextBoolean() ? "IDC1" : "IDC2";
+        String idc = idcs.get(random.nextInt(idcs.size()));
+        String other = idcs.stream().filter(i -> !i.equals(idc)).toList().get(random.nextInt(idcs.size() - 1));
         switch (kind) {
             case 0 -> {
                 n.running = false;
@@ -228,15 +240,17 @@ final class TakeoverSimulation {
                 say("cut " + idc + " off from the manager");
             }
             case 3 -> {
-                pg.split.add(List.of("IDC1", "IDC2"));
-                pg.split.add(List.of("IDC2", "IDC1"));
-                say("cut IDC1 and IDC2 apart");
+                pg.split.add(List.of(idc, other));
+                pg.split.add(List.of(other, idc));
+                say("cut " + idc + " and " + other + " apart");
             }
             case 4 -> {
                 cutFromManager.add(idc);
-                pg.split.add(List.of("IDC1", "IDC2"));
-                pg.split.add(List.of("IDC2", "IDC1"));
-                say("black-hole " + idc + " (from the manager and the other IDC)");
+                idcs.stream().filter(i -> !i.equals(idc)).forEach(i -> {
+                    pg.split.add(List.of(idc, i));
+                    pg.split.add(List.of(i, idc));
+                });
+                say("black-hole " + idc + " (from the manager and every other IDC)");
             }
             default -> {
                 if (poweredOff.remove(idc)) {
@@ -271,7 +285,9 @@ final class TakeoverSimulation {
             return;
         }
         List<String> writers = pg.couldAcknowledge();
-        if (writers.size() > 1) {
+        if (pg.promotedAt.containsKey("d1")) {
+            violation = Optional.of("the manager promoted d1, in the DR city (only a DBA may); " + pg.describe());
+        } else if (writers.size() > 1) {
             violation = Optional.of("two nodes can acknowledge: " + writers + "; " + pg.describe());
         } else if (SyncSetRule.STRICT.equals(policy) && !pg.ackedWithoutAnotherIdc.isEmpty()) {
             var first = pg.ackedWithoutAnotherIdc.entrySet().iterator().next();
@@ -408,7 +424,7 @@ final class TakeoverSimulation {
             members.add(new NodeState(r, failed, failed >= HaSettings.DEFAULTS.failedProbes(),
                     failed == 0 ? Optional.of(observe(n)) : Optional.empty()));
         }
-        Set<String> downIdcs = new HashSet<>(List.of("IDC1", "IDC2"));
+        Set<String> downIdcs = new HashSet<>(idcs);
         members.stream().filter(NodeState::answering).forEach(m -> downIdcs.remove(m.idc()));
         Optional<FailoverIntents.Intent> open = store.inTransaction(c -> new FailoverIntents().unfinished(c)).stream()
                 .filter(i -> i.group().equals(GROUP)).findFirst();
