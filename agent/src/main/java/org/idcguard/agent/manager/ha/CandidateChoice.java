@@ -32,9 +32,6 @@ public final class CandidateChoice {
      */
     public record Choice(NodeState candidate, Optional<NodeState> fastForwardFrom, WalPosition target, WalPosition mustHold,
                          Optional<NodeState> fallback) {
-        public Choice(NodeState candidate, Optional<NodeState> fastForwardFrom, WalPosition target) {
-            this(candidate, fastForwardFrom, target, target, Optional.empty());
-        }
     }
 
     /**
@@ -83,8 +80,10 @@ public final class CandidateChoice {
         if (standbys.isEmpty()) {
             throw new NoSafeCandidate("no standby could be detached from the old primary");
         }
+        // among equals, one that may lead holds the target: no fast-forward from a DR standby that would be waited for
         Comparator<NodeState> mostAdvanced = Comparator.comparing((NodeState s) -> fixed.get(s.name())).reversed()
                 .thenComparing(s -> !recorded.contains(s.name()))
+                .thenComparing(s -> !mayLead.test(s))
                 .thenComparing(NodeState::name);
         NodeState holder = standbys.stream().min(mostAdvanced).orElseThrow();
         NodeState candidate = standbys.stream().filter(mayLead)

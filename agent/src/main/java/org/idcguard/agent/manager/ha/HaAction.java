@@ -16,6 +16,11 @@ public record HaAction(Kind kind, String node, String detail, String sentence) {
         FENCE,
         /** Move the primary role to a standby ({@link PrimaryFailover}). */
         FAIL_OVER,
+        /**
+         * Stop a recorded primary that answers in recovery and follows nobody (a candidate recorded while silent and never
+         * promoted), keeping its record: once it is down the usual rules fail the group over.
+         */
+        STOP_PRIMARY,
         /** Start a stopped recorded primary when no node of its group runs. */
         START_PRIMARY,
         /** Bring the sync set in line with the standbys' health ({@link SyncSetKeeper}). */

@@ -82,6 +82,11 @@ final class HaActions implements AutoCloseable {
                     }
                 }
                 case FENCE -> submit(nodeLock, () -> fence(cluster, node));
+                case STOP_PRIMARY -> {
+                    if (due(a.node())) {
+                        submit(nodeLock, () -> rejoiner.stopUnpromoted(cluster, node.node()));
+                    }
+                }
                 case FAIL_OVER -> submit(groupLock, () -> failOver(f, a));
                 case START_PRIMARY -> {
                     if (due(a.node())) {
@@ -134,9 +139,11 @@ final class HaActions implements AutoCloseable {
             routingStale.add(intent.cluster());
             notices.remove(subject);
         } else {
-            notice(subject, "failover.waiting", subject, "Intent " + intent.id() + " stopped at step " + intent.step() + " and its "
-                    + "candidate " + intent.candidate() + " does not answer: whether it was promoted cannot be known, so "
-                    + intent.group() + " waits for it.");
+            notice(subject, "failover.waiting", subject, intent.kind() == IntentKind.UNKNOWN || intent.step() == IntentStep.UNKNOWN
+                    ? "Intent " + intent.id() + " was written by a newer manager (a " + intent.kind() + " at step " + intent.step()
+                    + "): this one cannot tell how to end it, so " + intent.group() + " waits for a DBA."
+                    : "Intent " + intent.id() + " stopped at step " + intent.step() + " and its candidate " + intent.candidate()
+                    + " does not answer: whether it was promoted cannot be known, so " + intent.group() + " waits for it.");
         }
     }
 

@@ -10,7 +10,9 @@ enum IntentKind {
     /** A planned switch of the primary IDC ({@link PlannedSwitch}): the old primary may have been stopped. */
     SWITCH("switch"),
     /** A backup-city promotion the DBA confirmed ({@link BackupCityPromotion}). */
-    DR("dr");
+    DR("dr"),
+    /** A word this manager does not know (a newer manager wrote it): read, never written; recovery leaves it to a DBA. */
+    UNKNOWN("unknown");
 
     private final String stored;
 
@@ -22,13 +24,14 @@ enum IntentKind {
         return stored;
     }
 
+    /** The kind a stored word names; {@link #UNKNOWN} for one this manager does not know. */
     static IntentKind fromStored(String word) {
         for (IntentKind k : values()) {
-            if (k.stored.equals(word)) {
+            if (k != UNKNOWN && k.stored.equals(word)) {
                 return k;
             }
         }
-        throw new IllegalArgumentException("unknown intent kind '" + word + "'");
+        return UNKNOWN;
     }
 
     @Override

@@ -67,6 +67,8 @@ final class IntentRecoveryTable {
 
     static final List<Row> TABLE = List.of(
             new Row("the cluster is no longer recorded", "abandon", f -> !f.clusterRecorded(), Action.ABANDON),
+            new Row("the kind or step is a word this manager does not know (a newer one wrote it)", "wait: left to a DBA",
+                    f -> f.kind() == IntentKind.UNKNOWN || f.step() == IntentStep.UNKNOWN, Action.WAIT),
             new Row("the step never sent pg_promote (chosen, detached)", "roll back: nothing was promoted",
                     f -> !f.step().mayHavePromoted(), Action.ROLL_BACK),
             new Row("the old primary or the candidate is no longer recorded", "abandon", f -> !f.nodesRecorded(), Action.ABANDON),

@@ -13,7 +13,12 @@ enum IntentStep {
     /** pg_promote may have been sent (or, for a switch, the old primary stopped): from here only forward, or back by its rule. */
     PROMOTING("promoting", true, false),
     DONE("done", true, true),
-    ABANDONED("abandoned", false, true);
+    ABANDONED("abandoned", false, true),
+    /**
+     * A word this manager does not know (a newer manager wrote it, then was downgraded): read, never written. Whether it
+     * promoted cannot be known, so it counts as possibly promoted, and recovery leaves it to a DBA.
+     */
+    UNKNOWN("unknown", true, false);
 
     private final String stored;
     private final boolean mayHavePromoted;
@@ -38,13 +43,14 @@ enum IntentStep {
         return isFinal;
     }
 
+    /** The step a stored word names; {@link #UNKNOWN} for one this manager does not know (one row must not stop the loop). */
     static IntentStep fromStored(String word) {
         for (IntentStep s : values()) {
-            if (s.stored.equals(word)) {
+            if (s != UNKNOWN && s.stored.equals(word)) {
                 return s;
             }
         }
-        throw new IllegalArgumentException("unknown intent step '" + word + "'");
+        return UNKNOWN;
     }
 
     @Override

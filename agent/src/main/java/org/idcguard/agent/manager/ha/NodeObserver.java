@@ -109,6 +109,9 @@ final class NodeObserver implements AutoCloseable {
             track("unleased:" + m.name(), unleased, now);
             track("lease-unrenewed:" + m.name(), leading && leaseStampUnchanged(m), now);
             track("recovering:" + m.name(), recovering, now);
+            // a recorded primary in recovery that follows nobody: a takeover's candidate recorded while silent and never
+            // promoted (timed on its own: a primary a DBA pointed somewhere does not count from its first such probe)
+            track("unpromoted:" + m.name(), recovering && m.observation().get().detached(), now);
             track("astray:" + m.name(), astray, now);
         }
         return Map.copyOf(lingering);

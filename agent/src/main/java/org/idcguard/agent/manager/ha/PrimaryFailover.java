@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -70,7 +71,7 @@ final class PrimaryFailover {
 
     /** What the promotion did, for the record that ends the takeover. */
     private record Promoted(NodeState chosen, CandidateChoice.Choice choice, Map<String, WalPosition> fixed, List<String> repointed,
-                            List<String> syncSet, List<String> outside, long promotedAfter, long lsnAfter) {
+                            List<String> syncSet, List<String> outside, long promotedAfter, long lsnAfter, boolean fellBack) {
     }
 
     /** What the failover left for the sync-set keeper: standbys its commits wait for that must still catch up. */
@@ -150,8 +151,10 @@ final class PrimaryFailover {
                 .map(e -> e.getKey() + " at " + e.getValue()).collect(Collectors.joining(", "))
                 + (notDetached.isEmpty() ? "" : "; " + String.join(", ", notDetached) + " could not be detached and will be rewound")
                 + ". Candidate " + choice.candidate().name() + " in " + choice.candidate().idc() + "; every acknowledged commit is "
-                + "at or before " + choice.target() + ".";
+                + "at or before " + choice.mustHold() + (choice.mustHold().equals(choice.target()) ? "" : ", the most any standby holds is "
+                + choice.target()) + ".";
         NodeState chosen = choice.candidate();
+        boolean fellBack = false;
         if (choice.fastForwardFrom().isPresent()) {
             // The candidate is recorded before it streams from another standby, so a restarted manager knows what moved.
             store.inTransaction(c -> {
@@ -160,10 +163,22 @@ final class PrimaryFailover {
                 events.record(c, "failover.detached", subject, detached);
                 return null;
             });
-            chosen = fastForward(t, choice, mayLead);
+            Optional<NodeState> instead = fastForward(t, choice, mayLead);
             laps.lap("fast-forwarding");
+            if (instead.isPresent()) {
+                chosen = instead.get();
+                fellBack = chosen != choice.fastForwardFrom().get();
+            }
         }
-        return promote(t, chosen, choice, fixed, choice.fastForwardFrom().isPresent() ? null : detached);
+        // Promoted in the source's stead after a fast-forward that did not finish (the fallback): the source holds WAL the
+        // new primary lacks, and so may the candidate that streamed from it; neither can follow, both are rewound.
+        Set<String> ahead = new TreeSet<>();
+        if (fellBack) {
+            ahead.add(choice.fastForwardFrom().get().name());
+            ahead.add(choice.candidate().name());
+            ahead.remove(chosen.name());
+        }
+        return promote(t, chosen, choice, fixed, choice.fastForwardFrom().isPresent() ? null : detached, ahead);
     }
 
     /**
@@ -172,7 +187,7 @@ final class PrimaryFailover {
      * manager restarted after it rolls the promotion forward exactly as after a separate step.
      */
     private Outcome promote(Takeover t, NodeState chosen, CandidateChoice.Choice choice, Map<String, WalPosition> fixed,
-                            String detachedUnrecorded) throws SQLException {
+                            String detachedUnrecorded, Set<String> ahead) throws SQLException {
         ClusterRecord cluster = t.cluster();
         GroupRecord group = t.group();
         List<NodeState> members = t.members();
@@ -182,7 +197,8 @@ final class PrimaryFailover {
         String subject = t.subject();
         Laps laps = t.laps();
         Map<String, Nodes.Session> sessions = t.sessions();
-        List<NodeState> following = standbys.stream().filter(s -> fixed.containsKey(s.name()) && !s.name().equals(chosen.name())).toList();
+        List<NodeState> following = standbys.stream().filter(s -> fixed.containsKey(s.name()) && !s.name().equals(chosen.name())
+                && !ahead.contains(s.name())).toList();
         List<String> outside = following.stream().filter(f -> cluster.mayWaitFor(chosen.idc(), f.idc())).map(NodeState::name).sorted().toList();
         boolean strict = SyncSetRule.STRICT.equals(cluster.syncPolicy());
         List<String> syncSet = !outside.isEmpty() ? outside
@@ -241,7 +257,7 @@ final class PrimaryFailover {
         List<String> repointed = repointAll(t, following, chosen.node());
         laps.lap("repointing");
         long lsnAfter = candidateDb.position();
-        return record(t, new Promoted(chosen, choice, fixed, repointed, syncSet, outside, promotedAfter, lsnAfter));
+        return record(t, new Promoted(chosen, choice, fixed, repointed, syncSet, outside, promotedAfter, lsnAfter, !ahead.isEmpty()));
     }
 
     /** How long, once every sync-set member is detached, the others are still waited for. */
@@ -321,8 +337,9 @@ final class PrimaryFailover {
         String subject = t.subject();
         boolean strict = SyncSetRule.STRICT.equals(cluster.syncPolicy());
         // Standbys that hold everything the new primary has and follow it stay eligible; the rest must catch up first.
-        List<String> eligible = repointed.stream().filter(n -> syncSet.contains(n) && fixed.get(n).atLeast(p.choice().target()))
-                .sorted().toList();
+        // After a fallback the new primary's position is below the target and not known exactly: each catches up first.
+        List<String> eligible = p.fellBack() ? List.of() : repointed.stream().filter(n -> syncSet.contains(n)
+                && fixed.get(n).atLeast(p.choice().target())).sorted().toList();
         Map<String, Long> pending = new ConcurrentHashMap<>();
         syncSet.stream().filter(n -> !eligible.contains(n)).forEach(n -> pending.put(n, p.lsnAfter()));
         List<String> toRewind = t.members().stream().map(NodeState::name)
@@ -367,7 +384,8 @@ final class PrimaryFailover {
      * CandidateChoice#afterFastForwardTimedOut}); without one the failover fails before any promotion, which {@link #run}
      * rolls back.
      */
-    private NodeState fastForward(Takeover t, CandidateChoice.Choice choice, java.util.function.Predicate<NodeState> mayLead)
+    /** Empty when the candidate reached the target; else the standby promoted instead. */
+    private Optional<NodeState> fastForward(Takeover t, CandidateChoice.Choice choice, java.util.function.Predicate<NodeState> mayLead)
             throws SQLException {
         ClusterRecord cluster = t.cluster();
         String subject = t.subject();
@@ -381,7 +399,7 @@ final class PrimaryFailover {
         long deadline = clock.millis() + FAST_FORWARD_MILLIS;
         while (clock.millis() < deadline) {
             if (nodes.position(cluster, candidate.node()) >= target.lsn()) {
-                return candidate;
+                return Optional.empty();
             }
             clock.sleep(50);
         }
@@ -394,7 +412,7 @@ final class PrimaryFailover {
                     + "); " + source.name() + " holds only WAL nobody acknowledged, and will be rewound."));
             return null;
         });
-        return instead;
+        return Optional.of(instead);
     }
 
     /** Points the standbys at the new primary; returns those that now follow it. The others are reported. */

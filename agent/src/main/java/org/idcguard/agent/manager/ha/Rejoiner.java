@@ -65,6 +65,25 @@ final class Rejoiner {
     }
 
     /**
+     * Stops a recorded primary that is in recovery and follows nobody (a takeover's candidate recorded while silent and
+     * never promoted), through its node agent, else through its postmaster as a fence does. Its record is kept: once it
+     * is down the usual rules fail the group over, and a promotion it may have been sent can no longer finish beside the
+     * new primary (a start removes the promote signal file).
+     */
+    void stopUnpromoted(ClusterRecord cluster, NodeRecord node) throws SQLException {
+        String how;
+        try {
+            agents.instances(node.agentEndpoint());
+            agents.stopInstance(node.agentEndpoint(), node.name(), "fast");
+            how = "its node agent stopped it";
+        } catch (RuntimeException agentUnreachable) {
+            how = "its node agent did not answer (" + agentUnreachable.getMessage() + "), so it was " + NodeSql.fenceBySql(cluster, node);
+        }
+        events.record("node.stopped", cluster.name() + "/" + node.group(), node.name() + " is the recorded primary but answers in "
+                + "recovery and follows nobody (a takeover's candidate never promoted): " + how + "; the group fails over once it is down.");
+    }
+
+    /**
      * Makes the node a standby of the primary if its node agent answers; returns false when the agent does not (the
      * computer is still down) or the instance is already running and needs no rewind.
      */

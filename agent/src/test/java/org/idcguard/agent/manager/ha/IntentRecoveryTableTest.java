@@ -35,6 +35,15 @@ class IntentRecoveryTableTest {
     }
 
     @Test
+    void row2aAnIntentWrittenByANewerManagerIsLeftAlone() {
+        assertEquals(Action.WAIT, decide(new Facts(IntentKind.UNKNOWN, IntentStep.PROMOTING, true, true, false,
+                Candidate.PROMOTED, false, false, Optional.empty())));
+        assertEquals(Action.WAIT, decide(new Facts(IntentKind.FAILOVER, IntentStep.fromStored("handing-over"), true, true, false,
+                Candidate.IN_RECOVERY, false, false, Optional.empty())));
+        assertEquals(IntentKind.UNKNOWN, IntentKind.fromStored("dr-add"));
+    }
+
+    @Test
     void row2NothingSentIsRolledBackWhateverTheCandidateSays() {
         for (IntentStep step : List.of(IntentStep.CHOSEN, IntentStep.DETACHED)) {
             for (Candidate c : Candidate.values()) {
@@ -155,7 +164,11 @@ class IntentRecoveryTableTest {
             if (!f.step().mayHavePromoted()) {
                 assertFalse(MAKES_A_PRIMARY.contains(row.action()), "promoted from a step that never sent pg_promote: " + f);
             }
-            if (f.clusterRecorded() && f.nodesRecorded() && !f.candidateRecordedPrimary() && f.step().mayHavePromoted()
+            boolean known = f.kind() != IntentKind.UNKNOWN && f.step() != IntentStep.UNKNOWN;
+            if (!known && f.clusterRecorded()) {
+                assertEquals(Action.WAIT, row.action(), "a word this manager does not know is left to a DBA: " + f);
+            }
+            if (known && f.clusterRecorded() && f.nodesRecorded() && !f.candidateRecordedPrimary() && f.step().mayHavePromoted()
                     && f.candidate() == Candidate.PROMOTED) {
                 assertTrue(EnumSet.of(Action.RECORD, Action.CLEAR_TARGET_RECORD).contains(row.action()),
                         "a candidate answering as primary is recorded, never rolled back: " + f + " -> " + row.action());

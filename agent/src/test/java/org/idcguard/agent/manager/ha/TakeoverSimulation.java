@@ -478,6 +478,12 @@ final class TakeoverSimulation {
                 }
                 say("manager: intent " + intent.step() + " of " + intent.candidate() + (ended ? " resolved" : " waits") + "; " + pg.describe());
             }
+            case STOP_PRIMARY -> {
+                if (reaches(node)) {
+                    node.running = false;
+                    say("manager: stop " + node.name + " (recorded primary, never promoted)");
+                }
+            }
             case FENCE -> {
                 if (reaches(node)) {
                     node.running = false;
