@@ -127,6 +127,9 @@ final class TakeoverSimulation {
             checkLiveness();
         }
         if (violation.isEmpty()) {
+            awaitProtection(quietTicks * 2);
+        }
+        if (violation.isEmpty()) {
             // whatever the storm left must still be safe to fail over from: the recorded primary is killed once more
             String primary = store.inTransaction(c -> clusters.nodes(c, CLUSTER)).stream().filter(NodeRecord::isPrimary)
                     .findFirst().orElseThrow().name();
@@ -299,6 +302,26 @@ final class TakeoverSimulation {
             violation = pg.lostCommit(SyncSetRule.STRICT.equals(policy)).map(lost -> lost + "; " + pg.describe());
         }
         violation.ifPresent(v -> say("VIOLATION: " + v));
+    }
+
+    /**
+     * Ticks on until the group is protected again (a standby recorded as holding every acknowledged commit, every
+     * standby streaming); a violation when it is not within the given ticks after everything was healed.
+     */
+    private void awaitProtection(int ticks) {
+        for (int t = 0; t < ticks && violation.isEmpty(); t++) {
+            GroupRecord group = store.inTransaction(c -> clusters.groups(c, CLUSTER)).get(0);
+            boolean streaming = pg.nodes.values().stream().allMatch(n -> !n.inRecovery || pg.streaming(n));
+            if (!group.syncStandbys().isEmpty() && streaming) {
+                return;
+            }
+            tick();
+        }
+        if (violation.isEmpty()) {
+            violation = Optional.of("not protected again " + ticks * TICK_MILLIS / 1000 + " s after healing: recorded sync set "
+                    + store.inTransaction(c -> clusters.groups(c, CLUSTER)).get(0).syncStandbys() + "; " + pg.describe());
+            say("VIOLATION: " + violation.get());
+        }
     }
 
     private void checkLiveness() {
