@@ -44,18 +44,7 @@ final class Rejoiner {
      * before it streams again. A node that answers neither fails this call: the HA loop reports it and tries again.
      */
     void fence(ClusterRecord cluster, NodeRecord node, NodeRecord primary) throws SQLException {
-        String how;
-        try {
-            // The stop may rightly take minutes (its checkpoint), so its own timeout is long; a frozen node agent would
-            // hold the fence that long. A listing, which answers within the short timeout, shows it is there first.
-            agents.instances(node.agentEndpoint());
-            agents.stopInstance(node.agentEndpoint(), node.name(), "fast");
-            how = "its node agent stopped it";
-        } catch (RuntimeException agentUnreachable) {
-            how = "its node agent did not answer (" + agentUnreachable.getMessage() + "), so it was "
-                    + NodeSql.fenceBySql(cluster, node);
-        }
-        String done = how;
+        String done = stop(cluster, node);
         store.inTransaction(c -> {
             clusters.setRole(c, node.name(), "standby", true);
             events.record(c, "node.fenced", cluster.name() + "/" + node.group(), node.name() + " took writes while "
@@ -71,16 +60,24 @@ final class Rejoiner {
      * new primary (a start removes the promote signal file).
      */
     void stopUnpromoted(ClusterRecord cluster, NodeRecord node) throws SQLException {
-        String how;
+        String how = stop(cluster, node);
+        events.record("node.stopped", cluster.name() + "/" + node.group(), node.name() + " is the recorded primary but answers in "
+                + "recovery and follows nobody (a takeover's candidate never promoted): " + how + "; the group fails over once it is down.");
+    }
+
+    /**
+     * Stops the node through its node agent, else through its postmaster from the manager's superuser session; returns
+     * how, for the event. The stop may rightly take minutes (its checkpoint), so its own timeout is long; a frozen node
+     * agent would hold the fence that long. A listing, which answers within the short timeout, shows it is there first.
+     */
+    private String stop(ClusterRecord cluster, NodeRecord node) throws SQLException {
         try {
             agents.instances(node.agentEndpoint());
             agents.stopInstance(node.agentEndpoint(), node.name(), "fast");
-            how = "its node agent stopped it";
+            return "its node agent stopped it";
         } catch (RuntimeException agentUnreachable) {
-            how = "its node agent did not answer (" + agentUnreachable.getMessage() + "), so it was " + NodeSql.fenceBySql(cluster, node);
+            return "its node agent did not answer (" + agentUnreachable.getMessage() + "), so it was " + NodeSql.fenceBySql(cluster, node);
         }
-        events.record("node.stopped", cluster.name() + "/" + node.group(), node.name() + " is the recorded primary but answers in "
-                + "recovery and follows nobody (a takeover's candidate never promoted): " + how + "; the group fails over once it is down.");
     }
 
     /**
