@@ -60,16 +60,16 @@ public final class HaEstates {
     public static List<org.idcguard.model.NodeView> primaries(LocalEstate estate, String name) {
         // One snapshot answers both the wait and the result: a second read may catch one probe of a healthy primary
         // timing out on a loaded computer (its role then reads "down" until the next tick).
-        List<List<org.idcguard.model.NodeView>> seen = new java.util.ArrayList<>(List.of(List.of()));
+        java.util.concurrent.atomic.AtomicReference<List<org.idcguard.model.NodeView>> seen = new java.util.concurrent.atomic.AtomicReference<>();
         Waits.until(Duration.ofSeconds(30), "every group of " + name + " shows one primary", () -> {
             List<java.util.Optional<org.idcguard.model.NodeView>> each = estate.detail(name).groups().stream().map(ClusterHealth::primary).toList();
             if (each.stream().anyMatch(java.util.Optional::isEmpty)) {
                 return false;
             }
-            seen.set(0, each.stream().map(java.util.Optional::orElseThrow).toList());
+            seen.set(each.stream().map(java.util.Optional::orElseThrow).toList());
             return true;
         });
-        return seen.get(0);
+        return seen.get();
     }
 
     /**

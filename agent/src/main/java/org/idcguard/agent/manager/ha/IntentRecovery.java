@@ -33,9 +33,13 @@ final class IntentRecovery {
         this.failover = failover;
     }
 
-    /** The record as recovery reads it, and what the table decided on. */
-    private record Reading(ClusterRecord cluster, List<NodeRecord> nodes, NodeRecord candidate, NodeRecord old,
+    /** The record as recovery reads it (a part not recorded any more is null), and what the table decides on. */
+    private record Reading(ClusterRecord cluster, List<NodeRecord> nodes, GroupRecord group, NodeRecord candidate, NodeRecord old,
                            IntentRecoveryTable.Facts facts) {
+    }
+
+    /** The cluster's nodes and the intent's group, read in one transaction. */
+    private record Members(List<NodeRecord> nodes, GroupRecord group) {
     }
 
     /**
@@ -55,7 +59,7 @@ final class IntentRecovery {
             case END_DONE -> end(intent, IntentStep.DONE, "failover.resumed", subject, r.candidate().name()
                     + " was already recorded as primary.");
             case WAIT -> false;
-            case RECORD_SILENT_CANDIDATE -> recordSilentCandidate(r.cluster(), intent, r.candidate(), r.old(), subject);
+            case RECORD_SILENT_CANDIDATE -> recordSilentCandidate(intent, r, subject);
             case ROLL_BACK_SWITCH -> rollBackSwitch(r.cluster(), intent, r.nodes(), r.candidate(), r.old(), subject);
             case SET_SYNC_SET_PROMOTE_RECORD, PROMOTE_HELD_RECORD, RECORD, CLEAR_TARGET_RECORD -> rollForward(intent, r, row.action(), subject);
         };
@@ -64,7 +68,10 @@ final class IntentRecovery {
     /** The facts, read in the order the table consults them: a node is asked only when the record leaves it open. */
     private Reading read(FailoverIntents.Intent intent, boolean candidateDown) {
         ClusterRecord cluster = store.inTransaction(c -> clusters.find(c, intent.cluster())).orElse(null);
-        List<NodeRecord> nodes = cluster == null ? List.of() : store.inTransaction(c -> clusters.nodes(c, intent.cluster()));
+        Members members = cluster == null ? new Members(List.of(), null) : store.inTransaction(c -> new Members(
+                clusters.nodes(c, intent.cluster()), clusters.groups(c, intent.cluster()).stream()
+                .filter(g -> g.name().equals(intent.group())).findFirst().orElse(null)));
+        List<NodeRecord> nodes = members.nodes();
         NodeRecord candidate = nodes.stream().filter(n -> n.name().equals(intent.candidate())).findFirst().orElse(null);
         NodeRecord old = nodes.stream().filter(n -> n.name().equals(intent.oldPrimary())).findFirst().orElse(null);
         boolean recorded = candidate != null && old != null;
@@ -74,8 +81,8 @@ final class IntentRecovery {
                 : inRecovery.get() ? IntentRecoveryTable.Candidate.IN_RECOVERY : IntentRecoveryTable.Candidate.PROMOTED;
         Optional<Boolean> promotionRequested = ask && intent.kind() == IntentKind.SWITCH && seen == IntentRecoveryTable.Candidate.IN_RECOVERY
                 ? pg.promotionRequested(cluster, candidate) : Optional.empty();
-        boolean mayHold = ask && group(intent).mayHoldAcknowledged().contains(candidate.name());
-        return new Reading(cluster, nodes, candidate, old, new IntentRecoveryTable.Facts(intent.kind(), intent.step(), cluster != null,
+        boolean mayHold = ask && members.group().mayHoldAcknowledged().contains(candidate.name());
+        return new Reading(cluster, nodes, members.group(), candidate, old, new IntentRecoveryTable.Facts(intent.kind(), intent.step(), cluster != null,
                 recorded, recorded && candidate.isPrimary(), seen, candidateDown, mayHold, promotionRequested));
     }
 
@@ -89,7 +96,7 @@ final class IntentRecovery {
         NodeRecord candidate = r.candidate();
         NodeRecord old = r.old();
         List<NodeRecord> nodes = r.nodes();
-        GroupRecord group = group(intent);
+        GroupRecord group = r.group();
         Optional<List<String>> syncSet = Optional.empty();
         try {
             switch (action) {
@@ -265,9 +272,10 @@ final class IntentRecovery {
      * acknowledged since, is on a standby in the group's recorded sync sets, which the failover detaches and chooses
      * from. The old primary is rewound when it returns, like any former primary.
      */
-    private boolean recordSilentCandidate(ClusterRecord cluster, FailoverIntents.Intent intent, NodeRecord candidate,
-                                          NodeRecord old, String subject) {
-        GroupRecord group = group(intent);
+    private boolean recordSilentCandidate(FailoverIntents.Intent intent, Reading r, String subject) {
+        GroupRecord group = r.group();
+        NodeRecord candidate = r.candidate();
+        NodeRecord old = r.old();
         store.inTransaction(c -> {
             // The standbys either primary may have waited for: the failover that follows detaches them all and promotes
             // the one furthest ahead, which holds every commit either of them acknowledged.
@@ -281,11 +289,6 @@ final class IntentRecovery {
             return null;
         });
         return true;
-    }
-
-    private GroupRecord group(FailoverIntents.Intent intent) {
-        return store.inTransaction(c -> clusters.groups(c, intent.cluster())).stream()
-                .filter(g -> g.name().equals(intent.group())).findFirst().orElseThrow();
     }
 
     /** A switch rolled back: every standby of the group that answers streams from the old primary again. */

@@ -379,12 +379,11 @@ final class PrimaryFailover {
     }
 
     /**
-     * Streams the candidate up to the target from the standby that holds it. On a timeout the source is promoted
-     * instead if it may lead, else a standby that holds every acknowledged commit ({@link
-     * CandidateChoice#afterFastForwardTimedOut}); without one the failover fails before any promotion, which {@link #run}
-     * rolls back.
+     * Streams the candidate up to the target from the standby that holds it; returns empty when it got there. On a
+     * timeout returns the standby promoted instead: the source if it may lead, else one that holds every acknowledged
+     * commit ({@link CandidateChoice#afterFastForwardTimedOut}); without one the failover fails before any promotion,
+     * which {@link #run} rolls back.
      */
-    /** Empty when the candidate reached the target; else the standby promoted instead. */
     private Optional<NodeState> fastForward(Takeover t, CandidateChoice.Choice choice, java.util.function.Predicate<NodeState> mayLead)
             throws SQLException {
         ClusterRecord cluster = t.cluster();

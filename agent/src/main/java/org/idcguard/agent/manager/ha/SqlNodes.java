@@ -16,7 +16,12 @@ final class SqlNodes implements Nodes {
         this.warm = warm;
     }
 
-    private record SqlSession(String node, NodeRecord record, Connection db) implements Session {
+    private record SqlSession(NodeRecord record, Connection db) implements Session {
+        @Override
+        public String node() {
+            return record.name();
+        }
+
         @Override
         public WalPosition detach() throws SQLException {
             return NodeSql.detach(db, record);
@@ -55,17 +60,17 @@ final class SqlNodes implements Nodes {
 
     @Override
     public Session lend(ClusterRecord cluster, NodeRecord node, int loginSeconds) throws SQLException {
-        return new SqlSession(node.name(), node, warm.lend(cluster, node, loginSeconds));
+        return new SqlSession(node, warm.lend(cluster, node, loginSeconds));
     }
 
     @Override
     public Session fresh(ClusterRecord cluster, NodeRecord node, int loginSeconds) throws SQLException {
-        return new SqlSession(node.name(), node, warm.fresh(cluster, node, loginSeconds));
+        return new SqlSession(node, warm.fresh(cluster, node, loginSeconds));
     }
 
     @Override
     public Session open(ClusterRecord cluster, NodeRecord node) throws SQLException {
-        return new SqlSession(node.name(), node, PgSession.admin(cluster, node, "postgres"));
+        return new SqlSession(node, PgSession.admin(cluster, node, "postgres"));
     }
 
     @Override

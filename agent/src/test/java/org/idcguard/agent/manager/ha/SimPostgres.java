@@ -138,8 +138,7 @@ final class SimPostgres {
             if (at < 0) {
                 return true; // rewound away before anyone acknowledged it
             }
-            boolean ack = n.sync.isEmpty() || n.sync.stream().map(nodes::get).anyMatch(s -> s != null
-                    && n.name.equals(s.upstream) && streaming(s) && s.wal.size() > at);
+            boolean ack = n.sync.isEmpty() || waitedForAndStreaming(n).anyMatch(s -> s.wal.size() > at);
             if (ack) {
                 acked.put(e.getKey(), step);
                 if (n.sync.isEmpty()) {
@@ -201,8 +200,12 @@ final class SimPostgres {
     /** Nodes that could acknowledge a commit now: running primaries with a waited-for standby streaming (or none to wait for). */
     List<String> couldAcknowledge() {
         return nodes.values().stream().filter(n -> n.running && !n.inRecovery && (n.sync.isEmpty()
-                || n.sync.stream().map(nodes::get).anyMatch(s -> s != null && n.name.equals(s.upstream) && streaming(s))))
-                .map(n -> n.name).toList();
+                || waitedForAndStreaming(n).findAny().isPresent())).map(n -> n.name).toList();
+    }
+
+    /** The standbys the primary's synchronous_standby_names names that stream from it now. */
+    private java.util.stream.Stream<Node> waitedForAndStreaming(Node primary) {
+        return primary.sync.stream().map(nodes::get).filter(s -> s != null && primary.name.equals(s.upstream) && streaming(s));
     }
 
     /**

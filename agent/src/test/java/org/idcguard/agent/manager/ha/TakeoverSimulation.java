@@ -418,16 +418,13 @@ final class TakeoverSimulation {
         }
         try {
             decideAndAct();
-        } catch (ManagerKilled killed) {
-            managerUp = false;
-            managerDownTicks = 2 + random.nextInt(8);
-        } catch (RuntimeException e) {
-            if (dead) { // a kill wrapped by a future on its way out
-                managerUp = false;
-                managerDownTicks = 2 + random.nextInt(8);
-            } else {
+        } catch (ManagerKilled | RuntimeException e) {
+            if (!dead && !(e instanceof ManagerKilled)) {
                 throw e;
             }
+            // killed, or a kill wrapped by a future on its way out: down for a few ticks, then a new incarnation
+            managerUp = false;
+            managerDownTicks = 2 + random.nextInt(8);
         }
     }
 
