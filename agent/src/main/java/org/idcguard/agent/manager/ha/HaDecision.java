@@ -46,15 +46,14 @@ public final class HaDecision {
                     Flow.CONTINUE, f -> !rogues(f).isEmpty(),
                     f -> rogues(f).stream().map(m -> HaAction.of(Kind.FENCE, m.name(), m.name() + " takes writes but "
                             + f.primary().get().name() + " is the recorded primary of " + f.group().name() + ".")).toList()),
-            new Row<>("the recorded primary answers in recovery and has followed nobody for over 10 s",
+            new Row<>("the recorded primary answers in recovery, following nobody or a node of its group, for over 10 s",
                     "stop it: it is a takeover's candidate recorded while silent and never promoted (stopped, it cannot finish a "
                     + "promotion it may have been sent); once it is down the usual rules fail the group over",
-                    Flow.STOP, f -> primaryInRecovery(f) && f.primary().get().observation().get().detached()
-                            && f.lasted("unpromoted:" + f.primary().get().name()) > ASTRAY_MILLIS,
+                    Flow.STOP, f -> primaryInRecovery(f) && f.lasted("unpromoted:" + f.primary().get().name()) > ASTRAY_MILLIS,
                     f -> List.of(HaAction.of(Kind.STOP_PRIMARY, f.primary().get().name(), "Recorded primary " + f.primary().get().name()
-                            + " answers in recovery and follows nobody: a takeover's candidate recorded while it did not answer and "
-                            + "never promoted. It is stopped; once it is down the group fails over from the standbys its commits "
-                            + "waited for."))),
+                            + " answers in recovery and follows nobody outside its group: a takeover's candidate recorded while it "
+                            + "did not answer and never promoted. It is stopped; once it is down the group fails over from the "
+                            + "standbys its commits waited for."))),
             new Row<>("the recorded primary answers in recovery for over 10 s", "say so once; leave the group to a DBA",
                     Flow.STOP, f -> primaryInRecovery(f) && f.lasted("recovering:" + f.primary().get().name()) > ASTRAY_MILLIS,
                     f -> List.of(HaAction.notice("node.unexpected", f.primary().get().name(), "Recorded primary "

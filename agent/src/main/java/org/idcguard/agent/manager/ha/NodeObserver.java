@@ -94,6 +94,12 @@ final class NodeObserver implements AutoCloseable {
         return Optional.of(states);
     }
 
+    /** Whether the node's WAL receiver streams from another node of its group. */
+    private static boolean followsMember(NodeState m, List<NodeState> members) {
+        return m.observation().get().receiver().map(r -> members.stream().anyMatch(o -> o != m
+                && r.senderHost().equals(o.node().address()) && r.senderPort() == o.node().port())).orElse(false);
+    }
+
     /** Keeps, per lingering condition, since when it holds; a condition that ended is forgotten. */
     Map<String, Long> linger(List<NodeState> members, long now) {
         Optional<NodeState> primary = members.stream().filter(m -> m.node().isPrimary()).findFirst();
@@ -109,9 +115,10 @@ final class NodeObserver implements AutoCloseable {
             track("unleased:" + m.name(), unleased, now);
             track("lease-unrenewed:" + m.name(), leading && leaseStampUnchanged(m), now);
             track("recovering:" + m.name(), recovering, now);
-            // a recorded primary in recovery that follows nobody: a takeover's candidate recorded while silent and never
-            // promoted (timed on its own: a primary a DBA pointed somewhere does not count from its first such probe)
-            track("unpromoted:" + m.name(), recovering && m.observation().get().detached(), now);
+            // a recorded primary in recovery that follows nobody or a node of its own group: a takeover's candidate recorded
+            // while silent and never promoted (detached by it, or still streaming from the standby it was fast-forwarded
+            // from); timed on its own, so a primary a DBA pointed elsewhere does not count from its first such probe
+            track("unpromoted:" + m.name(), recovering && (m.observation().get().detached() || followsMember(m, members)), now);
             track("astray:" + m.name(), astray, now);
         }
         return Map.copyOf(lingering);
