@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.idcguard.agent.manager.cluster.ClusterRecord;
 
 /**
  * Which standby of a group to promote when its primary is lost, or why none may be.
@@ -59,6 +60,11 @@ public final class CandidateChoice {
     public static Choice choose(List<NodeState> members, Map<String, WalPosition> fixed, List<String> recorded,
                                 Collection<String> mayHold, String preferIdc) {
         return choose(members, fixed, recorded, mayHold, preferIdc, s -> true);
+    }
+
+    /** Who the manager may promote in this cluster: a DR-city standby only once the cluster runs in the DR city. */
+    static java.util.function.Predicate<NodeState> mayLead(ClusterRecord cluster) {
+        return s -> !cluster.isDr(s.idc()) || cluster.runsInDrCity();
     }
 
     /**

@@ -41,12 +41,28 @@ final class PrimaryFailover {
     private final ExecutorService pool;
     private final Nodes nodes;
     private final HaClock clock;
+    /** Which standbys the manager may promote in a cluster (CandidateChoice#mayLead): never the DR city's on its own. */
+    private final java.util.function.Function<ClusterRecord, java.util.function.Predicate<NodeState>> mayLeadIn;
     private final FailoverIntents intents = new FailoverIntents();
     private final ClusterRepository clusters = new ClusterRepository();
     /** Intents whose pg_promote was sent: a failure from then on rolls forward (IntentRecovery), never back. */
     private final Set<Long> promotionSent = ConcurrentHashMap.newKeySet();
 
     PrimaryFailover(Transactions store, EventLog events, ExecutorService pool, Nodes nodes, HaClock clock) {
+        this(new Ports(store, events, nodes, clock), pool, CandidateChoice::mayLead);
+    }
+
+    /** The engine's edges, and the leader rule (the simulation reopens the DR window through it). */
+    record Ports(Transactions store, EventLog events, Nodes nodes, HaClock clock) {
+    }
+
+    PrimaryFailover(Ports ports, ExecutorService pool,
+                    java.util.function.Function<ClusterRecord, java.util.function.Predicate<NodeState>> mayLeadIn) {
+        Transactions store = ports.store();
+        EventLog events = ports.events();
+        Nodes nodes = ports.nodes();
+        HaClock clock = ports.clock();
+        this.mayLeadIn = mayLeadIn;
         this.store = store;
         this.events = events;
         this.nodes = nodes;
@@ -142,7 +158,7 @@ final class PrimaryFailover {
         Map<String, WalPosition> fixed = detachAll(t);
         laps.lap("detaching");
         List<String> notDetached = standbys.stream().map(NodeState::name).filter(n -> !fixed.containsKey(n)).toList();
-        java.util.function.Predicate<NodeState> mayLead = s -> !cluster.isDr(s.idc()) || cluster.runsInDrCity();
+        java.util.function.Predicate<NodeState> mayLead = mayLeadIn.apply(cluster);
         CandidateChoice.Choice choice = CandidateChoice.choose(t.members(), fixed, t.group().syncStandbys(), t.mayHold(), t.preferIdc(),
                 mayLead);
         laps.lap("choosing");

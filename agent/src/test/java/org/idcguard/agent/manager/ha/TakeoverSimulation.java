@@ -96,7 +96,9 @@ final class TakeoverSimulation {
         /** Recovery promotes a takeover's candidate without first setting the sync set it recorded. */
         SYNC_SET_BEFORE_PROMOTION,
         /** A detached standby's timeline is read from pg_control (its last restartpoint's), not from the WAL it holds. */
-        TIMELINE_FROM_PG_CONTROL
+        TIMELINE_FROM_PG_CONTROL,
+        /** The takeover may promote a DR-city standby on its own: chosen as the candidate, or after a fast-forward from it timed out. */
+        DR_STANDBY_MAY_LEAD
     }
 
     TakeoverSimulation(long seed, MetadataStore store) {
@@ -367,7 +369,8 @@ final class TakeoverSimulation {
         lingering = new NodeObserver(new ActionSessions());
         EventLog events = new EventLog(gated);
         SimNodes nodes = new SimNodes();
-        failover = new PrimaryFailover(gated, events, new DirectExecutor(), nodes, clock);
+        failover = new PrimaryFailover(new PrimaryFailover.Ports(gated, events, nodes, clock), new DirectExecutor(),
+                reopened == Reopened.DR_STANDBY_MAY_LEAD ? cluster -> s -> true : CandidateChoice::mayLead);
         keeper = new SyncSetKeeper(gated, events, nodes);
         recovery = new IntentRecovery(gated, events, failover, null, nodes);
         say("manager starts");

@@ -77,6 +77,15 @@ class TakeoverSimulationTest {
         findReopened(TakeoverSimulation.Reopened.TIMELINE_FROM_PG_CONTROL);
     }
 
+    /**
+     * The fast-forward that promotes a DR standby, reopened on purpose: with the DR standby ahead of the backup IDC's
+     * (it holds WAL nobody acknowledged), the takeover promotes it, in the DR city, which only a DBA may do.
+     */
+    @Test
+    void findsTheDrStandbyPromotedByATakeover() {
+        findReopened(TakeoverSimulation.Reopened.DR_STANDBY_MAY_LEAD);
+    }
+
     /** Searches from seed 1 until the window is found (it stops there, so a window found early costs little). */
     private static void findReopened(TakeoverSimulation.Reopened window) {
         int seeds = Integer.getInteger("sim.findSeeds", 10_000);
