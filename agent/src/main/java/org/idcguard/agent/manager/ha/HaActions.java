@@ -46,7 +46,7 @@ final class HaActions implements AutoCloseable {
         Nodes pg = new SqlNodes(sessions);
         this.keeper = new SyncSetKeeper(store, events, pg);
         this.failover = new PrimaryFailover(store, events, steps, pg, HaClock.SYSTEM);
-        this.recovery = new IntentRecovery(store, events, failover, agents, pg);
+        this.recovery = new IntentRecovery(store, events, failover, new HttpAgents(agents), pg);
         this.rejoiner = new Rejoiner(store, events, agents);
     }
 

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Optional;
 import org.idcguard.agent.manager.EventLog;
 import org.idcguard.agent.manager.Transactions;
-import org.idcguard.agent.manager.NodeAgentClient;
 import org.idcguard.agent.manager.cluster.ClusterRecord;
 import org.idcguard.agent.manager.cluster.ClusterRepository;
 import org.idcguard.agent.manager.cluster.GroupRecord;
@@ -19,13 +18,25 @@ import org.idcguard.agent.manager.cluster.NodeRecord;
 final class IntentRecovery {
     private final Transactions store;
     private final EventLog events;
-    private final NodeAgentClient agents;
+    private final Agents agents;
     private final Nodes pg;
     private final PrimaryFailover failover;
     private final FailoverIntents intents = new FailoverIntents();
     private final ClusterRepository clusters = new ClusterRepository();
 
-    IntentRecovery(Transactions store, EventLog events, PrimaryFailover failover, NodeAgentClient agents, Nodes pg) {
+    /** Which row decides: the production table; the simulation reopens a closed window through it. */
+    private final java.util.function.Function<IntentRecoveryTable.Facts, IntentRecoveryTable.Row> table;
+
+    IntentRecovery(Transactions store, EventLog events, PrimaryFailover failover, Agents agents, Nodes pg) {
+        this(new PrimaryFailover.Ports(store, events, pg, HaClock.SYSTEM), failover, agents, IntentRecoveryTable::decide);
+    }
+
+    IntentRecovery(PrimaryFailover.Ports ports, PrimaryFailover failover, Agents agents,
+                   java.util.function.Function<IntentRecoveryTable.Facts, IntentRecoveryTable.Row> table) {
+        Transactions store = ports.store();
+        EventLog events = ports.events();
+        Nodes pg = ports.nodes();
+        this.table = table;
         this.store = store;
         this.pg = pg;
         this.events = events;
@@ -49,7 +60,7 @@ final class IntentRecovery {
     boolean resolve(FailoverIntents.Intent intent, boolean candidateDown) {
         Reading r = read(intent, candidateDown);
         String subject = intent.cluster() + "/" + intent.group();
-        IntentRecoveryTable.Row row = IntentRecoveryTable.decide(r.facts());
+        IntentRecoveryTable.Row row = table.apply(r.facts());
         return switch (row.action()) {
             case ABANDON -> end(intent, IntentStep.ABANDONED, "failover.abandoned", subject, r.cluster() == null
                     ? "The cluster was deleted." : "Its nodes are no longer recorded.");
@@ -192,15 +203,15 @@ final class IntentRecovery {
      */
     private boolean rollBackSwitch(ClusterRecord cluster, FailoverIntents.Intent intent, List<NodeRecord> nodes,
                                    NodeRecord candidate, NodeRecord old, String subject) {
-        boolean wasServing = NodeSql.inRecovery(cluster, old).map(r -> !r).orElse(false);
+        boolean wasServing = pg.inRecovery(cluster, old).map(r -> !r).orElse(false);
         if (!wasServing) {
             try {
                 // the node agent does one start or stop of an instance at a time: a stop still under way ends first
-                agents.startInstance(old.agentEndpoint(), old.name());
+                agents.start(old);
             } catch (RuntimeException unreachable) {
                 return false; // its computer or agent is down: the intent stays open and this is tried again
             }
-            if (!NodeSql.inRecovery(cluster, old).map(r -> !r).orElse(false)) {
+            if (!pg.inRecovery(cluster, old).map(r -> !r).orElse(false)) {
                 return false; // started but not (yet) answering as a primary: tried again
             }
         }
@@ -208,7 +219,7 @@ final class IntentRecovery {
         try {
             // the switch gave it the sync set it was to have as primary; a standby does nothing with it, and it is cleared
             // as the switch's own roll-back clears it
-            NodeSql.setSyncStandbys(cluster, candidate, List.of());
+            pg.setSyncStandbys(cluster, candidate, List.of());
         } catch (java.sql.SQLException e) {
             // harmless, as said: the sync-set keeper sets it if it is ever promoted
         }
@@ -230,39 +241,12 @@ final class IntentRecovery {
      * and the record is left as it is (only stricter).
      */
     private boolean forgetSwitchAdditions(ClusterRecord cluster, String groupName, NodeRecord old) {
-        try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, old, "postgres");
-             java.sql.Statement st = db.createStatement()) {
-            java.sql.ResultSet now = st.executeQuery("SELECT pg_current_wal_lsn()::text, current_setting('synchronous_standby_names')");
-            now.next();
-            String since = now.getString(1);
-            List<String> waited = SyncSetRule.parse(now.getString(2));
-            if (waited.isEmpty()) {
-                return false; // nobody holds what was acknowledged before: nothing may be forgotten
-            }
-            try (java.sql.PreparedStatement covered = db.prepareStatement("SELECT count(*) FROM pg_stat_replication WHERE state = "
-                    + "'streaming' AND application_name = ANY (?) AND flush_lsn >= ?::pg_lsn")) {
-                covered.setArray(1, db.createArrayOf("text", waited.toArray()));
-                covered.setString(2, since);
-                long deadline = System.currentTimeMillis() + 5000;
-                while (System.currentTimeMillis() < deadline) {
-                    java.sql.ResultSet rs = covered.executeQuery();
-                    rs.next();
-                    if (rs.getLong(1) > 0) {
-                        store.inTransaction(c -> {
-                            clusters.setConfiguredStandbys(c, cluster.name(), groupName, waited);
-                            return null;
-                        });
-                        return true;
-                    }
-                    Thread.sleep(50);
-                }
-            }
-        } catch (java.sql.SQLException e) {
-            // left as it is: only stricter
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return false;
+        Optional<List<String>> waited = pg.waitedForOnceCovered(cluster, old);
+        waited.ifPresent(w -> store.inTransaction(c -> {
+            clusters.setConfiguredStandbys(c, cluster.name(), groupName, w);
+            return null;
+        }));
+        return waited.isPresent();
     }
 
     /**
@@ -292,11 +276,11 @@ final class IntentRecovery {
     }
 
     /** A switch rolled back: every standby of the group that answers streams from the old primary again. */
-    private static void pointBack(ClusterRecord cluster, List<NodeRecord> nodes, String group, NodeRecord old) {
+    private void pointBack(ClusterRecord cluster, List<NodeRecord> nodes, String group, NodeRecord old) {
         for (NodeRecord n : nodes) {
             if (n.group().equals(group) && !n.name().equals(old.name()) && !n.needsRejoin()) {
                 try {
-                    NodeSql.repoint(cluster, n, old);
+                    pg.repoint(cluster, n, old);
                 } catch (java.sql.SQLException unreachable) {
                     // the loop finds it astray and rejoins it
                 }

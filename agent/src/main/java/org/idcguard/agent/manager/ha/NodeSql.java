@@ -354,4 +354,36 @@ final class NodeSql {
         rs.next();
         return Lsn.parse(rs.getString(1));
     }
+
+    /** See {@link Nodes#waitedForOnceCovered}: waited for up to 5 s, the standbys having just been pointed back. */
+    static java.util.Optional<List<String>> waitedForOnceCovered(ClusterRecord cluster, NodeRecord primary) {
+        try (Connection db = PgSession.admin(cluster, primary, "postgres"); Statement st = db.createStatement()) {
+            ResultSet now = st.executeQuery("SELECT pg_current_wal_lsn()::text, current_setting('synchronous_standby_names')");
+            now.next();
+            String since = now.getString(1);
+            List<String> waited = SyncSetRule.parse(now.getString(2));
+            if (waited.isEmpty()) {
+                return java.util.Optional.empty(); // nobody holds what was acknowledged before
+            }
+            try (java.sql.PreparedStatement covered = db.prepareStatement("SELECT count(*) FROM pg_stat_replication WHERE state = "
+                    + "'streaming' AND application_name = ANY (?) AND flush_lsn >= ?::pg_lsn")) {
+                covered.setArray(1, db.createArrayOf("text", waited.toArray()));
+                covered.setString(2, since);
+                long deadline = System.currentTimeMillis() + 5000;
+                while (System.currentTimeMillis() < deadline) {
+                    ResultSet rs = covered.executeQuery();
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        return java.util.Optional.of(waited);
+                    }
+                    Thread.sleep(50);
+                }
+            }
+        } catch (SQLException e) {
+            // not known: as not covered
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return java.util.Optional.empty();
+    }
 }

@@ -58,4 +58,17 @@ interface Nodes {
     void promote(ClusterRecord cluster, NodeRecord node) throws SQLException;
 
     void repoint(ClusterRecord cluster, NodeRecord standby, NodeRecord upstream) throws SQLException;
+
+    /** A checkpoint on the primary. */
+    void checkpoint(ClusterRecord cluster, NodeRecord primary) throws SQLException;
+
+    /** Ends the primary's WAL segment; where the next one starts. */
+    long switchSegment(ClusterRecord cluster, NodeRecord primary) throws SQLException;
+
+    /**
+     * The standbys the primary's commits wait for, once one of them streaming has flushed past the primary's position
+     * of the moment asked (every commit acknowledged before is then on one it waits for); empty when none has within a
+     * few seconds, when it waits for nobody, or when it does not answer.
+     */
+    Optional<List<String>> waitedForOnceCovered(ClusterRecord cluster, NodeRecord primary);
 }

@@ -107,4 +107,19 @@ final class SqlNodes implements Nodes {
     public void repoint(ClusterRecord cluster, NodeRecord standby, NodeRecord upstream) throws SQLException {
         NodeSql.repoint(cluster, standby, upstream);
     }
+
+    @Override
+    public void checkpoint(ClusterRecord cluster, NodeRecord primary) throws SQLException {
+        NodeSql.checkpoint(cluster, primary);
+    }
+
+    @Override
+    public long switchSegment(ClusterRecord cluster, NodeRecord primary) throws SQLException {
+        return NodeSql.switchSegment(cluster, primary);
+    }
+
+    @Override
+    public Optional<List<String>> waitedForOnceCovered(ClusterRecord cluster, NodeRecord primary) {
+        return NodeSql.waitedForOnceCovered(cluster, primary);
+    }
 }

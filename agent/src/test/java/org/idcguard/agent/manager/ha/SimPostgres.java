@@ -31,7 +31,10 @@ import java.util.Set;
  */
 final class SimPostgres {
 
-    /** One WAL record: a commit (id &gt; 0) or a timeline's first record (id &lt; 0), and the timeline it was written on. */
+    /**
+     * One WAL record: a commit (id &gt; 0) or a record that commits nothing (id &lt; 0: a timeline's first record, a
+     * checkpoint, a segment switch), and the timeline it was written on.
+     */
     record Entry(long id, int timeline) {
     }
 
@@ -107,6 +110,12 @@ final class SimPostgres {
         return a.size() <= b.size() && a.equals(b.subList(0, a.size()));
     }
 
+    /** How many records the standby lacks of its upstream's WAL (0 when it has no upstream). */
+    int behind(Node s) {
+        Node up = s.upstream == null ? null : nodes.get(s.upstream);
+        return up == null ? 0 : Math.max(0, up.wal.size() - s.wal.size());
+    }
+
     /** A client commits on the node, if it takes writes. */
     void commit(Node n) {
         if (n.running && !n.inRecovery) {
@@ -174,6 +183,26 @@ final class SimPostgres {
             promotedAt.put(n.name, ++step);
             settle();
         }
+    }
+
+    /** A record that commits nothing (a checkpoint, a segment switch) written on a primary. */
+    void mark(Node n) {
+        if (n.running && !n.inRecovery) {
+            n.wal.add(new Entry(nextMarker--, n.timeline()));
+        }
+    }
+
+    /**
+     * A fast shutdown: a primary writes its shutdown checkpoint and its WAL senders send everything to the standbys
+     * streaming from it before it exits (PlannedSwitchTest: the candidate received the old primary's last WAL).
+     * Commits still waiting are never acknowledged: their sessions end.
+     */
+    void stopCleanly(Node n) {
+        if (n.running && !n.inRecovery) {
+            mark(n);
+            nodes.values().stream().filter(s -> n.name.equals(s.upstream) && streaming(s)).forEach(s -> replicate(s, n.wal.size()));
+        }
+        n.running = false;
     }
 
     /** pg_rewind and a start as a standby of the primary: its WAL becomes the common prefix, then it streams. */

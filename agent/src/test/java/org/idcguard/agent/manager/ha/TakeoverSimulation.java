@@ -34,8 +34,9 @@ import org.idcguard.model.HaSettings;
  * two of the manager's statements. After every event: at most one node can acknowledge, and every acknowledged commit
  * is on every node promoted after it. Once everything is healed: the group has one primary again.
  *
- * <p>Not yet run here: the planned switch, the backup-city promotion, the sync-set keeper and the rejoiner (the
- * simulation rewinds and restarts nodes itself, as those would).
+ * <p>Planned switches ({@link PlannedSwitch#move} plans, {@link GroupHandover} moves) start at random moments of the
+ * storm, faults and kills landing in them as anywhere else, the sync-set keeper keeps the sync set. Not yet run here:
+ * the backup-city promotion and the rejoiner (the simulation rewinds and restarts nodes itself, as it would).
  */
 final class TakeoverSimulation {
     private static final String CLUSTER = "sim";
@@ -50,7 +51,7 @@ final class TakeoverSimulation {
     }
 
     record Outcome(long seed, Optional<String> violation, List<String> trace, int takeovers, int managerKills, long acked,
-                   int resumed) {
+                   int resumed, int switches) {
     }
 
     private final long seed;
@@ -63,6 +64,11 @@ final class TakeoverSimulation {
     /** IDCs whose computers are off: nothing there runs or can be started until they are powered on. */
     private final Set<String> poweredOff = new HashSet<>();
     private final Map<String, Integer> failures = new HashMap<>();
+    /**
+     * Instances the manager stopped (a fence, a switch's stop): nothing but the manager starts them again; a healed
+     * network or a powered-on computer brings back only what crashed.
+     */
+    private final Set<String> stoppedByManager = new HashSet<>();
     private final Reopened reopened;
     private long now;
     /** The group's sync policy, drawn per seed: strict keeps waiting for the other IDC, available narrows to go on. */
@@ -75,6 +81,8 @@ final class TakeoverSimulation {
     private int takeovers;
     private int managerKills;
     private int resumed;
+    private int switches;
+    private int switchesLeft;
 
     // the manager incarnation
     private boolean managerUp;
@@ -84,8 +92,11 @@ final class TakeoverSimulation {
     /** A kill landed in a task on another thread of the manager: the caller's next metadata commit lands, then it dies. */
     private boolean dying;
     private boolean inTask;
+    /** The manager is resolving an intent (the sync-set window is reopened only there). */
+    private boolean resolving;
     private PrimaryFailover failover;
     private IntentRecovery recovery;
+    private GroupHandover handover;
     private SyncSetKeeper keeper;
     /** The production observer's lingering conditions (astray, recovering, ...), fresh in each incarnation. */
     private NodeObserver lingering;
@@ -98,7 +109,12 @@ final class TakeoverSimulation {
         /** A detached standby's timeline is read from pg_control (its last restartpoint's), not from the WAL it holds. */
         TIMELINE_FROM_PG_CONTROL,
         /** The takeover may promote a DR-city standby on its own: chosen as the candidate, or after a fast-forward from it timed out. */
-        DR_STANDBY_MAY_LEAD
+        DR_STANDBY_MAY_LEAD,
+        /**
+         * A planned switch killed after its promoting step (the old primary maybe stopped) with the candidate never
+         * promoted is abandoned by recovery, not rolled back: the old primary is not started again.
+         */
+        SWITCH_ABANDONED_AFTER_STOP
     }
 
     TakeoverSimulation(long seed, MetadataStore store) {
@@ -115,6 +131,7 @@ final class TakeoverSimulation {
     Outcome run(int chaosTicks, int quietTicks) {
         setUp();
         faultsLeft = 1 + random.nextInt(6);
+        switchesLeft = 1 + random.nextInt(3);
         startManager();
         for (int t = 0; t < chaosTicks && violation.isEmpty(); t++) {
             tick();
@@ -145,7 +162,7 @@ final class TakeoverSimulation {
             }
         }
         lingering.close();
-        return new Outcome(seed, violation, trace, takeovers, managerKills, pg.acked.size(), resumed);
+        return new Outcome(seed, violation, trace, takeovers, managerKills, pg.acked.size(), resumed, switches);
     }
 
     // ---------------------------------------------------------------- the world
@@ -216,8 +233,9 @@ final class TakeoverSimulation {
         } else if (r < 0.45) {
             pg.restartpoint(all.get(random.nextInt(all.size())));
         } else if (r < 0.9 || !chaos || faultsLeft == 0) {
-            // every standby receives a chunk of random size (none, at times): streaming outpaces the commits, unevenly
-            all.forEach(n -> pg.replicate(n, random.nextInt(5)));
+            // every standby receives a chunk of random size (none, at times): streaming outpaces the commits, unevenly;
+            // one far behind (after a rewind, a long cut) catches up in bigger chunks, as a WAL sender sends what it has
+            all.forEach(n -> pg.replicate(n, random.nextInt(5) + pg.behind(n) / 8));
         } else {
             fault(all);
         }
@@ -260,7 +278,7 @@ final class TakeoverSimulation {
             default -> {
                 if (poweredOff.remove(idc)) {
                     say("power on " + idc + " (its instances stay stopped until started)");
-                } else if (!n.running && !poweredOff.contains(n.idc)) {
+                } else if (!n.running && !poweredOff.contains(n.idc) && !stoppedByManager.contains(n.name)) {
                     n.running = true;
                     say("restart " + n.name);
                 } else {
@@ -277,7 +295,7 @@ final class TakeoverSimulation {
         cutFromManager.clear();
         poweredOff.clear();
         pg.split.clear();
-        pg.nodes.values().forEach(n -> n.running = true);
+        pg.nodes.values().stream().filter(n -> !stoppedByManager.contains(n.name)).forEach(n -> n.running = true);
         stepsUntilKill = -1;
         if (!managerUp) {
             startManager();
@@ -369,11 +387,23 @@ final class TakeoverSimulation {
         lingering = new NodeObserver(new ActionSessions());
         EventLog events = new EventLog(gated);
         SimNodes nodes = new SimNodes();
-        failover = new PrimaryFailover(new PrimaryFailover.Ports(gated, events, nodes, clock), new DirectExecutor(),
+        PrimaryFailover.Ports ports = new PrimaryFailover.Ports(gated, events, nodes, clock);
+        failover = new PrimaryFailover(ports, new DirectExecutor(),
                 reopened == Reopened.DR_STANDBY_MAY_LEAD ? cluster -> s -> true : CandidateChoice::mayLead);
         keeper = new SyncSetKeeper(gated, events, nodes);
-        recovery = new IntentRecovery(gated, events, failover, null, nodes);
+        SimAgents agents = new SimAgents();
+        recovery = new IntentRecovery(ports, failover, agents, reopened == Reopened.SWITCH_ABANDONED_AFTER_STOP
+                ? TakeoverSimulation::abandonSwitches : IntentRecoveryTable::decide);
+        handover = new GroupHandover(ports, agents);
         say("manager starts");
+    }
+
+    /** The recovery table as it was before the switch's roll-back row: a switch at its promoting step was abandoned. */
+    private static IntentRecoveryTable.Row abandonSwitches(IntentRecoveryTable.Facts f) {
+        IntentRecoveryTable.Row row = IntentRecoveryTable.decide(f);
+        return row.action() == IntentRecoveryTable.Action.ROLL_BACK_SWITCH
+                ? new IntentRecoveryTable.Row(row.when(), "abandon (the window reopened on purpose)", row.applies(),
+                IntentRecoveryTable.Action.ABANDON) : row;
     }
 
     /** Counts one step of the manager; true at the step it is to be killed at. Throws if it is dead already. */
@@ -420,7 +450,11 @@ final class TakeoverSimulation {
             return;
         }
         try {
-            decideAndAct();
+            if (chaos && switchesLeft > 0 && random.nextInt(5) == 0) {
+                plannedSwitch();
+            } else {
+                decideAndAct();
+            }
         } catch (ManagerKilled | RuntimeException e) {
             if (!dead && !(e instanceof ManagerKilled)) {
                 throw e;
@@ -435,18 +469,26 @@ final class TakeoverSimulation {
         return n.running && !cutFromManager.contains(n.idc);
     }
 
-    private void decideAndAct() {
-        ClusterRecord cluster = store.inTransaction(c -> clusters.find(c, CLUSTER)).orElseThrow();
-        GroupRecord group = store.inTransaction(c -> clusters.groups(c, CLUSTER)).get(0);
-        List<NodeRecord> records = store.inTransaction(c -> clusters.nodes(c, CLUSTER));
+    /** One round of probes: each recorded node as the HA loop sees it (counting failed probes when {@code count}). */
+    private List<NodeState> probe(List<NodeRecord> records, boolean count) {
         List<NodeState> members = new ArrayList<>();
         for (NodeRecord r : records) {
             SimPostgres.Node n = pg.node(r.name());
             int failed = reaches(n) ? 0 : failures.getOrDefault(r.name(), 0) + 1;
-            failures.put(r.name(), failed);
+            if (count) {
+                failures.put(r.name(), failed);
+            }
             members.add(new NodeState(r, failed, failed >= HaSettings.DEFAULTS.failedProbes(),
                     failed == 0 ? Optional.of(observe(n)) : Optional.empty()));
         }
+        return members;
+    }
+
+    private void decideAndAct() {
+        ClusterRecord cluster = store.inTransaction(c -> clusters.find(c, CLUSTER)).orElseThrow();
+        GroupRecord group = store.inTransaction(c -> clusters.groups(c, CLUSTER)).get(0);
+        List<NodeRecord> records = store.inTransaction(c -> clusters.nodes(c, CLUSTER));
+        List<NodeState> members = probe(records, true);
         Set<String> downIdcs = new HashSet<>(idcs);
         members.stream().filter(NodeState::answering).forEach(m -> downIdcs.remove(m.idc()));
         Optional<FailoverIntents.Intent> open = store.inTransaction(c -> new FailoverIntents().unfinished(c)).stream()
@@ -459,6 +501,46 @@ final class TakeoverSimulation {
                 return;
             }
         }
+    }
+
+    /**
+     * A DBA switches the group to the main city's other IDC: planned by the production preflight from one round of
+     * probes, moved by the production handover; nothing happens when the preflight blocks it.
+     */
+    private void plannedSwitch() {
+        ClusterRecord cluster = store.inTransaction(c -> clusters.find(c, CLUSTER)).orElseThrow();
+        GroupRecord group = store.inTransaction(c -> clusters.groups(c, CLUSTER)).get(0);
+        List<NodeRecord> records = store.inTransaction(c -> clusters.nodes(c, CLUSTER));
+        boolean open = !store.inTransaction(c -> new FailoverIntents().unfinished(c)).isEmpty();
+        Optional<NodeRecord> primary = records.stream().filter(NodeRecord::isPrimary).findFirst();
+        if (open || primary.isEmpty() || cluster.isDr(primary.get().idc())) {
+            return;
+        }
+        String to = primary.get().idc().equals("IDC1") ? "IDC2" : "IDC1";
+        List<NodeState> seen = probe(records, false);
+        org.idcguard.model.SwitchPlan.GroupMove move = PlannedSwitch.move(group, records, to,
+                name -> seen.stream().filter(m -> m.name().equals(name)).findFirst());
+        if (move.blocker() != null || move.oldPrimary().equals(move.newPrimary())) {
+            return;
+        }
+        switchesLeft--;
+        say("DBA: switch to " + to + " (" + move.oldPrimary() + " hands over to " + move.newPrimary() + ")");
+        try {
+            handover.move(cluster, move, new HandoverBarrier(1).party(), new HandoverBarrier(1).party());
+            // what PlannedSwitch does once every group moved
+            store.inTransaction(c -> {
+                clusters.setIdcs(c, CLUSTER, to, primary.get().idc());
+                return null;
+            });
+            switches++;
+            say("manager: switched; " + pg.describe());
+        } catch (Exception e) {
+            if (dead) {
+                throw new ManagerKilled();
+            }
+            say("manager: switch failed: " + e.getMessage() + "; " + pg.describe());
+        }
+        check();
     }
 
     private NodeObservation observe(SimPostgres.Node n) {
@@ -495,7 +577,13 @@ final class TakeoverSimulation {
             case RESOLVE_INTENT -> {
                 FailoverIntents.Intent intent = f.openIntent().orElseThrow();
                 boolean candidateDown = f.members().stream().anyMatch(m -> m.name().equals(intent.candidate()) && m.down());
-                boolean ended = recovery.resolve(intent, candidateDown);
+                boolean ended;
+                resolving = true;
+                try {
+                    ended = recovery.resolve(intent, candidateDown);
+                } finally {
+                    resolving = false;
+                }
                 if (ended && intent.mayHavePromoted()) {
                     resumed++;
                 }
@@ -504,12 +592,14 @@ final class TakeoverSimulation {
             case STOP_PRIMARY -> {
                 if (reaches(node)) {
                     node.running = false;
+                    stoppedByManager.add(node.name);
                     say("manager: stop " + node.name + " (recorded primary, never promoted)");
                 }
             }
             case FENCE -> {
                 if (reaches(node)) {
                     node.running = false;
+                    stoppedByManager.add(node.name);
                     say("manager: fence " + node.name);
                 }
             }
@@ -522,6 +612,7 @@ final class TakeoverSimulation {
             case START_PRIMARY, START_STANDBY -> {
                 if (!cutFromManager.contains(node.idc) && !poweredOff.contains(node.idc) && !node.running) {
                     node.running = true;
+                    stoppedByManager.remove(node.name);
                     say("manager: start " + node.name);
                 }
             }
@@ -533,6 +624,7 @@ final class TakeoverSimulation {
                 SimPostgres.Node primary = pg.node(f.primary().get().name());
                 if (!cutFromManager.contains(node.idc) && !poweredOff.contains(node.idc) && reaches(primary) && !primary.inRecovery) {
                     pg.rewind(node, primary);
+                    stoppedByManager.remove(node.name);
                     store.inTransaction(c -> {
                         clusters.setRole(c, node.name, "standby", false);
                         return null;
@@ -557,26 +649,31 @@ final class TakeoverSimulation {
         check();
     }
 
+    /** Before each call the manager makes to a node or its agent: the world moves, and a kill may land. */
+    private void beforeCall(String what) {
+        int moves = random.nextInt(3);
+        for (int i = 0; i < moves && violation.isEmpty(); i++) {
+            worldEvent();
+        }
+        if (dying) {
+            throw die("before " + what);
+        }
+        if (killPoint()) {
+            if (inTask && random.nextBoolean()) {
+                // the thread that runs this call dies first; the caller's thread goes on a moment longer
+                dying = true;
+                say("manager dying: " + what + " never runs");
+                throw new ManagerKilled();
+            }
+            throw die("before " + what);
+        }
+    }
+
     /** The Nodes port answered from the model: the world moves before each statement, a kill may land at each. */
     private final class SimNodes implements Nodes {
 
         private SimPostgres.Node reach(NodeRecord r) throws SQLException {
-            int moves = random.nextInt(3);
-            for (int i = 0; i < moves && violation.isEmpty(); i++) {
-                worldEvent();
-            }
-            if (dying) {
-                throw die("before a statement to " + r.name());
-            }
-            if (killPoint()) {
-                if (inTask && random.nextBoolean()) {
-                    // the thread that runs this statement dies first; the caller's thread goes on a moment longer
-                    dying = true;
-                    say("manager dying: its statement to " + r.name() + " never runs");
-                    throw new ManagerKilled();
-                }
-                throw die("before a statement to " + r.name());
-            }
+            beforeCall("a statement to " + r.name());
             SimPostgres.Node n = pg.node(r.name());
             if (!reaches(n)) {
                 throw new SQLException(r.name() + " does not answer");
@@ -679,7 +776,7 @@ final class TakeoverSimulation {
 
         @Override
         public void setSyncStandbys(ClusterRecord cluster, NodeRecord node, List<String> standbys) throws SQLException {
-            if (reopened == Reopened.SYNC_SET_BEFORE_PROMOTION && pg.node(node.name()).inRecovery) {
+            if (reopened == Reopened.SYNC_SET_BEFORE_PROMOTION && resolving && pg.node(node.name()).inRecovery) {
                 SimPostgres.Node n = reach(node);
                 say("recovery skips the sync set of " + n.name + " (the window reopened on purpose); it waits for " + n.sync);
                 return; // the window reintroduced on purpose: recovery promotes without the sync set it recorded
@@ -695,6 +792,72 @@ final class TakeoverSimulation {
         @Override
         public void repoint(ClusterRecord cluster, NodeRecord standby, NodeRecord upstream) throws SQLException {
             reach(standby).upstream = upstream.name();
+        }
+
+        @Override
+        public void checkpoint(ClusterRecord cluster, NodeRecord primary) throws SQLException {
+            pg.mark(reach(primary));
+        }
+
+        @Override
+        public long switchSegment(ClusterRecord cluster, NodeRecord primary) throws SQLException {
+            SimPostgres.Node n = reach(primary);
+            pg.mark(n);
+            return n.wal.size();
+        }
+
+        @Override
+        public Optional<List<String>> waitedForOnceCovered(ClusterRecord cluster, NodeRecord primary) {
+            SimPostgres.Node n;
+            try {
+                n = reach(primary);
+            } catch (SQLException e) {
+                return Optional.empty();
+            }
+            if (n.sync.isEmpty()) {
+                return Optional.empty();
+            }
+            int since = n.wal.size();
+            for (long waited = 0; waited < 5000; waited += 50) {
+                if (n.sync.stream().map(pg::node).anyMatch(s -> n.name.equals(s.upstream) && pg.streaming(s) && s.wal.size() >= since)) {
+                    return Optional.of(n.sync);
+                }
+                clock.sleep(50);
+            }
+            return Optional.empty();
+        }
+    }
+
+    /** The node agents, on the model: a call reaches the agent only if its computer runs and the manager reaches it. */
+    private final class SimAgents implements Agents {
+        private SimPostgres.Node reach(NodeRecord r) {
+            beforeCall("a call to the node agent of " + r.name());
+            SimPostgres.Node n = pg.node(r.name());
+            if (poweredOff.contains(n.idc) || cutFromManager.contains(n.idc)) {
+                throw new IllegalStateException("the node agent of " + r.name() + " does not answer");
+            }
+            return n;
+        }
+
+        @Override
+        public void stop(NodeRecord node, String mode) {
+            pg.stopCleanly(reach(node));
+            stoppedByManager.add(node.name());
+        }
+
+        @Override
+        public void start(NodeRecord node) {
+            reach(node).running = true;
+            stoppedByManager.remove(node.name());
+        }
+
+        @Override
+        public void follow(NodeRecord node, NodeRecord upstream) {
+            SimPostgres.Node n = reach(node);
+            n.inRecovery = true;
+            n.upstream = upstream.name();
+            n.running = true;
+            stoppedByManager.remove(node.name());
         }
     }
 

@@ -37,6 +37,7 @@ class TakeoverSimulationTest {
         int kills = 0;
         long acked = 0;
         int resumed = 0;
+        int switches = 0;
         for (long seed = first; seed < first + seeds; seed++) {
             TakeoverSimulation.Outcome o = new TakeoverSimulation(seed, store).run(CHAOS_TICKS, QUIET_TICKS);
             if (one != null) {
@@ -50,12 +51,14 @@ class TakeoverSimulationTest {
             kills += o.managerKills();
             acked += o.acked();
             resumed += o.resumed();
+            switches += o.switches();
         }
-        System.out.printf("%d seeds, %d takeovers, %d manager kills, %d promotions resumed by a restarted manager, "
-                + "%d acknowledged commits checked, %.1f simulated hours, %d ms%n", seeds, takeovers, kills, resumed, acked, seeds * (CHAOS_TICKS + QUIET_TICKS) * TakeoverSimulation.TICK_MILLIS / 3_600_000.0,
+        System.out.printf("%d seeds, %d takeovers, %d planned switches, %d manager kills, %d promotions resumed by a restarted "
+                + "manager, %d acknowledged commits checked, %.1f simulated hours, %d ms%n", seeds, takeovers, switches, kills, resumed, acked, seeds * (CHAOS_TICKS + QUIET_TICKS) * TakeoverSimulation.TICK_MILLIS / 3_600_000.0,
                 (System.nanoTime() - started) / 1_000_000);
         assertTrue(takeovers > seeds / 10, "the storms made takeovers happen: " + takeovers + " in " + seeds + " seeds");
         assertTrue(kills > seeds / 10, "the manager was killed mid-way: " + kills);
+        assertTrue(switches > seeds / 10, "planned switches finished: " + switches);
     }
 
     /**
@@ -84,6 +87,16 @@ class TakeoverSimulationTest {
     @Test
     void findsTheDrStandbyPromotedByATakeover() {
         findReopened(TakeoverSimulation.Reopened.DR_STANDBY_MAY_LEAD);
+    }
+
+    /**
+     * The switch killed between stop and promote, reopened on purpose: recovery abandons a switch whose candidate was
+     * never promoted without starting the old primary, which the switch may have stopped; the group is left without a
+     * primary.
+     */
+    @Test
+    void findsTheSwitchAbandonedAfterItsStop() {
+        findReopened(TakeoverSimulation.Reopened.SWITCH_ABANDONED_AFTER_STOP);
     }
 
     /** Searches from seed 1 until the window is found (it stops there, so a window found early costs little). */

@@ -1,0 +1,29 @@
+package org.idcguard.agent.manager.ha;
+
+import org.idcguard.agent.manager.NodeAgentClient;
+import org.idcguard.agent.manager.cluster.NodeRecord;
+import org.idcguard.model.FollowRequest;
+
+/** {@link Agents} over the node agents' API. */
+final class HttpAgents implements Agents {
+    private final NodeAgentClient client;
+
+    HttpAgents(NodeAgentClient client) {
+        this.client = client;
+    }
+
+    @Override
+    public void stop(NodeRecord node, String mode) {
+        client.stopInstance(node.agentEndpoint(), node.name(), mode);
+    }
+
+    @Override
+    public void start(NodeRecord node) {
+        client.startInstance(node.agentEndpoint(), node.name());
+    }
+
+    @Override
+    public void follow(NodeRecord node, NodeRecord upstream) {
+        client.follow(node.agentEndpoint(), node.name(), new FollowRequest(upstream.address(), upstream.port(), false));
+    }
+}
