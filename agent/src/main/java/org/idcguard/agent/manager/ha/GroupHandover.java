@@ -18,9 +18,10 @@ import org.idcguard.model.SwitchPlan;
  * One group's move in a planned switch ({@link PlannedSwitch} plans it and runs the groups together): point the other
  * standbys at the candidate, stop the old primary with a fast shutdown (its last WAL goes to the streaming standbys),
  * check the candidate has all of it, promote it, restart the old primary as its standby (no rewind: it stopped cleanly
- * and the candidate has all its WAL). Each step is recorded in the intent before it acts: a failure before the
- * promotion puts the old primary back (or leaves the intent to {@link IntentRecovery} when it cannot be started);
- * after it, the switch goes on. Everything it does to the world goes through the engine's ports, so the deterministic
+ * and the candidate has all its WAL). Each step is recorded in the intent before it acts: a failure before pg_promote
+ * is sent puts the old primary back (or leaves the intent to {@link IntentRecovery} when it cannot be started); a
+ * failure while it is sent leaves the intent to recovery, which asks the candidate what became of it; after the
+ * promotion, the switch goes on. Everything it does to the world goes through the engine's ports, so the deterministic
  * simulation runs it as it runs the takeover.
  */
 final class GroupHandover {
@@ -138,7 +139,19 @@ final class GroupHandover {
             if (promoted) {
                 throw e; // the new primary takes writes: the HA loop rejoins the old one
             }
-            rollBack(new Handover(cluster, group, old, candidate, others, intent), stopMayHaveBeenSent, promoteSent, e);
+            if (promoteSent) {
+                // pg_promote may have reached the candidate though its answer did not come back: started again, the old
+                // primary could be a second writer, and commits the candidate acknowledged on a standby streaming from
+                // it would be rewound away. The intent stays at its promoting step; intent recovery asks the candidate
+                // (promoted, promotion requested, or neither) and rolls forward or back by its table.
+                events.record("switch.promotion-unknown", subject, "The switch of " + m.group() + " lost its answer from "
+                        + candidate.name() + " while promoting it (" + e.getMessage() + "): whether it was promoted is not "
+                        + "known, so " + old.name() + " is not started again; the HA loop finishes or rolls back the switch "
+                        + "once " + candidate.name() + " answers.");
+                throw new IllegalStateException(m.group() + ": whether " + candidate.name() + " was promoted is not known ("
+                        + e.getMessage() + "); the HA loop finishes or rolls back the switch.", e);
+            }
+            rollBack(new Handover(cluster, group, old, candidate, others, intent), stopMayHaveBeenSent, e);
             throw new IllegalStateException(m.group() + " stays on " + old.name() + ": " + e.getMessage(), e);
         }
     }
@@ -216,14 +229,14 @@ final class GroupHandover {
     }
 
     /**
-     * Puts the old primary back. The standbys the switch added to the configured set (the candidate's future sync set,
-     * the old primary among them) are forgotten at once when pg_promote was never sent: the candidate acknowledged
+     * Puts the old primary back; called only when pg_promote was never sent. The standbys the switch added to the
+     * configured set (the candidate's future sync set, the old primary among them) are forgotten at once: the candidate acknowledged
      * nothing, and the old primary's commits waited for its own sync set all along, so the set recorded before the
      * switch still names every standby that may hold one. Kept, they would refuse every later failover of the group,
      * the old primary being named as a standby that may hold acknowledged commits (found by the simulation, seed 129:
      * a switch that failed as the primary IDC went dark left the group without a primary until a DBA edited the record).
      */
-    private void rollBack(Handover h, boolean stopMayHaveBeenSent, boolean promoteSent, Exception why) {
+    private void rollBack(Handover h, boolean stopMayHaveBeenSent, Exception why) {
         ClusterRecord cluster = h.cluster();
         GroupRecord group = h.group();
         NodeRecord old = h.old();
@@ -241,12 +254,10 @@ final class GroupHandover {
         } catch (RuntimeException | SQLException e) {
             // the HA loop finds any standby left pointing elsewhere and rejoins it
         }
-        if (!promoteSent) {
-            store.inTransaction(c -> {
-                clusters.setConfiguredStandbys(c, cluster.name(), group.name(), group.configuredStandbys());
-                return null;
-            });
-        }
+        store.inTransaction(c -> {
+            clusters.setConfiguredStandbys(c, cluster.name(), group.name(), group.configuredStandbys());
+            return null;
+        });
         if (!oldStarted && stopMayHaveBeenSent) {
             // The old primary may be stopped and could not be started. Abandoned, the group would have no primary: no
             // failover can be decided (the switch's configured set names the old primary, which must then answer as a

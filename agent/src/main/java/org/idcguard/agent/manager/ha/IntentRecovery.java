@@ -224,8 +224,9 @@ final class IntentRecovery {
             // harmless, as said: the sync-set keeper sets it if it is ever promoted
         }
         boolean narrowed = forgetSwitchAdditions(cluster, intent.group(), old);
-        end(intent, IntentStep.ABANDONED, "failover.abandoned", subject, "The manager stopped during the planned switch "
-                + "before " + candidate.name() + " was promoted: the switch of " + intent.group() + " is abandoned; " + old.name()
+        end(intent, IntentStep.ABANDONED, "failover.abandoned", subject, "The planned switch stopped (the manager stopped, or "
+                + "lost its answer from " + candidate.name() + ") before " + candidate.name() + " was promoted: the switch of "
+                + intent.group() + " is abandoned; " + old.name()
                 + (wasServing ? " is still the primary" : " had been stopped and was started again as the primary")
                 + " and its standbys stream from it again." + (narrowed ? "" : " The standbys the switch named as possible "
                 + "holders of acknowledged commits stay named until one it waits for has caught up."));

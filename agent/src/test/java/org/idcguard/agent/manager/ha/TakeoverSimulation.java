@@ -9,7 +9,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,12 +49,29 @@ final class TakeoverSimulation {
         }
     }
 
+    /** What one run did; {@code choices} is every draw it made, to replay or shrink it ({@link Shrinker}). */
     record Outcome(long seed, Optional<String> violation, List<String> trace, int takeovers, int managerKills, long acked,
-                   int resumed, int switches) {
+                   int resumed, int switches, int[] choices) {
+
+        int choicesUsed() {
+            return choices.length;
+        }
+
+        /** The invariant broken, without the names and numbers of this run: a shrunk run must break the same one. */
+        String violationKind() {
+            String v = violation.orElse("");
+            for (String kind : List.of("in the DR city", "two nodes can acknowledge", "no copy in another IDC", "is not on",
+                    "not protected again", "no primary after healing")) {
+                if (v.contains(kind)) {
+                    return kind;
+                }
+            }
+            return v;
+        }
     }
 
     private final long seed;
-    private final Random random;
+    private final Choices random;
     private final MetadataStore store;
     private final SimPostgres pg = new SimPostgres();
     private final List<String> trace = new ArrayList<>();
@@ -71,6 +87,11 @@ final class TakeoverSimulation {
     private final Set<String> stoppedByManager = new HashSet<>();
     private final Reopened reopened;
     private long now;
+    private String lastSaid;
+    /** A failover decided and not yet said: said before the next line, or as one line with its refusal. */
+    private String pendingFailOver;
+    private String lastLine;
+    private int repeats;
     /** The group's sync policy, drawn per seed: strict keeps waiting for the other IDC, available narrows to go on. */
     private String policy;
     /** The IDCs of the cluster: the two of the main city, and a DR IDC in another city for half the seeds. */
@@ -122,8 +143,13 @@ final class TakeoverSimulation {
     }
 
     TakeoverSimulation(long seed, MetadataStore store, Reopened reopened) {
+        this(seed, store, reopened, Choices.seeded(seed));
+    }
+
+    /** A run drawn from the given choices (a seed's, or a shrunk sequence replayed). */
+    TakeoverSimulation(long seed, MetadataStore store, Reopened reopened, Choices choices) {
         this.seed = seed;
-        this.random = new Random(seed);
+        this.random = choices;
         this.store = store;
         this.reopened = reopened;
     }
@@ -162,7 +188,7 @@ final class TakeoverSimulation {
             }
         }
         lingering.close();
-        return new Outcome(seed, violation, trace, takeovers, managerKills, pg.acked.size(), resumed, switches);
+        return new Outcome(seed, violation, trace, takeovers, managerKills, pg.acked.size(), resumed, switches, random.drawn());
     }
 
     // ---------------------------------------------------------------- the world
@@ -355,8 +381,22 @@ final class TakeoverSimulation {
         }
     }
 
+    /** One line of the trace; the same line said again at once is counted, not repeated. */
     private void say(String what) {
-        trace.add(String.format("%7.1fs  %s", now / 1000.0, what));
+        if (pendingFailOver != null) {
+            String decided = pendingFailOver;
+            pendingFailOver = null;
+            say("manager: fail over (" + decided + ")");
+        }
+        if (what.equals(lastSaid)) {
+            repeats++;
+            trace.set(trace.size() - 1, lastLine + String.format("  (and %d times more, until %.1fs)", repeats, now / 1000.0));
+            return;
+        }
+        lastSaid = what;
+        repeats = 0;
+        lastLine = String.format("%7.1fs  %s", now / 1000.0, what);
+        trace.add(lastLine);
     }
 
     // ---------------------------------------------------------------- the manager
@@ -557,7 +597,7 @@ final class TakeoverSimulation {
         SimPostgres.Node node = a.node() == null || a.node().isEmpty() ? null : pg.node(a.node());
         switch (a.kind()) {
             case FAIL_OVER -> {
-                say("manager: fail over (" + a.sentence() + ")");
+                pendingFailOver = a.sentence(); // said before whatever it leads to, or merged with its refusal
                 try {
                     PrimaryFailover.Outcome out = failover.run(f.cluster(), f.group(), f.primary().get(), f.members(), a.detail(), a.sentence());
                     if (out != null) {
@@ -566,7 +606,12 @@ final class TakeoverSimulation {
                         say("manager: " + out.newPrimary().name() + " is the primary; " + pg.describe());
                     }
                 } catch (CandidateChoice.NoSafeCandidate refused) {
-                    say("manager: refused: " + refused.getMessage());
+                    if (pendingFailOver != null) {
+                        pendingFailOver = null; // nothing was said in between: one line, so that repeats are counted
+                        say("manager: fail over refused: " + refused.getMessage() + " (" + a.sentence() + ")");
+                    } else {
+                        say("manager: refused: " + refused.getMessage());
+                    }
                 } catch (SQLException | RuntimeException e) {
                     if (dead) {
                         throw new ManagerKilled();

@@ -45,6 +45,7 @@ class TakeoverSimulationTest {
             }
             if (o.violation().isPresent()) {
                 fail("seed " + seed + ": " + o.violation().get() + "\n" + String.join("\n", o.trace())
+                        + "\nshrunk:\n" + String.join("\n", shrink(o, TakeoverSimulation.Reopened.NONE).trace())
                         + "\nreplay: ./idcguard test -Dtest=TakeoverSimulationTest -Dsim.seed=" + seed);
             }
             takeovers += o.takeovers();
@@ -99,14 +100,22 @@ class TakeoverSimulationTest {
         findReopened(TakeoverSimulation.Reopened.SWITCH_ABANDONED_AFTER_STOP);
     }
 
+    /** The failing run made as simple as it gets while it still fails the same way (a few hundred replays at most). */
+    private static TakeoverSimulation.Outcome shrink(TakeoverSimulation.Outcome failed, TakeoverSimulation.Reopened window) {
+        return Shrinker.shrink(choices -> new TakeoverSimulation(failed.seed(), store, window, Choices.replaying(choices))
+                .run(CHAOS_TICKS, QUIET_TICKS), failed.choices(), failed, Integer.getInteger("sim.shrinkRuns", 300));
+    }
+
     /** Searches from seed 1 until the window is found (it stops there, so a window found early costs little). */
     private static void findReopened(TakeoverSimulation.Reopened window) {
         int seeds = Integer.getInteger("sim.findSeeds", 10_000);
         for (long seed = 1; seed <= seeds; seed++) {
             TakeoverSimulation.Outcome o = new TakeoverSimulation(seed, store, window).run(CHAOS_TICKS, QUIET_TICKS);
             if (o.violation().isPresent()) {
-                System.out.println("found with " + window + " reopened, seed " + seed + ": " + o.violation().get() + "\n"
-                        + String.join("\n", o.trace()));
+                TakeoverSimulation.Outcome shrunk = shrink(o, window);
+                System.out.println("found with " + window + " reopened, seed " + seed + " (" + o.trace().size() + " lines), shrunk to "
+                        + shrunk.trace().size() + " lines: " + shrunk.violation().get() + "\n" + String.join("\n", shrunk.trace()));
+                assertTrue(shrunk.trace().size() <= o.trace().size(), "the shrunk run is no longer than the run found");
                 return;
             }
         }
