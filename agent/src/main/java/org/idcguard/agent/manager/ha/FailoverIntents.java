@@ -46,7 +46,20 @@ final class FailoverIntents {
         }
     }
 
+    /** Moves the intent on; refused (IllegalStateException) when its kind's state machine does not allow the move. */
     void step(Connection c, long id, IntentStep step) throws SQLException {
+        try (PreparedStatement now = c.prepareStatement("SELECT kind, step FROM failover WHERE id = ?")) {
+            now.setLong(1, id);
+            ResultSet rs = now.executeQuery();
+            if (!rs.next()) {
+                throw new IllegalStateException("there is no intent " + id);
+            }
+            IntentKind kind = IntentKind.fromStored(rs.getString(1));
+            IntentStep from = IntentStep.fromStored(rs.getString(2));
+            if (!kind.allows(from, step)) {
+                throw new IllegalStateException("intent " + id + " (" + kind + ") cannot move from " + from + " to " + step);
+            }
+        }
         try (PreparedStatement st = c.prepareStatement("UPDATE failover SET step = ?, finished_millis = ? WHERE id = ?")) {
             st.setString(1, step.stored());
             st.setLong(2, step.isFinal() ? System.currentTimeMillis() : 0);

@@ -186,4 +186,26 @@ class IntentRecoveryTableTest {
         }
         assertEquals(IntentRecoveryTable.TABLE.size(), rowsUsed.size(), "every row is reached by some combination");
     }
+
+    /** Where each action leaves the intent: ended done, ended abandoned, or where it was (waiting). */
+    private static Optional<IntentStep> endsAt(Action action) {
+        return switch (action) {
+            case WAIT -> Optional.empty();
+            case ABANDON, ROLL_BACK, ROLL_BACK_SWITCH -> Optional.of(IntentStep.ABANDONED);
+            case END_DONE, RECORD_SILENT_CANDIDATE, SET_SYNC_SET_PROMOTE_RECORD, PROMOTE_HELD_RECORD, RECORD, CLEAR_TARGET_RECORD ->
+                    Optional.of(IntentStep.DONE);
+        };
+    }
+
+    @Test
+    void recoveryNeverMovesAnIntentWhereItsKindsStateMachineDoesNotGo() {
+        for (Facts f : everyCombination()) {
+            if (!f.kind().steps().contains(f.step())) {
+                continue; // a step this kind never records (the store refuses to write it)
+            }
+            Action action = IntentRecoveryTable.decide(f).action();
+            endsAt(action).ifPresent(to -> assertTrue(f.kind().allows(f.step(), to),
+                    f.kind() + " at " + f.step() + " cannot end " + to + ", yet recovery would: " + action + " for " + f));
+        }
+    }
 }

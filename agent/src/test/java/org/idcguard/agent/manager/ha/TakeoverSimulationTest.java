@@ -17,13 +17,21 @@ class TakeoverSimulationTest {
     private static final int QUIET_TICKS = 60;
     private static MetadataStore store;
 
+    /** The event log's own logger: a hundred thousand simulated events would bury the suite's log. */
+    private static final ch.qos.logback.classic.Logger EVENTS =
+            (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.idcguard.agent.manager.EventLog.class);
+    private static ch.qos.logback.classic.Level eventsLevel;
+
     @BeforeAll
     static void open() {
         store = MetadataStore.inMemory("sim-" + ProcessHandle.current().pid());
+        eventsLevel = EVENTS.getLevel();
+        EVENTS.setLevel(ch.qos.logback.classic.Level.WARN);
     }
 
     @AfterAll
     static void close() {
+        EVENTS.setLevel(eventsLevel);
         store.close();
     }
 
