@@ -33,7 +33,7 @@ final class GroupHandover {
     private final ClusterRepository clusters = new ClusterRepository();
     private final FailoverIntents intents = new FailoverIntents();
 
-    GroupHandover(PrimaryFailover.Ports ports, Agents agents) {
+    GroupHandover(EnginePorts ports, Agents agents) {
         this.store = ports.store();
         this.events = ports.events();
         this.pg = ports.nodes();

@@ -47,7 +47,7 @@ final class HaActions implements AutoCloseable {
         this.keeper = new SyncSetKeeper(store, events, pg);
         this.failover = new PrimaryFailover(store, events, steps, pg, HaClock.SYSTEM);
         this.recovery = new IntentRecovery(store, events, failover, new HttpAgents(agents), pg);
-        this.rejoiner = new Rejoiner(store, events, agents);
+        this.rejoiner = new Rejoiner(new EnginePorts(store, events, pg, HaClock.SYSTEM), new HttpAgents(agents), Rejoiner.NUDGES);
     }
 
     boolean busy(HaLock lock) {

@@ -1,5 +1,6 @@
 package org.idcguard.agent.manager.ha;
 
+import java.util.List;
 import org.idcguard.agent.manager.NodeAgentClient;
 import org.idcguard.agent.manager.cluster.NodeRecord;
 import org.idcguard.model.FollowRequest;
@@ -13,6 +14,12 @@ final class HttpAgents implements Agents {
     }
 
     @Override
+    public Instance instance(NodeRecord node) {
+        return client.instances(node.agentEndpoint()).stream().filter(i -> i.name().equals(node.name())).findFirst()
+                .map(i -> i.running() ? Instance.RUNNING : Instance.STOPPED).orElse(Instance.MISSING);
+    }
+
+    @Override
     public void stop(NodeRecord node, String mode) {
         client.stopInstance(node.agentEndpoint(), node.name(), mode);
     }
@@ -23,7 +30,8 @@ final class HttpAgents implements Agents {
     }
 
     @Override
-    public void follow(NodeRecord node, NodeRecord upstream) {
-        client.follow(node.agentEndpoint(), node.name(), new FollowRequest(upstream.address(), upstream.port(), false));
+    public String follow(NodeRecord node, NodeRecord upstream, boolean rewind, List<String> clientNetworks) {
+        return client.follow(node.agentEndpoint(), node.name(), new FollowRequest(upstream.address(), upstream.port(), rewind,
+                clientNetworks)).copiedBy();
     }
 }

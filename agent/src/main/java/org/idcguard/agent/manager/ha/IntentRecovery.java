@@ -28,10 +28,10 @@ final class IntentRecovery {
     private final java.util.function.Function<IntentRecoveryTable.Facts, IntentRecoveryTable.Row> table;
 
     IntentRecovery(Transactions store, EventLog events, PrimaryFailover failover, Agents agents, Nodes pg) {
-        this(new PrimaryFailover.Ports(store, events, pg, HaClock.SYSTEM), failover, agents, IntentRecoveryTable::decide);
+        this(new EnginePorts(store, events, pg, HaClock.SYSTEM), failover, agents, IntentRecoveryTable::decide);
     }
 
-    IntentRecovery(PrimaryFailover.Ports ports, PrimaryFailover failover, Agents agents,
+    IntentRecovery(EnginePorts ports, PrimaryFailover failover, Agents agents,
                    java.util.function.Function<IntentRecoveryTable.Facts, IntentRecoveryTable.Row> table) {
         Transactions store = ports.store();
         EventLog events = ports.events();

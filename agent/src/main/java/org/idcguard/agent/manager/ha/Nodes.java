@@ -71,4 +71,10 @@ interface Nodes {
      * few seconds, when it waits for nobody, or when it does not answer.
      */
     Optional<List<String>> waitedForOnceCovered(ClusterRecord cluster, NodeRecord primary);
+
+    /** Stops a node from a superuser session when its agent does not answer (see NodeSql#fenceBySql); how, for the event. */
+    String fenceBySql(ClusterRecord cluster, NodeRecord node) throws SQLException;
+
+    /** One small record on the primary, flushed locally only (see Rejoiner). */
+    void nudgeWal(ClusterRecord cluster, NodeRecord primary) throws SQLException;
 }

@@ -44,7 +44,7 @@ public final class PlannedSwitch {
         this.agents = agents;
         this.tasks = tasks;
         this.ha = ha;
-        this.handover = new GroupHandover(new PrimaryFailover.Ports(store, events, new SqlNodes(new ActionSessions()), HaClock.SYSTEM),
+        this.handover = new GroupHandover(new EnginePorts(store, events, new SqlNodes(new ActionSessions()), HaClock.SYSTEM),
                 new HttpAgents(agents));
     }
 

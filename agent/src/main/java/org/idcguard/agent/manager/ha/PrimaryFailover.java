@@ -49,14 +49,11 @@ final class PrimaryFailover {
     private final Set<Long> promotionSent = ConcurrentHashMap.newKeySet();
 
     PrimaryFailover(Transactions store, EventLog events, ExecutorService pool, Nodes nodes, HaClock clock) {
-        this(new Ports(store, events, nodes, clock), pool, CandidateChoice::mayLead);
+        this(new EnginePorts(store, events, nodes, clock), pool, CandidateChoice::mayLead);
     }
 
-    /** The engine's edges, and the leader rule (the simulation reopens the DR window through it). */
-    record Ports(Transactions store, EventLog events, Nodes nodes, HaClock clock) {
-    }
-
-    PrimaryFailover(Ports ports, ExecutorService pool,
+    /** With the leader rule as a parameter: the simulation reopens the DR window through it. */
+    PrimaryFailover(EnginePorts ports, ExecutorService pool,
                     java.util.function.Function<ClusterRecord, java.util.function.Predicate<NodeState>> mayLeadIn) {
         Transactions store = ports.store();
         EventLog events = ports.events();

@@ -1,15 +1,11 @@
 package org.idcguard.agent.manager.ha;
 
 import java.sql.SQLException;
-import java.util.Optional;
 import org.idcguard.agent.manager.EventLog;
-import org.idcguard.agent.manager.MetadataStore;
-import org.idcguard.agent.manager.NodeAgentClient;
+import org.idcguard.agent.manager.Transactions;
 import org.idcguard.agent.manager.cluster.ClusterRecord;
 import org.idcguard.agent.manager.cluster.ClusterRepository;
 import org.idcguard.agent.manager.cluster.NodeRecord;
-import org.idcguard.model.FollowRequest;
-import org.idcguard.model.InstanceStatus;
 
 /**
  * Brings nodes back under the group's primary (DESIGN "Fencing and rejoin"): a node that wrongly believes it is
@@ -23,18 +19,25 @@ final class Rejoiner {
      * waits, not accepting connections, until something is (seen: 137 s at 16 shards). While a rewound node starts,
      * the primary is nudged every 2 s with a record of its own.
      */
-    private static final java.util.concurrent.ScheduledExecutorService NUDGES =
+    static final java.util.concurrent.ScheduledExecutorService NUDGES =
             java.util.concurrent.Executors.newScheduledThreadPool(2, HaLoop.daemon("rejoin-nudge"));
     private static final long NUDGE_AFTER_MILLIS = 2000;
-    private final MetadataStore store;
+    private final Transactions store;
     private final EventLog events;
-    private final NodeAgentClient agents;
+    private final Nodes pg;
+    private final HaClock clock;
+    private final Agents agents;
+    /** Where the nudges run; null where WAL moves by itself (the simulation's primaries always write). */
+    private final java.util.concurrent.ScheduledExecutorService nudges;
     private final ClusterRepository clusters = new ClusterRepository();
 
-    Rejoiner(MetadataStore store, EventLog events, NodeAgentClient agents) {
-        this.store = store;
-        this.events = events;
+    Rejoiner(EnginePorts ports, Agents agents, java.util.concurrent.ScheduledExecutorService nudges) {
+        this.store = ports.store();
+        this.events = ports.events();
+        this.pg = ports.nodes();
+        this.clock = ports.clock();
         this.agents = agents;
+        this.nudges = nudges;
     }
 
     /**
@@ -72,11 +75,11 @@ final class Rejoiner {
      */
     private String stop(ClusterRecord cluster, NodeRecord node) throws SQLException {
         try {
-            agents.instances(node.agentEndpoint());
-            agents.stopInstance(node.agentEndpoint(), node.name(), "fast");
+            agents.instance(node);
+            agents.stop(node, "fast");
             return "its node agent stopped it";
         } catch (RuntimeException agentUnreachable) {
-            return "its node agent did not answer (" + agentUnreachable.getMessage() + "), so it was " + NodeSql.fenceBySql(cluster, node);
+            return "its node agent did not answer (" + agentUnreachable.getMessage() + "), so it was " + pg.fenceBySql(cluster, node);
         }
     }
 
@@ -85,37 +88,36 @@ final class Rejoiner {
      * computer is still down) or the instance is already running and needs no rewind.
      */
     boolean rejoin(ClusterRecord cluster, NodeRecord node, NodeRecord primary, boolean rewind) throws SQLException {
-        Optional<InstanceStatus> instance;
+        Agents.Instance instance;
         try {
-            instance = agents.instances(node.agentEndpoint()).stream().filter(i -> i.name().equals(node.name())).findFirst();
+            instance = agents.instance(node);
         } catch (RuntimeException unreachable) {
             return false;
         }
-        if (instance.isEmpty() || (!rewind && instance.get().running())) {
+        if (instance == Agents.Instance.MISSING || (!rewind && instance == Agents.Instance.RUNNING)) {
             return false;
         }
-        long started = System.currentTimeMillis();
+        long started = clock.millis();
         if (rewind) {
-            NodeSql.checkpoint(cluster, primary);
+            pg.checkpoint(cluster, primary);
         }
-        java.util.concurrent.ScheduledFuture<?> nudging = !rewind ? null : NUDGES.scheduleWithFixedDelay(() -> {
+        java.util.concurrent.ScheduledFuture<?> nudging = !rewind || nudges == null ? null : nudges.scheduleWithFixedDelay(() -> {
             try {
-                NodeSql.nudgeWal(cluster, primary);
+                pg.nudgeWal(cluster, primary);
             } catch (SQLException e) {
                 // the next nudge, or the primary's own writes, will do
             }
         }, NUDGE_AFTER_MILLIS, NUDGE_AFTER_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
-        InstanceStatus followed;
+        String copied;
         try {
-            followed = agents.follow(node.agentEndpoint(), node.name(), new FollowRequest(primary.address(), primary.port(), rewind,
-                    cluster.clientNetworks()));
+            copied = agents.follow(node, primary, rewind, cluster.clientNetworks());
         } finally {
             if (nudging != null) {
                 nudging.cancel(false);
             }
         }
-        long took = System.currentTimeMillis() - started;
-        String copiedBy = followed.copiedBy() == null ? "pg_rewind" : followed.copiedBy();
+        long took = clock.millis() - started;
+        String copiedBy = copied == null ? "pg_rewind" : copied;
         store.inTransaction(c -> {
             clusters.setRole(c, node.name(), "standby", false);
             events.record(c, rewind ? "node.rejoined" : "node.started", cluster.name() + "/" + node.group(), rewind
@@ -134,16 +136,16 @@ final class Rejoiner {
 
     /** The same, the event saying why the primary is started rather than taken over. */
     boolean startPrimary(ClusterRecord cluster, NodeRecord primary, String why) {
-        Optional<InstanceStatus> instance;
+        Agents.Instance instance;
         try {
-            instance = agents.instances(primary.agentEndpoint()).stream().filter(i -> i.name().equals(primary.name())).findFirst();
+            instance = agents.instance(primary);
         } catch (RuntimeException unreachable) {
             return false;
         }
-        if (instance.isEmpty() || instance.get().running()) {
+        if (instance != Agents.Instance.STOPPED) {
             return false;
         }
-        agents.startInstance(primary.agentEndpoint(), primary.name());
+        agents.start(primary);
         store.inTransaction(c -> {
             events.record(c, "node.started", cluster.name() + "/" + primary.group(), primary.name()
                     + " was stopped and " + why + ": started again as the primary.");

@@ -122,4 +122,14 @@ final class SqlNodes implements Nodes {
     public Optional<List<String>> waitedForOnceCovered(ClusterRecord cluster, NodeRecord primary) {
         return NodeSql.waitedForOnceCovered(cluster, primary);
     }
+
+    @Override
+    public String fenceBySql(ClusterRecord cluster, NodeRecord node) throws SQLException {
+        return NodeSql.fenceBySql(cluster, node);
+    }
+
+    @Override
+    public void nudgeWal(ClusterRecord cluster, NodeRecord primary) throws SQLException {
+        NodeSql.nudgeWal(cluster, primary);
+    }
 }

@@ -118,6 +118,7 @@ final class TakeoverSimulation {
     private PrimaryFailover failover;
     private IntentRecovery recovery;
     private GroupHandover handover;
+    private Rejoiner rejoiner;
     private SyncSetKeeper keeper;
     /** The production observer's lingering conditions (astray, recovering, ...), fresh in each incarnation. */
     private NodeObserver lingering;
@@ -133,7 +134,9 @@ final class TakeoverSimulation {
         DR_STANDBY_MAY_LEAD,
         /**
          * A planned switch killed after its promoting step (the old primary maybe stopped) with the candidate never
-         * promoted is abandoned by recovery, not rolled back: the old primary is not started again.
+         * promoted is abandoned by recovery, not rolled back: the old primary is not started again. Reopened alone it
+         * is covered by a later rule (a refused takeover starts the stopped recorded primary: no violation in 10,000
+         * seeds), so that rule is taken away with it.
          */
         SWITCH_ABANDONED_AFTER_STOP
     }
@@ -427,7 +430,7 @@ final class TakeoverSimulation {
         lingering = new NodeObserver(new ActionSessions());
         EventLog events = new EventLog(gated);
         SimNodes nodes = new SimNodes();
-        PrimaryFailover.Ports ports = new PrimaryFailover.Ports(gated, events, nodes, clock);
+        EnginePorts ports = new EnginePorts(gated, events, nodes, clock);
         failover = new PrimaryFailover(ports, new DirectExecutor(),
                 reopened == Reopened.DR_STANDBY_MAY_LEAD ? cluster -> s -> true : CandidateChoice::mayLead);
         keeper = new SyncSetKeeper(gated, events, nodes);
@@ -435,6 +438,7 @@ final class TakeoverSimulation {
         recovery = new IntentRecovery(ports, failover, agents, reopened == Reopened.SWITCH_ABANDONED_AFTER_STOP
                 ? TakeoverSimulation::abandonSwitches : IntentRecoveryTable::decide);
         handover = new GroupHandover(ports, agents);
+        rejoiner = new Rejoiner(ports, agents, null); // no nudges: the simulation's primaries keep writing
         say("manager starts");
     }
 
@@ -612,6 +616,12 @@ final class TakeoverSimulation {
                     } else {
                         say("manager: refused: " + refused.getMessage());
                     }
+                    // as HaActions: nobody was promoted, so the recorded primary, once it answers, is started again
+                    String primary = f.primary().get().name();
+                    if (reopened != Reopened.SWITCH_ABANDONED_AFTER_STOP) {
+                        rejoin(primary, "start " + primary + " as the primary (no standby may be promoted)", (n, p) ->
+                                rejoiner.startPrimary(f.cluster(), n, "no standby may be promoted (" + refused.getMessage() + ")"));
+                    }
                 } catch (SQLException | RuntimeException e) {
                     if (dead) {
                         throw new ManagerKilled();
@@ -634,49 +644,35 @@ final class TakeoverSimulation {
                 }
                 say("manager: intent " + intent.step() + " of " + intent.candidate() + (ended ? " resolved" : " waits") + "; " + pg.describe());
             }
-            case STOP_PRIMARY -> {
-                if (reaches(node)) {
-                    node.running = false;
-                    stoppedByManager.add(node.name);
-                    say("manager: stop " + node.name + " (recorded primary, never promoted)");
+            case STOP_PRIMARY -> rejoin(node.name, "stop " + node.name + " (recorded primary, never promoted)",
+                    (n, p) -> rejoiner.stopUnpromoted(f.cluster(), n));
+            case FENCE -> rejoin(node.name, "fence " + node.name, (n, p) -> {
+                if (!n.isPrimary()) { // as HaActions: a record that names it primary since the tick is judged afresh
+                    rejoiner.fence(f.cluster(), n, p);
                 }
-            }
-            case FENCE -> {
-                if (reaches(node)) {
-                    node.running = false;
-                    stoppedByManager.add(node.name);
-                    say("manager: fence " + node.name);
-                }
-            }
+            });
             case REATTACH -> {
                 if (reaches(node)) {
                     node.upstream = f.primary().get().name();
                     say("manager: reattach " + node.name);
                 }
             }
-            case START_PRIMARY, START_STANDBY -> {
-                if (!cutFromManager.contains(node.idc) && !poweredOff.contains(node.idc) && !node.running) {
-                    node.running = true;
-                    stoppedByManager.remove(node.name);
-                    say("manager: start " + node.name);
+            case START_PRIMARY -> rejoin(node.name, "start " + node.name + " as the primary",
+                    (n, p) -> rejoiner.startPrimary(f.cluster(), n));
+            case START_STANDBY -> rejoin(node.name, "start " + node.name + " as a standby", (n, p) -> {
+                if (!n.isPrimary() && !n.needsRejoin()) { // as HaActions: decided on a record that has changed since
+                    rejoiner.rejoin(f.cluster(), n, p, false);
                 }
-            }
+            });
             case MARK_ASTRAY -> store.inTransaction(c -> {
                 clusters.setRole(c, node.name, "standby", true);
                 return null;
             });
-            case REJOIN -> {
-                SimPostgres.Node primary = pg.node(f.primary().get().name());
-                if (!cutFromManager.contains(node.idc) && !poweredOff.contains(node.idc) && reaches(primary) && !primary.inRecovery) {
-                    pg.rewind(node, primary);
-                    stoppedByManager.remove(node.name);
-                    store.inTransaction(c -> {
-                        clusters.setRole(c, node.name, "standby", false);
-                        return null;
-                    });
-                    say("manager: rewind " + node.name + " onto " + primary.name);
+            case REJOIN -> rejoin(node.name, "rewind " + node.name + " onto the primary", (n, p) -> {
+                if (!n.isPrimary() && n.needsRejoin()) {
+                    rejoiner.rejoin(f.cluster(), n, p, true);
                 }
-            }
+            });
             case MAINTAIN_SYNC -> {
                 try {
                     keeper.maintain(f.cluster(), f.group().name(), f.primary().get(), f.members(), f.stalled());
@@ -711,6 +707,33 @@ final class TakeoverSimulation {
                 throw new ManagerKilled();
             }
             throw die("before " + what);
+        }
+    }
+
+    /** One of the rejoiner's actions, on the node's and its group primary's records as they are now (HaActions reads them so). */
+    private interface RejoinStep {
+        void run(NodeRecord node, NodeRecord primary) throws SQLException;
+    }
+
+    private void rejoin(String node, String what, RejoinStep step) {
+        List<NodeRecord> nodes = store.inTransaction(c -> clusters.nodes(c, CLUSTER));
+        Optional<NodeRecord> n = nodes.stream().filter(x -> x.name().equals(node)).findFirst();
+        Optional<NodeRecord> p = nodes.stream().filter(NodeRecord::isPrimary).findFirst();
+        if (n.isEmpty() || p.isEmpty()) {
+            return;
+        }
+        String before = pg.describe();
+        try {
+            step.run(n.get(), p.get());
+        } catch (SQLException | RuntimeException e) {
+            if (dead) {
+                throw new ManagerKilled();
+            }
+            say("manager: " + what + " failed (" + e.getMessage() + ")");
+            return;
+        }
+        if (!pg.describe().equals(before)) {
+            say("manager: " + what + "; " + pg.describe());
         }
     }
 
@@ -852,6 +875,20 @@ final class TakeoverSimulation {
         }
 
         @Override
+        public String fenceBySql(ClusterRecord cluster, NodeRecord node) throws SQLException {
+            SimPostgres.Node n = reach(node);
+            n.sync = List.of("idcguard_fenced"); // no standby has that name: nothing more is acknowledged
+            n.running = false;
+            stoppedByManager.add(node.name());
+            return "stopped through its postmaster";
+        }
+
+        @Override
+        public void nudgeWal(ClusterRecord cluster, NodeRecord primary) throws SQLException {
+            pg.mark(reach(primary));
+        }
+
+        @Override
         public Optional<List<String>> waitedForOnceCovered(ClusterRecord cluster, NodeRecord primary) {
             SimPostgres.Node n;
             try {
@@ -897,12 +934,28 @@ final class TakeoverSimulation {
         }
 
         @Override
-        public void follow(NodeRecord node, NodeRecord upstream) {
+        public Instance instance(NodeRecord node) {
+            return reach(node).running ? Instance.RUNNING : Instance.STOPPED;
+        }
+
+        @Override
+        public String follow(NodeRecord node, NodeRecord upstream, boolean rewind, List<String> clientNetworks) {
             SimPostgres.Node n = reach(node);
-            n.inRecovery = true;
-            n.upstream = upstream.name();
-            n.running = true;
+            SimPostgres.Node up = pg.node(upstream.name());
+            if (rewind) {
+                // pg_rewind runs on the node's computer and reads the source over the network
+                if (!up.running || pg.split.contains(List.of(n.idc, up.idc))) {
+                    n.running = false;
+                    throw new IllegalStateException("pg_rewind of " + node.name() + " could not reach " + upstream.name());
+                }
+                pg.rewind(n, up);
+            } else {
+                n.inRecovery = true;
+                n.upstream = upstream.name();
+                n.running = true;
+            }
             stoppedByManager.remove(node.name());
+            return null;
         }
     }
 
