@@ -91,7 +91,8 @@ final class GroupHandover {
             long received;
             String phases;
             // Sessions are opened before the pause, so no authentication happens while writes wait.
-            try (Sessions s = new Sessions(pg.open(cluster, candidate), open(cluster, others))) {
+            Nodes.Session candidateSession = pg.open(cluster, candidate);
+            try (Sessions s = new Sessions(candidateSession, open(cluster, others, candidateSession))) {
                 // A fresh WAL segment that every standby already has leaves them little to fetch again on the new
                 // timeline; a checkpoint now, while writes go on, leaves the shutdown checkpoint little to flush.
                 awaitSegment(s, pg.switchSegment(cluster, old));
@@ -156,17 +157,26 @@ final class GroupHandover {
         }
     }
 
-    /** Sessions to the other standbys, to compare how far each received; one that cannot be opened is skipped. */
-    private List<Nodes.Session> open(ClusterRecord cluster, List<NodeRecord> standbys) {
+    /**
+     * Sessions to the other standbys, to compare how far each received; one that cannot be opened is skipped. On an
+     * unexpected failure every session opened so far, the candidate's too, is closed.
+     */
+    private List<Nodes.Session> open(ClusterRecord cluster, List<NodeRecord> standbys, Nodes.Session candidate) {
         List<Nodes.Session> open = new ArrayList<>();
-        for (NodeRecord s : standbys) {
-            try {
-                open.add(pg.open(cluster, s));
-            } catch (SQLException unreachable) {
-                // a standby that cannot be asked holds nothing the candidate needs to wait for
+        try {
+            for (NodeRecord s : standbys) {
+                try {
+                    open.add(pg.open(cluster, s));
+                } catch (SQLException unreachable) {
+                    // a standby that cannot be asked holds nothing the candidate needs to wait for
+                }
             }
+            return open;
+        } catch (RuntimeException | Error e) {
+            candidate.close();
+            open.forEach(Nodes.Session::close);
+            throw e;
         }
-        return open;
     }
 
     /** The candidate's session and the other standbys', held across the pause. */
@@ -259,10 +269,8 @@ final class GroupHandover {
             return null;
         });
         if (!oldStarted && stopMayHaveBeenSent) {
-            // The old primary may be stopped and could not be started. Abandoned, the group would have no primary: no
-            // failover can be decided (the switch's configured set names the old primary, which must then answer as a
-            // standby) and a stopped primary is started only when nothing of its group answers. So the intent stays
-            // at its step, and the HA loop's intent recovery starts the old primary and points the standbys back.
+            // The old primary may be stopped and could not be started. The intent stays at its step, and the HA loop's
+            // intent recovery starts the old primary and points the standbys back once its node agent answers.
             events.record("switch.rollback-pending", cluster.name() + "/" + group.name(), "The switch of " + group.name()
                     + " failed before promotion (" + why.getMessage() + ") and " + old.name() + " could not be started "
                     + "again: the HA loop retries until it is the primary again.");

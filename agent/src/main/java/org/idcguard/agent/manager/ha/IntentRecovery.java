@@ -193,10 +193,14 @@ final class IntentRecovery {
      * control file, which only its node agent could read, and a shutdown that was not clean (or not finished) leaves no
      * such proof at all. Rolling back needs no proof and costs one more start of the old primary.
      *
-     * <p>A promotion already asked for (the promote file is there) is carried through instead by the caller; one taken
-     * up in the moment between that look and the old primary's start would be a second writer, which the loop fences as
-     * it fences any node taking writes it does not record as primary. That moment is milliseconds after pg_promote, and
-     * a restarted manager looks seconds after the kill.
+     * <p>A promotion already asked for (the promote file is there) is carried through instead by the caller. But the
+     * file's absence does not prove the candidate is not promoting: the startup process removes it as it takes the
+     * request up, and the node stays in recovery until its end-of-recovery replay is done (seconds, more behind a replay
+     * conflict; a switch whose pg_promote timed out leaves exactly that). So before the old primary is started the
+     * candidate is stopped and started again ({@link #stopCandidateFirst}): a start removes any promote file, and
+     * standby.signal is removed only at the end of a promotion, so it comes back a standby with no promotion pending, or
+     * a primary whose promotion finished, which the next look records instead (found by a reviewer of the simulation's
+     * switch work).
      *
      * <p>Each step is safe to repeat: a manager killed during this finds the intent at the same step and does it again
      * (starting a running instance does nothing; repointing a standby at the same upstream changes nothing).
@@ -204,6 +208,9 @@ final class IntentRecovery {
     private boolean rollBackSwitch(ClusterRecord cluster, FailoverIntents.Intent intent, List<NodeRecord> nodes,
                                    NodeRecord candidate, NodeRecord old, String subject) {
         boolean wasServing = pg.inRecovery(cluster, old).map(r -> !r).orElse(false);
+        if (!wasServing && !stopCandidateFirst(cluster, candidate)) {
+            return false; // tried again: the candidate could not be stopped, or came back promoted (recorded next)
+        }
         if (!wasServing) {
             try {
                 // the node agent does one start or stop of an instance at a time: a stop still under way ends first
@@ -231,6 +238,22 @@ final class IntentRecovery {
                 + " and its standbys stream from it again." + (narrowed ? "" : " The standbys the switch named as possible "
                 + "holders of acknowledged commits stay named until one it waits for has caught up."));
         return true;
+    }
+
+    /**
+     * Stops the candidate and starts it again through its node agent; true only when it then answers in recovery with
+     * no promotion asked of it, so that nothing it could still finish can stand beside the old primary. Not stopped by
+     * SQL when its agent does not answer: a node whose promotion finished before that stop could have acknowledged
+     * commits on a standby streaming from it, which a roll-back would lose; the intent waits instead.
+     */
+    private boolean stopCandidateFirst(ClusterRecord cluster, NodeRecord candidate) {
+        try {
+            agents.stop(candidate, "fast");
+            agents.start(candidate);
+        } catch (RuntimeException unreachable) {
+            return false;
+        }
+        return pg.inRecovery(cluster, candidate).orElse(false) && pg.promotionRequested(cluster, candidate).equals(Optional.of(false));
     }
 
     /**

@@ -722,7 +722,8 @@ final class TakeoverSimulation {
         if (n.isEmpty() || p.isEmpty()) {
             return;
         }
-        String before = pg.describe();
+        SimPostgres.Node target = pg.node(node);
+        String before = target.running + " " + target.inRecovery + " " + target.upstream;
         try {
             step.run(n.get(), p.get());
         } catch (SQLException | RuntimeException e) {
@@ -732,8 +733,8 @@ final class TakeoverSimulation {
             say("manager: " + what + " failed (" + e.getMessage() + ")");
             return;
         }
-        if (!pg.describe().equals(before)) {
-            say("manager: " + what + "; " + pg.describe());
+        if (!(target.running + " " + target.inRecovery + " " + target.upstream).equals(before)) {
+            say("manager: " + what + "; " + pg.describe()); // said only when it changed the node (the world moves meanwhile)
         }
     }
 
