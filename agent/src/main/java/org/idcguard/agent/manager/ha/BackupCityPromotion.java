@@ -1,6 +1,5 @@
 package org.idcguard.agent.manager.ha;
 
-import org.idcguard.agent.manager.cluster.TestPause;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
@@ -50,7 +49,7 @@ public final class BackupCityPromotion {
     private final HaLoop ha;
     private final ClusterRepository clusters = new ClusterRepository();
     private final IdcRepository idcs = new IdcRepository();
-    private final FailoverIntents intents = new FailoverIntents();
+    private final DrGroupPromotion drGroups;
 
     public BackupCityPromotion(MetadataStore store, EventLog events, NodeAgentClient agents, TaskRunner tasks, HaLoop ha) {
         this.store = store;
@@ -58,6 +57,8 @@ public final class BackupCityPromotion {
         this.agents = agents;
         this.tasks = tasks;
         this.ha = ha;
+        this.drGroups = new DrGroupPromotion(new EnginePorts(store, events, new SqlNodes(new ActionSessions()), HaClock.SYSTEM),
+                new HttpAgents(agents));
     }
 
     /** The DR city of a cluster now, with the last promotions' actual losses. */
@@ -539,72 +540,9 @@ public final class BackupCityPromotion {
     }
 
     private String promote(ClusterRecord cluster, DrPlan.Move m, DrPlan plan) throws Exception {
-        String mode = plan.mode();
-        String subject = cluster.name() + "/" + m.group();
-        List<NodeRecord> members = store.inTransaction(c -> clusters.nodes(c, cluster.name())).stream()
-                .filter(n -> n.group().equals(m.group())).toList();
-        NodeRecord candidate = members.stream().filter(n -> n.name().equals(m.candidate())).findFirst().orElseThrow();
-        NodeRecord old = members.stream().filter(NodeRecord::isPrimary).findFirst().orElseThrow();
-        GroupRecord group = store.inTransaction(c -> clusters.groups(c, cluster.name())).stream()
-                .filter(g -> g.name().equals(m.group())).findFirst().orElseThrow();
-        long intent = store.inTransaction(c -> intents.insert(c, new FailoverIntents.Opening(IntentKind.DR, cluster.name(), m.group(),
-                old.name(), candidate.name(), "Backup-city promotion confirmed by the DBA: " + candidate.name() + " in " + candidate.idc() + ".")));
-        long received;
-        try {
-            // still a standby after this: a failure here promotes nothing and leaves the group to a retry
-            if (plan.restorePoint() != null) {
-                received = Lsn.parse(m.candidateLsn());
-                holdAtRestorePoint(cluster, candidate, plan.restorePoint(), received);
-            } else {
-                clearLeftoverTarget(cluster, candidate);
-                received = NodeSql.position(cluster, candidate);
-            }
-        } catch (Exception e) {
-            store.inTransaction(c -> {
-                intents.end(c, intent, IntentStep.ABANDONED, "not promoted: " + e.getMessage());
-                return null;
-            });
-            throw e;
-        }
-        store.inTransaction(c -> {
-            intents.step(c, intent, IntentStep.PROMOTING); // from here a manager restarted rolls it forward
-            return null;
-        });
-        TestPause.at("dr-promoting", () -> events.record("test.paused", subject, "dr-promoting"));
-        promoteHeld(cluster, candidate);
-        long lastKnown = "-".equals(m.lastKnownLsn()) ? received : Lsn.parse(m.lastKnownLsn());
-        long loss = Math.max(0, lastKnown - received);
-        List<String> mainCity = members.stream().filter(n -> n != candidate && n != old).map(NodeRecord::name).toList();
-        store.inTransaction(c -> {
-            clusters.setRole(c, old.name(), "standby", true);
-            for (String n : mainCity) {
-                clusters.setRole(c, n, "standby", true);
-            }
-            clusters.setRole(c, candidate.name(), "primary", false);
-            clusters.setSyncSet(c, cluster.name(), group.name(), List.of());
-            clusters.setConfiguredStandbys(c, cluster.name(), group.name(), List.of());
-            intents.end(c, intent, IntentStep.DONE, "promoted at " + Lsn.format(received));
-            try (PreparedStatement st = c.prepareStatement("INSERT INTO dr_promotion (cluster, group_name, node, mode, estimated_loss, "
-                    + "last_known_lsn, promoted_lsn, loss_bytes, promoted_millis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                st.setString(1, cluster.name());
-                st.setString(2, group.name());
-                st.setString(3, candidate.name());
-                st.setString(4, mode);
-                st.setLong(5, m.lossBytes());
-                st.setString(6, Lsn.format(lastKnown));
-                st.setString(7, Lsn.format(received));
-                st.setLong(8, loss);
-                st.setLong(9, System.currentTimeMillis());
-                st.executeUpdate();
-            }
-            events.record(c, "dr.group", subject, candidate.name() + " in " + candidate.idc() + " is the primary of " + group.name()
-                    + " at " + Lsn.format(received) + "; the main city's last known position was " + Lsn.format(lastKnown) + ": "
-                    + loss + " bytes lost. " + old.name() + (mainCity.isEmpty() ? "" : " and " + String.join(", ", mainCity))
-                    + " will be rewound.");
-            return null;
-        });
-        ha.awaitObserved(candidate.name(), NodeObservation::writable);
-        return candidate.name() + " promoted at " + Lsn.format(received) + ", " + loss + " bytes lost";
+        DrGroupPromotion.Promoted p = drGroups.promote(cluster, m, plan);
+        ha.awaitObserved(p.candidate().name(), NodeObservation::writable);
+        return p.candidate().name() + " promoted at " + Lsn.format(p.received()) + ", " + p.lossBytes() + " bytes lost";
     }
 
     /** Every DR standby to promote has not replayed past the restore point (its apply delay held it back). */
@@ -619,111 +557,6 @@ public final class BackupCityPromotion {
             }
         }
         return "every DR standby replayed no further than " + plan.restorePoint();
-    }
-
-    /**
-     * Brings the DR standby to the restore point without promoting it: recovery_target_name with the pause action, its
-     * apply delay lifted, and a restart (the target is read at start); it replays up to the point and waits there, still a
-     * standby. The target stays in its settings until {@link #promoteHeld} promotes it, so a manager restarted in between
-     * (or the node restarted) promotes it at the same point. Refused when it has replayed past the point already.
-     */
-    private void holdAtRestorePoint(ClusterRecord cluster, NodeRecord candidate, String point, long pointLsn) throws Exception {
-        try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, candidate, "postgres");
-             java.sql.Statement st = db.createStatement()) {
-            long replayed = NodeSql.replayed(db);
-            if (replayed > pointLsn) {
-                throw new IllegalStateException(candidate.name() + " has replayed to " + Lsn.format(replayed) + ", past the restore point "
-                        + point + " at " + Lsn.format(pointLsn) + ": promote latest.");
-            }
-            org.idcguard.agent.manager.cluster.NodeEpoch.admit(db);
-            st.execute("ALTER SYSTEM SET recovery_target_name = " + org.idcguard.agent.manager.cluster.PgSession.literal(point));
-            st.execute("ALTER SYSTEM SET recovery_target_action = 'pause'");
-            st.execute("ALTER SYSTEM SET recovery_min_apply_delay = 0");
-        }
-        agents.stopInstance(candidate.agentEndpoint(), candidate.name(), "fast");
-        agents.startInstance(candidate.agentEndpoint(), candidate.name());
-        awaitPausedAtTarget(cluster, candidate, point);
-    }
-
-    /** Waits (60 s at most) until a standby restarted with a recovery target has replayed up to it and paused there. */
-    private static void awaitPausedAtTarget(ClusterRecord cluster, NodeRecord candidate, String point) throws java.sql.SQLException {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (true) {
-            try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, candidate, "postgres");
-                 java.sql.Statement st = db.createStatement()) {
-                ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery() AND pg_get_wal_replay_pause_state() = 'paused'");
-                rs.next();
-                if (rs.getBoolean(1)) {
-                    return;
-                }
-            } catch (java.sql.SQLException starting) {
-                // still starting up: not letting sessions in yet
-            }
-            if (System.currentTimeMillis() > deadline) {
-                throw new java.sql.SQLException(candidate.name() + " did not reach the restore point " + point + " within 60 s.");
-            }
-            sleepBriefly();
-        }
-    }
-
-    /**
-     * Promotes a DR standby chosen by an intent of kind DR, by the promotion or by the intent recovery of a restarted
-     * manager. One a consistent promotion gave a recovery target is promoted only once it has paused there (after a
-     * restart it replays up to the point first), so its group stops at the restore point like every other; then the
-     * target is cleared, as one left in place would stop this node again the next time it is a standby.
-     */
-    static void promoteHeld(ClusterRecord cluster, NodeRecord candidate) throws java.sql.SQLException {
-        String target;
-        try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, candidate, "postgres")) {
-            target = recoveryTarget(db);
-        }
-        if (!target.isEmpty()) {
-            awaitPausedAtTarget(cluster, candidate, target);
-        }
-        try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, candidate, "postgres")) {
-            NodeSql.promote(db, candidate);
-            clearRecoveryTarget(db);
-        }
-    }
-
-    /** The recovery target the node runs with (read at its start), empty for none. */
-    private static String recoveryTarget(java.sql.Connection db) throws java.sql.SQLException {
-        try (java.sql.Statement st = db.createStatement()) {
-            ResultSet rs = st.executeQuery("SELECT setting FROM pg_settings WHERE name = 'recovery_target_name'");
-            return rs.next() && rs.getString(1) != null ? rs.getString(1) : "";
-        }
-    }
-
-    /** Removes the recovery target a consistent promotion set from the node's settings (it applies at the next start). */
-    static void clearRecoveryTarget(java.sql.Connection db) throws java.sql.SQLException {
-        org.idcguard.agent.manager.cluster.PgSession.checkMayChange();
-        try (java.sql.Statement st = db.createStatement()) {
-            st.execute("ALTER SYSTEM RESET recovery_target_name");
-            st.execute("ALTER SYSTEM RESET recovery_target_action");
-            st.executeQuery("SELECT pg_reload_conf()").close();
-        }
-    }
-
-    /**
-     * A standby a consistent attempt left holding at a restore point would promote there, not at the newest WAL it holds:
-     * its target is cleared and it is restarted first.
-     */
-    private void clearLeftoverTarget(ClusterRecord cluster, NodeRecord candidate) throws Exception {
-        try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, candidate, "postgres")) {
-            if (recoveryTarget(db).isEmpty()) {
-                return;
-            }
-            clearRecoveryTarget(db);
-        }
-        agents.stopInstance(candidate.agentEndpoint(), candidate.name(), "fast");
-        agents.startInstance(candidate.agentEndpoint(), candidate.name());
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!NodeSql.inRecovery(cluster, candidate).orElse(false)) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException(candidate.name() + " did not start again within 60 s after its old recovery target was cleared.");
-            }
-            sleepBriefly();
-        }
     }
 
     /**

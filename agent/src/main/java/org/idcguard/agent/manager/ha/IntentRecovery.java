@@ -21,6 +21,7 @@ final class IntentRecovery {
     private final Agents agents;
     private final Nodes pg;
     private final PrimaryFailover failover;
+    private final DrGroupPromotion dr;
     private final FailoverIntents intents = new FailoverIntents();
     private final ClusterRepository clusters = new ClusterRepository();
 
@@ -37,6 +38,7 @@ final class IntentRecovery {
         EventLog events = ports.events();
         Nodes pg = ports.nodes();
         this.table = table;
+        this.dr = new DrGroupPromotion(ports, agents);
         this.store = store;
         this.pg = pg;
         this.events = events;
@@ -116,12 +118,9 @@ final class IntentRecovery {
                     pg.promote(cluster, candidate); // not promoted without its sync set: an error is tried again
                 }
                 // a consistent one stops at the restore point its recovery target names, as the promotion would have
-                case PROMOTE_HELD_RECORD -> BackupCityPromotion.promoteHeld(cluster, candidate);
-                case CLEAR_TARGET_RECORD -> {
-                    try (java.sql.Connection db = org.idcguard.agent.manager.cluster.PgSession.admin(cluster, candidate, "postgres")) {
-                        BackupCityPromotion.clearRecoveryTarget(db); // promoted before the kill, its target maybe not yet cleared
-                    }
-                }
+                case PROMOTE_HELD_RECORD -> dr.promoteHeld(cluster, candidate);
+                // promoted before the kill, its target maybe not yet cleared
+                case CLEAR_TARGET_RECORD -> dr.clearTarget(cluster, candidate);
                 case RECORD -> {
                     // promoted before the kill: only the record is missing
                 }

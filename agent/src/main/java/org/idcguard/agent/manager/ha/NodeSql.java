@@ -386,4 +386,44 @@ final class NodeSql {
         }
         return java.util.Optional.empty();
     }
+
+    /** The recovery target the node runs with (read at its start), empty for none. */
+    static String recoveryTarget(ClusterRecord cluster, NodeRecord node) throws SQLException {
+        try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {
+            ResultSet rs = st.executeQuery("SELECT setting FROM pg_settings WHERE name = 'recovery_target_name'");
+            return rs.next() && rs.getString(1) != null ? rs.getString(1) : "";
+        }
+    }
+
+    /**
+     * Gives a standby a named restore point as its recovery target with the pause action and no apply delay: read at
+     * its next start, it replays up to the point and waits there, still a standby.
+     */
+    static void setRecoveryTarget(ClusterRecord cluster, NodeRecord node, String point) throws SQLException {
+        try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {
+            NodeEpoch.admit(db);
+            st.execute("ALTER SYSTEM SET recovery_target_name = " + PgSession.literal(point));
+            st.execute("ALTER SYSTEM SET recovery_target_action = 'pause'");
+            st.execute("ALTER SYSTEM SET recovery_min_apply_delay = 0");
+        }
+    }
+
+    /** Removes a recovery target from the node's settings (it applies at the next start). */
+    static void clearRecoveryTarget(ClusterRecord cluster, NodeRecord node) throws SQLException {
+        PgSession.checkMayChange();
+        try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {
+            st.execute("ALTER SYSTEM RESET recovery_target_name");
+            st.execute("ALTER SYSTEM RESET recovery_target_action");
+            st.executeQuery("SELECT pg_reload_conf()").close();
+        }
+    }
+
+    /** Whether the standby has replayed up to its recovery target and paused there. */
+    static boolean pausedAtTarget(ClusterRecord cluster, NodeRecord node) throws SQLException {
+        try (Connection db = PgSession.admin(cluster, node, "postgres"); Statement st = db.createStatement()) {
+            ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery() AND pg_get_wal_replay_pause_state() = 'paused'");
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
 }

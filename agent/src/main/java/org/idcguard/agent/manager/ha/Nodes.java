@@ -77,4 +77,19 @@ interface Nodes {
 
     /** One small record on the primary, flushed locally only (see Rejoiner). */
     void nudgeWal(ClusterRecord cluster, NodeRecord primary) throws SQLException;
+
+    /** How far a standby has replayed its WAL. */
+    long replayed(ClusterRecord cluster, NodeRecord node) throws SQLException;
+
+    /** The recovery target (a restore point's name) the node runs with, empty for none. */
+    String recoveryTarget(ClusterRecord cluster, NodeRecord node) throws SQLException;
+
+    /** Gives a standby a restore point to stop and pause at, from its next start. */
+    void setRecoveryTarget(ClusterRecord cluster, NodeRecord node, String point) throws SQLException;
+
+    /** Removes the node's recovery target (from its next start). */
+    void clearRecoveryTarget(ClusterRecord cluster, NodeRecord node) throws SQLException;
+
+    /** Whether the standby has replayed up to its recovery target and paused there. */
+    boolean pausedAtTarget(ClusterRecord cluster, NodeRecord node) throws SQLException;
 }

@@ -132,4 +132,29 @@ final class SqlNodes implements Nodes {
     public void nudgeWal(ClusterRecord cluster, NodeRecord primary) throws SQLException {
         NodeSql.nudgeWal(cluster, primary);
     }
+
+    @Override
+    public long replayed(ClusterRecord cluster, NodeRecord node) throws SQLException {
+        return NodeSql.replayed(cluster, node);
+    }
+
+    @Override
+    public String recoveryTarget(ClusterRecord cluster, NodeRecord node) throws SQLException {
+        return NodeSql.recoveryTarget(cluster, node);
+    }
+
+    @Override
+    public void setRecoveryTarget(ClusterRecord cluster, NodeRecord node, String point) throws SQLException {
+        NodeSql.setRecoveryTarget(cluster, node, point);
+    }
+
+    @Override
+    public void clearRecoveryTarget(ClusterRecord cluster, NodeRecord node) throws SQLException {
+        NodeSql.clearRecoveryTarget(cluster, node);
+    }
+
+    @Override
+    public boolean pausedAtTarget(ClusterRecord cluster, NodeRecord node) throws SQLException {
+        return NodeSql.pausedAtTarget(cluster, node);
+    }
 }

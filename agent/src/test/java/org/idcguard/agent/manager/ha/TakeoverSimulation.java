@@ -876,6 +876,32 @@ final class TakeoverSimulation {
         }
 
         @Override
+        public long replayed(ClusterRecord cluster, NodeRecord node) throws SQLException {
+            return reach(node).wal.size();
+        }
+
+        @Override
+        public String recoveryTarget(ClusterRecord cluster, NodeRecord node) throws SQLException {
+            reach(node);
+            return ""; // restore points are not modelled: the simulation runs no backup-city promotion yet
+        }
+
+        @Override
+        public void setRecoveryTarget(ClusterRecord cluster, NodeRecord node, String point) {
+            throw new UnsupportedOperationException("restore points are not modelled: the simulation runs no backup-city promotion yet");
+        }
+
+        @Override
+        public void clearRecoveryTarget(ClusterRecord cluster, NodeRecord node) throws SQLException {
+            reach(node); // none is ever set
+        }
+
+        @Override
+        public boolean pausedAtTarget(ClusterRecord cluster, NodeRecord node) {
+            throw new UnsupportedOperationException("restore points are not modelled: the simulation runs no backup-city promotion yet");
+        }
+
+        @Override
         public String fenceBySql(ClusterRecord cluster, NodeRecord node) throws SQLException {
             SimPostgres.Node n = reach(node);
             n.sync = List.of("idcguard_fenced"); // no standby has that name: nothing more is acknowledged
