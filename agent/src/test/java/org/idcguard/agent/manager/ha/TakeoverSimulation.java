@@ -61,7 +61,7 @@ final class TakeoverSimulation {
         String violationKind() {
             String v = violation.orElse("");
             for (String kind : List.of("in the DR city", "two nodes can acknowledge", "no copy in another IDC", "is not on",
-                    "not protected again", "no primary after healing")) {
+                    "not protected again", "no primary after healing", "cannot move from")) {
                 if (v.contains(kind)) {
                     return kind;
                 }
@@ -417,7 +417,17 @@ final class TakeoverSimulation {
                 if (killed && random.nextBoolean()) {
                     throw die("before a metadata commit");
                 }
-                T result = store.inTransaction(work);
+                T result;
+                try {
+                    result = store.inTransaction(work);
+                } catch (IllegalStateException refused) {
+                    if (refused.getMessage() != null && refused.getMessage().contains("cannot move from") && violation.isEmpty()) {
+                        // an intent written into a state its kind's machine does not have (FailoverIntents#step refused it)
+                        violation = Optional.of(refused.getMessage() + "; " + pg.describe());
+                        say("VIOLATION: " + violation.get());
+                    }
+                    throw refused;
+                }
                 if (killed || dying) {
                     throw die("after a metadata commit" + (dying ? " (a statement on another of its threads never ran)" : ""));
                 }
