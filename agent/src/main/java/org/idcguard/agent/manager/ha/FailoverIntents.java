@@ -86,6 +86,20 @@ final class FailoverIntents {
         }
     }
 
+    /** The intent as recorded now (its step may have moved on since it was read), empty when there is none. */
+    java.util.Optional<Intent> find(Connection c, long id) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT id, kind, cluster, group_name, old_primary, candidate, reason, step "
+                + "FROM failover WHERE id = ?")) {
+            st.setLong(1, id);
+            ResultSet rs = st.executeQuery();
+            if (!rs.next()) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(new Intent(rs.getLong(1), IntentKind.fromStored(rs.getString(2)), rs.getString(3),
+                    rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), IntentStep.fromStored(rs.getString(8))));
+        }
+    }
+
     List<Intent> unfinished(Connection c) throws SQLException {
         try (PreparedStatement st = c.prepareStatement("SELECT id, kind, cluster, group_name, old_primary, candidate, reason, step "
                 + "FROM failover WHERE step NOT IN ('" + IntentStep.DONE.stored() + "', '" + IntentStep.ABANDONED.stored() + "') ORDER BY id")) {

@@ -59,7 +59,18 @@ final class IntentRecovery {
      * Returns true when the intent ended; false when the group must go on waiting (its candidate is silent).
      * {@code candidateDown}: the loop's probes found the candidate down (K failed probes), not merely slow once.
      */
-    boolean resolve(FailoverIntents.Intent intent, boolean candidateDown) {
+    boolean resolve(FailoverIntents.Intent decidedOn, boolean candidateDown) {
+        // Decided on a tick's snapshot and carried out on a worker: the intent may have ended or moved on meanwhile (an
+        // earlier attempt finished it), and acting on the old step would redo its actions (a switch's candidate stopped
+        // and started again, a node started) for nothing.
+        Optional<FailoverIntents.Intent> now = store.inTransaction(c -> intents.find(c, decidedOn.id()));
+        if (now.isEmpty() || now.get().step().isFinal()) {
+            return true;
+        }
+        if (now.get().step() != decidedOn.step() || !now.get().candidate().equals(decidedOn.candidate())) {
+            return false; // judged afresh on the next tick
+        }
+        FailoverIntents.Intent intent = now.get();
         Reading r = read(intent, candidateDown);
         String subject = intent.cluster() + "/" + intent.group();
         IntentRecoveryTable.Row row = table.apply(r.facts());
