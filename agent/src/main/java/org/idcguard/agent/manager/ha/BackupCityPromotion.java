@@ -594,14 +594,6 @@ public final class BackupCityPromotion {
         return names.stream().findFirst();
     }
 
-    private static void sleepBriefly() {
-        try {
-            Thread.sleep(100);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private List<DrStatus.Promotion> promotions(String cluster) {
         return store.inTransaction(c -> {
             try (PreparedStatement st = c.prepareStatement("SELECT group_name, node, mode, estimated_loss, last_known_lsn, promoted_lsn, "

@@ -44,10 +44,12 @@ final class HaActions implements AutoCloseable {
         this.store = store;
         this.events = events;
         Nodes pg = new SqlNodes(sessions);
+        EnginePorts ports = new EnginePorts(store, events, pg, HaClock.SYSTEM);
+        Agents nodeAgents = new HttpAgents(agents);
         this.keeper = new SyncSetKeeper(store, events, pg);
-        this.failover = new PrimaryFailover(store, events, steps, pg, HaClock.SYSTEM);
-        this.recovery = new IntentRecovery(store, events, failover, new HttpAgents(agents), pg);
-        this.rejoiner = new Rejoiner(new EnginePorts(store, events, pg, HaClock.SYSTEM), new HttpAgents(agents), Rejoiner.NUDGES);
+        this.failover = new PrimaryFailover(ports, steps, CandidateChoice::mayLead);
+        this.recovery = new IntentRecovery(ports, failover, nodeAgents, IntentRecoveryTable::decide);
+        this.rejoiner = new Rejoiner(ports, nodeAgents, Rejoiner.NUDGES);
     }
 
     boolean busy(HaLock lock) {

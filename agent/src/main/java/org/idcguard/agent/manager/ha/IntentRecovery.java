@@ -28,10 +28,6 @@ final class IntentRecovery {
     /** Which row decides: the production table; the simulation reopens a closed window through it. */
     private final java.util.function.Function<IntentRecoveryTable.Facts, IntentRecoveryTable.Row> table;
 
-    IntentRecovery(Transactions store, EventLog events, PrimaryFailover failover, Agents agents, Nodes pg) {
-        this(new EnginePorts(store, events, pg, HaClock.SYSTEM), failover, agents, IntentRecoveryTable::decide);
-    }
-
     IntentRecovery(EnginePorts ports, PrimaryFailover failover, Agents agents,
                    java.util.function.Function<IntentRecoveryTable.Facts, IntentRecoveryTable.Row> table) {
         Transactions store = ports.store();

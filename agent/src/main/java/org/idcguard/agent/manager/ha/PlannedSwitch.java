@@ -1,7 +1,5 @@
 package org.idcguard.agent.manager.ha;
 
-import org.idcguard.agent.manager.cluster.TestPause;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,9 +13,7 @@ import org.idcguard.agent.manager.cluster.ClusterRecord;
 import org.idcguard.agent.manager.cluster.ClusterRepository;
 import org.idcguard.agent.manager.cluster.GroupRecord;
 import org.idcguard.agent.manager.cluster.NodeRecord;
-import org.idcguard.agent.manager.cluster.PgSession;
 import org.idcguard.agent.manager.task.TaskRunner;
-import org.idcguard.model.FollowRequest;
 import org.idcguard.model.Names;
 import org.idcguard.model.SwitchPlan;
 import org.idcguard.model.TaskView;

@@ -48,10 +48,6 @@ final class PrimaryFailover {
     /** Intents whose pg_promote was sent: a failure from then on rolls forward (IntentRecovery), never back. */
     private final Set<Long> promotionSent = ConcurrentHashMap.newKeySet();
 
-    PrimaryFailover(Transactions store, EventLog events, ExecutorService pool, Nodes nodes, HaClock clock) {
-        this(new EnginePorts(store, events, nodes, clock), pool, CandidateChoice::mayLead);
-    }
-
     /** With the leader rule as a parameter: the simulation reopens the DR window through it. */
     PrimaryFailover(EnginePorts ports, ExecutorService pool,
                     java.util.function.Function<ClusterRecord, java.util.function.Predicate<NodeState>> mayLeadIn) {
